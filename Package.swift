@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (see DESIGN.md): C boundary → LuaRuntime → primitive families (no Lua) →
+// UnideskCore (engine, gate, policy, audit, reports) → UnideskBindings (thin Lua bindings
+// of the families) → the `unidesk` CLI.
+let package = Package(
+    name: "unidesk",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "unidesk", targets: ["unidesk"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C boundary. Every code path that can raise a Lua error lives in CLuaShim.
+        .systemLibrary(name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4",
+                       providers: [.apt(["liblua5.4-dev"])]),
+        .systemLibrary(name: "CEdit", path: "Sources/CEdit", pkgConfig: "libedit",
+                       providers: [.apt(["libedit-dev"])]),
+        .target(name: "CLuaShim", dependencies: ["CLua"]),
+
+        .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim"]),
+
+        // Primitive families: typed Swift APIs that know nothing of Lua.
+        .target(name: "UnideskData", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "UnideskFiles"),
+
+        .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles"]),
+        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles"]),
+
+        .executableTarget(name: "unidesk", dependencies: [
+            "UnideskCore", "UnideskBindings", "CEdit", "LuaRuntime",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLuaShim", "CLua"]),
+        .testTarget(name: "UnideskDataTests", dependencies: ["UnideskData"]),
+        .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles"]),
+        .testTarget(name: "CLITests", dependencies: ["UnideskCore"]),
+    ]
+)

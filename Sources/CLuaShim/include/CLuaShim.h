@@ -1,0 +1,139 @@
+#pragma once
+// The C side of the Swift ↔ Lua boundary.
+//
+// Lua raises errors with longjmp. A longjmp across a Swift frame skips Swift releases and
+// `defer`s, so every code path that can raise lives here, in C:
+//   - Swift host functions never touch the Lua stack directly. They read arguments with
+//     non-raising calls, queue their results (ud_out_*), and return a status. The C
+//     trampoline pushes the queued results and raises after the Swift frame is gone.
+//   - Swift calls into Lua only through ud_pcall_traceback / ud_load_and_call.
+#include <stddef.h>
+#include <stdint.h>
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+// ---------------------------------------------------------------- state
+
+/// Swift dispatcher called by the trampoline. `fnctx` is the host function's context.
+/// Returns UD_CALL_OK, or UD_CALL_RAISE (raise the single queued value as is), or
+/// UD_CALL_RAISE_WHERE (raise the queued string prefixed with the caller's "file:line:").
+typedef int (*ud_dispatch_fn)(lua_State *L, void *fnctx);
+enum { UD_CALL_OK = 0, UD_CALL_RAISE = 1, UD_CALL_RAISE_WHERE = 2 };
+
+/// Creates a state with a capped allocator (mem_limit 0 = no cap). Opens no library.
+lua_State *ud_newstate(size_t mem_limit, ud_dispatch_fn dispatch);
+/// Closes the state (runs pending finalizers) and frees the host-side bookkeeping.
+void ud_close(lua_State *L);
+size_t ud_mem_used(lua_State *L);
+size_t ud_mem_peak(lua_State *L);
+size_t ud_mem_limit(lua_State *L);
+
+// ---------------------------------------------------------------- limits
+
+typedef enum {
+    UD_LIMIT_NONE = 0,
+    UD_LIMIT_DEADLINE = 1,
+    UD_LIMIT_MEMORY = 2,
+    UD_LIMIT_INTERRUPT = 3,
+} ud_limit;
+
+/// Which limit fired, if any. Once a limit fires it stays fired: every further Lua
+/// instruction raises again, and the sandbox's pcall/xpcall/coroutine.resume re-raise it.
+ud_limit ud_tripped(lua_State *L);
+/// Arms the wall-clock deadline `seconds` from now for the calling thread, which must be
+/// the thread that runs Lua. The VM runs without any hook until then: a POSIX timer signal
+/// arms a count hook at the deadline (the technique lua.c uses for Ctrl-C). If the process
+/// is still running `hard_grace` seconds after the deadline (work stuck inside a C function,
+/// such as a pathological string.find), a second timer writes `hard_message` to stderr and
+/// ends the process with `hard_exit_code`.
+int ud_deadline_start(lua_State *L, double seconds, double hard_grace,
+                      const char *hard_message, int hard_exit_code);
+/// Moves the deadline earlier (never later) to `seconds` from now, e.g. to bound lua_close.
+int ud_deadline_tighten(lua_State *L, double seconds);
+/// Disarms both timers (the process is no longer at risk of being stuck).
+void ud_deadline_stop(lua_State *L);
+/// Seconds left before the deadline (a large number when none is set; 0 when passed).
+double ud_deadline_remaining(lua_State *L);
+/// Requests a stop from another thread or a signal handler (Ctrl-C).
+void ud_interrupt(lua_State *L);
+
+// ---------------------------------------------------------------- calls into Lua
+
+/// Loads a text chunk (binary chunks refused) and calls it under lua_pcall with a traceback
+/// message handler, passing `nargs` values already on the stack. On success the results are
+/// on the stack; on failure the error value (a string with traceback, or a table error with
+/// a `traceback` field) is on the stack. `env_index` 0 = the global environment; otherwise
+/// the stack index of a table used as the chunk's _ENV.
+int ud_load_and_call(lua_State *L, const char *code, size_t len, const char *chunkname,
+                     int env_index, int nargs, int nresults);
+/// Compiles only (for `unidesk check`): LUA_OK and nothing pushed, or an error and its
+/// message pushed.
+int ud_compile(lua_State *L, const char *code, size_t len, const char *chunkname);
+/// Calls the function below `nargs` arguments under lua_pcall with the traceback handler.
+int ud_pcall_traceback(lua_State *L, int nargs, int nresults);
+
+// ---------------------------------------------------------------- sandbox
+
+/// Opens base, string, table, math, utf8 and coroutine (nothing else), removes dofile,
+/// loadfile, string.dump; replaces load (text only), collectgarbage ("count" only),
+/// pcall/xpcall/coroutine.* (limits cannot be swallowed), rawset (refuses read-only
+/// tables); freezes the library tables and the string metatable. Runs protected.
+int ud_open_sandbox(lua_State *L);
+/// Replaces the table at `index` by a read-only proxy of it (recursively for nested
+/// tables) and leaves the proxy on the stack top. Runs protected.
+int ud_freeze(lua_State *L, int index);
+/// Pushes a C function (the freeze helper, usable from trusted Lua prelude code).
+void ud_push_freeze_function(lua_State *L);
+/// Pushes the traceback helper: f(msg [, level]) -> msg .. "\nstack traceback: ...".
+void ud_push_traceback_function(lua_State *L);
+
+// ---------------------------------------------------------------- host functions
+
+/// Non-raising reads for Swift (valid only inside a dispatch).
+const char *ud_arg_string(lua_State *L, int idx, size_t *len);  // NULL unless a real string
+/// Secrets are full userdata with the sandbox's secret metatable. Returns the bytes or NULL.
+const char *ud_arg_secret(lua_State *L, int idx, size_t *len);
+int ud_is_null(lua_State *L, int idx);     // the JSON null sentinel
+int ud_is_readonly(lua_State *L, int idx); // a frozen proxy (reads go through __index)
+/// Like lua_next on the proxied table when `idx` is a frozen proxy. Non-raising.
+int ud_table_next(lua_State *L, int idx);
+/// Raw length of the table (of the proxied table for a frozen proxy).
+long long ud_table_len(lua_State *L, int idx);
+/// Raw t[i] pushed (of the proxied table for a frozen proxy). Non-raising.
+int ud_table_geti(lua_State *L, int idx, long long i);
+
+/// Buffered result construction, replayed by C after the Swift callback returns.
+void ud_out_nil(lua_State *L);
+void ud_out_null(lua_State *L);
+void ud_out_bool(lua_State *L, int b);
+void ud_out_int(lua_State *L, long long i);
+void ud_out_num(lua_State *L, double d);
+void ud_out_str(lua_State *L, const char *s, size_t len);
+void ud_out_secret(lua_State *L, const char *s, size_t len);
+void ud_out_newtable(lua_State *L, int narr, int nrec);
+void ud_out_setfield(lua_State *L, const char *k, size_t klen); // pops value into table below
+void ud_out_seti(lua_State *L, long long i);                    // pops value into table below
+void ud_out_errormeta(lua_State *L);  // gives the table on top the structured-error metatable
+/// A C closure that dispatches to the Swift host function `fnctx` (see ud_dispatch_fn).
+void ud_out_hostfunction(lua_State *L, void *fnctx);
+int ud_out_count(lua_State *L);        // number of queued ops (for tests)
+
+// ---------------------------------------------------------------- stack-based path for Swift
+
+/// Pushes the queued results onto the stack (protected). Used when Swift builds values
+/// outside a host call (e.g. arguments for a chunk). Returns LUA_OK or an error status.
+int ud_flush_out(lua_State *L);
+
+// Macros Swift cannot import.
+static inline void ud_pop(lua_State *L, int n) { lua_pop(L, n); }
+static inline int ud_registryindex(void) { return LUA_REGISTRYINDEX; }
+static inline int ud_isinteger(lua_State *L, int idx) { return lua_isinteger(L, idx); }
+
+/// An opaque pointer the host attaches to the state (the Swift LuaState), for dispatch.
+void ud_set_host(lua_State *L, void *host);
+void *ud_get_host(lua_State *L);
+
+/// Clears a fired limit so the state can be used again (the REPL, after Ctrl-C or a
+/// per-input deadline). Runs must never call it: a fired limit ends a run.
+void ud_reset_limits(lua_State *L);

@@ -1,0 +1,66 @@
+// State creation, the capped allocator and the panic handler.
+#include "internal.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+// Room left after the memory limit fires, so that the error can still unwind (messages,
+// tracebacks) while every further Lua instruction keeps raising.
+#define UD_MEM_RESERVE ((size_t)1 << 20)
+
+static void *ud_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    ud_state *s = ud;
+    size_t old = ptr ? osize : 0;          // when ptr == NULL, osize encodes the object type
+    if (nsize == 0) { free(ptr); s->mem_used -= old; return NULL; }
+    if (nsize > old && s->mem_limit) {
+        size_t cap = s->tripped == UD_LIMIT_MEMORY ? s->mem_limit + UD_MEM_RESERVE : s->mem_limit;
+        if (s->mem_used - old + nsize > cap) {
+            // Growth refused: Lua raises LUA_ERRMEM. Shrinking never fails (see above).
+            if (s->tripped == UD_LIMIT_NONE) ud_trip(s, UD_LIMIT_MEMORY);
+            return NULL;
+        }
+    }
+    void *np = realloc(ptr, nsize);
+    if (!np) return NULL;
+    s->mem_used = s->mem_used - old + nsize;
+    if (s->mem_used > s->mem_peak) s->mem_peak = s->mem_used;
+    return np;
+}
+
+static int ud_panic(lua_State *L) {
+    // Only reached if a Lua error escapes every protected call: a bug in the host.
+    const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
+    char buf[512];
+    int n = snprintf(buf, sizeof buf, "unidesk: internal error: unprotected Lua error: %s\n", m);
+    if (n > 0) { ssize_t w = write(2, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1); (void)w; }
+    _exit(5);
+}
+
+lua_State *ud_newstate(size_t mem_limit, ud_dispatch_fn dispatch) {
+    ud_state *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->mem_limit = mem_limit;
+    s->dispatch = dispatch;
+    lua_State *L = lua_newstate(ud_alloc, s);
+    if (!L) { free(s); return NULL; }
+    *(ud_state **)lua_getextraspace(L) = s;  // copied into every coroutine created later
+    s->main = L;
+    s->current = L;
+    lua_atpanic(L, ud_panic);
+    return L;
+}
+
+void ud_close(lua_State *L) {
+    ud_state *s = ud_S(L);
+    lua_close(L);                            // the allocator still uses s: free it afterwards
+    ud_deadline_stop_timers(s);
+    free(s->ops); free(s->arena); free(s);
+}
+
+size_t ud_mem_used(lua_State *L) { return ud_S(L)->mem_used; }
+size_t ud_mem_peak(lua_State *L) { return ud_S(L)->mem_peak; }
+size_t ud_mem_limit(lua_State *L) { return ud_S(L)->mem_limit; }
+
+void ud_set_host(lua_State *L, void *host) { ud_S(L)->host = host; }
+void *ud_get_host(lua_State *L) { return ud_S(L)->host; }

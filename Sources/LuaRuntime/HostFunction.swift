@@ -1,0 +1,24 @@
+/// A Swift function callable from Lua. Its body receives the converted arguments and
+/// returns the results; it never touches the Lua stack, so it can never raise across a
+/// Swift frame: errors are thrown as `HostError` and raised by C after it has returned.
+// @unchecked: a state and its host functions are confined to the thread that runs Lua.
+public final class HostFunction: @unchecked Sendable {
+    /// Full Lua-facing name, used in error messages: "unidesk.fs.read".
+    public let name: String
+    public let body: ([LuaValue]) throws -> [LuaValue]
+
+    public init(_ name: String, _ body: @escaping ([LuaValue]) throws -> [LuaValue]) {
+        self.name = name
+        self.body = body
+    }
+}
+
+/// How a host function fails, as the recipe sees it.
+public enum HostError: Error {
+    /// Misuse: raises "file:line: bad argument #n to 'name' (message)".
+    case argument(Int, String)
+    /// Raises "file:line: message" (a plain string error).
+    case message(String)
+    /// Raises a structured error table {kind=, message=, ...} readable with pcall.
+    case structured(kind: String, message: String, fields: [(String, LuaValue)] = [])
+}

@@ -1,0 +1,126 @@
+import CLua
+import CLuaShim
+
+/// Which sandbox limit fired.
+public enum LuaLimit: Sendable, Equatable {
+    case deadline, memory, interrupt
+}
+
+/// One sandboxed Lua 5.4 state: a fresh one per run. Not thread-safe: create, use and
+/// close it on one thread (the deadline timer signals that thread).
+public final class LuaState {
+    let L: OpaquePointer
+    private var retained: [ObjectIdentifier: HostFunction] = [:]
+    private var closed = false
+
+    /// Creates the state with the sandbox's libraries. `memoryLimit` 0 = no cap.
+    public init(memoryLimit: Int = 0) throws(LuaError) {
+        guard let L = ud_newstate(memoryLimit, hostDispatch) else {
+            throw LuaError(message: "cannot create a Lua state (out of memory)")
+        }
+        self.L = L
+        ud_set_host(L, Unmanaged.passUnretained(self).toOpaque())
+        let rc = ud_open_sandbox(L)
+        if rc != LUA_OK { throw popError(rc) }
+    }
+
+    deinit { close() }
+
+    /// Closes the state, running pending finalizers (bounded by the deadline, if armed).
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        ud_close(L)
+        retained.removeAll()
+    }
+
+    func retain(_ f: HostFunction) { retained[ObjectIdentifier(f)] = f }
+
+    // MARK: limits
+
+    public var memoryUsed: Int { ud_mem_used(L) }
+    public var memoryPeak: Int { ud_mem_peak(L) }
+    public var memoryLimit: Int { ud_mem_limit(L) }
+
+    public var tripped: LuaLimit? {
+        switch ud_tripped(L) {
+        case UD_LIMIT_DEADLINE: return .deadline
+        case UD_LIMIT_MEMORY: return .memory
+        case UD_LIMIT_INTERRUPT: return .interrupt
+        default: return nil
+        }
+    }
+
+    /// Arms the deadline for the calling thread; see `ud_deadline_start`.
+    public func startDeadline(seconds: Double, hardGrace: Double, hardStopMessage: String, hardStopExitCode: Int32) -> Bool {
+        ud_deadline_start(L, seconds, hardGrace, hardStopMessage, hardStopExitCode) == 0
+    }
+
+    public func tightenDeadline(seconds: Double) { if !closed { _ = ud_deadline_tighten(L, seconds) } }
+    /// Disarms the deadline timers (closing the state does this too).
+    public func stopDeadline() { if !closed { ud_deadline_stop(L) } }
+    public var deadlineRemaining: Double { closed ? 0 : ud_deadline_remaining(L) }
+    public func interrupt() { if !closed { ud_interrupt(L) } }
+    /// Clears a fired limit and disarms the deadline: for the REPL only, never for a run.
+    public func resetLimits() { if !closed { ud_reset_limits(L) } }
+
+    // MARK: running code
+
+    /// Stack height, for tests that assert every host call leaves the stack balanced.
+    public var stackTop: Int32 { lua_gettop(L) }
+
+    /// Loads a text chunk and calls it with `args` under a traceback handler.
+    @discardableResult
+    public func run(_ code: String, chunkName: String, args: [LuaValue] = []) throws(LuaError) -> [LuaValue] {
+        let top = lua_gettop(L)
+        try pushValues(args)
+        var code = code
+        let rc = code.withUTF8 { b in
+            b.withMemoryRebound(to: CChar.self) {
+                ud_load_and_call(L, $0.baseAddress, $0.count, chunkName, 0, Int32(args.count), LUA_MULTRET)
+            }
+        }
+        if rc != LUA_OK { throw popError(rc, restoring: top) }
+        return popResults(from: top)
+    }
+
+    /// Compiles without running; nil when the chunk is valid Lua.
+    public func compileError(_ code: String, chunkName: String) -> LuaError? {
+        var code = code
+        let rc = code.withUTF8 { b in
+            b.withMemoryRebound(to: CChar.self) { ud_compile(L, $0.baseAddress, $0.count, chunkName) }
+        }
+        return rc == LUA_OK ? nil : popError(rc)
+    }
+
+    /// Sets a global variable (protected: a failure is thrown, never raised).
+    public func setGlobal(_ name: String, _ value: LuaValue) throws(LuaError) {
+        _ = try run("local name, value = ...; _G[name] = value", chunkName: "=(host)", args: [.string(name), value])
+    }
+
+    private func pushValues(_ values: [LuaValue]) throws(LuaError) {
+        guard !values.isEmpty else { return }
+        let top = lua_gettop(L)
+        let writer = ValueWriter(L: L, retain: retain)
+        for v in values { writer.write(v) }
+        let rc = ud_flush_out(L)
+        if rc != LUA_OK { throw popError(rc, restoring: top) }
+    }
+
+    private func popResults(from top: Int32) -> [LuaValue] {
+        let n = lua_gettop(L)
+        var out: [LuaValue] = []
+        let reader = ValueReader(L: L)
+        if n > top {
+            for i in (top + 1)...n { out.append((try? reader.read(i)) ?? .opaque("table")) }
+        }
+        lua_settop(L, top)
+        return out
+    }
+
+    func popError(_ rc: Int32, restoring top: Int32? = nil) -> LuaError {
+        let v = (try? ValueReader(L: L).read(-1)) ?? .string("(unreadable error value)")
+        if let top { lua_settop(L, top) } else { ud_pop(L, 1) }
+        return LuaError(status: LuaError.Status(rc), value: v)
+    }
+}

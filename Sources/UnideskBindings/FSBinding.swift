@@ -1,0 +1,89 @@
+import Foundation
+import LuaRuntime
+import UnideskCore
+import UnideskFiles
+
+/// `require "unidesk.fs"`: read-only access to the recipe's directory, and one gated write
+/// primitive confined to the state directory.
+public enum FSBinding {
+    static let read = PrimitiveSpec(
+        module: "fs", name: "read", summary: "Reads a whole file of the recipe's directory.",
+        params: [Param("path", .string, "relative to the recipe's directory; `..`, absolute paths and symlinks leading outside are refused")],
+        returns: [("string", "content", "the file's bytes")],
+        errors: ["raises kind=not_found when the file does not exist", "raises kind=denied for a path outside the recipe's directory"],
+        example: #"local compose = fs.read("compose.yaml")"#)
+    static let lines = PrimitiveSpec(
+        module: "fs", name: "lines", summary: "Iterates over the lines of a file of the recipe's directory (without line terminators).",
+        params: [Param("path", .string, "relative to the recipe's directory")],
+        returns: [("fun():string?", "iterator", "for line in fs.lines(p) do … end")],
+        example: #"for line in fs.lines("hosts.txt") do print(line) end"#)
+    static let list = PrimitiveSpec(
+        module: "fs", name: "list", summary: "Names of the entries of a directory in the recipe's directory, sorted.",
+        params: [Param("path", .string, optional: true, "relative directory (default: the recipe's directory)")],
+        returns: [("string[]", "names", "")],
+        example: #"for _, name in ipairs(fs.list("migrations")) do … end"#)
+    static let exists = PrimitiveSpec(
+        module: "fs", name: "exists", summary: "Whether a path exists in the recipe's directory.",
+        params: [Param("path", .string, "relative to the recipe's directory")],
+        returns: [("boolean", "exists", "")],
+        example: #"if fs.exists("previous/compose.yaml") then … end"#)
+    static let write = PrimitiveSpec(
+        module: "fs", name: "write", summary: "Writes a whole file under the state directory (--state-dir), atomically: readers see the old content or the new, never a mix. A write: needs a grant, planned in plan mode.",
+        params: [Param("path", .string, "relative to the state directory"), Param("content", .string, "the bytes to write")],
+        returns: [("boolean", "written", "true when performed, false when only planned")],
+        effect: .write, scope: "<path relative to the state directory>",
+        errors: ["raises kind=denied without a grant such as --allow 'fs.write:reports/*'", "raises kind=no_space when the disk is full (the old file stays intact)"],
+        example: #"fs.write("reports/lane.json", json.encode(rows))"#)
+
+    public static let library = HostLibrary(
+        name: "fs", summary: "Files: read the recipe's own directory; write under the state directory.",
+        specs: [read, lines, list, exists, write]
+    ) { ctx in
+        let dir = ctx.recipeDirectory
+        func fail(_ e: FileAccessError) -> HostError {
+            .structured(kind: e.kind.rawValue, message: e.message, fields: [("path", .string(e.path))])
+        }
+        return [
+            ctx.function(read) { args throws in
+                do { return [.bytesOrString(try dir.read(args.string(0)))] } catch let e as FileAccessError { throw fail(e) }
+            },
+            ctx.function(list) { args throws in
+                let p = args.value(0).isNil ? "." : args.string(0)
+                do { return [.table(LuaTable(array: try dir.list(p).map { .string($0) }))] } catch let e as FileAccessError { throw fail(e) }
+            },
+            ctx.function(exists) { args throws in
+                do { return [.bool(try dir.exists(args.string(0)))] } catch let e as FileAccessError { throw fail(e) }
+            },
+            ctx.gated(write, scope: { args in args.string(0) }, perform: { args in
+                let path = args.string(0)
+                let bytes: [UInt8]
+                if case .bytes(let b) = args.value(1) { bytes = b } else { bytes = Array(args.string(1).utf8) }
+                do {
+                    try FileManager.default.createDirectory(atPath: ctx.stateDirectory, withIntermediateDirectories: true)
+                    let state = try ConfinedDirectory(root: ctx.stateDirectory)
+                    let full = try state.resolve(path)
+                    try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
+                                                            withIntermediateDirectories: true)
+                    _ = try state.resolve(path)   // the parents just created must still be inside
+                    try AtomicFile.write(bytes, to: full)
+                } catch let e as FileAccessError {
+                    throw fail(e)
+                } catch {
+                    throw HostError.structured(kind: "io", message: "cannot write '\(path)' under the state directory: \(error.localizedDescription)")
+                }
+                return [.bool(true)]
+            }, plan: { args in
+                let size: Int
+                if case .bytes(let b) = args.value(1) { size = b.count } else { size = args.string(1).utf8.count }
+                return Gate.Planned([.bool(false)], detail: .object([("path", .string(args.string(0))), ("bytes", .int(Int64(size)))]))
+            }),
+        ]
+    }
+}
+
+extension LuaValue {
+    static func bytesOrString(_ b: [UInt8]) -> LuaValue {
+        if let s = String(validating: b, as: UTF8.self) { return .string(s) }
+        return .bytes(b)
+    }
+}

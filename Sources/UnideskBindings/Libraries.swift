@@ -1,0 +1,11 @@
+import UnideskCore
+
+/// Every primitive family the `unidesk` binary hosts. A new family adds its library here.
+public enum Libraries {
+    public static let all: [HostLibrary] = [
+        FSBinding.library,
+        JSONBinding.library,
+        YAMLBinding.library,
+        TimeBinding.library,
+    ]
+}

@@ -1,0 +1,51 @@
+import Foundation
+import LuaRuntime
+import UnideskCore
+
+/// `require "unidesk.time"`: clocks and a sleep bounded by the run's deadline (the
+/// sandbox has no `os`).
+public enum TimeBinding {
+    static let now = PrimitiveSpec(
+        module: "time", name: "now", summary: "Wall-clock time: seconds since the Unix epoch, with a fraction.",
+        returns: [("number", "seconds", "")], example: #"local started = time.now()"#)
+    static let monotonic = PrimitiveSpec(
+        module: "time", name: "monotonic", summary: "Seconds on a monotonic clock: for measuring durations, immune to clock changes.",
+        returns: [("number", "seconds", "")])
+    static let sleep = PrimitiveSpec(
+        module: "time", name: "sleep", summary: "Sleeps. Never past the run's deadline: a sleep that would cross it ends at the deadline, and the deadline limit fires.",
+        params: [Param("seconds", .number, "how long (fractions allowed)")],
+        example: #"time.sleep(0.5)"#)
+    static let iso = PrimitiveSpec(
+        module: "time", name: "iso", summary: "Formats a time (default: now) as ISO 8601 UTC, e.g. 2026-11-22T18:49:02Z.",
+        params: [Param("seconds", .number, optional: true, "seconds since the epoch")],
+        returns: [("string", "text", "")])
+
+    public static let library = HostLibrary(
+        name: "time", summary: "Clocks and a deadline-bounded sleep.",
+        specs: [now, monotonic, sleep, iso]
+    ) { ctx in
+        [
+            ctx.function(now) { _ in [.number(Date().timeIntervalSince1970)] },
+            ctx.function(monotonic) { _ in [.number(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)] },
+            ctx.function(sleep) { args in
+                var want: Double = 0
+                if case .int(let i) = args.value(0) { want = Double(i) } else if case .number(let d) = args.value(0) { want = d }
+                guard want.isFinite, want >= 0 else { throw HostError.argument(1, "a non-negative number of seconds expected") }
+                // Past the deadline the timer arms the hook; the limit fires on return.
+                let until = DispatchTime.now().uptimeNanoseconds + UInt64(min(want, ctx.deadlineRemaining + 0.01) * 1e9)
+                while DispatchTime.now().uptimeNanoseconds < until {
+                    let left = Double(until - DispatchTime.now().uptimeNanoseconds) / 1e9
+                    var ts = timespec(tv_sec: Int(left), tv_nsec: Int((left - Double(Int(left))) * 1e9))
+                    nanosleep(&ts, nil)
+                }
+                return []
+            },
+            ctx.function(iso) { args in
+                var t = Date().timeIntervalSince1970
+                if case .int(let i) = args.value(0) { t = Double(i) } else if case .number(let d) = args.value(0) { t = d }
+                let f = ISO8601DateFormatter()
+                return [.string(f.string(from: Date(timeIntervalSince1970: t)))]
+            },
+        ]
+    }
+}

@@ -1,0 +1,47 @@
+import UnideskData
+
+/// One primitive call as the audit journal keeps it. Arguments are already redacted.
+public struct AuditRecord: Sendable {
+    public enum Outcome: String, Sendable {
+        case ok, planned, denied, error
+    }
+    public let primitive: String
+    public let capability: String
+    public let effect: EffectClass
+    public let arguments: DataValue
+    public var outcome: Outcome
+    public var errorKind: String?
+    public var message: String?
+    public var detail: DataValue?
+    public var durationMs: Double
+    /// True only when the effect really happened.
+    public var performed: Bool { !planned && (outcome == .ok || outcome == .error) }
+    /// True when the call ran in plan mode and was recorded instead of performed.
+    public var planned: Bool
+
+    public var json: DataValue {
+        var f: [(String, DataValue)] = [
+            ("primitive", .string(primitive)),
+            ("capability", .string(capability)),
+            ("effect", .string(effect.rawValue)),
+            ("arguments", arguments),
+            ("outcome", .string(outcome.rawValue)),
+            ("mode", .string(planned ? "planned" : "performed")),
+            ("duration_ms", .double((durationMs * 1000).rounded() / 1000)),
+        ]
+        if let errorKind { f.append(("error_kind", .string(errorKind))) }
+        if let message { f.append(("message", .string(message))) }
+        if let detail { f.append(("detail", detail)) }
+        return .object(f)
+    }
+}
+
+/// Every gated call of a run, in order.
+public final class AuditJournal: @unchecked Sendable {
+    public private(set) var records: [AuditRecord] = []
+    public init() {}
+    func append(_ r: AuditRecord) { records.append(r) }
+    public var planned: [AuditRecord] { records.filter { $0.outcome == .planned } }
+    public var performedWrites: [AuditRecord] { records.filter { $0.effect == .write && $0.outcome == .ok } }
+    public var denials: [AuditRecord] { records.filter { $0.outcome == .denied } }
+}

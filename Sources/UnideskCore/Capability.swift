@@ -1,0 +1,82 @@
+/// Whether a primitive only looks, or changes something.
+public enum EffectClass: String, Sendable, Codable {
+    /// Reads: allowed unless denied; performed in plan mode (recorded with --offline).
+    case read
+    /// Writes: need a grant; recorded, not performed, in plan mode.
+    case write
+    /// Pure computation (json, yaml): not gated, not audited.
+    case pure
+}
+
+/// `family.op` plus a scope supplied by the primitive: `fs.write:out/report.json`,
+/// `kube.apply:unidesk-dev/Deployment/mdtodo-dev`.
+public struct Capability: Sendable, Equatable, CustomStringConvertible {
+    public let operation: String
+    public let scope: String
+
+    public init(_ operation: String, scope: String) {
+        self.operation = operation
+        self.scope = scope
+    }
+
+    public var description: String { "\(operation):\(scope)" }
+}
+
+/// A grant or denial pattern: `op-glob[:scope-glob]`, e.g. `kube.*:unidesk-dev/*`.
+/// Without a scope it matches every scope. `*` matches any run of characters (including
+/// `/`), `?` one character.
+public struct CapabilityPattern: Sendable, Equatable, CustomStringConvertible {
+    public let operation: String
+    public let scope: String
+
+    public init(parsing text: String) throws(ConfigError) {
+        let trimmed = text.trimmingSpaces
+        guard !trimmed.isEmpty else { throw ConfigError("empty capability pattern") }
+        if let colon = trimmed.firstIndex(of: ":") {
+            operation = String(trimmed[..<colon])
+            scope = String(trimmed[trimmed.index(after: colon)...])
+        } else {
+            operation = trimmed
+            scope = "*"
+        }
+        guard !operation.isEmpty, operation.allSatisfy({ $0.isLetter || $0.isNumber || "._*?-".contains($0) }) else {
+            throw ConfigError("invalid capability pattern '\(text)': expected family.op[:scope], e.g. 'fs.write:out/*'")
+        }
+    }
+
+    public func matches(_ c: Capability) -> Bool {
+        Glob.matches(operation, c.operation) && Glob.matches(scope, c.scope)
+    }
+
+    public var description: String { "\(operation):\(scope)" }
+}
+
+enum Glob {
+    /// Iterative wildcard match with backtracking to the last `*` (linear in practice).
+    static func matches(_ pattern: String, _ text: String) -> Bool {
+        let p = Array(pattern.utf8), t = Array(text.utf8)
+        var pi = 0, ti = 0, star = -1, mark = 0
+        while ti < t.count {
+            if pi < p.count && (p[pi] == UInt8(ascii: "?") || p[pi] == t[ti]) {
+                pi += 1; ti += 1
+            } else if pi < p.count && p[pi] == UInt8(ascii: "*") {
+                star = pi; mark = ti; pi += 1
+            } else if star >= 0 {
+                pi = star + 1; mark += 1; ti = mark
+            } else {
+                return false
+            }
+        }
+        while pi < p.count && p[pi] == UInt8(ascii: "*") { pi += 1 }
+        return pi == p.count
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,154 @@
+import Foundation
+
+/// The human log on stderr: one line per step, effect and log message. Colour and a live
+/// spinner on a terminal only; plain, stable lines otherwise (CI).
+public final class Console: @unchecked Sendable {
+    public enum Level: String, Sendable { case info, warn, error }
+
+    let fancy: Bool
+    let redactor: Redactor
+    private let lock = NSLock()
+    private var activeSteps: [(name: String, started: Double)] = []
+    private var spinnerShown = false
+    private var spinnerThread: Thread?
+    private var stopped = false
+
+    public init(color: Bool, redactor: Redactor) {
+        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        fancy = color && isatty(2) == 1 && term != "dumb"
+        self.redactor = redactor
+        if fancy { startSpinner() }
+    }
+
+    deinit { stop() }
+
+    public func stop() {
+        lock.lock()
+        stopped = true
+        clearSpinnerLocked()
+        lock.unlock()
+    }
+
+    // MARK: events
+
+    public func stepStarted(_ name: String) {
+        lock.lock(); defer { lock.unlock() }
+        activeSteps.append((name, now()))
+        if !fancy { emitLocked("[step] \(indent)\(name)") }
+    }
+
+    public func stepFinished(_ name: String, ok: Bool, durationMs: Double, error: String?) {
+        lock.lock(); defer { lock.unlock() }
+        if !activeSteps.isEmpty { activeSteps.removeLast() }
+        let d = Self.duration(durationMs)
+        if fancy {
+            let mark = ok ? paint("✓", 32) : paint("✗", 31)
+            let tail = error.map { "  " + paint($0, 31) } ?? ""
+            emitLocked("\(mark) \(indent)\(name) \(paint(d, 2))\(tail)")
+        } else {
+            emitLocked("[\(ok ? "ok" : "FAIL")] \(indent)\(name) (\(d))\(error.map { ": \($0)" } ?? "")")
+        }
+    }
+
+    public func log(_ level: Level, _ message: String) {
+        lock.lock(); defer { lock.unlock() }
+        if fancy {
+            let tag: String
+            switch level {
+            case .info: tag = paint("info", 36)
+            case .warn: tag = paint("warn", 33)
+            case .error: tag = paint("error", 31)
+            }
+            emitLocked("\(indent)\(tag) \(message)")
+        } else {
+            emitLocked("[\(level.rawValue)] \(indent)\(message)")
+        }
+    }
+
+    func effect(_ r: AuditRecord) {
+        guard r.effect != .pure else { return }
+        let label: String
+        switch r.outcome {
+        case .planned: label = "plan"
+        case .denied: label = "denied"
+        case .error: label = "error"
+        case .ok: label = r.effect == .write ? "write" : "read"
+        }
+        if r.effect == .read && r.outcome == .ok && !fancy {
+            // Reads are many and harmless: keep CI logs to what changes the world.
+            return
+        }
+        lock.lock(); defer { lock.unlock() }
+        let text = "\(r.capability)\(r.outcome == .ok || r.outcome == .error ? " (\(Self.duration(r.durationMs)))" : "")\(r.message.map { ": \($0)" } ?? "")"
+        if fancy {
+            let color = r.outcome == .denied || r.outcome == .error ? 31 : (r.outcome == .planned ? 35 : 2)
+            emitLocked("\(indent)  \(paint(label, color)) \(text)")
+        } else {
+            emitLocked("[\(label)] \(indent)\(text)")
+        }
+    }
+
+    /// Free text (the final summary, the plan, errors).
+    public func line(_ text: String) {
+        lock.lock(); defer { lock.unlock() }
+        emitLocked(text)
+    }
+
+    public func paintIfFancy(_ s: String, _ code: Int) -> String { fancy ? paint(s, code) : s }
+
+    // MARK: output
+
+    private var indent: String { String(repeating: "  ", count: max(0, activeSteps.count - 1)) }
+
+    private func emitLocked(_ text: String) {
+        clearSpinnerLocked()
+        Self.writeFD(2, redactor.scrub(text) + "\n")
+    }
+
+    private func paint(_ s: String, _ code: Int) -> String { "\u{1B}[\(code)m\(s)\u{1B}[0m" }
+
+    private func clearSpinnerLocked() {
+        if spinnerShown { Self.writeFD(2, "\r\u{1B}[2K"); spinnerShown = false }
+    }
+
+    private func startSpinner() {
+        let t = Thread { [weak self] in
+            let frames = Array("⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏")
+            var i = 0
+            while let s = self {
+                s.lock.lock()
+                if s.stopped { s.lock.unlock(); return }
+                if let step = s.activeSteps.last {
+                    let secs = String(format: "%.1fs", s.now() - step.started)
+                    Self.writeFD(2, "\r\u{1B}[2K\(frames[i % frames.count]) \(s.redactor.scrub(step.name)) \u{1B}[2m\(secs)\u{1B}[0m")
+                    s.spinnerShown = true
+                }
+                s.lock.unlock()
+                i += 1
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+        }
+        t.stackSize = 1 << 18
+        t.start()
+        spinnerThread = t
+    }
+
+    private func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+
+    static func duration(_ ms: Double) -> String {
+        ms < 1000 ? String(format: "%.0fms", ms) : String(format: "%.2fs", ms / 1000)
+    }
+
+    /// Writes all bytes to a file descriptor (Glibc's `stderr` is not concurrency-safe).
+    public static func writeFD(_ fd: Int32, _ text: String) {
+        var text = text
+        text.withUTF8 { buf in
+            var off = 0
+            while off < buf.count {
+                let n = write(fd, buf.baseAddress! + off, buf.count - off)
+                if n < 0 { if errno == EINTR { continue }; return }
+                off += n
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import LuaRuntime
+import UnideskData
+
+/// The raw host functions behind the `unidesk` table; the prelude wraps them.
+extension Session {
+    func coreFunctions() -> LuaTable {
+        var f: [(String, LuaValue)] = []
+        func add(_ name: String, _ body: @escaping ([LuaValue]) throws -> [LuaValue]) {
+            f.append((name, .function(HostFunction("unidesk.\(name)", body))))
+        }
+        add("write_stdout") { args in
+            Console.writeFD(1, self.redactor.scrub(args.first?.stringValue ?? ""))
+            return []
+        }
+        add("log") { args in
+            let level = Console.Level(rawValue: args[0].stringValue ?? "info") ?? .info
+            self.console.log(level, args.count > 1 ? args[1].stringValue ?? "" : "")
+            return []
+        }
+        add("step_begin") { args in [.int(Int64(self.steps.begin(args[0].stringValue ?? "?")))] }
+        add("step_end") { args in
+            guard case .int(let id) = args[0] else { return [] }
+            let ok: Bool = { if case .bool(true) = args[1] { return true }; return false }()
+            func s(_ i: Int) -> String? { i < args.count ? args[i].stringValue.map(self.redactor.scrub) : nil }
+            self.steps.end(Int(id), ok: ok, error: s(2), kind: s(3), traceback: s(4))
+            return []
+        }
+        add("fail") { args in
+            throw HostError.structured(kind: "fail", message: args.first?.stringValue ?? "failed")
+        }
+        add("secret") { args in
+            let spec = CoreSpecs.secret
+            try spec.check(args)
+            switch args[0] {
+            case .secret: return [args[0]]
+            default:
+                let text = args[0].stringValue ?? ""
+                self.redactor.register(text)
+                return [.secret(Secret(text))]
+            }
+        }
+        add("env") { args in
+            try CoreSpecs.env.check(args)
+            let name = args[0].stringValue ?? ""
+            let policy = self.options.policy
+            if policy.secretEnv.contains(name) {
+                return [self.options.environment[name].map { .secret(Secret($0)) } ?? .nil]
+            }
+            if policy.env.contains(name) {
+                return [self.options.environment[name].map { .string($0) } ?? .nil]
+            }
+            throw HostError.message("environment variable '\(name)' is not exposed to this run (expose it with --env \(name), --secret-env \(name), or in the policy file)")
+        }
+        add("output") { args in
+            try CoreSpecs.output.check(args)
+            let name = args[0].stringValue ?? ""
+            let value: DataValue
+            do { value = try LuaData.toData(args.count > 1 ? args[1] : .nil, path: "output '\(name)'") } catch {
+                throw HostError.argument(2, "\(error)")
+            }
+            self.setOutput(name, value)
+            return []
+        }
+        add("can") { args in
+            try CoreSpecs.can.check(args)
+            let text = args[0].stringValue ?? ""
+            guard let colon = text.firstIndex(of: ":") else {
+                throw HostError.argument(1, "capability 'family.op:scope' expected, e.g. 'fs.write:out/report.json'")
+            }
+            let op = String(text[..<colon])
+            let cap = Capability(op, scope: String(text[text.index(after: colon)...]))
+            let effect = self.effectClass(of: op)
+            return [.bool(self.gate.permits(cap, effect: effect))]
+        }
+        add("null") { _ in [.null] }
+        add("mode") { _ in [.string(self.options.mode.name)] }
+        add("version") { _ in [.string(UnideskVersion.string)] }
+        add("vars") { _ in [.table(LuaTable(fields: self.options.vars.map { ($0.0, .string($0.1)) }.sorted { $0.0 < $1.0 }))] }
+        add("find_module") { args in self.moduleFinder.find(args.first?.stringValue ?? "") }
+        return LuaTable(fields: f)
+    }
+
+    func effectClass(of operation: String) -> EffectClass {
+        for lib in libraries {
+            if let s = lib.specs.first(where: { $0.operation == operation }) { return s.effect }
+        }
+        return .write   // unknown operations are judged as strictly as writes
+    }
+}
+
+public enum UnideskVersion {
+    public static let string = "0.1.0"
+}

@@ -1,0 +1,164 @@
+import Foundation
+import LuaRuntime
+import UnideskData
+import UnideskFiles
+
+/// Runs recipes: builds a fresh sandboxed session, arms the limits, runs, classifies the
+/// outcome into an exit code, and writes the reports.
+public final class Engine {
+    public let options: EngineOptions
+    public let libraries: [HostLibrary]
+    public let redactor = Redactor()
+    public let console: Console
+
+    public init(options: EngineOptions, libraries: [HostLibrary]) {
+        self.options = options
+        self.libraries = libraries
+        console = Console(color: options.color, redactor: redactor)
+    }
+
+    /// Runs (or plans) one recipe file. Never throws: every failure becomes an exit code,
+    /// a message on stderr, and the report.
+    public func run(recipePath: String) -> RunReport {
+        let started = Date()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        var report = RunReport(recipe: recipePath, mode: options.mode, exitCode: .ok, startedAt: started,
+                               durationMs: 0, steps: [], audit: [], outputs: [], error: nil, memoryPeakBytes: 0)
+        func finish(_ code: ExitCode, _ error: (String, String?, String?)? = nil) -> RunReport {
+            report.exitCode = code
+            if let (m, k, t) = error { report.error = (redactor.scrub(m), k, t.map(redactor.scrub)) }
+            report.durationMs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+            writeOutputs(report)
+            console.stop()
+            return report
+        }
+
+        guard let data = FileManager.default.contents(atPath: recipePath) else {
+            let msg = "cannot read recipe '\(recipePath)': no such file"
+            console.line("error: \(msg)")
+            return finish(.usage, (msg, "usage", nil))
+        }
+        let source = String(decoding: data, as: UTF8.self)
+        let directory = (recipePath as NSString).deletingLastPathComponent
+        let chunkName = "@" + recipePath
+
+        let session: Session
+        do {
+            session = try Session(options: options, libraries: libraries, console: console, redactor: redactor,
+                                  recipeDirectory: directory.isEmpty ? "." : directory)
+        } catch {
+            let msg = "cannot start the Lua sandbox: \(error)"
+            console.line("error: \(msg)")
+            return finish(.internalError, (msg, "internal", nil))
+        }
+        if let syntax = session.lua.compileError(source, chunkName: chunkName) {
+            console.line("error: \(syntax.message)")
+            session.lua.close()
+            return finish(.usage, (syntax.message, "syntax", nil))
+        }
+
+        let armed = session.lua.startDeadline(
+            seconds: options.timeout, hardGrace: options.hardStopGrace,
+            hardStopMessage: "unidesk: limit: deadline of \(Self.seconds(options.timeout)) exceeded (--timeout) while the script was stuck inside a C function; stopped hard\n",
+            hardStopExitCode: ExitCode.limit.rawValue)
+        if !armed { console.line("warning: could not arm the deadline timer; --timeout is not enforced") }
+
+        var outcome: (ExitCode, (String, String?, String?)?) = (.ok, nil)
+        do {
+            try session.execute(source, chunkName: chunkName)
+        } catch {
+            outcome = classify(error, session: session)
+        }
+        if let limit = session.lua.tripped {
+            outcome = (.limit, (limitMessage(limit, peak: session.lua.memoryPeak), "limit", nil))
+        }
+        session.steps.abortAll(reason: outcome.1?.0 ?? "the run ended inside this step")
+        if outcome.0 == .ok || outcome.0 == .recipeFailed, session.deniedCalls > 0 {
+            // A denial is never silent, even when the script caught the error.
+            let first = session.journal.denials[0]
+            outcome = (.denied, ("policy denied \(first.capability)\(session.deniedCalls > 1 ? " (and \(session.deniedCalls - 1) more)" : "")", "denied", outcome.1?.2))
+        }
+        // Finalizers run at close; bound them so a looping __gc cannot hold the process.
+        session.lua.tightenDeadline(seconds: 1.0)
+        report.memoryPeakBytes = session.lua.memoryPeak
+        session.lua.close()   // also disarms the deadline timers
+
+        report.steps = session.stepRecords
+        report.audit = session.auditRecords
+        report.outputs = session.outputs
+        if let (message, kind, traceback) = outcome.1 {
+            printError(message: message, kind: kind, traceback: traceback)
+        }
+        let result = finish(outcome.0, outcome.1)
+        printSummary(result)
+        return result
+    }
+
+    // MARK: outcome
+
+    private func classify(_ error: Error, session: Session) -> (ExitCode, (String, String?, String?)?) {
+        guard let e = error as? LuaError else { return (.internalError, ("\(error)", "internal", nil)) }
+        var message = e.message
+        if let loc = e.location, !message.hasPrefix(loc) { message = loc + message }
+        // An error that came out of a step: show where it came from, not where it was rethrown.
+        let traceback = session.steps.firstFailure?.traceback.flatMap { tb in
+            tb.hasPrefix(e.message) ? String(tb.dropFirst(e.message.count)).trimmingSpaces : nil
+        } ?? e.traceback
+        switch e.kind {
+        case "denied": return (.denied, (message, "denied", traceback))
+        case "fail": return (.recipeFailed, (message, "fail", nil))
+        default: return (.recipeFailed, (message, e.kind, traceback))
+        }
+    }
+
+    private func limitMessage(_ limit: LuaLimit, peak: Int) -> String {
+        switch limit {
+        case .deadline: return "limit: deadline of \(Self.seconds(options.timeout)) exceeded (--timeout)"
+        case .memory: return "limit: memory cap of \(options.maxMemoryMB) MiB exceeded (--max-memory)"
+        case .interrupt: return "limit: interrupted"
+        }
+    }
+
+    static func seconds(_ s: Double) -> String {
+        s == s.rounded() ? "\(Int(s))s" : String(format: "%.3gs", s)
+    }
+
+    // MARK: output
+
+    private func printError(message: String, kind: String?, traceback: String?) {
+        var text = console.paintIfFancy("error:", 31) + " " + message
+        if let traceback, !traceback.isEmpty {
+            let lines = traceback.split(separator: "\n", omittingEmptySubsequences: false)
+                .filter { !$0.contains("[C]: in ?") && !$0.contains("stdlib/unidesk/_prelude.lua") }
+            text += "\n" + lines.map { "  " + String($0).trimmingSpaces }.joined(separator: "\n")
+        }
+        console.line(text)
+    }
+
+    private func printSummary(_ r: RunReport) {
+        if r.mode.isPlan {
+            let planned = r.audit.filter { $0.outcome == .planned }
+            console.line("Plan: \(planned.count) effect\(planned.count == 1 ? "" : "s")\(planned.isEmpty ? " (nothing would change)" : ":")")
+            for p in planned {
+                console.line("  \(p.capability)  (\(p.primitive))")
+            }
+        }
+        let status = r.exitCode == .ok ? console.paintIfFancy("ok", 32) : console.paintIfFancy("\(r.exitCode.status) (exit \(r.exitCode.rawValue))", 31)
+        console.line("\(r.recipe): \(status) in \(Console.duration(r.durationMs))")
+    }
+
+    private func writeOutputs(_ r: RunReport) {
+        if let path = options.reportPath {
+            write(text: (try? JSON.encode(r.json, options: .init(pretty: true, sortKeys: false))) ?? "{}", to: path, what: "report")
+        }
+        if let path = options.junitPath {
+            write(text: r.junit, to: path, what: "JUnit report")
+        }
+    }
+
+    private func write(text: String, to path: String, what: String) {
+        do { try AtomicFile.write(Array((redactor.scrub(text) + "\n").utf8), to: path) } catch {
+            console.line("error: cannot write the \(what) to '\(path)': \(error)")
+        }
+    }
+}

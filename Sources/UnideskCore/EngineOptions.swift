@@ -1,0 +1,30 @@
+import Foundation
+
+/// Everything a run is told from outside: flags, policy, environment.
+public struct EngineOptions: Sendable {
+    public var mode: RunMode = .run
+    /// Wall-clock deadline in seconds for the whole run.
+    public var timeout: Double = 1800
+    /// Memory cap of the Lua state in MiB (0 = none).
+    public var maxMemoryMB: Int = 512
+    public var policy = Policy()
+    public var vars: [(String, String)] = []
+    public var stateDirectory: String = EngineOptions.defaultStateDirectory
+    public var color = true
+    public var reportPath: String?
+    public var junitPath: String?
+    /// The process environment; only variables the policy exposes reach the script.
+    public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// Seconds a script stuck inside a C function gets after the deadline before the
+    /// process is stopped hard.
+    public var hardStopGrace: Double = 1.5
+
+    public init() {}
+
+    public static var defaultStateDirectory: String {
+        let env = ProcessInfo.processInfo.environment
+        if let d = env["UNIDESK_STATE_DIR"], !d.isEmpty { return d }
+        if let x = env["XDG_STATE_HOME"], !x.isEmpty { return x + "/unidesk" }
+        return (env["HOME"] ?? "/tmp") + "/.local/state/unidesk"
+    }
+}

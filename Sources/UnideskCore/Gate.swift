@@ -1,0 +1,86 @@
+import Foundation
+import LuaRuntime
+import UnideskData
+
+/// The one choke point every primitive call passes: policy check → plan or perform →
+/// audit record. Primitives never decide for themselves whether to act.
+public final class Gate {
+    public let mode: RunMode
+    let policy: Policy
+    let journal: AuditJournal
+    let console: Console
+    let redactor: Redactor
+
+    init(mode: RunMode, policy: Policy, journal: AuditJournal, console: Console, redactor: Redactor) {
+        self.mode = mode
+        self.policy = policy
+        self.journal = journal
+        self.console = console
+        self.redactor = redactor
+    }
+
+    /// What plan mode returns instead of performing: a value for the script and an optional
+    /// detail for the plan (e.g. the server's dry-run diff).
+    public struct Planned<T> {
+        public let value: T
+        public let detail: DataValue?
+        public init(_ value: T, detail: DataValue? = nil) { self.value = value; self.detail = detail }
+    }
+
+    /// Runs `perform` if policy and mode allow it; otherwise `plan` (plan mode) or a
+    /// `denied` error. Every outcome is journaled.
+    public func call<T>(_ spec: PrimitiveSpec, scope: String, arguments: DataValue,
+                        perform: () throws -> T,
+                        plan: () throws -> Planned<T>) throws -> T {
+        let capability = Capability(spec.operation, scope: scope)
+        var record = AuditRecord(primitive: spec.fullName, capability: capability.description,
+                                 effect: spec.effect, arguments: arguments, outcome: .ok,
+                                 durationMs: 0, planned: false)
+        if case .denied(let why) = policy.decide(capability, effect: spec.effect) {
+            record.outcome = .denied
+            record.message = redactor.scrub(why)
+            journal.append(record)
+            console.effect(record)
+            throw HostError.structured(kind: "denied", message: "policy denied \(capability): \(record.message ?? "")",
+                                       fields: [("capability", .string(capability.description))])
+        }
+        let shouldPlan: Bool
+        switch (mode, spec.effect) {
+        case (.run, _), (_, .pure): shouldPlan = false
+        case (.plan(let offline), .read): shouldPlan = offline
+        case (.plan, .write): shouldPlan = true
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer {
+            record.durationMs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+            journal.append(record)
+            console.effect(record)
+        }
+        do {
+            if shouldPlan {
+                let p = try plan()
+                record.outcome = .planned
+                record.planned = true
+                record.detail = p.detail
+                return p.value
+            }
+            return try perform()
+        } catch let HostError.structured(kind, message, fields) {
+            record.outcome = .error
+            record.planned = shouldPlan
+            record.errorKind = kind
+            record.message = redactor.scrub(message)
+            throw HostError.structured(kind: kind, message: message, fields: fields)
+        } catch {
+            record.outcome = .error
+            record.planned = shouldPlan
+            record.message = redactor.scrub("\(error)")
+            throw error
+        }
+    }
+
+    /// Whether a call would pass the policy (for `unidesk.can`): no audit, no effect.
+    public func permits(_ capability: Capability, effect: EffectClass) -> Bool {
+        policy.decide(capability, effect: effect) == .allowed
+    }
+}

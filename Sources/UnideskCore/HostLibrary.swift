@@ -1,0 +1,67 @@
+import LuaRuntime
+import UnideskFiles
+
+/// A primitive family as the engine sees it: `require "unidesk.<name>"`. Bindings build
+/// one of these; the engine needs no change to host a new family.
+public struct HostLibrary: Sendable {
+    public let name: String
+    public let summary: String
+    /// Every function of the module, host or Lua, described once.
+    public let specs: [PrimitiveSpec]
+    /// Builds the host functions for one run. Functions implemented in the stdlib Lua
+    /// wrapper (stdlib/unidesk/<name>.lua) have a spec but no host function.
+    public let make: @Sendable (RunContext) -> [HostFunction]
+
+    public init(name: String, summary: String, specs: [PrimitiveSpec], make: @escaping @Sendable (RunContext) -> [HostFunction]) {
+        self.name = name
+        self.summary = summary
+        self.specs = specs
+        self.make = make
+    }
+}
+
+/// What a binding may use during a run.
+public final class RunContext {
+    public let gate: Gate
+    public let recipeDirectory: ConfinedDirectory
+    public let stateDirectory: String
+    public let redactor: Redactor
+    public let console: Console
+    public var mode: RunMode { gate.mode }
+    let remaining: () -> Double
+
+    init(gate: Gate, recipeDirectory: ConfinedDirectory, stateDirectory: String, redactor: Redactor,
+         console: Console, remaining: @escaping () -> Double) {
+        self.gate = gate
+        self.recipeDirectory = recipeDirectory
+        self.stateDirectory = stateDirectory
+        self.redactor = redactor
+        self.console = console
+        self.remaining = remaining
+    }
+
+    /// Seconds left before the run's deadline: pass it into blocking calls' timeouts.
+    public var deadlineRemaining: Double { remaining() }
+
+    /// A host function whose arguments are checked against `spec` before `body` runs.
+    public func function(_ spec: PrimitiveSpec, _ body: @escaping ([LuaValue]) throws -> [LuaValue]) -> HostFunction {
+        HostFunction(spec.fullName) { args in
+            try spec.check(args)
+            return try body(args)
+        }
+    }
+
+    /// A host function that goes through the gate: checked, then policy → plan or
+    /// perform → audit. `scope` forms the capability scope from the arguments.
+    public func gated(_ spec: PrimitiveSpec,
+                      scope: @escaping ([LuaValue]) throws -> String,
+                      perform: @escaping ([LuaValue]) throws -> [LuaValue],
+                      plan: @escaping ([LuaValue]) throws -> Gate.Planned<[LuaValue]>) -> HostFunction {
+        HostFunction(spec.fullName) { [gate, redactor] args in
+            try spec.check(args)
+            let s = try scope(args)
+            return try gate.call(spec, scope: s, arguments: LuaData.auditArguments(args, redactor: redactor),
+                                 perform: { try perform(args) }, plan: { try plan(args) })
+        }
+    }
+}

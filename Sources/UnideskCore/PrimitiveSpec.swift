@@ -1,0 +1,157 @@
+import LuaRuntime
+
+/// The Lua-facing type of a parameter, a field or a result.
+public indirect enum LuaType: Sendable {
+    case string, integer, number, boolean, any, function
+    /// A string or a secret (a password may arrive either way).
+    case stringOrSecret
+    /// A table with named fields; unknown fields are refused.
+    case record([Param])
+    /// A sequence of one element type.
+    case array(LuaType)
+    /// A table with string keys and values of one type.
+    case map(LuaType)
+    case oneOf([LuaType])
+
+    /// As Lua error messages and LuaLS annotations write it.
+    public var luaName: String {
+        switch self {
+        case .string: return "string"
+        case .integer: return "integer"
+        case .number: return "number"
+        case .boolean: return "boolean"
+        case .any: return "any"
+        case .function: return "function"
+        case .stringOrSecret: return "string|secret"
+        case .record: return "table"
+        case .array(let t): return "\(t.luaName)[]"
+        case .map(let t): return "table<string, \(t.luaName)>"
+        case .oneOf(let ts): return ts.map(\.luaName).joined(separator: "|")
+        }
+    }
+}
+
+/// A parameter or a record field.
+public struct Param: Sendable {
+    public let name: String
+    public let type: LuaType
+    public let optional: Bool
+    public let doc: String
+
+    public init(_ name: String, _ type: LuaType, optional: Bool = false, _ doc: String) {
+        self.name = name
+        self.type = type
+        self.optional = optional
+        self.doc = doc
+    }
+}
+
+/// The one description of a primitive. It drives argument checking at call time, the
+/// Markdown reference in docs/ and the LuaLS `---@meta` stubs, so they cannot drift.
+public struct PrimitiveSpec: Sendable {
+    /// Module under `unidesk.` ("fs"); empty for functions on the `unidesk` table itself.
+    public let module: String
+    public let name: String
+    public let summary: String
+    public let params: [Param]
+    /// LuaLS return annotations: (type, name, doc).
+    public let returns: [(type: String, name: String, doc: String)]
+    public let effect: EffectClass
+    /// How the capability scope is formed, e.g. "<path relative to the state dir>".
+    public let scope: String?
+    /// Failure modes, one line each ("raises kind=denied when …").
+    public let errors: [String]
+    public let example: String
+
+    public init(module: String, name: String, summary: String, params: [Param] = [],
+                returns: [(type: String, name: String, doc: String)] = [],
+                effect: EffectClass = .pure, scope: String? = nil, errors: [String] = [],
+                example: String = "") {
+        self.module = module
+        self.name = name
+        self.summary = summary
+        self.params = params
+        self.returns = returns
+        self.effect = effect
+        self.scope = scope
+        self.errors = errors
+        self.example = example
+    }
+
+    /// "unidesk.fs.read"
+    public var fullName: String { module.isEmpty ? "unidesk.\(name)" : "unidesk.\(module).\(name)" }
+    /// "fs.read": the capability's operation.
+    public var operation: String { module.isEmpty ? name : "\(module).\(name)" }
+
+    /// Checks arguments against the description; throws the Lua-style misuse error.
+    public func check(_ args: [LuaValue]) throws(HostError) {
+        for (i, p) in params.enumerated() {
+            let v = i < args.count ? args[i] : .nil
+            if v.isNil {
+                if p.optional { continue }
+                let got = i < args.count ? "nil" : "no value"
+                throw .argument(i + 1, "\(p.type.luaName) expected, got \(got)")
+            }
+            if let why = Self.mismatch(v, p.type, path: "") { throw .argument(i + 1, why) }
+        }
+        if args.count > params.count, args[params.count...].contains(where: { !$0.isNil }) {
+            throw .argument(params.count + 1, "no such parameter: \(fullName) takes \(params.count) argument\(params.count == 1 ? "" : "s")")
+        }
+    }
+
+    /// nil when `v` fits `t`; otherwise the message part of the bad-argument error.
+    static func mismatch(_ v: LuaValue, _ t: LuaType, path: String) -> String? {
+        let prefix = path.isEmpty ? "" : "field '\(path)': "
+        func expected() -> String { "\(prefix)\(t.luaName) expected, got \(v.typeName)" }
+        switch t {
+        case .any: return nil
+        case .string: if case .string = v { return nil }; if case .bytes = v { return nil }; return expected()
+        case .stringOrSecret:
+            switch v { case .string, .bytes, .secret: return nil; default: return expected() }
+        case .integer:
+            if case .int = v { return nil }
+            if case .number(let d) = v, d.rounded() == d, abs(d) < 9.2e18 { return nil }
+            if case .number = v { return "\(prefix)number has no integer representation" }
+            return expected()
+        case .number: switch v { case .int, .number: return nil; default: return expected() }
+        case .boolean: if case .bool = v { return nil }; return expected()
+        case .function: if case .opaque("function") = v { return nil }; return expected()
+        case .record(let fields):
+            guard case .table(let tbl) = v else { return expected() }
+            for (k, _) in tbl.fields where !fields.contains(where: { $0.name == k }) {
+                let known = fields.map(\.name).joined(separator: ", ")
+                return "\(prefix)unknown field '\(path.isEmpty ? k : path + "." + k)' (known fields: \(known))"
+            }
+            if !tbl.array.isEmpty || tbl.otherKeys > 0 {
+                return "\(prefix)table with named fields expected, got positional values"
+            }
+            for f in fields {
+                let fv = tbl[f.name]
+                let fpath = path.isEmpty ? f.name : "\(path).\(f.name)"
+                if fv.isNil {
+                    if f.optional { continue }
+                    return "field '\(fpath)' is required (\(f.type.luaName))"
+                }
+                if let why = mismatch(fv, f.type, path: fpath) { return why }
+            }
+            return nil
+        case .array(let et):
+            guard case .table(let tbl) = v else { return expected() }
+            if !tbl.fields.isEmpty || tbl.otherKeys > 0 { return "\(prefix)a sequence expected (a table with keys 1..n)" }
+            for (i, e) in tbl.array.enumerated() {
+                if let why = mismatch(e, et, path: "\(path)[\(i + 1)]") { return why }
+            }
+            return nil
+        case .map(let vt):
+            guard case .table(let tbl) = v else { return expected() }
+            if !tbl.array.isEmpty || tbl.otherKeys > 0 { return "\(prefix)a table with string keys expected" }
+            for (k, e) in tbl.fields {
+                if let why = mismatch(e, vt, path: path.isEmpty ? k : "\(path).\(k)") { return why }
+            }
+            return nil
+        case .oneOf(let ts):
+            if ts.contains(where: { mismatch(v, $0, path: path) == nil }) { return nil }
+            return expected()
+        }
+    }
+}

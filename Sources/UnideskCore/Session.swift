@@ -1,0 +1,62 @@
+import Foundation
+import LuaRuntime
+import UnideskData
+import UnideskFiles
+
+/// One sandboxed Lua state with the `unidesk` API installed, its gate, journal and steps.
+/// A run uses one session; the REPL keeps one for its lifetime.
+public final class Session {
+    let options: EngineOptions
+    let libraries: [HostLibrary]
+    let redactor: Redactor
+    let console: Console
+    let journal = AuditJournal()
+    let gate: Gate
+    let steps: StepRecorder
+    let moduleFinder: ModuleFinder
+    public let lua: LuaState
+    private(set) var outputs: [(String, DataValue)] = []
+
+    public init(options: EngineOptions, libraries: [HostLibrary], console: Console, redactor: Redactor,
+                recipeDirectory: String) throws {
+        self.options = options
+        self.libraries = libraries
+        self.redactor = redactor
+        self.console = console
+        for name in options.policy.secretEnv {
+            if let v = options.environment[name] { redactor.register(v) }
+        }
+        gate = Gate(mode: options.mode, policy: options.policy, journal: journal, console: console, redactor: redactor)
+        steps = StepRecorder(console: console)
+        let dir = try ConfinedDirectory(root: recipeDirectory)
+        moduleFinder = ModuleFinder(libraries: libraries.map(\.name), recipeDirectory: dir)
+        lua = try LuaState(memoryLimit: options.maxMemoryMB * 1024 * 1024)
+        let lua = self.lua
+        let context = RunContext(gate: gate, recipeDirectory: dir, stateDirectory: options.stateDirectory,
+                                 redactor: redactor, console: console, remaining: { lua.deadlineRemaining })
+        var libs: [(String, LuaValue)] = []
+        for lib in libraries {
+            let fns = lib.make(context)
+            libs.append((lib.name, .table(LuaTable(fields: fns.map { (String($0.name.split(separator: ".").last ?? ""), .function($0)) }))))
+        }
+        guard let prelude = Stdlib.source("unidesk/_prelude.lua") else {
+            throw LuaError(message: "the stdlib prelude is missing (UNIDESK_STDLIB_DIR points at a tree without it?)")
+        }
+        try lua.run(prelude, chunkName: "@stdlib/unidesk/_prelude.lua",
+                    args: [.table(coreFunctions()), .table(LuaTable(fields: libs))])
+    }
+
+    func setOutput(_ name: String, _ value: DataValue) {
+        if let i = outputs.firstIndex(where: { $0.0 == name }) { outputs[i].1 = value } else { outputs.append((name, value)) }
+    }
+
+    /// Runs a chunk in the session's global environment.
+    @discardableResult
+    public func execute(_ code: String, chunkName: String) throws(LuaError) -> [LuaValue] {
+        try lua.run(code, chunkName: chunkName)
+    }
+
+    public var auditRecords: [AuditRecord] { journal.records }
+    public var stepRecords: [StepRecord] { steps.steps }
+    public var deniedCalls: Int { journal.denials.count }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+import UnideskCore
+
+/// Flags shared by run, plan and repl.
+struct CommonOptions: ParsableArguments {
+    @Option(name: .customLong("var"), help: ArgumentHelp("Set unidesk.vars.KEY = VALUE (repeatable).", valueName: "key=value"))
+    var vars: [String] = []
+
+    @Option(help: ArgumentHelp("Wall-clock deadline for the whole run; exit 4 when it passes.", valueName: "seconds"))
+    var timeout: Double = 1800
+
+    @Option(name: .customLong("max-memory"), help: ArgumentHelp("Memory cap of the Lua sandbox; exit 4 when exceeded.", valueName: "MB"))
+    var maxMemory: Int = 512
+
+    @Option(help: ArgumentHelp("Write the JSON report (status, steps, effects, audit, outputs) to FILE.", valueName: "file"))
+    var report: String?
+
+    @Option(help: ArgumentHelp("Write JUnit XML (one testcase per step) to FILE.", valueName: "file"))
+    var junit: String?
+
+    @Option(name: .customLong("allow"), help: ArgumentHelp("Grant a capability, e.g. 'fs.write:reports/*' or 'kube.apply:dev/*' (repeatable, globs).", valueName: "cap"))
+    var allow: [String] = []
+
+    @Option(name: .customLong("deny"), help: ArgumentHelp("Deny a capability, reads included; deny wins over allow (repeatable).", valueName: "cap"))
+    var deny: [String] = []
+
+    @Option(help: ArgumentHelp("Policy file (YAML/JSON) with allow, deny, env, secret_env lists.", valueName: "file"))
+    var policy: String?
+
+    @Option(name: .customLong("env"), help: ArgumentHelp("Expose an environment variable to unidesk.env (repeatable).", valueName: "name"))
+    var env: [String] = []
+
+    @Option(name: .customLong("secret-env"), help: ArgumentHelp("Expose an environment variable as a secret: masked in every output (repeatable).", valueName: "name"))
+    var secretEnv: [String] = []
+
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("Directory for recipe state and fs.write (default: $UNIDESK_STATE_DIR or ~/.local/state/unidesk).", valueName: "dir"))
+    var stateDir: String?
+
+    @Flag(name: .customLong("no-color"), help: "No colour or spinner, even on a terminal.")
+    var noColor = false
+
+    func engineOptions(mode: RunMode) throws -> EngineOptions {
+        var o = EngineOptions()
+        o.mode = mode
+        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
+        guard maxMemory >= 0 else { throw ValidationError("--max-memory must be 0 (no cap) or a number of MB") }
+        o.timeout = timeout
+        o.maxMemoryMB = maxMemory
+        for v in vars {
+            guard let eq = v.firstIndex(of: "="), eq != v.startIndex else {
+                throw ValidationError("--var expects key=value, got '\(v)'")
+            }
+            o.vars.append((String(v[..<eq]), String(v[v.index(after: eq)...])))
+        }
+        do {
+            if let policy { o.policy = try Policy.load(path: policy) }
+            try o.policy.add(allow: allow, deny: deny)
+        } catch {
+            throw ValidationError(error.message)
+        }
+        o.policy.env += env
+        o.policy.secretEnv += secretEnv
+        if let stateDir { o.stateDirectory = stateDir }
+        o.color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        o.reportPath = report
+        o.junitPath = junit
+        return o
+    }
+}

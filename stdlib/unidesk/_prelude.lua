@@ -1,0 +1,123 @@
+-- The trusted prelude: runs once per state, before any recipe code, and builds the public
+-- `unidesk` table, `print` and `require` on top of the raw host functions it receives.
+-- Nothing here is reachable by scripts except what it deliberately exports.
+local host, libraries = ...
+local trusted = __unidesk_trusted
+__unidesk_trusted = nil
+
+local freeze, traceback = trusted.freeze, trusted.traceback
+local pcall, xpcall, error, type, select, tostring = pcall, xpcall, error, type, select, tostring
+local setmetatable, load = setmetatable, load
+local concat, pack, unpack = table.concat, table.pack, table.unpack
+
+local function stringify(...)
+  local n = select("#", ...)
+  local parts = {}
+  for i = 1, n do parts[i] = tostring((select(i, ...))) end
+  return concat(parts, "\t")
+end
+
+function print(...)
+  host.write_stdout(stringify(...) .. "\n")
+end
+
+local unidesk = {}
+
+unidesk.log = {
+  info = function(...) host.log("info", stringify(...)) end,
+  warn = function(...) host.log("warn", stringify(...)) end,
+  error = function(...) host.log("error", stringify(...)) end,
+}
+
+local function error_kind(e)
+  if type(e) == "table" then
+    local ok, k = pcall(function() return e.kind end)
+    if ok and type(k) == "string" then return k end
+  end
+  return nil
+end
+
+-- Runs fn as a named step: recorded with status and duration, shown live. Errors propagate
+-- unchanged after the step is marked failed.
+function unidesk.step(name, fn, ...)
+  if type(name) ~= "string" then
+    error("bad argument #1 to 'unidesk.step' (string expected, got " .. type(name) .. ")", 2)
+  end
+  if type(fn) ~= "function" then
+    error("bad argument #2 to 'unidesk.step' (function expected, got " .. type(fn) .. ")", 2)
+  end
+  local id = host.step_begin(name)
+  local tb
+  local results = pack(xpcall(fn, function(e)
+    tb = traceback(tostring(e), 2)
+    return e
+  end, ...))
+  if results[1] then
+    host.step_end(id, true)
+    return unpack(results, 2, results.n)
+  end
+  local e = results[2]
+  host.step_end(id, false, tostring(e), error_kind(e), tb)
+  error(e, 0)
+end
+
+function unidesk.fail(message)
+  if type(message) ~= "string" then
+    error("bad argument #1 to 'unidesk.fail' (string expected, got " .. type(message) .. ")", 2)
+  end
+  host.fail(message)
+end
+
+unidesk.secret = host.secret
+unidesk.env = host.env
+unidesk.output = host.output
+unidesk.can = host.can
+unidesk.null = host.null()
+unidesk.mode = host.mode()
+unidesk.version = host.version()
+unidesk.vars = host.vars()
+
+-- require: `unidesk.*` from the stdlib (embedded in the binary) or a host library;
+-- any other name from the recipe's own directory. Nothing else.
+local loaded, loading = {}, {}
+local base_env -- the read-only environment of stdlib modules, built below
+
+function require(name)
+  if type(name) ~= "string" then
+    error("bad argument #1 to 'require' (string expected, got " .. type(name) .. ")", 2)
+  end
+  local cached = loaded[name]
+  if cached ~= nil then return cached end
+  if loading[name] then
+    error("module '" .. name .. "' is required while it is loading (a require loop)", 2)
+  end
+  local kind, source, chunkname, lib = host.find_module(name)
+  if kind == nil then error(source, 2) end
+  local result
+  loading[name] = true
+  if kind == "host" then
+    result = libraries[lib]
+  else
+    local env = nil
+    if kind == "stdlib" then env = setmetatable({}, { __index = base_env }) end
+    local chunk, err = load(source, chunkname, "t", env)
+    if not chunk then loading[name] = nil; error(err, 0) end
+    local ok, r = pcall(chunk, name, lib and libraries[lib] or nil)
+    loading[name] = nil
+    if not ok then error(r, 0) end
+    result = r
+  end
+  loading[name] = nil
+  if result == nil then result = true end
+  if kind ~= "recipe" and type(result) == "table" then result = freeze(result, name) end
+  loaded[name] = result
+  return result
+end
+
+unidesk = freeze(unidesk, "unidesk")
+_G.unidesk = unidesk
+
+local base = {}
+for k, v in pairs(_G) do base[k] = v end
+base._G = nil
+base_env = freeze(base, "_G")
