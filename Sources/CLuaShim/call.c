@@ -129,7 +129,13 @@ static int trampoline(lua_State *L) {
             lua_insert(L, -2);
             lua_concat(L, 2);
         } else if (lua_type(L, -1) == LUA_TTABLE) {
-            luaL_where(L, 1);                  // "recipe.lua:12:" for structured errors too
+            luaL_where(L, 1);                  // "recipe.lua:12: " → where = "recipe.lua:12"
+            size_t n;
+            const char *w = lua_tolstring(L, -1, &n);
+            if (n >= 2 && w[n - 2] == ':' && w[n - 1] == ' ') {
+                lua_pushlstring(L, w, n - 2);
+                lua_replace(L, -2);
+            }
             lua_setfield(L, -2, "where");
         }
         return lua_error(L);                   // the Swift frame has already returned

@@ -223,6 +223,26 @@ static int guarded_call(lua_State *L) {
     return guarded_finish(L, LUA_OK, 0);
 }
 
+// xpcall's message handler runs inside Lua's error machinery. When the error is a limit
+// raised from the count hook, Lua calls the handler with hooks disabled, so a looping
+// handler could never be stopped: once a limit has fired the handler is skipped.
+static int guarded_msgh(lua_State *L) {
+    if (ud_S(L)->tripped) { lua_settop(L, 1); return 1; }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int guarded_xpcall(lua_State *L) {
+    if (ud_S(L)->tripped) return ud_raise_limit(L);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, guarded_msgh, 1);
+    lua_replace(L, 2);
+    return guarded_call(L);
+}
+
 static int sandbox_load(lua_State *L) {         // load(chunk [, name [, mode [, env]]])
     int has_env = !lua_isnoneornil(L, 4);
     lua_settop(L, 4);
@@ -360,7 +380,7 @@ static int open_sandbox_impl(lua_State *L) {
     lua_pushnil(L); lua_setfield(L, G, "dofile");
     lua_pushnil(L); lua_setfield(L, G, "loadfile");
     replace_with_original(L, G, "pcall", guarded_call);
-    replace_with_original(L, G, "xpcall", guarded_call);
+    replace_with_original(L, G, "xpcall", guarded_xpcall);
     replace_with_original(L, G, "load", sandbox_load);
     lua_pushcfunction(L, sandbox_collectgarbage); lua_setfield(L, G, "collectgarbage");
     lua_pushcfunction(L, sandbox_rawset); lua_setfield(L, G, "rawset");

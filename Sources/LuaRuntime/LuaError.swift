@@ -55,7 +55,7 @@ public struct LuaError: Error, CustomStringConvertible {
         self.init(status: .other(-1), value: .string(message))
     }
 
-    /// "file:line:" where a structured error was raised, when known.
+    /// "file:line" where a structured error was raised, when known.
     public var location: String? {
         if case .table(let t) = value, let w = t["where"].stringValue, !w.isEmpty { return w }
         return nil

@@ -99,7 +99,7 @@ public final class Engine {
     private func classify(_ error: Error, session: Session) -> (ExitCode, (String, String?, String?)?) {
         guard let e = error as? LuaError else { return (.internalError, ("\(error)", "internal", nil)) }
         var message = e.message
-        if let loc = e.location, !message.hasPrefix(loc) { message = loc + message }
+        if let loc = e.location, !message.hasPrefix(loc) { message = "\(loc): \(message)" }
         // An error that came out of a step: show where it came from, not where it was rethrown.
         let traceback = session.steps.firstFailure?.traceback.flatMap { tb in
             tb.hasPrefix(e.message) ? String(tb.dropFirst(e.message.count)).trimmingSpaces : nil
