@@ -31,6 +31,7 @@ final class StepRecorder {
         // Inner steps left open by an error that skipped their end are closed as aborted.
         while open.count > pos + 1 { close(open.removeLast(), status: .aborted, error: nil, kind: nil, traceback: nil) }
         close(open.removeLast(), status: ok ? .ok : .failed, error: error, kind: kind, traceback: traceback)
+        if !ok && firstFailure == nil && traceback != nil { firstFailure = steps[id] }
     }
 
     /// Closes every open step (a limit fired, or the run ended inside steps).
@@ -38,8 +39,9 @@ final class StepRecorder {
         while let o = open.popLast() { close(o, status: .aborted, error: reason, kind: "aborted", traceback: nil) }
     }
 
-    /// The first failure recorded with a traceback, to show where the error came from.
-    var firstFailure: StepRecord? { steps.first { $0.status == .failed && $0.traceback != nil } }
+    /// The first step to fail (the innermost), whose traceback shows where the error came
+    /// from rather than where enclosing steps rethrew it.
+    private(set) var firstFailure: StepRecord?
 
     private func close(_ o: (index: Int, started: UInt64), status: StepRecord.Status, error: String?, kind: String?, traceback: String?) {
         steps[o.index].status = status

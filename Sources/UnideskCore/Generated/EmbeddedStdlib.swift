@@ -127,6 +127,7 @@ local base = {}
 for k, v in pairs(_G) do base[k] = v end
 base._G = nil
 base_env = freeze(base, "_G")
+
 """##,
         "unidesk/fs.lua": #"""
 -- unidesk.fs: the host's file functions, plus Lua conveniences built on them.
@@ -162,6 +163,7 @@ function M.lines(path)
 end
 
 return M
+
 """#,
         "unidesk/json.lua": #"""
 -- unidesk.json: the host codec plus the null sentinel.
@@ -174,6 +176,7 @@ M.decode = host.decode
 M.null = unidesk.null
 
 return M
+
 """#,
         "unidesk/yaml.lua": #"""
 -- unidesk.yaml: the host codec plus the null sentinel.
@@ -188,6 +191,7 @@ M.encode_all = host.encode_all
 M.null = unidesk.null
 
 return M
+
 """#,
     ]
 }
