@@ -27,7 +27,7 @@ public enum ExitCode: Int32, Sendable {
     Exit codes:
       0  ok
       1  the recipe failed (an uncaught error or unidesk.fail)
-      2  usage or configuration error (bad flag, policy file, missing recipe, syntax error)
+      2  usage or config error (bad flag, policy file, missing recipe, syntax)
       3  policy denied a primitive call (even if the script caught the error)
       4  a sandbox limit fired (--timeout deadline, --max-memory)
       5  internal error in unidesk
