@@ -39,6 +39,7 @@ public final class Console: @unchecked Sendable {
 
     public func stepFinished(_ name: String, ok: Bool, durationMs: Double, error: String?) {
         lock.lock(); defer { lock.unlock() }
+        let indent = self.indent   // the step's own depth, before it leaves the stack
         if !activeSteps.isEmpty { activeSteps.removeLast() }
         let d = Self.duration(durationMs)
         if fancy {
