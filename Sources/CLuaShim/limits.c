@@ -7,7 +7,9 @@
 // pcall/xpcall/coroutine.resume re-raise it: a script cannot swallow a limit.
 #define _GNU_SOURCE  /* gettid, SIGEV_THREAD_ID: must precede every #include */
 #include "internal.h"
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -83,11 +85,50 @@ static void on_soft(int sig, siginfo_t *si, void *uc) {
     }
 }
 
+typedef struct { char *path, *tmp, *body; size_t len; } hard_file;
+static hard_file hard_files[2];
+
+int ud_hardstop_add_file(const char *path, const char *content, size_t len) {
+    if (!path) {
+        for (int i = 0; i < 2; i++) {
+            free(hard_files[i].path); free(hard_files[i].tmp); free(hard_files[i].body);
+            memset(&hard_files[i], 0, sizeof hard_files[i]);
+        }
+        return 0;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (hard_files[i].path) continue;
+        size_t n = strlen(path);
+        char *p = malloc(n + 1), *t = malloc(n + 16), *b = malloc(len ? len : 1);
+        if (!p || !t || !b) { free(p); free(t); free(b); return -1; }
+        memcpy(p, path, n + 1);
+        snprintf(t, n + 16, "%s.hardstop", path);
+        if (len) memcpy(b, content, len);
+        hard_files[i] = (hard_file){ p, t, b, len };
+        return 0;
+    }
+    return -1;
+}
+
 static void on_hard(int sig, siginfo_t *si, void *uc) {
     (void)sig; (void)si; (void)uc;
-    // Only async-signal-safe calls: the process is stuck inside some C function.
+    // Only async-signal-safe calls: the process is stuck where no hook reaches.
     ssize_t w = write(2, hard_message, hard_message_len);
     (void)w;
+    for (int i = 0; i < 2; i++) {
+        hard_file *f = &hard_files[i];
+        if (!f->path) continue;
+        int fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0) continue;
+        size_t off = 0;
+        while (off < f->len) {
+            ssize_t n = write(fd, f->body + off, f->len - off);
+            if (n <= 0) break;
+            off += (size_t)n;
+        }
+        close(fd);
+        if (off == f->len) rename(f->tmp, f->path); else unlink(f->tmp);
+    }
     _exit(hard_exit_code);
 }
 

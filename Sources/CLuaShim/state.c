@@ -64,3 +64,7 @@ size_t ud_mem_limit(lua_State *L) { return ud_S(L)->mem_limit; }
 
 void ud_set_host(lua_State *L, void *host) { ud_S(L)->host = host; }
 void *ud_get_host(lua_State *L) { return ud_S(L)->host; }
+
+void ud_abandon(lua_State *L) {
+    ud_deadline_stop_timers(ud_S(L));
+}

@@ -34,6 +34,14 @@ public final class LuaState {
         retained.removeAll()
     }
 
+    /// Ends a one-shot run's state without running finalizers (see `ud_abandon`). The
+    /// state's memory stays allocated until the process exits.
+    public func abandon() {
+        guard !closed else { return }
+        closed = true
+        ud_abandon(L)
+    }
+
     func retain(_ f: HostFunction) { retained[ObjectIdentifier(f)] = f }
 
     // MARK: limits
@@ -54,6 +62,17 @@ public final class LuaState {
     /// Arms the deadline for the calling thread; see `ud_deadline_start`.
     public func startDeadline(seconds: Double, hardGrace: Double, hardStopMessage: String, hardStopExitCode: Int32) -> Bool {
         ud_deadline_start(L, seconds, hardGrace, hardStopMessage, hardStopExitCode) == 0
+    }
+
+    /// Files the hard stop writes before it ends the process (at most 2).
+    public static func setHardStopFiles(_ files: [(path: String, content: String)]) {
+        _ = ud_hardstop_add_file(nil, nil, 0)
+        for f in files {
+            var body = f.content
+            body.withUTF8 { b in
+                b.withMemoryRebound(to: CChar.self) { _ = ud_hardstop_add_file(f.path, $0.baseAddress, $0.count) }
+            }
+        }
     }
 
     public func tightenDeadline(seconds: Double) { if !closed { _ = ud_deadline_tighten(L, seconds) } }

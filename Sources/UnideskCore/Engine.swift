@@ -57,10 +57,11 @@ public final class Engine {
             return finish(.usage, (syntax.message, "syntax", nil))
         }
 
+        let hardStop = "limit: deadline of \(Self.seconds(options.timeout)) exceeded (--timeout) while the script was stuck where no hook reaches (inside a C function or a __gc finaliser); stopped hard"
+        prepareHardStopReports(report, message: hardStop)
         let armed = session.lua.startDeadline(
             seconds: options.timeout, hardGrace: options.hardStopGrace,
-            hardStopMessage: "unidesk: limit: deadline of \(Self.seconds(options.timeout)) exceeded (--timeout) while the script was stuck inside a C function; stopped hard\n",
-            hardStopExitCode: ExitCode.limit.rawValue)
+            hardStopMessage: "unidesk: \(hardStop)\n", hardStopExitCode: ExitCode.limit.rawValue)
         if !armed { console.line("warning: could not arm the deadline timer; --timeout is not enforced") }
 
         var outcome: (ExitCode, (String, String?, String?)?) = (.ok, nil)
@@ -78,10 +79,11 @@ public final class Engine {
             let first = session.journal.denials[0]
             outcome = (.denied, ("policy denied \(first.capability)\(session.deniedCalls > 1 ? " (and \(session.deniedCalls - 1) more)" : "")", "denied", outcome.1?.2))
         }
-        // Finalizers run at close; bound them so a looping __gc cannot hold the process.
-        session.lua.tightenDeadline(seconds: 1.0)
         report.memoryPeakBytes = session.lua.memoryPeak
-        session.lua.close()   // also disarms the deadline timers
+        // Not lua_close: finalizers at exit have no purpose in a one-shot run (the host
+        // cleans up its own resources), and Lua runs them with hooks off, so a looping
+        // __gc could only be ended by the hard stop, after the outcome is already known.
+        session.lua.abandon()
 
         report.steps = session.stepRecords
         report.audit = session.auditRecords
@@ -145,6 +147,21 @@ public final class Engine {
         }
         let status = r.exitCode == .ok ? console.paintIfFancy("ok", 32) : console.paintIfFancy("\(r.exitCode.status) (exit \(r.exitCode.rawValue))", 31)
         console.line("\(r.recipe): \(status) in \(Console.duration(r.durationMs))")
+    }
+
+    /// What the hard stop leaves behind: a report that says the run hit its deadline
+    /// (steps and audit unknown at that point).
+    private func prepareHardStopReports(_ base: RunReport, message: String) {
+        var r = base
+        r.exitCode = .limit
+        r.error = (message, "limit", nil)
+        r.durationMs = options.timeout * 1000
+        var files: [(path: String, content: String)] = []
+        if let p = options.reportPath, let json = try? JSON.encode(r.json, options: .init(pretty: true, sortKeys: false)) {
+            files.append((p, redactor.scrub(json) + "\n"))
+        }
+        if let p = options.junitPath { files.append((p, redactor.scrub(r.junit))) }
+        LuaState.setHardStopFiles(files)
     }
 
     private func writeOutputs(_ r: RunReport) {

@@ -137,3 +137,13 @@ void *ud_get_host(lua_State *L);
 /// Clears a fired limit so the state can be used again (the REPL, after Ctrl-C or a
 /// per-input deadline). Runs must never call it: a fired limit ends a run.
 void ud_reset_limits(lua_State *L);
+
+/// Ends the state's life without lua_close: timers disarmed, no finalizer runs, memory left
+/// to the process's exit. For a one-shot run, where finalizers at close have no purpose
+/// and, running with hooks disabled, could only be stopped by the hard stop.
+void ud_abandon(lua_State *L);
+
+/// Registers a file the hard stop writes before ending the process (up to 2: the JSON
+/// report and JUnit), pre-rendered because a signal handler can only write bytes.
+/// `path` NULL clears them.
+int ud_hardstop_add_file(const char *path, const char *content, size_t len);
