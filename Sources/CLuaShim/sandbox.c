@@ -357,6 +357,23 @@ static int co_wrap(lua_State *L) {
     return 1;
 }
 
+// coroutine.close runs the coroutine's pending __close handlers on its own thread: record
+// it as the running one so the deadline can reach a handler that loops.
+static int co_close(lua_State *L) {
+    lua_State *co = getco(L);
+    ud_state *s = ud_S(L);
+    if (s->tripped) return ud_raise_limit(L);
+    lua_State *prev = s->current;
+    s->current = co;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    int status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    s->current = prev;
+    if (s->tripped) return ud_raise_limit(L);
+    if (status != LUA_OK) return lua_error(L);
+    return lua_gettop(L);
+}
+
 /* ---------------- opening ---------------- */
 
 static void replace_with_original(lua_State *L, int table, const char *name, lua_CFunction f) {
@@ -391,6 +408,9 @@ static int open_sandbox_impl(lua_State *L) {
     lua_getfield(L, G, LUA_COLIBNAME);
     lua_pushcfunction(L, co_resume); lua_setfield(L, -2, "resume");
     lua_pushcfunction(L, co_wrap); lua_setfield(L, -2, "wrap");
+    lua_getfield(L, -1, "close");
+    lua_pushcclosure(L, co_close, 1);
+    lua_setfield(L, -2, "close");
     lua_pop(L, 1);
 
     // The string metatable keeps its __index (the real string table) but can no longer be

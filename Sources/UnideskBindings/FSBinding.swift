@@ -10,6 +10,7 @@ public enum FSBinding {
         module: "fs", name: "read", summary: "Reads a whole file of the recipe's directory.",
         params: [Param("path", .string, "relative to the recipe's directory; `..`, absolute paths and symlinks leading outside are refused")],
         returns: [("string", "content", "the file's bytes")],
+        effect: .localRead, scope: "<path relative to the recipe's directory>",
         errors: ["raises kind=not_found when the file does not exist", "raises kind=denied for a path outside the recipe's directory"],
         example: #"local compose = fs.read("compose.yaml")"#)
     static let lines = PrimitiveSpec(
@@ -21,11 +22,13 @@ public enum FSBinding {
         module: "fs", name: "list", summary: "Names of the entries of a directory in the recipe's directory, sorted.",
         params: [Param("path", .string, optional: true, "relative directory (default: the recipe's directory)")],
         returns: [("string[]", "names", "")],
+        effect: .localRead, scope: "<path relative to the recipe's directory>",
         example: #"for _, name in ipairs(fs.list("migrations")) do … end"#)
     static let exists = PrimitiveSpec(
         module: "fs", name: "exists", summary: "Whether a path exists in the recipe's directory.",
         params: [Param("path", .string, "relative to the recipe's directory")],
         returns: [("boolean", "exists", "")],
+        effect: .localRead, scope: "<path relative to the recipe's directory>",
         example: #"if fs.exists("previous/compose.yaml") then … end"#)
     static let write = PrimitiveSpec(
         module: "fs", name: "write", summary: "Writes a whole file under the state directory (--state-dir), atomically: readers see the old content or the new, never a mix. A write: needs a grant, planned in plan mode.",
@@ -43,24 +46,29 @@ public enum FSBinding {
         func fail(_ e: FileAccessError) -> HostError {
             .structured(kind: e.kind.rawValue, message: e.message, fields: [("path", .string(e.path))])
         }
+        // The capability scope is the path's one normal spelling, so that `./x` and `x//`
+        // meet the same policy rules as `x`.
+        func scope(_ args: [LuaValue], root: String) throws -> String {
+            do { return try RelativePath.normalize(args.value(0).isNil ? "." : args.string(0), root: root) } catch { throw fail(error) }
+        }
+        let recipeScope = { (args: [LuaValue]) throws -> String in try scope(args, root: "the recipe's directory") }
         return [
-            ctx.function(read) { args throws in
-                do { return [.bytesOrString(try dir.read(args.string(0)))] } catch let e as FileAccessError { throw fail(e) }
+            ctx.gatedRead(read, scope: recipeScope) { args throws in
+                do { return [.bytesOrString(try dir.read(try recipeScope(args)))] } catch let e as FileAccessError { throw fail(e) }
             },
-            ctx.function(list) { args throws in
-                let p = args.value(0).isNil ? "." : args.string(0)
-                do { return [.table(LuaTable(array: try dir.list(p).map { .string($0) }))] } catch let e as FileAccessError { throw fail(e) }
+            ctx.gatedRead(list, scope: recipeScope) { args throws in
+                do { return [.table(LuaTable(array: try dir.list(try recipeScope(args)).map { .string($0) }))] } catch let e as FileAccessError { throw fail(e) }
             },
-            ctx.function(exists) { args throws in
-                do { return [.bool(try dir.exists(args.string(0)))] } catch let e as FileAccessError { throw fail(e) }
+            ctx.gatedRead(exists, scope: recipeScope) { args throws in
+                do { return [.bool(try dir.exists(try recipeScope(args)))] } catch let e as FileAccessError { throw fail(e) }
             },
-            ctx.gated(write, scope: { args in args.string(0) }, perform: { args in
-                let path = args.string(0)
+            ctx.gated(write, scope: { args in try scope(args, root: "the state directory") }, perform: { args in
+                let path = try scope(args, root: "the state directory")
                 let bytes: [UInt8]
                 if case .bytes(let b) = args.value(1) { bytes = b } else { bytes = Array(args.string(1).utf8) }
                 do {
                     try FileManager.default.createDirectory(atPath: ctx.stateDirectory, withIntermediateDirectories: true)
-                    let state = try ConfinedDirectory(root: ctx.stateDirectory)
+                    let state = try ConfinedDirectory(root: ctx.stateDirectory, description: "the state directory")
                     let full = try state.resolve(path)
                     try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
                                                             withIntermediateDirectories: true)
@@ -75,7 +83,7 @@ public enum FSBinding {
             }, plan: { args in
                 let size: Int
                 if case .bytes(let b) = args.value(1) { size = b.count } else { size = args.string(1).utf8.count }
-                return Gate.Planned([.bool(false)], detail: .object([("path", .string(args.string(0))), ("bytes", .int(Int64(size)))]))
+                return Gate.Planned([.bool(false)], detail: .object([("path", .string(try scope(args, root: "the state directory"))), ("bytes", .int(Int64(size)))]))
             }),
         ]
     }

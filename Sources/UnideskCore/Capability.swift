@@ -2,6 +2,9 @@
 public enum EffectClass: String, Sendable, Codable {
     /// Reads: allowed unless denied; performed in plan mode (recorded with --offline).
     case read
+    /// Reads of local files (the recipe's own directory): like reads, but performed even
+    /// with --offline, which is about the network.
+    case localRead = "local-read"
     /// Writes: need a grant; recorded, not performed, in plan mode.
     case write
     /// Pure computation (json, yaml): not gated, not audited.

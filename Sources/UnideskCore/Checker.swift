@@ -27,7 +27,7 @@ public struct Checker {
         guard let confined = try? ConfinedDirectory(root: dir.isEmpty ? "." : dir) else { return problems }
         let finder = ModuleFinder(libraries: libraries.map(\.name), recipeDirectory: confined)
         for (line, name) in Self.requires(in: source) {
-            let found = finder.find(name)
+            let found = (try? finder.find(name)) ?? [.nil, .string("module '\(name)' cannot be read")]
             if case .nil = found.first ?? .nil {
                 problems.append("\(path):\(line): \(found.count > 1 ? found[1].stringValue ?? "" : "module '\(name)' not found")")
             }

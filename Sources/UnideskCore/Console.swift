@@ -32,12 +32,14 @@ public final class Console: @unchecked Sendable {
     // MARK: events
 
     public func stepStarted(_ name: String) {
+        let name = Self.sanitize(name)
         lock.lock(); defer { lock.unlock() }
         activeSteps.append((name, now()))
         if !fancy { emitLocked("[step] \(indent)\(name)") }
     }
 
     public func stepFinished(_ name: String, ok: Bool, durationMs: Double, error: String?) {
+        let name = Self.sanitize(name), error = error.map { Self.sanitize($0) }
         lock.lock(); defer { lock.unlock() }
         let indent = self.indent   // the step's own depth, before it leaves the stack
         if !activeSteps.isEmpty { activeSteps.removeLast() }
@@ -52,6 +54,7 @@ public final class Console: @unchecked Sendable {
     }
 
     public func log(_ level: Level, _ message: String) {
+        let message = Self.sanitize(message)
         lock.lock(); defer { lock.unlock() }
         if fancy {
             let tag: String
@@ -75,12 +78,12 @@ public final class Console: @unchecked Sendable {
         case .error: label = "error"
         case .ok: label = r.effect == .write ? "write" : "read"
         }
-        if r.effect == .read && r.outcome == .ok && !fancy {
+        if (r.effect == .read || r.effect == .localRead) && r.outcome == .ok && !fancy {
             // Reads are many and harmless: keep CI logs to what changes the world.
             return
         }
         lock.lock(); defer { lock.unlock() }
-        let text = "\(r.capability)\(r.outcome == .ok || r.outcome == .error ? " (\(Self.duration(r.durationMs)))" : "")\(r.message.map { ": \($0)" } ?? "")"
+        let text = Self.sanitize("\(r.capability)") + "\(r.outcome == .ok || r.outcome == .error ? " (\(Self.duration(r.durationMs)))" : "")\(r.message.map { ": \($0)" } ?? "")"
         if fancy {
             let color = r.outcome == .denied || r.outcome == .error ? 31 : (r.outcome == .planned ? 35 : 2)
             emitLocked("\(indent)  \(paint(label, color)) \(text)")
@@ -136,6 +139,23 @@ public final class Console: @unchecked Sendable {
 
     private func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
+    /// Text that came from a script cannot drive the terminal or forge log lines: control
+    /// characters are shown escaped, and continuation lines are indented.
+    static func sanitize(_ text: String) -> String {
+        var out = ""
+        out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        for u in text.unicodeScalars {
+            switch u.value {
+            case 0x0A: out += "\n    "
+            case 0x09: out.unicodeScalars.append(u)
+            case 0x00..<0x20, 0x7F, 0x80..<0xA0:
+                out += "\\x" + String(u.value, radix: 16).leftPadded(to: 2)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
     static func duration(_ ms: Double) -> String {
         ms < 1000 ? String(format: "%.0fms", ms) : String(format: "%.2fs", ms / 1000)
     }
@@ -152,4 +172,8 @@ public final class Console: @unchecked Sendable {
             }
         }
     }
+}
+
+private extension String {
+    func leftPadded(to n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }

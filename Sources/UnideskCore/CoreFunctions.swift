@@ -27,7 +27,8 @@ extension Session {
             return []
         }
         add("fail") { args in
-            throw HostError.structured(kind: "fail", message: args.first?.stringValue ?? "failed")
+            try CoreSpecs.fail.check(args)
+            throw HostError.structured(kind: "fail", message: args[0].stringValue ?? "failed")
         }
         add("secret") { args in
             let spec = CoreSpecs.secret
@@ -77,7 +78,7 @@ extension Session {
         add("mode") { _ in [.string(self.options.mode.name)] }
         add("version") { _ in [.string(UnideskVersion.string)] }
         add("vars") { _ in [.table(LuaTable(fields: self.options.vars.map { ($0.0, .string($0.1)) }.sorted { $0.0 < $1.0 }))] }
-        add("find_module") { args in self.moduleFinder.find(args.first?.stringValue ?? "") }
+        add("find_module") { args in try self.moduleFinder.find(args.first?.stringValue ?? "") }
         return LuaTable(fields: f)
     }
 

@@ -33,5 +33,11 @@ enum CoreSpecs {
         returns: [("boolean", "allowed", "")],
         example: #"if unidesk.can("kube.apply:prod/*") then … end"#)
 
+    /// Reading a recipe module's source for require: the same capability as fs.read, so a
+    /// deny rule on a path covers require too. Not a function of its own (no docs entry).
+    static let moduleSource = PrimitiveSpec(
+        module: "fs", name: "read", summary: "Reads a module's source for require.",
+        effect: .localRead, scope: "<path relative to the recipe's directory>")
+
     static let all: [PrimitiveSpec] = [step, fail, logInfo, logWarn, logError, secret, env, output, can]
 }

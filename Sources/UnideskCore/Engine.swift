@@ -152,7 +152,7 @@ public final class Engine {
     /// What the hard stop leaves behind: a report that says the run hit its deadline
     /// (steps and audit unknown at that point).
     private func prepareHardStopReports(_ base: RunReport, message: String) {
-        var r = base
+        var r = base.scrubbed(by: redactor)
         r.exitCode = .limit
         r.error = (message, "limit", nil)
         r.durationMs = options.timeout * 1000
@@ -164,9 +164,10 @@ public final class Engine {
         LuaState.setHardStopFiles(files)
     }
 
-    private func writeOutputs(_ r: RunReport) {
+    private func writeOutputs(_ report: RunReport) {
+        let r = report.scrubbed(by: redactor)
         if let path = options.reportPath {
-            write(text: (try? JSON.encode(r.json, options: .init(pretty: true, sortKeys: false))) ?? "{}", to: path, what: "report")
+            write(text: (try? JSON.encode(redactor.scrub(r.json), options: .init(pretty: true, sortKeys: false))) ?? "{}", to: path, what: "report")
         }
         if let path = options.junitPath {
             write(text: r.junit, to: path, what: "JUnit report")

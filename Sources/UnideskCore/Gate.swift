@@ -48,6 +48,7 @@ public final class Gate {
         switch (mode, spec.effect) {
         case (.run, _), (_, .pure): shouldPlan = false
         case (.plan(let offline), .read): shouldPlan = offline
+        case (.plan, .localRead): shouldPlan = false
         case (.plan, .write): shouldPlan = true
         }
         let started = DispatchTime.now().uptimeNanoseconds
@@ -66,7 +67,9 @@ public final class Gate {
             }
             return try perform()
         } catch let HostError.structured(kind, message, fields) {
-            record.outcome = .error
+            // A primitive may refuse on its own (a path outside its directory): that is a
+            // denial like the policy's, journaled and sticky.
+            record.outcome = kind == "denied" ? .denied : .error
             record.planned = shouldPlan
             record.errorKind = kind
             record.message = redactor.scrub(message)

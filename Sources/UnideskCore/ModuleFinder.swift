@@ -6,13 +6,24 @@ import UnideskFiles
 struct ModuleFinder {
     let libraries: [String]
     let recipeDirectory: ConfinedDirectory
+    /// Reads a module's source from the recipe's directory; the session routes it through
+    /// the gate (capability fs.read:<path>), so deny rules apply to require as well.
+    let read: (ConfinedDirectory, String) throws -> [UInt8]
+
+    init(libraries: [String], recipeDirectory: ConfinedDirectory,
+         read: @escaping (ConfinedDirectory, String) throws -> [UInt8] = { dir, path in try dir.read(path) }) {
+        self.libraries = libraries
+        self.recipeDirectory = recipeDirectory
+        self.read = read
+    }
 
     var knownUnideskModules: [String] {
         Array(Set(libraries.map { "unidesk.\($0)" } + Stdlib.moduleNames)).sorted()
     }
 
     /// (kind, source, chunkname, library) as the prelude's require expects, or (nil, message).
-    func find(_ name: String) -> [LuaValue] {
+    /// Throws only when the policy denies reading the module.
+    func find(_ name: String) throws -> [LuaValue] {
         let validName = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" }
             && !name.hasPrefix(".") && !name.hasSuffix(".") && !name.contains("..")
         guard validName else {
@@ -30,11 +41,11 @@ struct ModuleFinder {
         }
         let base = name.replacingOccurrences(of: ".", with: "/")
         var refused: String?
-        for candidate in ["\(base).lua", "\(base)/init.lua"] {
+        for candidate in ["\(base).lua", "\(base)/init.lua"] where (try? recipeDirectory.exists(candidate)) != false {
             do {
-                let bytes = try recipeDirectory.read(candidate)
+                let bytes = try read(recipeDirectory, candidate)
                 return [.string("recipe"), .string(String(decoding: bytes, as: UTF8.self)), .string("@\(candidate)"), .nil]
-            } catch {
+            } catch let error as FileAccessError {
                 if error.kind == .outside { refused = error.message }
             }
         }

@@ -25,7 +25,7 @@ public struct Policy: Sendable {
             return .denied("matches the deny rule '\(d)'")
         }
         switch effect {
-        case .pure, .read:
+        case .pure, .read, .localRead:
             return .allowed
         case .write:
             if allow.contains(where: { $0.matches(c) }) { return .allowed }

@@ -1,4 +1,5 @@
 import Foundation
+import UnideskData
 
 /// Scrubs every known secret value out of text before it reaches a terminal, log, report
 /// or error message. Secrets are registered as they appear (unidesk.secret, secret env
@@ -12,9 +13,33 @@ public final class Redactor: @unchecked Sendable {
     public func register(_ secret: String) {
         // Very short values would mask ordinary words everywhere; they still stay opaque in
         // Lua, but plain-text scrubbing starts at 4 bytes.
-        guard secret.utf8.count >= 4, !secrets.contains(secret) else { return }
-        secrets.append(secret)
+        guard secret.utf8.count >= 4 else { return }
+        // The escaped forms too: a secret printed inside JSON or XML is no longer its raw text.
+        for form in [secret, Self.jsonEscaped(secret), Self.xmlEscaped(secret)] where !secrets.contains(form) {
+            secrets.append(form)
+        }
         secrets.sort { $0.utf8.count > $1.utf8.count }   // longest first: no partial leftovers
+    }
+
+    /// Masks secrets inside every string of a value (before it is encoded anywhere).
+    public func scrub(_ value: DataValue) -> DataValue {
+        guard !secrets.isEmpty else { return value }
+        switch value {
+        case .string(let s): return .string(scrub(s))
+        case .array(let a): return .array(a.map { scrub($0) })
+        case .object(let o): return .object(o.map { (scrub($0.0), scrub($0.1)) })
+        default: return value
+        }
+    }
+
+    static func jsonEscaped(_ s: String) -> String {
+        guard let quoted = try? JSON.encode(.string(s)) else { return s }
+        return String(quoted.dropFirst().dropLast())
+    }
+
+    static func xmlEscaped(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     public func scrub(_ text: String) -> String {

@@ -56,6 +56,7 @@ public struct ReferenceGenerator {
             switch spec.effect {
             case .pure: break
             case .read: s += "Effect: **read** — allowed unless denied; capability `\(spec.operation):\(spec.scope ?? "*")`.\n\n"
+            case .localRead: s += "Effect: **read** (local, performed even by `plan --offline`) — allowed unless denied; capability `\(spec.operation):\(spec.scope ?? "*")`.\n\n"
             case .write: s += "Effect: **write** — needs a grant; planned, not performed, by `unidesk plan`; capability `\(spec.operation):\(spec.scope ?? "*")`.\n\n"
             }
             if !spec.errors.isEmpty { s += "Errors:\n" + spec.errors.map { "- \($0)\n" }.joined() + "\n" }

@@ -16,6 +16,22 @@ public struct RunReport: Sendable {
 
     public static let schemaVersion = 1
 
+    /// The report with every known secret masked in its strings, before any encoding (a
+    /// secret escaped for JSON or XML no longer matches its raw text).
+    func scrubbed(by r: Redactor) -> RunReport {
+        var c = self
+        c.recipe = r.scrub(recipe)
+        c.steps = steps.map { s in
+            var s = s
+            s = StepRecord(name: r.scrub(s.name), depth: s.depth, status: s.status, durationMs: s.durationMs,
+                           error: s.error.map(r.scrub), errorKind: s.errorKind, traceback: s.traceback.map(r.scrub))
+            return s
+        }
+        c.outputs = outputs.map { (r.scrub($0.0), r.scrub($0.1)) }
+        c.error = error.map { (r.scrub($0.message), $0.kind, $0.traceback.map(r.scrub)) }
+        return c
+    }
+
     public var json: DataValue {
         var f: [(String, DataValue)] = [
             ("schema", .int(Int64(Self.schemaVersion))),

@@ -29,7 +29,15 @@ public final class Session {
         gate = Gate(mode: options.mode, policy: options.policy, journal: journal, console: console, redactor: redactor)
         steps = StepRecorder(console: console)
         let dir = try ConfinedDirectory(root: recipeDirectory)
-        moduleFinder = ModuleFinder(libraries: libraries.map(\.name), recipeDirectory: dir)
+        let gate = self.gate
+        moduleFinder = ModuleFinder(libraries: libraries.map(\.name), recipeDirectory: dir) { dir, path in
+            try gate.call(CoreSpecs.moduleSource, scope: path, arguments: .array([.string(path)]),
+                          perform: {
+                              do { return try dir.read(path) } catch let e as FileAccessError where e.kind == .outside {
+                                  throw HostError.structured(kind: "denied", message: e.message, fields: [("path", .string(path))])
+                              }
+                          }, plan: { Gate.Planned([]) })
+        }
         lua = try LuaState(memoryLimit: options.maxMemoryMB * 1024 * 1024)
         let lua = self.lua
         let context = RunContext(gate: gate, recipeDirectory: dir, stateDirectory: options.stateDirectory,

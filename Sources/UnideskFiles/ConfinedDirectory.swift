@@ -5,22 +5,21 @@ import Foundation
 public struct ConfinedDirectory: Sendable {
     /// The root, with symlinks resolved.
     public let root: String
+    /// How messages name the root: "the recipe's directory", "the state directory".
+    public let description: String
 
-    public init(root: String) throws(FileAccessError) {
+    public init(root: String, description: String = "the recipe's directory") throws(FileAccessError) {
         guard let resolved = Self.realpath(root) else {
             throw FileAccessError(kind: .notFound, path: root, message: "directory '\(root)' does not exist")
         }
         self.root = resolved
+        self.description = description
     }
 
     /// Resolves `path` to an absolute path inside the root (the file itself may not exist).
     public func resolve(_ path: String) throws(FileAccessError) -> String {
-        guard !path.isEmpty else { throw refused(path, "an empty path") }
-        guard !path.hasPrefix("/") else { throw refused(path, "an absolute path") }
-        guard !path.contains("\0") else { throw refused(path, "a NUL byte") }
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard !parts.contains("..") else { throw refused(path, "a '..' component") }
-        let joined = parts.isEmpty ? root : root + "/" + parts.joined(separator: "/")
+        let normalized = try RelativePath.normalize(path, root: description)
+        let joined = normalized == "." ? root : root + "/" + normalized
         // Resolve symlinks of the longest existing prefix; what does not exist yet cannot
         // be a symlink.
         var existing = joined
@@ -76,7 +75,7 @@ public struct ConfinedDirectory: Sendable {
 
     private func refused(_ path: String, _ why: String) -> FileAccessError {
         FileAccessError(kind: .outside, path: path,
-                        message: "path '\(path)' refused: \(why) (only paths inside the recipe's directory are readable)")
+                        message: "path '\(path)' refused: \(why) (only paths inside \(description) are allowed)")
     }
 
     static func realpath(_ path: String) -> String? {

@@ -67,12 +67,8 @@ function unidesk.step(name, fn, ...)
   error(e, 0)
 end
 
-function unidesk.fail(message)
-  if type(message) ~= "string" then
-    error("bad argument #1 to 'unidesk.fail' (string expected, got " .. type(message) .. ")", 2)
-  end
-  host.fail(message)
-end
+-- A host function called directly, so the error's `where` is the recipe's line.
+unidesk.fail = host.fail
 
 unidesk.secret = host.secret
 unidesk.env = host.env
