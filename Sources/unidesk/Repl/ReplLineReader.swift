@@ -1,0 +1,155 @@
+@preconcurrency import CEdit
+import Foundation
+
+/// What one read of the REPL's input gave.
+enum ReplInput {
+    case line(String)
+    /// Ctrl-C at the prompt: drop the pending input.
+    case interrupted
+    /// Ctrl-D on an empty line, or the end of piped input.
+    case eof
+}
+
+/// Where REPL lines come from: libedit on a terminal, plain lines otherwise.
+protocol ReplLineReader: AnyObject {
+    func read(prompt: String) -> ReplInput
+    /// Records an input line in the history (terminal only).
+    func remember(_ line: String)
+}
+
+/// Lines from a pipe or file: no prompt, no editing, no history.
+final class ReplPipeReader: ReplLineReader {
+    func read(prompt: String) -> ReplInput {
+        guard let line = Swift.readLine(strippingNewline: true) else { return .eof }
+        return .line(line)
+    }
+
+    func remember(_ line: String) {}
+}
+
+// MARK: - libedit
+
+/// The pipe that wakes the getc hook on Ctrl-C (see ReplInterrupts).
+nonisolated(unsafe) private var editPromptInterruptFD: Int32 = -1
+/// `replSigintCount` when the current line started.
+nonisolated(unsafe) private var editSigintBaseline: Int32 = 0
+/// Set by the getc hook when it ended the line because of Ctrl-C.
+nonisolated(unsafe) private var editInterrupted = false
+
+/// Reads one character for libedit: waits on the terminal and on the Ctrl-C pipe, and
+/// decodes UTF-8 itself (libedit's readline layer takes the hook's result as one wide
+/// character). Returns -1 at end of input or on Ctrl-C, which makes readline() return NULL.
+private func editGetc(_: UnsafeMutablePointer<FILE>?) -> Int32 {
+    func readByte() -> Int32 {
+        var b: UInt8 = 0
+        while true {
+            let n = Glibc.read(0, &b, 1)
+            if n == 1 { return Int32(b) }
+            if n < 0 && errno == EINTR { continue }
+            return -1
+        }
+    }
+    while true {
+        // Checked before the terminal is read: keys typed after Ctrl-C belong to the next line.
+        if replSigintCount != editSigintBaseline {
+            editInterrupted = true
+            return -1
+        }
+        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: editPromptInterruptFD, events: Int16(POLLIN), revents: 0)]
+        let n = poll(&fds, editPromptInterruptFD >= 0 ? 2 : 1, -1)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return -1
+        }
+        if editPromptInterruptFD >= 0 && fds[1].revents & Int16(POLLIN) != 0 {
+            var buf = [UInt8](repeating: 0, count: 64)
+            while Glibc.read(editPromptInterruptFD, &buf, buf.count) > 0 {}   // non-blocking: drain
+            continue
+        }
+        if replSigintCount != editSigintBaseline { continue }
+        guard fds[0].revents != 0 else { continue }
+        let first = readByte()
+        guard first >= 0x80 else { return first }
+        let extra = first >= 0xF0 ? 3 : first >= 0xE0 ? 2 : first >= 0xC0 ? 1 : 0
+        guard extra > 0 else { return 0xFFFD }
+        var bytes = [UInt8(first)]
+        for _ in 0..<extra {
+            let b = readByte()
+            guard b >= 0 else { return -1 }
+            bytes.append(UInt8(b))
+        }
+        guard let s = String(validating: bytes, as: UTF8.self), let c = s.unicodeScalars.first else { return 0xFFFD }
+        return Int32(c.value)
+    }
+}
+
+private let editGetcHook: @convention(c) (UnsafeMutablePointer<FILE>?) -> Int32 = { editGetc($0) }
+
+/// Line editing and history with libedit's readline API.
+final class ReplEditReader: ReplLineReader {
+    static let historyLimit: Int32 = 1000
+    let historyPath: String?
+    private var last: String?
+
+    init(historyPath: String?, interrupts: ReplInterrupts) {
+        self.historyPath = historyPath
+        editPromptInterruptFD = interrupts.promptRead
+        // While it edits, libedit catches SIGINT, SIGTSTP, SIGCONT, SIGWINCH…: it restores
+        // the terminal, then re-raises the signal to the previous handler (ours for SIGINT,
+        // see ReplInterrupts), and after Ctrl-Z / fg it returns to raw mode and redraws.
+        rl_catch_signals = 1
+        rl_readline_name = UnsafePointer(strdup("unidesk"))   // lives for the process
+        rl_getc_function = editGetcHook
+        rl_initialize()
+        // Tab would complete file names from the current directory: insert it instead.
+        rl_bind_key(9, rl_insert)
+        using_history()
+        stifle_history(Self.historyLimit)
+        if let historyPath, FileManager.default.fileExists(atPath: historyPath) {
+            _ = read_history(historyPath)
+        }
+    }
+
+    func read(prompt: String) -> ReplInput {
+        editInterrupted = false
+        editSigintBaseline = replSigintCount
+        guard let p = readline(prompt) else {
+            return editInterrupted ? .interrupted : .eof
+        }
+        defer { free(p) }
+        return .line(String(cString: p))
+    }
+
+    func remember(_ line: String) {
+        guard !line.allSatisfy(\.isWhitespace), line != last else { return }
+        last = line
+        add_history(line)
+        guard let historyPath else { return }
+        if write_history(historyPath) == 0 {
+            _ = history_truncate_file(historyPath, Self.historyLimit)
+            _ = chmod(historyPath, 0o600)
+        }
+    }
+
+    /// $XDG_STATE_HOME/unidesk/repl_history, or ~/.local/state/unidesk/repl_history; the
+    /// directory is created (private). nil when it cannot be.
+    static func defaultHistoryPath() -> String? {
+        let env = ProcessInfo.processInfo.environment
+        let dir: String
+        if let x = env["XDG_STATE_HOME"], !x.isEmpty {
+            dir = x + "/unidesk"
+        } else if let home = env["HOME"], !home.isEmpty {
+            dir = home + "/.local/state/unidesk"
+        } else {
+            return nil
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            return nil
+        }
+        return dir + "/repl_history"
+    }
+}
