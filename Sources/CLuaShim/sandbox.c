@@ -383,6 +383,9 @@ static void replace_with_original(lua_State *L, int table, const char *name, lua
 }
 
 static int open_sandbox_impl(lua_State *L) {
+    // Generational collection, as the lua5.4 interpreter selects (lua.c, pmain): far
+    // cheaper for the many short-lived tables recipes build.
+    lua_gc(L, LUA_GCGEN, 0, 0);
     luaL_requiref(L, LUA_GNAME, luaopen_base, 1);
     luaL_requiref(L, LUA_STRLIBNAME, luaopen_string, 1);
     luaL_requiref(L, LUA_TABLIBNAME, luaopen_table, 1);
