@@ -20,6 +20,10 @@ let package = Package(
                        providers: [.apt(["liblua5.4-dev"])]),
         .systemLibrary(name: "CEdit", path: "Sources/CEdit", pkgConfig: "libedit",
                        providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         .target(name: "CLuaShim", dependencies: ["CLua"]),
 
         .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim"]),
@@ -27,9 +31,11 @@ let package = Package(
         // Primitive families: typed Swift APIs that know nothing of Lua.
         .target(name: "UnideskData", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "UnideskFiles"),
+        .target(name: "UnideskHTTP", dependencies: ["CCurl", "CCrypto"]),
+        .target(name: "UnideskRegistry", dependencies: ["UnideskHTTP", "UnideskData"]),
 
         .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles"]),
-        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles"]),
+        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry"]),
 
         .executableTarget(name: "unidesk", dependencies: [
             "UnideskCore", "UnideskBindings", "CEdit", "LuaRuntime",
@@ -38,6 +44,8 @@ let package = Package(
 
         .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLuaShim", "CLua"]),
         .testTarget(name: "UnideskDataTests", dependencies: ["UnideskData"]),
+        .testTarget(name: "UnideskHTTPTests", dependencies: ["UnideskHTTP"]),
+        .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskRegistry", "UnideskHTTP", "UnideskData"]),
         .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles"]),
         .testTarget(name: "CLITests", dependencies: ["UnideskCore"]),
     ]

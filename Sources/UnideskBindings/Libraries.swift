@@ -7,5 +7,6 @@ public enum Libraries {
         JSONBinding.library,
         YAMLBinding.library,
         TimeBinding.library,
+        RegistryBinding.library,
     ]
 }

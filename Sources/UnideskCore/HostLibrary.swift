@@ -27,11 +27,15 @@ public final class RunContext {
     public let stateDirectory: String
     public let redactor: Redactor
     public let console: Console
+    /// The process environment, for what primitives configure from it (DOCKER_CONFIG,
+    /// proxies, KUBECONFIG). Scripts see only what the policy exposes.
+    public let environment: [String: String]
     public var mode: RunMode { gate.mode }
     let remaining: () -> Double
 
     init(gate: Gate, recipeDirectory: ConfinedDirectory, stateDirectory: String, redactor: Redactor,
-         console: Console, remaining: @escaping () -> Double) {
+         console: Console, environment: [String: String], remaining: @escaping () -> Double) {
+        self.environment = environment
         self.gate = gate
         self.recipeDirectory = recipeDirectory
         self.stateDirectory = stateDirectory

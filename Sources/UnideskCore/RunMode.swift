@@ -8,5 +8,6 @@ public enum RunMode: Sendable, Equatable {
     case plan(offline: Bool)
 
     public var isPlan: Bool { if case .plan = self { return true }; return false }
+    public var isOfflinePlan: Bool { if case .plan(offline: true) = self { return true }; return false }
     public var name: String { isPlan ? "plan" : "run" }
 }

@@ -41,7 +41,8 @@ public final class Session {
         lua = try LuaState(memoryLimit: options.maxMemoryMB * 1024 * 1024)
         let lua = self.lua
         let context = RunContext(gate: gate, recipeDirectory: dir, stateDirectory: options.stateDirectory,
-                                 redactor: redactor, console: console, remaining: { lua.deadlineRemaining })
+                                 redactor: redactor, console: console, environment: options.environment,
+                                 remaining: { lua.deadlineRemaining })
         var libs: [(String, LuaValue)] = []
         for lib in libraries {
             let fns = lib.make(context)

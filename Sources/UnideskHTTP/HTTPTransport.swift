@@ -1,0 +1,60 @@
+import CCurl
+
+/// The libcurl transport every network primitive shares (registry, http, kube). One multi
+/// handle: connections are reused across calls, requests run concurrently in `performAll`
+/// (HTTP/2 multiplexed where offered), and results come back in input order.
+public final class HTTPTransport {
+    private static let globalInit: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    }()
+
+    private let multi: UnsafeMutableRawPointer
+
+    public init() {
+        _ = Self.globalInit
+        multi = curl_multi_init()
+        _ = ud_curlm_set_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+    }
+
+    deinit { curl_multi_cleanup(multi) }
+
+    public func perform(_ request: HTTPRequest) -> Result<HTTPResponse, HTTPError> {
+        performAll([request], maxConcurrent: 1)[0]
+    }
+
+    /// Runs every request, at most `maxConcurrent` at a time (and per host). One failure
+    /// does not affect the others.
+    public func performAll(_ requests: [HTTPRequest], maxConcurrent: Int) -> [Result<HTTPResponse, HTTPError>] {
+        var results = [Result<HTTPResponse, HTTPError>?](repeating: nil, count: requests.count)
+        var inFlight: [Int: Transfer] = [:]
+        var next = 0
+        let limit = max(1, maxConcurrent)
+        _ = ud_curlm_set_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, limit)
+        while next < requests.count || !inFlight.isEmpty {
+            while inFlight.count < limit && next < requests.count {
+                let i = next
+                next += 1
+                do {
+                    let t = try Transfer(requests[i])
+                    _ = ud_curl_set_private(t.handle, UnsafeMutableRawPointer(bitPattern: i + 1))
+                    curl_multi_add_handle(multi, t.handle)
+                    inFlight[i] = t
+                } catch {
+                    results[i] = .failure(error)
+                }
+            }
+            var running: Int32 = 0
+            curl_multi_perform(multi, &running)
+            var left: Int32 = 0
+            while let msg = curl_multi_info_read(multi, &left) {
+                guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle else { continue }
+                let i = Int(bitPattern: ud_curl_private(easy)) - 1
+                let code = msg.pointee.data.result
+                curl_multi_remove_handle(multi, easy)
+                if let t = inFlight.removeValue(forKey: i) { results[i] = t.finish(code) }
+            }
+            if running > 0 { curl_multi_poll(multi, nil, 0, 100, nil) }
+        }
+        return results.map { $0 ?? .failure(HTTPError(kind: .network, message: "request not performed")) }
+    }
+}
