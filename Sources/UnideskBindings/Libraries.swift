@@ -8,5 +8,6 @@ public enum Libraries {
         YAMLBinding.library,
         TimeBinding.library,
         RegistryBinding.library,
+        HTTPBinding.library,
     ]
 }

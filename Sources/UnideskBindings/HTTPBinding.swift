@@ -1,0 +1,85 @@
+import Foundation
+import LuaRuntime
+import UnideskCore
+import UnideskHTTP
+
+/// `require "unidesk.http"`: GET/HEAD for health endpoints (wait() is stdlib Lua on top).
+public enum HTTPBinding {
+    static let options = Param("options", .record([
+        Param("timeout", .number, optional: true, "seconds (default 30, never past the run's deadline)"),
+        Param("headers", .map(.stringOrSecret), optional: true, "request headers; secret values are sent but never logged"),
+        Param("max_body", .integer, optional: true, "bytes kept of the body (default 1 MiB); more is cut and `truncated` set"),
+        Param("redirects", .integer, optional: true, "redirects followed (default 5, 0 = none)"),
+        Param("proxy", .boolean, optional: true, "honour HTTPS_PROXY/NO_PROXY (default true)"),
+        Param("insecure", .boolean, optional: true, "skip TLS verification (default false)"),
+    ]), optional: true, "")
+
+    static func spec(_ name: String, _ summary: String) -> PrimitiveSpec {
+        PrimitiveSpec(
+            module: "http", name: name, summary: summary,
+            params: [Param("url", .string, "http:// or https:// only"), options],
+            returns: [("{status: integer, headers: table<string, string>, body: string, truncated: boolean, url: string}", "response", "header names lower-cased; resp:json() decodes the body")],
+            effect: .read, scope: "<host[:port]>",
+            errors: ["raises kind = network | timeout | tls | protocol; an HTTP error status (404, 503) is a response, not an error",
+                     "raises bad argument for a URL that is not http(s)"],
+            example: #"local r = http.get("http://127.0.0.1:8081/health")"# + "\n" + #"if r.status == 200 and r:json().deploy.commit == want then … end"#)
+    }
+    static let get = spec("get", "GET a URL. Timeouts follow the run's deadline; redirects bounded; the body is size-capped.")
+    static let head = spec("head", "HEAD a URL: status and headers, no body.")
+    static let wait = PrimitiveSpec(
+        module: "http", name: "wait",
+        summary: "Polls a URL until `until(resp)` returns true (default: a status below 400), or raises kind=timeout with the last status or error. Connection errors while waiting are retried.",
+        params: [Param("url", .string, ""), Param("options", .record([
+            Param("timeout", .number, optional: true, "seconds to wait in all (default 60)"),
+            Param("interval", .number, optional: true, "seconds between attempts (default 1)"),
+            Param("until", .function, optional: true, "function(resp) → boolean"),
+            Param("headers", .map(.stringOrSecret), optional: true, ""),
+        ]), optional: true, "")],
+        returns: [("table", "response", "the response that satisfied the condition")],
+        errors: ["raises kind=timeout naming the last status or error"],
+        example: #"http.wait(url .. "/health", { timeout = 120, until = function(r) return r.status == 200 and r:json().deploy.commit == want end })"#)
+
+    public static let library = HostLibrary(
+        name: "http", summary: "HTTP GET/HEAD and health polling (http and https only).",
+        specs: [get, head, wait]
+    ) { ctx in
+        let transport = HTTPTransport()
+        func host(_ url: String) throws -> String {
+            guard let u = URLComponents(string: url), let scheme = u.scheme, scheme == "http" || scheme == "https", let h = u.host, !h.isEmpty else {
+                throw HostError.argument(1, "an http:// or https:// URL expected, got '\(url)'")
+            }
+            return u.port.map { "\(h):\($0)" } ?? h
+        }
+        func call(_ method: String, _ args: [LuaValue]) throws -> [LuaValue] {
+            let url = args.string(0)
+            _ = try host(url)
+            let o = args.table(1)
+            var headers: [(String, String)] = []
+            for (k, v) in o?["headers"].tableValue?.fields ?? [] {
+                if case .secret(let s) = v { headers.append((k, s.reveal())) } else { headers.append((k, v.stringValue ?? "")) }
+            }
+            var tls = TLSOptions()
+            tls.verify = !(o?.bool("insecure", default: false) ?? false)
+            let req = HTTPRequest(method: method, url: url, headers: headers,
+                                  timeout: min(o?.number("timeout") ?? 30, max(0.001, ctx.deadlineRemaining)),
+                                  maxBodyBytes: Int(o?.number("max_body") ?? Double(1 << 20)),
+                                  maxRedirects: Int(o?.number("redirects") ?? 5),
+                                  useEnvironmentProxy: o?.bool("proxy", default: true) ?? true, tls: tls)
+            switch transport.perform(req) {
+            case .success(let r):
+                var hs: [(String, LuaValue)] = []
+                for (k, v) in r.headers where !hs.contains(where: { $0.0 == k }) { hs.append((k, .string(v))) }
+                return [.table(LuaTable(fields: [
+                    ("status", .int(Int64(r.status))), ("headers", .table(LuaTable(fields: hs.sorted { $0.0 < $1.0 }))),
+                    ("body", .bytesOrString(r.body)), ("truncated", .bool(r.truncated)), ("url", .string(url)),
+                ]))]
+            case .failure(let e):
+                throw HostError.structured(kind: e.kind.rawValue, message: ctx.redactor.scrub(e.message), fields: [("url", .string(url))])
+            }
+        }
+        return [
+            ctx.gatedRead(get, scope: { try host($0.string(0)) }) { try call("GET", $0) },
+            ctx.gatedRead(head, scope: { try host($0.string(0)) }) { try call("HEAD", $0) },
+        ]
+    }
+}

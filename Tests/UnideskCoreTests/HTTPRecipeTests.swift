@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+@testable import UnideskCore
+import UnideskData
+
+/// unidesk.http as recipes use it, against the stack's HTTP server (scripts/stack/registry-up).
+@Suite(.serialized) struct HTTPRecipeTests {
+    func env(_ name: String) throws -> String {
+        guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else {
+            Issue.record("\(name) is not set: start scripts/stack/registry-up and source its env.sh (scripts/test does)")
+            throw CancellationError()
+        }
+        return v
+    }
+
+    @Test func getWaitAndErrors() throws {
+        let bad = try env("UNIDESK_BAD_REG"), reg = try env("UNIDESK_REG_ANON")
+        let t = try TempRecipe(["recipe.lua": """
+            local http = require "unidesk.http"
+            local r = http.get("http://\(bad)/v2/")
+            unidesk.output("status", r.status)
+            local broken = http.get("http://\(bad)/v2/broken/manifests/x")
+            unidesk.output("broken", broken.status)
+            local manifest = http.get("http://\(reg)/v2/unidesk/app/manifests/v1",
+              { headers = { Accept = "application/vnd.oci.image.manifest.v1+json" } })
+            unidesk.output("schema", manifest:json().schemaVersion)
+            local ready = http.wait("http://\(bad)/v2/", { timeout = 5, interval = 0.2 })
+            unidesk.output("ready", ready.status)
+            local ok, err = pcall(http.wait, "http://\(bad)/v2/broken/manifests/x", { timeout = 1, interval = 0.2 })
+            unidesk.output("wait_kind", err.kind)
+            unidesk.output("wait_msg", tostring(err):find("status 503") ~= nil)
+            local ok2, stall = pcall(http.get, "http://\(bad)/v2/stall/manifests/x", { timeout = 1 })
+            unidesk.output("stall", stall.kind)
+            local ok3, file = pcall(http.get, "file:///etc/passwd")
+            unidesk.output("file", tostring(file):find("http:// or https://") ~= nil)
+            """])
+        let started = Date()
+        let r = try t.run()
+        #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+        let out = Dictionary(uniqueKeysWithValues: r.outputs)
+        #expect(out["status"] == .int(200))
+        #expect(out["broken"] == .int(503), "an HTTP error status is a response")
+        #expect(out["schema"] == .int(2))
+        #expect(out["ready"] == .int(200))
+        #expect(out["wait_kind"] == .string("timeout"))
+        #expect(out["wait_msg"] == .bool(true))
+        #expect(out["stall"] == .string("timeout"))
+        #expect(out["file"] == .bool(true))
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(r.audit.contains { $0.capability == "http.get:\(bad)" })
+    }
+}

@@ -1,0 +1,51 @@
+-- unidesk.http: the host's GET/HEAD, responses with :json(), and wait() for health polling.
+local _, host = ...
+local json = require "unidesk.json"
+local time = require "unidesk.time"
+local M = {}
+
+local response_methods = {}
+response_methods.__index = response_methods
+--- Decodes the body as JSON.
+function response_methods:json() return json.decode(self.body) end
+
+local function wrap(resp)
+  if resp == nil then return nil end   -- an offline plan
+  return setmetatable(resp, response_methods)
+end
+
+function M.get(url, options) return wrap(host.get(url, options)) end
+function M.head(url, options) return wrap(host.head(url, options)) end
+
+--- Polls url until options.until(resp) is true (default: status < 400).
+function M.wait(url, options)
+  if type(url) ~= "string" then
+    error("bad argument #1 to 'unidesk.http.wait' (string expected, got " .. type(url) .. ")", 2)
+  end
+  options = options or {}
+  if type(options) ~= "table" then
+    error("bad argument #2 to 'unidesk.http.wait' (table expected, got " .. type(options) .. ")", 2)
+  end
+  local timeout, interval = options.timeout or 60, options.interval or 1
+  local condition = options["until"] or function(r) return r.status < 400 end
+  local deadline = time.monotonic() + timeout
+  local last
+  while true do
+    local left = deadline - time.monotonic()
+    local ok, resp = pcall(M.get, url, { timeout = math.max(0.1, math.min(left, 10)), headers = options.headers })
+    if ok then
+      if resp == nil or condition(resp) then return resp end
+      last = "status " .. resp.status
+    else
+      if type(resp) == "table" and resp.kind == "denied" then error(resp, 0) end
+      last = tostring(resp)
+    end
+    if time.monotonic() + interval > deadline then
+      error(setmetatable({ kind = "timeout", message = "http.wait: " .. url .. " not ready after " .. timeout .. "s (last: " .. last .. ")", url = url },
+        { __tostring = function(e) return e.message end }), 2)
+    end
+    time.sleep(interval)
+  end
+end
+
+return M
