@@ -1,0 +1,125 @@
+# Helpers shared by scripts/bench and the benchmarks in scripts/bench.d/ (sourced, not run).
+
+# need_tool COMMAND APT-PACKAGE: exit 2 with the install line when COMMAND is missing.
+need_tool() {
+    if ! command -v "$1" >/dev/null 2>&1; then
+        echo "scripts/bench: '$1' is missing; install it with:" >&2
+        echo "    apt-get install -y $2" >&2
+        exit 2
+    fi
+}
+
+# One markdown bullet list describing the machine and the time of the run.
+machine_markdown() {
+    local cpu
+    cpu="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n1)"
+    echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "- Machine: $(nproc) CPUs, ${cpu:-unknown CPU}, Linux $(uname -r), load average at start ${BENCH_LOAD_START:-?}, at end $(load_average)"
+}
+
+load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# A markdown line when the 1-minute load average was above half the CPUs at the start, or
+# above that plus 1 (the benchmark itself) at the end: something else was running, and wall
+# times are inflated and noisy.
+busy_warning() {
+    local now
+    now="$(load_average)"
+    if awk -v a="${BENCH_LOAD_START%% *}" -v b="${now%% *}" -v n="$(nproc)" \
+        'BEGIN { exit !(a > n / 2 || b > n / 2 + 1) }'; then
+        echo "- **Busy machine:** other processes were running (1-minute load average above half the $(nproc) CPUs at the start, or above that plus the benchmark's own 1 at the end); wall times are inflated and noisy, the fastest-run and CPU-time columns less so. Rerun on an idle machine for reference numbers."
+    fi
+}
+
+# The commit the binary was built from, marked dirty when the work tree has changes.
+source_revision() {
+    local rev
+    rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+    if [[ -n "$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]]; then
+        rev="$rev (work tree has uncommitted changes)"
+    fi
+    echo "$rev"
+}
+
+# fmt_time SECONDS SD: "1.234 s ± 0.012 s" or "4.5 ms ± 0.3 ms", the unit chosen by the mean.
+fmt_time() {
+    awk -v m="$1" -v s="$2" 'BEGIN {
+        if (m >= 1) printf "%.3f s ± %.3f s", m, s;
+        else if (m >= 0.1) printf "%.0f ms ± %.0f ms", m * 1e3, s * 1e3;
+        else printf "%.1f ms ± %.1f ms", m * 1e3, s * 1e3 }'
+}
+
+# hyperfine_stat JSON INDEX FIELD: a number from hyperfine's --export-json output.
+hyperfine_stat() { jq -r ".results[$2].$3" "$1"; }
+
+# hyperfine_rounds OUT.json RUNS WARMUP HYPERFINE-ARGS...: RUNS runs per command, split over
+# $BENCH_ROUNDS (default 5) hyperfine invocations of at least 2 runs each, one after the
+# other. Each invocation times every command given, so all of them share conditions, and a
+# slow drift in machine load (a build starting elsewhere) hits all commands alike instead of
+# only the one hyperfine happened to be timing. WARMUP warm-up runs precede the first round.
+# OUT.json has hyperfine's layout (results[i].command/mean/stddev/min/max/user/system/times)
+# over all the rounds' runs.
+hyperfine_rounds() {
+    local out="$1" runs="$2" warmup="$3"
+    shift 3
+    local rounds="${BENCH_ROUNDS:-5}" per r files=()
+    per=$(((runs + rounds - 1) / rounds))
+    ((per >= 2)) || per=2
+    for ((r = 1; r <= rounds; r++)); do
+        hyperfine -N --style basic --warmup "$warmup" --runs "$per" \
+            --export-json "$out.$r" "$@" >&2
+        files+=("$out.$r")
+        warmup=0
+    done
+    jq -s '
+        def mean: add / length;
+        def sd: mean as $m | (map((. - $m) * (. - $m)) | add / (length - 1)) | sqrt;
+        { results: [range(0; .[0].results | length) as $i | [.[].results[$i]] as $rs
+            | ($rs | map(.times) | add) as $t
+            | { command: $rs[0].command, times: $t, mean: ($t | mean), stddev: ($t | sd),
+                min: ($t | min), max: ($t | max),
+                user: (($rs | map(.user * (.times | length)) | add) / ($t | length)),
+                system: (($rs | map(.system * (.times | length)) | add) / ($t | length)) }] }
+    ' "${files[@]}" >"$out"
+    rm -f "${files[@]}"
+}
+
+# runs_of JSON: how many timed runs the first command of a hyperfine JSON had.
+runs_of() { jq -r '.results[0].times | length' "$1"; }
+
+# cpu_time JSON INDEX: mean user + system CPU seconds of one command in hyperfine's JSON.
+cpu_time() { jq -r ".results[$2] | .user + .system" "$1"; }
+
+# splice_section DOC NAME FILE: puts FILE's contents between NAME's markers in DOC,
+# replacing what was there; appends the marked block when DOC has no such markers yet.
+splice_section() {
+    local doc="$1" name="$2" body="$3"
+    local start="<!-- bench:$name:start -->" end="<!-- bench:$name:end -->"
+    mkdir -p "$(dirname "$doc")"
+    if [[ ! -f "$doc" ]]; then
+        cat >"$doc" <<'EOF'
+# Benchmarks
+
+Measured by `scripts/bench` (all benchmarks) or `scripts/bench NAME` (one). Each benchmark
+owns the lines between its `<!-- bench:NAME:start -->` and `<!-- bench:NAME:end -->`
+markers and rewrites only those; text outside the markers is written by hand and kept.
+To add a benchmark, see scripts/bench.d/README.md.
+EOF
+    fi
+    local tmp
+    tmp="$(mktemp)"
+    if grep -qF "$start" "$doc"; then
+        if ! grep -qF "$end" "$doc"; then
+            echo "scripts/bench: $doc has '$start' but no '$end'; fix it by hand" >&2
+            exit 1
+        fi
+        awk -v start="$start" -v end="$end" -v body="$body" '
+            $0 == start { print; while ((getline line < body) > 0) print line; skip = 1; next }
+            $0 == end { skip = 0 }
+            !skip { print }' "$doc" >"$tmp"
+    else
+        { cat "$doc"; echo; echo "$start"; cat "$body"; echo "$end"; } >"$tmp"
+    fi
+    cat "$tmp" >"$doc"
+    rm -f "$tmp"
+}
