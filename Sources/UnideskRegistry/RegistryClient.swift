@@ -67,6 +67,12 @@ public final class RegistryClient {
                 case .retry: again.append(i)
                 }
             }
+            // Each attempt moves on (auth, then GET): more rounds than that is a registry
+            // that keeps asking again; stop instead of looping.
+            if round >= 4 {
+                for i in again { results[i] = .failure(RegistryError(kind: .protocolError, message: "registry \(refs[i].registry), \(refs[i]): no final answer after \(round) attempts")) }
+                again = []
+            }
             pending = again
         }
         return results.map { $0 ?? .failure(RegistryError(kind: .protocolError, message: "no answer")) }
@@ -135,9 +141,12 @@ public final class RegistryClient {
             }
         case 403:
             return .done(.failure(RegistryError(kind: .denied, message: "\(what): access denied (403)", status: 403)))
-        case 405, 400, 501 where a.method == "HEAD" && !lastRound:
-            a.method = "GET"        // a registry that refuses HEAD
-            return .retry
+        case 400, 405, 501:
+            if a.method == "HEAD" && !lastRound {
+                a.method = "GET"    // a registry that refuses HEAD
+                return .retry
+            }
+            return .done(.failure(RegistryError(kind: .protocolError, message: "\(what): unexpected status \(response.status)", status: response.status)))
         case 429:
             let rl = response.headers.filter { $0.0.hasPrefix("ratelimit") || $0.0 == "retry-after" }
             let detail = rl.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
