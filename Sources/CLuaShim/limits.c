@@ -166,8 +166,6 @@ static int arm_timer(timer_t *t, int *has, int signo, void *value, double second
     return timer_settime(*t, 0, &its, NULL);
 }
 
-static double hard_grace_seconds = 2.0;
-
 int ud_deadline_start(lua_State *L, double seconds, double hard_grace,
                       const char *message, int exit_code) {
     ud_state *s = ud_S(L);
@@ -183,21 +181,9 @@ int ud_deadline_start(lua_State *L, double seconds, double hard_grace,
     if (n) memcpy(hard_message, message, n);
     hard_message_len = n;
     hard_exit_code = exit_code;
-    hard_grace_seconds = hard_grace;
     s->deadline = ud_now() + seconds;
     if (arm_timer(&s->soft_timer, &s->has_soft_timer, UD_SIG_SOFT, s, seconds) != 0) return -1;
     return arm_timer(&s->hard_timer, &s->has_hard_timer, UD_SIG_HARD, s, seconds + hard_grace);
-}
-
-int ud_deadline_tighten(lua_State *L, double seconds) {
-    ud_state *s = ud_S(L);
-    double at = ud_now() + seconds;
-    if (s->deadline > 0 && s->deadline <= at) return 0;
-    s->deadline = at;
-    if (arm_timer(&s->soft_timer, &s->has_soft_timer, UD_SIG_SOFT, s, seconds) != 0) return -1;
-    if (s->has_hard_timer)
-        return arm_timer(&s->hard_timer, &s->has_hard_timer, UD_SIG_HARD, s, seconds + hard_grace_seconds);
-    return 0;
 }
 
 void ud_deadline_stop_timers(ud_state *s) {

@@ -75,7 +75,6 @@ public final class LuaState {
         }
     }
 
-    public func tightenDeadline(seconds: Double) { if !closed { _ = ud_deadline_tighten(L, seconds) } }
     /// Disarms the deadline timers (closing the state does this too).
     public func stopDeadline() { if !closed { ud_deadline_stop(L) } }
     public var deadlineRemaining: Double { closed ? 0 : ud_deadline_remaining(L) }

@@ -38,11 +38,13 @@ public enum RegistryBinding {
         func parse(_ text: String, _ n: Int) throws -> ImageReference {
             do { return try ImageReference(parsing: text) } catch let e as RegistryError { throw HostError.argument(n, e.message) }
         }
-        func clientOptions(_ t: LuaTable?) -> RegistryClient.Options {
+        /// The call's options; `insecure` allows plain HTTP to the registries of these refs.
+        func clientOptions(_ t: LuaTable?, for refs: [ImageReference]) -> RegistryClient.Options {
             var o = RegistryClient.Options()
             o.timeout = min(t?.number("timeout") ?? 30, max(0.001, ctx.deadlineRemaining))
             o.useEnvironmentProxy = t?.bool("proxy", default: true) ?? true
             if let c = t?.number("concurrency") { o.maxConcurrent = max(1, Int(c)) }
+            if t?.bool("insecure", default: false) == true { o.insecureRegistries = Array(Set(refs.map(\.registry))) }
             return o
         }
         func value(_ r: Result<ManifestHead, RegistryError>) -> LuaValue {
@@ -63,18 +65,13 @@ public enum RegistryBinding {
             if !e.rateLimit.isEmpty { fields.append(("rate_limit", .table(LuaTable(fields: e.rateLimit.map { ($0.0, .string($0.1)) })))) }
             return .structured(kind: e.kind.rawValue, message: e.message, fields: fields)
         }
-        func insecure(_ ref: ImageReference, _ t: LuaTable?) -> RegistryClient.Options {
-            var o = clientOptions(t)
-            if t?.bool("insecure", default: false) == true { o.insecureRegistries = [ref.registry] }
-            return o
-        }
         return [
             ctx.gatedRead(head, scope: { args in
                 let ref = try parse(args.string(0), 1)
                 return "\(ref.registry)/\(ref.repository)"
             }) { args in
                 let ref = try parse(args.string(0), 1)
-                switch client.head(ref, options: insecure(ref, args.table(1))) {
+                switch client.head(ref, options: clientOptions(args.table(1), for: [ref])) {
                 case .success(let h): return [value(.success(h))]
                 case .failure(let e): throw raise(e)
                 }
@@ -88,8 +85,7 @@ public enum RegistryBinding {
                     }
                 }
                 // Policy first, for every reference; then one concurrent batch for the allowed.
-                var o = clientOptions(args.table(1))
-                if args.table(1)?.bool("insecure", default: false) == true { o.insecureRegistries = Array(Set(refs.map(\.registry))) }
+                let o = clientOptions(args.table(1), for: refs)
                 let allowed = refs.indices.filter { ctx.gate.permits(Capability("registry.head", scope: "\(refs[$0].registry)/\(refs[$0].repository)"), effect: .read) }
                 var fetched: [Int: Result<ManifestHead, RegistryError>] = [:]
                 if !ctx.mode.isOfflinePlan {

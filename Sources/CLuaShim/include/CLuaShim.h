@@ -49,8 +49,6 @@ ud_limit ud_tripped(lua_State *L);
 /// ends the process with `hard_exit_code`.
 int ud_deadline_start(lua_State *L, double seconds, double hard_grace,
                       const char *hard_message, int hard_exit_code);
-/// Moves the deadline earlier (never later) to `seconds` from now, e.g. to bound lua_close.
-int ud_deadline_tighten(lua_State *L, double seconds);
 /// Disarms both timers (the process is no longer at risk of being stuck).
 void ud_deadline_stop(lua_State *L);
 /// Seconds left before the deadline (a large number when none is set; 0 when passed).
