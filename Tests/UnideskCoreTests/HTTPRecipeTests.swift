@@ -5,16 +5,8 @@ import UnideskData
 
 /// unidesk.http as recipes use it, against the stack's HTTP server (scripts/stack/registry-up).
 @Suite(.serialized) struct HTTPRecipeTests {
-    func env(_ name: String) throws -> String {
-        guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else {
-            Issue.record("\(name) is not set: start scripts/stack/registry-up and source its env.sh (scripts/test does)")
-            throw CancellationError()
-        }
-        return v
-    }
-
     @Test func getWaitAndErrors() throws {
-        let bad = try env("UNIDESK_BAD_REG"), reg = try env("UNIDESK_REG_ANON")
+        let bad = try stackValue("UNIDESK_BAD_REG"), reg = try stackValue("UNIDESK_REG_ANON")
         let t = try TempRecipe(["recipe.lua": """
             local http = require "unidesk.http"
             local r = http.get("http://\(bad)/v2/")

@@ -5,16 +5,8 @@ import UnideskData
 
 /// The registry primitive as recipes use it, against the real stack (scripts/stack/registry-up).
 @Suite(.serialized) struct RegistryRecipeTests {
-    func env(_ name: String) throws -> String {
-        guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else {
-            Issue.record("\(name) is not set: start scripts/stack/registry-up and source its env.sh (scripts/test does)")
-            throw CancellationError()
-        }
-        return v
-    }
-
     @Test func headAnswersAndFailsAsValuesAndErrors() throws {
-        let reg = try env("UNIDESK_REG_ANON"), bad = try env("UNIDESK_BAD_REG")
+        let reg = try stackValue("UNIDESK_REG_ANON"), bad = try stackValue("UNIDESK_BAD_REG")
         let t = try TempRecipe(["recipe.lua": """
             local registry = require "unidesk.registry"
             local a = registry.head("\(reg)/unidesk/app:v1")
@@ -32,18 +24,18 @@ import UnideskData
         let r = try t.run()
         #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
         let out = Dictionary(uniqueKeysWithValues: r.outputs)
-        #expect(out["digest"] == .string(try env("UNIDESK_DIGEST_APP_V1")))
+        #expect(out["digest"] == .string(try stackValue("UNIDESK_DIGEST_APP_V1")))
         #expect(out["missing"]?["exists"] == .bool(false))
         #expect(out["missing"]?["status"] == .int(404))
         #expect(out["rl_kind"] == .string("rate_limited"))
         #expect(out["rl_remaining"] == .string("0"))
         #expect(out["misuse"] == .bool(true))
-        #expect(out["many"] == .array([.bool(true), .string("network"), .string(try env("UNIDESK_DIGEST_APP_V2"))]))
+        #expect(out["many"] == .array([.bool(true), .string("network"), .string(try stackValue("UNIDESK_DIGEST_APP_V2"))]))
         #expect(r.audit.filter { $0.capability == "registry.head:\(reg)/unidesk/app" }.count >= 2)
     }
 
     @Test func denyRuleAndOfflinePlan() throws {
-        let reg = try env("UNIDESK_REG_ANON")
+        let reg = try stackValue("UNIDESK_REG_ANON")
         let t = try TempRecipe(["recipe.lua": """
             local registry = require "unidesk.registry"
             local r = registry.head("\(reg)/unidesk/app:v1")
@@ -57,7 +49,7 @@ import UnideskData
     }
 
     @Test func tokenRegistryCredentialsNeverReachTheReport() throws {
-        let reg = try env("UNIDESK_REG_TOKEN")
+        let reg = try stackValue("UNIDESK_REG_TOKEN")
         let t = try TempRecipe(["recipe.lua": """
             local registry = require "unidesk.registry"
             unidesk.output("d", registry.head("\(reg)/unidesk/app:v1").digest)
@@ -66,11 +58,11 @@ import UnideskData
         o.color = false
         o.stateDirectory = t.state
         o.environment = ProcessInfo.processInfo.environment
-        o.environment["DOCKER_CONFIG"] = try env("UNIDESK_DOCKER_CONFIG")
+        o.environment["DOCKER_CONFIG"] = try stackValue("UNIDESK_DOCKER_CONFIG")
         let r = Engine(options: o, libraries: UnideskBindings.Libraries.all).run(recipePath: "\(t.dir)/recipe.lua")
         #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
         let json = try JSON.encode(r.json)
-        let password = try env("UNIDESK_REG_TOKEN_PASSWORD")
+        let password = try stackValue("UNIDESK_REG_TOKEN_PASSWORD")
         #expect(!json.contains(password))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import UnideskCore
 import UnideskBindings
 
@@ -35,6 +36,16 @@ final class TempRecipe {
         o.environment = env
         return Engine(options: o, libraries: Libraries.all).run(recipePath: "\(dir)/recipe.lua")
     }
+}
+
+/// A value exported by the real test stack (scripts/stack/registry-up's env.sh). Missing
+/// means the stack is not up: the test fails, it never skips.
+func stackValue(_ name: String) throws -> String {
+    guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else {
+        Issue.record("\(name) is not set: start scripts/stack/registry-up and source its env.sh (scripts/test does)")
+        throw CancellationError()
+    }
+    return v
 }
 
 /// The repository root, from this file's location.
