@@ -43,7 +43,7 @@ public enum HTTPBinding {
         name: "http", summary: "HTTP GET/HEAD and health polling (http and https only).",
         specs: [get, head, wait]
     ) { ctx in
-        let transport = HTTPTransport()
+        let transport = Lazy { HTTPTransport() }
         func host(_ url: String) throws -> String {
             guard let u = URLComponents(string: url), let scheme = u.scheme, scheme == "http" || scheme == "https", let h = u.host, !h.isEmpty else {
                 throw HostError.argument(1, "an http:// or https:// URL expected, got '\(url)'")
@@ -65,7 +65,7 @@ public enum HTTPBinding {
                                   maxBodyBytes: Int(o?.number("max_body") ?? Double(1 << 20)),
                                   maxRedirects: Int(o?.number("redirects") ?? 5),
                                   useEnvironmentProxy: o?.bool("proxy", default: true) ?? true, tls: tls)
-            switch transport.perform(req) {
+            switch transport.get.perform(req) {
             case .success(let r):
                 var hs: [(String, LuaValue)] = []
                 for (k, v) in r.headers where !hs.contains(where: { $0.0 == k }) { hs.append((k, .string(v))) }

@@ -14,7 +14,7 @@ public enum RegistryBinding {
 
     static let head = PrimitiveSpec(
         module: "registry", name: "head",
-        summary: "Looks up a manifest by HEAD (GET when the registry refuses HEAD or omits Docker-Content-Digest; the digest is then the sha256 of the body). A missing tag or repository is an answer, {exists=false, status=404}, not an error. Accepts OCI index/manifest and Docker list/v2 manifests. Authenticates as docker does: anonymous, basic from $DOCKER_CONFIG/config.json, credHelpers/credsStore, bearer tokens (cached per scope for the run).",
+        summary: "Looks up a manifest by HEAD (GET when the registry refuses HEAD or omits Docker-Content-Digest; the digest is then the sha256 of the body). A missing tag or repository is an answer, {exists=false, status=404}, not an error. Accepts OCI index/manifest and Docker list/v2 manifests. Authenticates as docker does: anonymous, basic from $DOCKER_CONFIG/config.json, credHelpers/credsStore, bearer tokens (cached per scope for the run). HTTPS is verified; a registry's private CA is trusted from `<certs.d>/<host:port>/ca.crt` (/etc/docker/certs.d, or $UNIDESK_REGISTRY_CERTS_D).",
         params: [Param("ref", .string, "image reference: host[:port]/path[:tag][@digest]; docker.io defaults apply"), options],
         returns: [("{exists: boolean, status: integer, ref: string, digest?: string, media_type?: string, size?: integer}", "result", "")],
         effect: .read, scope: "<registry host>/<repository>",
@@ -33,10 +33,10 @@ public enum RegistryBinding {
         name: "registry", summary: "Registry manifest lookups: does the artifact exist, and which digest.",
         specs: [head, headMany]
     ) { ctx in
-        let client = RegistryClient(transport: HTTPTransport(), config: DockerConfig.load(environment: ctx.environment),
-                                    onSecret: { ctx.redactor.register($0) })
+        let lazyClient = Lazy { RegistryClient(transport: HTTPTransport(), config: DockerConfig.load(environment: ctx.environment),
+                                               onSecret: { ctx.redactor.register($0) }) }
         func parse(_ text: String, _ n: Int) throws -> ImageReference {
-            do { return try ImageReference(parsing: text) } catch let e as RegistryError { throw HostError.argument(n, e.message) }
+            do { return try ImageReference(parsing: text) } catch { throw HostError.argument(n, error.message) }
         }
         /// The call's options; `insecure` allows plain HTTP to the registries of these refs.
         func clientOptions(_ t: LuaTable?, for refs: [ImageReference]) -> RegistryClient.Options {
@@ -71,7 +71,7 @@ public enum RegistryBinding {
                 return "\(ref.registry)/\(ref.repository)"
             }) { args in
                 let ref = try parse(args.string(0), 1)
-                switch client.head(ref, options: clientOptions(args.table(1), for: [ref])) {
+                switch lazyClient.get.head(ref, options: clientOptions(args.table(1), for: [ref])) {
                 case .success(let h): return [value(.success(h))]
                 case .failure(let e): throw raise(e)
                 }
@@ -89,7 +89,7 @@ public enum RegistryBinding {
                 let allowed = refs.indices.filter { ctx.gate.permits(Capability("registry.head", scope: "\(refs[$0].registry)/\(refs[$0].repository)"), effect: .read) }
                 var fetched: [Int: Result<ManifestHead, RegistryError>] = [:]
                 if !ctx.mode.isOfflinePlan {
-                    for (i, r) in zip(allowed, client.headMany(allowed.map { refs[$0] }, options: o)) { fetched[i] = r }
+                    for (i, r) in zip(allowed, lazyClient.get.headMany(allowed.map { refs[$0] }, options: o)) { fetched[i] = r }
                 }
                 var out: [LuaValue] = []
                 for (i, ref) in refs.enumerated() {

@@ -14,6 +14,9 @@ public struct DockerConfig: Sendable {
     let store: String?
     let path: String
     let searchPath: String
+    /// docker's per-registry CA directory: `<dir>/<host:port>/ca.crt` is trusted for that
+    /// registry. /etc/docker/certs.d unless UNIDESK_REGISTRY_CERTS_D names another.
+    let certsDirectory: String
 
     public static func load(environment: [String: String]) -> DockerConfig {
         let dir = environment["DOCKER_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "/root") + "/.docker")
@@ -36,7 +39,15 @@ public struct DockerConfig: Sendable {
             }
             store = doc["credsStore"]?.stringValue
         }
-        return DockerConfig(auths: auths, helpers: helpers, store: store, path: path, searchPath: environment["PATH"] ?? "/usr/bin:/bin")
+        return DockerConfig(auths: auths, helpers: helpers, store: store, path: path,
+                            searchPath: environment["PATH"] ?? "/usr/bin:/bin",
+                            certsDirectory: environment["UNIDESK_REGISTRY_CERTS_D"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/docker/certs.d")
+    }
+
+    /// The CA bundle trusted for a registry, if one is installed for it.
+    public func caFile(for registry: String) -> String? {
+        let path = "\(certsDirectory)/\(registry)/ca.crt"
+        return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
     /// The keys docker would look a registry up by.

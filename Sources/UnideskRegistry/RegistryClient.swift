@@ -97,8 +97,10 @@ public final class RegistryClient {
         if let auth = tokens["\(a.ref.registry)|\(scope(a.ref))"] ?? basic[a.ref.registry] {
             headers.append(("Authorization", auth))
         }
+        var tls = TLSOptions()
+        tls.caFile = config.caFile(for: a.ref.registry)
         return HTTPRequest(method: a.method, url: url, headers: headers, timeout: options.timeout,
-                           maxBodyBytes: 4 << 20, useEnvironmentProxy: options.useEnvironmentProxy)
+                           maxBodyBytes: 4 << 20, useEnvironmentProxy: options.useEnvironmentProxy, tls: tls)
     }
 
     private func evaluate(_ a: inout Attempt, _ result: Result<HTTPResponse, HTTPError>, options: Options, lastRound: Bool) -> Step {

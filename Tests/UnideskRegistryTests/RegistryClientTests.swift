@@ -129,4 +129,22 @@ import Testing
         #expect((try? r[2].get())?.exists == false)
         #expect((try? r[3].get())?.digest == (try stack.value("UNIDESK_DIGEST_APP_V2")))
     }
+
+    @Test func registryCAFromCertsDirectoryIsTrusted() throws {
+        let reg = try stack.value("UNIDESK_REG_TLS")
+        let ca = try stack.value("UNIDESK_TLS_CA")
+        let certs = FileManager.default.temporaryDirectory.appendingPathComponent("certs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: certs) }
+        try FileManager.default.createDirectory(at: certs.appendingPathComponent(reg), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ca, toPath: certs.appendingPathComponent(reg).appendingPathComponent("ca.crt").path)
+        var env = ProcessInfo.processInfo.environment
+        env["DOCKER_CONFIG"] = "/nonexistent-docker-config"
+        env["UNIDESK_REGISTRY_CERTS_D"] = certs.path
+        var o = RegistryClient.Options()
+        o.useEnvironmentProxy = false
+        let c = RegistryClient(transport: HTTPTransport(), config: DockerConfig.load(environment: env))
+        let h = try c.head(try ImageReference(parsing: "\(reg)/unidesk/app:v1"), options: o).get()
+        #expect(h.exists)
+        #expect(h.digest == (try stack.value("UNIDESK_DIGEST_APP_V1")))
+    }
 }

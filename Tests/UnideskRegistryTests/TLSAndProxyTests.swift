@@ -103,7 +103,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         try source.write(to: dir.appendingPathComponent("recipe.lua"), atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("out.txt")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: out.path, contents: nil), "cannot create \(out.path)")
         let handle = try FileHandle(forWritingTo: out)
         defer { try? handle.close() }
 

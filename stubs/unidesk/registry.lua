@@ -4,7 +4,7 @@
 ---Registry manifest lookups: does the artifact exist, and which digest.
 local registry = {}
 
----Looks up a manifest by HEAD (GET when the registry refuses HEAD or omits Docker-Content-Digest; the digest is then the sha256 of the body). A missing tag or repository is an answer, {exists=false, status=404}, not an error. Accepts OCI index/manifest and Docker list/v2 manifests. Authenticates as docker does: anonymous, basic from $DOCKER_CONFIG/config.json, credHelpers/credsStore, bearer tokens (cached per scope for the run).
+---Looks up a manifest by HEAD (GET when the registry refuses HEAD or omits Docker-Content-Digest; the digest is then the sha256 of the body). A missing tag or repository is an answer, {exists=false, status=404}, not an error. Accepts OCI index/manifest and Docker list/v2 manifests. Authenticates as docker does: anonymous, basic from $DOCKER_CONFIG/config.json, credHelpers/credsStore, bearer tokens (cached per scope for the run). HTTPS is verified; a registry's private CA is trusted from `<certs.d>/<host:port>/ca.crt` (/etc/docker/certs.d, or $UNIDESK_REGISTRY_CERTS_D).
 ---@param ref string image reference: host[:port]/path[:tag][@digest]; docker.io defaults apply
 ---@param options? { timeout?: number, insecure?: boolean, proxy?: boolean, concurrency?: integer }
 ---@return {exists: boolean, status: integer, ref: string, digest?: string, media_type?: string, size?: integer} result
