@@ -147,4 +147,39 @@ import Testing
         #expect(h.exists)
         #expect(h.digest == (try stack.value("UNIDESK_DIGEST_APP_V1")))
     }
+
+    @Test func insecureAllowsPlainHTTPToANonLoopbackName() throws {
+        // The anonymous registry speaks plain HTTP; under the stack's non-loopback name the
+        // client insists on HTTPS unless told the registry is insecure.
+        let tlsName = try stack.value("UNIDESK_REG_TLS").split(separator: ":")[0]
+        let port = try stack.value("UNIDESK_REG_ANON").split(separator: ":")[1]
+        let ref = try ImageReference(parsing: "\(tlsName):\(port)/unidesk/app:v1")
+        var o = RegistryClient.Options()
+        o.useEnvironmentProxy = false
+        guard case .failure(let strict) = client().head(ref, options: o) else {
+            Issue.record("plain HTTP was used for a non-loopback registry without insecure"); return
+        }
+        #expect(strict.kind == .tls || strict.kind == .protocolError || strict.kind == .network)
+        o.insecureRegistries = [ref.registry]
+        let h = try client().head(ref, options: o).get()
+        let v1 = try stack.value("UNIDESK_DIGEST_APP_V1")
+        #expect(h.exists && h.digest == v1)
+    }
+
+    @Test func http2IsNegotiatedOverTLS() throws {
+        let reg = try stack.value("UNIDESK_REG_TLS")
+        var tls = TLSOptions()
+        tls.caFile = try stack.value("UNIDESK_TLS_CA")
+        let reqs = (0..<8).map { _ in
+            HTTPRequest(method: "HEAD", url: "https://\(reg)/v2/unidesk/app/manifests/v1",
+                        headers: [("Accept", "application/vnd.oci.image.manifest.v1+json")],
+                        useEnvironmentProxy: false, tls: tls)
+        }
+        let results = HTTPTransport().performAll(reqs, maxConcurrent: 8)
+        for r in results {
+            let resp = try r.get()
+            #expect(resp.status == 200)
+            #expect(resp.httpVersion == "2", "the registry offers h2 over TLS; got HTTP/\(resp.httpVersion)")
+        }
+    }
 }
