@@ -182,4 +182,13 @@ import Testing
             #expect(resp.httpVersion == "2", "the registry offers h2 over TLS; got HTTP/\(resp.httpVersion)")
         }
     }
+
+    @Test func forbiddenIsDeniedAndARefusingServerEnds() throws {
+        let bad = try stack.value("UNIDESK_BAD_REG")
+        guard case .failure(let denied) = try head(client(), "\(bad)/forbidden:x") else { Issue.record("403 was not an error"); return }
+        #expect(denied.kind == .denied && denied.status == 403)
+        // 405 to HEAD, then to GET as well: a final answer, not a retry loop.
+        guard case .failure(let refused) = try head(client(), "\(bad)/refuseall:x") else { Issue.record("405 to GET was accepted"); return }
+        #expect(refused.kind == .protocolError && refused.status == 405)
+    }
 }

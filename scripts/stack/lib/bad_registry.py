@@ -12,6 +12,9 @@
   /v2/badheader/manifests/*                   valid status line followed by a garbage header line
   /v2/nohead/manifests/*                      HEAD 405; GET 200 + OCI manifest body, NO Docker-Content-Digest
   /v2/nodigest/manifests/*                    HEAD 200 without Docker-Content-Digest; GET 200 + body (no digest)
+  /v2/forbidden/manifests/*                   403 DENIED
+  /v2/refuseall/manifests/*                   HEAD and GET 405 (a server that never answers a manifest)
+  GET /redirect/N                             302 to /redirect/N-1; /redirect/0 answers 200 {"redirected": true}
   anything else under /v2/                    404 MANIFEST_UNKNOWN / NAME_UNKNOWN
   GET /_stats                                 {"requests": {"HEAD /v2/broken/manifests/v1": 3, ...}}
   POST /_stats/reset (or GET /_stats?reset=1) zeroes the request counters
@@ -86,6 +89,16 @@ class Handler(BaseHTTPRequestHandler):
             COUNTS[key] = COUNTS.get(key, 0) + 1
         if u.path in ("/v2", "/v2/"):
             return self.reply(200, b"{}")
+        r = re.match(r"^/redirect/(\d+)$", u.path)
+        if r:
+            n = int(r.group(1))
+            if n == 0:
+                return self.reply(200, b'{"redirected": true}')
+            self.send_response(302)
+            self.send_header("Location", "/redirect/%d" % (n - 1))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         m = ROUTE.match(u.path)
         if not m:
             return self.err(404, "NAME_UNKNOWN", "repository name not known to registry")
@@ -94,6 +107,10 @@ class Handler(BaseHTTPRequestHandler):
         if name == "ratelimited":
             return self.err(429, "TOOMANYREQUESTS", "You have reached your pull rate limit.",
                             {"RateLimit-Limit": "100;w=21600", "RateLimit-Remaining": "0", "Retry-After": "30"})
+        if name == "forbidden":
+            return self.err(403, "DENIED", "requested access to the resource is denied")
+        if name == "refuseall":
+            return self.err(405, "UNSUPPORTED", "method not allowed")
         if name == "broken":
             return self.err(503, "UNAVAILABLE", "service unavailable")
         if name == "stall":
