@@ -191,4 +191,15 @@ import Testing
         guard case .failure(let refused) = try head(client(), "\(bad)/refuseall:x") else { Issue.record("405 to GET was accepted"); return }
         #expect(refused.kind == .protocolError && refused.status == 405)
     }
+
+    @Test func credsStoreHelper() throws {
+        let reg = try stack.value("UNIDESK_REG_BASIC")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try #"{"credsStore":"unidesk-test"}"#.write(to: dir.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        let h = try head(client(dockerConfig: dir.path, path: try stack.value("UNIDESK_REG_BIN")), "\(reg)/unidesk/app:v1").get()
+        let v1 = try stack.value("UNIDESK_DIGEST_APP_V1")
+        #expect(h.exists && h.digest == v1)
+    }
 }
