@@ -1,3 +1,5 @@
+import Foundation
+
 /// Whether a primitive only looks, or changes something.
 public enum EffectClass: String, Sendable, Codable {
     /// Reads: allowed unless denied; performed in plan mode (recorded with --offline).
@@ -33,7 +35,7 @@ public struct CapabilityPattern: Sendable, Equatable, CustomStringConvertible {
     public let scope: String
 
     public init(parsing text: String) throws(ConfigError) {
-        let trimmed = text.trimmingSpaces
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw ConfigError("empty capability pattern") }
         if let colon = trimmed.firstIndex(of: ":") {
             operation = String(trimmed[..<colon])
@@ -75,11 +77,3 @@ enum Glob {
     }
 }
 
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while let f = s.first, f.isWhitespace { s.removeFirst() }
-        while let l = s.last, l.isWhitespace { s.removeLast() }
-        return String(s)
-    }
-}

@@ -104,7 +104,7 @@ public final class Engine {
         if let loc = e.location, !message.hasPrefix(loc) { message = "\(loc): \(message)" }
         // An error that came out of a step: show where it came from, not where it was rethrown.
         let traceback = session.steps.firstFailure?.traceback.flatMap { tb in
-            tb.hasPrefix(e.message) ? String(tb.dropFirst(e.message.count)).trimmingSpaces : nil
+            tb.hasPrefix(e.message) ? String(tb.dropFirst(e.message.count)).trimmingCharacters(in: .whitespacesAndNewlines) : nil
         } ?? e.traceback
         switch e.kind {
         case "denied": return (.denied, (message, "denied", traceback))
@@ -132,7 +132,7 @@ public final class Engine {
         if let traceback, !traceback.isEmpty {
             let lines = traceback.split(separator: "\n", omittingEmptySubsequences: false)
                 .filter { !$0.contains("[C]: in ?") && !$0.contains("stdlib/unidesk/_prelude.lua") }
-            text += "\n" + lines.map { "  " + String($0).trimmingSpaces }.joined(separator: "\n")
+            text += "\n" + lines.map { "  " + String($0).trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: "\n")
         }
         console.line(text)
     }
@@ -152,26 +152,29 @@ public final class Engine {
     /// What the hard stop leaves behind: a report that says the run hit its deadline
     /// (steps and audit unknown at that point).
     private func prepareHardStopReports(_ base: RunReport, message: String) {
-        var r = base.scrubbed(by: redactor)
+        var r = base
         r.exitCode = .limit
         r.error = (message, "limit", nil)
         r.durationMs = options.timeout * 1000
+        let text = rendered(r)
         var files: [(path: String, content: String)] = []
-        if let p = options.reportPath, let json = try? JSON.encode(r.json, options: .init(pretty: true, sortKeys: false)) {
-            files.append((p, redactor.scrub(json) + "\n"))
-        }
-        if let p = options.junitPath { files.append((p, redactor.scrub(r.junit))) }
+        if let p = options.reportPath { files.append((p, redactor.scrub(text.json) + "\n")) }
+        if let p = options.junitPath { files.append((p, redactor.scrub(text.junit))) }
         LuaState.setHardStopFiles(files)
     }
 
-    private func writeOutputs(_ report: RunReport) {
+    /// The report files' text. Secrets are masked in the values before encoding: once
+    /// escaped for JSON or XML a secret no longer matches its raw text.
+    private func rendered(_ report: RunReport) -> (json: String, junit: String) {
         let r = report.scrubbed(by: redactor)
-        if let path = options.reportPath {
-            write(text: (try? JSON.encode(redactor.scrub(r.json), options: .init(pretty: true, sortKeys: false))) ?? "{}", to: path, what: "report")
-        }
-        if let path = options.junitPath {
-            write(text: r.junit, to: path, what: "JUnit report")
-        }
+        let json = (try? JSON.encode(redactor.scrub(r.json), options: .init(pretty: true, sortKeys: false))) ?? "{}"
+        return (json, r.junit)
+    }
+
+    private func writeOutputs(_ report: RunReport) {
+        let text = rendered(report)
+        if let path = options.reportPath { write(text: text.json, to: path, what: "report") }
+        if let path = options.junitPath { write(text: text.junit, to: path, what: "JUnit report") }
     }
 
     private func write(text: String, to path: String, what: String) {

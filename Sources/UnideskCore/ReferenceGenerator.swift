@@ -1,3 +1,5 @@
+import Foundation
+
 /// Generates, from the primitive descriptions, the Markdown reference (docs/reference/)
 /// and the LuaLS `---@meta` stubs (stubs/) that give recipe authors completion. A test
 /// fails when the committed files differ from what this produces.
@@ -68,10 +70,10 @@ public struct ReferenceGenerator {
     private func annotations(_ spec: PrimitiveSpec) -> String {
         var s = spec.summary.split(separator: "\n").map { "---\($0)\n" }.joined()
         for p in spec.params where p.name != "..." {
-            s += "---@param \(p.name)\(p.optional ? "?" : "") \(stubType(p.type)) \(p.doc)".trimmingSpaces + "\n"
+            s += "---@param \(p.name)\(p.optional ? "?" : "") \(stubType(p.type)) \(p.doc)".trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
         }
         if spec.params.contains(where: { $0.name == "..." }) { s += "---@param ... any\n" }
-        for r in spec.returns { s += "---@return \(r.type) \(r.name) \(r.doc)".trimmingSpaces + "\n" }
+        for r in spec.returns { s += "---@return \(r.type) \(r.name) \(r.doc)".trimmingCharacters(in: .whitespacesAndNewlines) + "\n" }
         return s
     }
 

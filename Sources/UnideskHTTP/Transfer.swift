@@ -1,4 +1,5 @@
 import CCurl
+import Foundation
 
 /// One request in flight: its easy handle and what the callbacks collect.
 final class Transfer {
@@ -135,17 +136,9 @@ private let writeHeader: ud_curl_data_cb = { ptr, size, nmemb, ud in
         t.headers.removeAll()   // a new response (after a redirect or 100 Continue)
     } else if let colon = line.firstIndex(of: ":") {
         let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: [" ", "\t", "\r", "\n", "\r\n"])   // "\r\n" is one Character
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)   // by scalars: "\r\n" is one Character
         t.headers.append((name, value))
     }
     return n
 }
 
-private extension StringProtocol {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
-    }
-}

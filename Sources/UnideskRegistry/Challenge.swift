@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed `WWW-Authenticate` header: `Bearer realm="…",service="…",scope="…"` or `Basic realm="…"`.
 struct Challenge: Equatable {
     let scheme: String          // lower-cased: "bearer", "basic"
@@ -17,7 +19,7 @@ struct Challenge: Equatable {
         while !rest.isEmpty {
             rest = rest.drop { $0 == " " || $0 == "," }
             guard let eq = rest.firstIndex(of: "=") else { break }
-            let key = rest[..<eq].trimmingCharacters(in: " ").lowercased()
+            let key = rest[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
             rest = rest[rest.index(after: eq)...]
             var value = ""
             if rest.first == "\"" {
@@ -30,7 +32,7 @@ struct Challenge: Equatable {
                 rest = rest.dropFirst()
             } else {
                 let end = rest.firstIndex(of: ",") ?? rest.endIndex
-                value = String(rest[..<end]).trimmingCharacters(in: " ")
+                value = String(rest[..<end]).trimmingCharacters(in: .whitespaces)
                 rest = rest[end...]
             }
             params[key] = value
@@ -39,11 +41,3 @@ struct Challenge: Equatable {
     }
 }
 
-private extension StringProtocol {
-    func trimmingCharacters(in c: Character) -> String {
-        var s = Substring(self)
-        while s.first == c { s.removeFirst() }
-        while s.last == c { s.removeLast() }
-        return String(s)
-    }
-}
