@@ -24,6 +24,8 @@ let package = Package(
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
         .target(name: "CLuaShim", dependencies: ["CLua"]),
 
         .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim"]),
@@ -33,9 +35,10 @@ let package = Package(
         .target(name: "UnideskFiles"),
         .target(name: "UnideskHTTP", dependencies: ["CCurl", "CCrypto"]),
         .target(name: "UnideskRegistry", dependencies: ["UnideskHTTP", "UnideskData"]),
+        .target(name: "UnideskPostgres", dependencies: ["CLibPQ", "UnideskData"]),
 
         .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles"]),
-        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry"]),
+        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres"]),
 
         .executableTarget(name: "unidesk", dependencies: [
             "UnideskCore", "UnideskBindings", "CEdit", "LuaRuntime",
@@ -46,6 +49,7 @@ let package = Package(
         .testTarget(name: "UnideskDataTests", dependencies: ["UnideskData"]),
         .testTarget(name: "UnideskHTTPTests", dependencies: ["UnideskHTTP"]),
         .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskRegistry", "UnideskHTTP", "UnideskData"]),
+        .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskPostgres", "UnideskData"]),
         .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles"]),
         .testTarget(name: "CLITests", dependencies: ["UnideskCore"]),
     ]

@@ -9,5 +9,6 @@ public enum Libraries {
         TimeBinding.library,
         RegistryBinding.library,
         HTTPBinding.library,
+        PostgresBinding.library,
     ]
 }

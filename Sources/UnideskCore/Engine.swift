@@ -84,6 +84,7 @@ public final class Engine {
         // cleans up its own resources), and Lua runs them with hooks off, so a looping
         // __gc could only be ended by the hard stop, after the outcome is already known.
         session.lua.abandon()
+        session.finish()
 
         report.steps = session.stepRecords
         report.audit = session.auditRecords

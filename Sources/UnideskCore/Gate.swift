@@ -28,15 +28,17 @@ public final class Gate {
     }
 
     /// Runs `perform` if policy and mode allow it; otherwise `plan` (plan mode) or a
-    /// `denied` error. Every outcome is journaled.
-    public func call<T>(_ spec: PrimitiveSpec, scope: String, arguments: DataValue,
+    /// `denied` error. Every outcome is journaled. `effect` overrides the spec's for a
+    /// call the arguments make a read (a statement marked read-only).
+    public func call<T>(_ spec: PrimitiveSpec, scope: String, arguments: DataValue, effect: EffectClass? = nil,
                         perform: () throws -> T,
                         plan: () throws -> Planned<T>) throws -> T {
         let capability = Capability(spec.operation, scope: scope)
+        let effect = effect ?? spec.effect
         var record = AuditRecord(primitive: spec.fullName, capability: capability.description,
-                                 effect: spec.effect, arguments: arguments, outcome: .ok,
+                                 effect: effect, arguments: arguments, outcome: .ok,
                                  durationMs: 0, planned: false)
-        if case .denied(let why) = policy.decide(capability, effect: spec.effect) {
+        if case .denied(let why) = policy.decide(capability, effect: effect) {
             record.outcome = .denied
             record.message = redactor.scrub(why)
             journal.append(record)
@@ -45,7 +47,7 @@ public final class Gate {
                                        fields: [("capability", .string(capability.description))])
         }
         let shouldPlan: Bool
-        switch (mode, spec.effect) {
+        switch (mode, effect) {
         case (.run, _), (_, .pure): shouldPlan = false
         case (.plan(let offline), .read): shouldPlan = offline
         case (.plan, .localRead): shouldPlan = false

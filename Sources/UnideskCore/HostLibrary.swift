@@ -44,6 +44,17 @@ public final class RunContext {
         self.remaining = remaining
     }
 
+    private var endActions: [() -> Void] = []
+
+    /// Runs `action` when the run or REPL session ends (closing connections politely).
+    public func atEnd(_ action: @escaping () -> Void) { endActions.append(action) }
+
+    func finish() {
+        let actions = endActions
+        endActions = []
+        actions.reversed().forEach { $0() }
+    }
+
     /// Seconds left before the run's deadline: pass it into blocking calls' timeouts.
     public var deadlineRemaining: Double { remaining() }
 

@@ -62,11 +62,15 @@ public struct PrimitiveSpec: Sendable {
     /// Failure modes, one line each ("raises kind=denied when …").
     public let errors: [String]
     public let example: String
+    /// The capability's operation when several functions share one ("pg.exec" for exec,
+    /// query and script); nil means "<module>.<name>".
+    let capability: String?
 
     public init(module: String, name: String, summary: String, params: [Param] = [],
                 returns: [(type: String, name: String, doc: String)] = [],
                 effect: EffectClass = .pure, scope: String? = nil, errors: [String] = [],
-                example: String = "") {
+                example: String = "", capability: String? = nil) {
+        self.capability = capability
         self.module = module
         self.name = name
         self.summary = summary
@@ -81,7 +85,7 @@ public struct PrimitiveSpec: Sendable {
     /// "unidesk.fs.read"
     public var fullName: String { module.isEmpty ? "unidesk.\(name)" : "unidesk.\(module).\(name)" }
     /// "fs.read": the capability's operation.
-    public var operation: String { module.isEmpty ? name : "\(module).\(name)" }
+    public var operation: String { capability ?? (module.isEmpty ? name : "\(module).\(name)") }
 
     /// Checks arguments against the description; throws the Lua-style misuse error.
     public func check(_ args: [LuaValue]) throws(HostError) {

@@ -16,6 +16,7 @@ public final class Session {
     let moduleFinder: ModuleFinder
     public let lua: LuaState
     private(set) var outputs: [(String, DataValue)] = []
+    private let context: RunContext
 
     public init(options: EngineOptions, libraries: [HostLibrary], console: Console, redactor: Redactor,
                 recipeDirectory: String) throws {
@@ -40,7 +41,7 @@ public final class Session {
         }
         lua = try LuaState(memoryLimit: options.maxMemoryMB * 1024 * 1024)
         let lua = self.lua
-        let context = RunContext(gate: gate, recipeDirectory: dir, stateDirectory: options.stateDirectory,
+        context = RunContext(gate: gate, recipeDirectory: dir, stateDirectory: options.stateDirectory,
                                  redactor: redactor, console: console, environment: options.environment,
                                  remaining: { lua.deadlineRemaining })
         var libs: [(String, LuaValue)] = []
@@ -54,6 +55,10 @@ public final class Session {
         try lua.run(prelude, chunkName: "@stdlib/unidesk/_prelude.lua",
                     args: [.table(coreFunctions()), .table(LuaTable(fields: libs))])
     }
+
+    /// Ends what the libraries hold open (database connections). Called once the run or
+    /// the REPL session is over; the Lua state is not touched.
+    public func finish() { context.finish() }
 
     func setOutput(_ name: String, _ value: DataValue) {
         if let i = outputs.firstIndex(where: { $0.0 == name }) { outputs[i].1 = value } else { outputs.append((name, value)) }

@@ -228,6 +228,97 @@ M.null = unidesk.null
 return M
 
 """#,
+        "unidesk/pg.lua": #"""
+-- unidesk.pg: the connection object, tx() and the one-shot exec over the host's libpq calls.
+local _, host = ...
+local M = {}
+
+local handles = setmetatable({}, { __mode = "k" }) -- connection object → host handle
+
+local err_mt = { __tostring = function(e)
+  local s = e.message
+  if e.sqlstate then s = s .. " (SQLSTATE " .. e.sqlstate .. ")" end
+  if e.file then s = s .. " in " .. e.file .. (e.line and (":" .. e.line) or "") end
+  return s
+end }
+
+-- nil, err results get a readable tostring; everything else passes through.
+local function outcome(r, err, ...)
+  if r == nil and type(err) == "table" then return nil, setmetatable(err, err_mt) end
+  return r, err, ...
+end
+
+local connection = {}
+connection.__index = connection
+connection.__name = "unidesk.pg.connection"
+connection.__tostring = function(c)
+  return "pg connection " .. c.user .. "@" .. c.server .. "/" .. c.database
+end
+
+function connection:exec(sql, params, options)
+  return outcome(host["connection:exec"](handles[self], sql, params, options))
+end
+
+function connection:query(sql, params, options)
+  return outcome(host["connection:query"](handles[self], sql, params, options))
+end
+
+function connection:script(sql, options)
+  return outcome(host["connection:script"](handles[self], sql, options))
+end
+
+function connection:close()
+  return host["connection:close"](handles[self])
+end
+
+local pack, unpack = table.pack, table.unpack
+
+--- fn(conn) inside BEGIN … COMMIT; ROLLBACK and re-raise when fn raises.
+function connection:tx(fn)
+  local h = handles[self]
+  if h == nil then error("bad argument #1 to 'unidesk.pg.connection:tx' (connection expected (call it as conn:tx(fn)))", 2) end
+  if type(fn) ~= "function" then
+    error("bad argument #2 to 'unidesk.pg.connection:tx' (function expected, got " .. type(fn) .. ")", 2)
+  end
+  host["connection:_begin"](h)
+  local results = pack(pcall(fn, self))
+  if not results[1] then
+    host["connection:_rollback"](h)
+    error(results[2], 0)
+  end
+  local ok, err = host["connection:_commit"](h)
+  if not ok then return nil, setmetatable(err, err_mt) end
+  return unpack(results, 2, results.n)
+end
+
+function M.connect(dsn, options)
+  local info = host.connect(dsn, options)
+  local conn = setmetatable({ database = info.database, user = info.user, server = info.server }, connection)
+  handles[conn] = info.handle
+  return conn
+end
+
+--- Connect, run, close.
+function M.exec(args)
+  if type(args) ~= "table" then
+    error("bad argument #1 to 'unidesk.pg.exec' (table expected, got " .. type(args) .. ")", 2)
+  end
+  local known = { dsn = true, sql = true, params = true, role = true, read_only = true, timeout = true, database = true }
+  for k in pairs(args) do
+    if not known[k] then error("bad argument #1 to 'unidesk.pg.exec' (unknown field '" .. tostring(k) .. "')", 2) end
+  end
+  if args.sql == nil then error("bad argument #1 to 'unidesk.pg.exec' (field 'sql' is required (string))", 2) end
+  local conn = M.connect(args.dsn, { database = args.database, timeout = args.timeout })
+  local results = pack(pcall(conn.exec, conn, args.sql, args.params,
+    { role = args.role, read_only = args.read_only, timeout = args.timeout }))
+  conn:close()
+  if not results[1] then error(results[2], 0) end
+  return unpack(results, 2, results.n)
+end
+
+return M
+
+"""#,
         "unidesk/yaml.lua": #"""
 -- unidesk.yaml: the host codec plus the null sentinel.
 local _, host = ...

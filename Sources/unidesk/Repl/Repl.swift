@@ -105,6 +105,7 @@ final class Repl {
     }
 
     private func shutdown() {
+        session.finish()
         // Finalizers run at close: bound them.
         _ = lua.startDeadline(seconds: 1.0, hardGrace: options.hardStopGrace,
                               hardStopMessage: "unidesk: finalizers did not finish when the repl closed; stopped hard\n",
@@ -304,6 +305,7 @@ final class Repl {
             return
         }
         let old = session
+        old.finish()
         session = fresh
         options = newOptions
         _ = old.lua.startDeadline(seconds: 1.0, hardGrace: options.hardStopGrace,

@@ -1,0 +1,28 @@
+#pragma once
+// libpq, PostgreSQL's client library. Its diagnostic field codes are char-literal macros,
+// which Swift cannot import; they are re-exported here as constants.
+#include <libpq-fe.h>
+#include <errno.h>
+#include <poll.h>
+
+static const int UD_PG_DIAG_SEVERITY = 'V';          /* non-localized severity */
+static const int UD_PG_DIAG_SQLSTATE = 'C';
+static const int UD_PG_DIAG_MESSAGE_PRIMARY = 'M';
+static const int UD_PG_DIAG_MESSAGE_DETAIL = 'D';
+static const int UD_PG_DIAG_MESSAGE_HINT = 'H';
+static const int UD_PG_DIAG_STATEMENT_POSITION = 'P';
+static const int UD_PG_DIAG_CONTEXT = 'W';
+static const int UD_PG_DIAG_SCHEMA_NAME = 's';
+static const int UD_PG_DIAG_TABLE_NAME = 't';
+static const int UD_PG_DIAG_COLUMN_NAME = 'c';
+static const int UD_PG_DIAG_CONSTRAINT_NAME = 'n';
+
+/// Waits for the connection's socket to become readable (or writable): 1 ready, 0 timed
+/// out or interrupted by a signal (the run's deadline timer sends some; the caller
+/// re-checks its clock and waits again), -1 on error.
+static inline int ud_pg_wait_socket(int fd, int for_write, int timeout_ms) {
+    struct pollfd p = { .fd = fd, .events = (short)(for_write ? POLLOUT : POLLIN), .revents = 0 };
+    int r = poll(&p, 1, timeout_ms);
+    if (r < 0 && errno == EINTR) return 0;
+    return r < 0 ? -1 : (r > 0 ? 1 : 0);
+}

@@ -1,0 +1,236 @@
+import LuaRuntime
+import UnideskCore
+import UnideskData
+import UnideskPostgres
+
+/// `require "unidesk.pg"`: statements as a role, with the outcome a recipe branches on.
+/// The connection object, tx() and the one-shot pg.exec are stdlib Lua (stdlib/unidesk/pg.lua)
+/// over these host functions.
+public enum PostgresBinding {
+    /// A connection of this run; offline plans keep only the names (nothing is sent).
+    final class Slot {
+        let connection: PGConnection?
+        let database: String
+        let user: String
+        init(connection: PGConnection?, database: String, user: String) {
+            self.connection = connection
+            self.database = database
+            self.user = user
+        }
+    }
+
+    public static let library = HostLibrary(
+        name: "pg", summary: "PostgreSQL: statements and migration scripts as a role, errors with their SQLSTATE, plan mode verified by rollback.",
+        specs: PostgresSpecs.all
+    ) { ctx in
+        var slots: [Int64: Slot] = [:]
+        var nextHandle: Int64 = 1
+        ctx.atEnd { for s in slots.values { s.connection?.close() }; slots = [:] }
+
+        func timeout(_ requested: Double?) -> Double { max(0.001, min(requested ?? .infinity, ctx.deadlineRemaining, 1e7)) }
+
+        /// A method: argument 1 is the connection handle the Lua wrapper passes for self.
+        func method(_ spec: PrimitiveSpec, _ body: @escaping (Slot, [LuaValue]) throws -> [LuaValue]) -> HostFunction {
+            HostFunction(spec.fullName) { all in
+                guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else {
+                    throw HostError.argument(1, "connection expected (call it as conn:\(spec.name.split(separator: ":").last ?? "")(…))")
+                }
+                let args = Array(all.dropFirst())
+                do { try spec.check(args) } catch let HostError.argument(n, m) { throw HostError.argument(n + 1, m) }
+                return try body(slot, args)
+            }
+        }
+
+        /// A statement through the gate; a failed statement comes back as nil, err.
+        func statement(_ spec: PrimitiveSpec, slot: Slot, role: String?, readOnly: Bool, arguments: [LuaValue],
+                       offlineValue: LuaValue, run: @escaping (PGConnection, _ rollback: Bool) throws(PGError) -> LuaValue) throws -> [LuaValue] {
+            let scope = "\(slot.database)@\(role ?? slot.user)"
+            do {
+                let v: LuaValue = try ctx.gate.call(spec, scope: scope, arguments: LuaData.auditArguments(arguments, redactor: ctx.redactor),
+                                                    effect: readOnly ? .read : .write,
+                                                    perform: {
+                                                        guard let c = slot.connection else { return offlineValue }
+                                                        do throws(PGError) { return try run(c, false) } catch { throw hostError(error) }
+                                                    },
+                                                    plan: {
+                                                        guard let c = slot.connection, !ctx.mode.isOfflinePlan else {
+                                                            return Gate.Planned(offlineValue, detail: .string("offline: not run"))
+                                                        }
+                                                        do throws(PGError) {
+                                                            let v = try run(c, true)
+                                                            return Gate.Planned(v, detail: .string("verified by rollback"))
+                                                        } catch {
+                                                            guard error.kind == .invalid && error.message.hasPrefix("unverifiable") else { throw hostError(error) }
+                                                            return Gate.Planned(.table(LuaTable(fields: [("planned", .bool(true)), ("verified", .bool(false)), ("reason", .string(error.message))])),
+                                                                                detail: .string(error.message))
+                                                        }
+                                                    })
+                return [v]
+            } catch HostError.structured(let kind, let message, let fields) where kind == "sql" || kind == "invalid" {
+                return [.nil, .table(LuaTable(fields: [("kind", .string(kind)), ("message", .string(message))] + fields))]
+            }
+        }
+
+        func options(_ args: [LuaValue], _ i: Int) -> LuaTable? { args.table(i) }
+
+        return [
+            ctx.function(PostgresSpecs.connect) { args in
+                let dsn: String
+                if case .secret(let s) = args.value(0) { dsn = s.reveal() } else { dsn = args.string(0) }
+                ConnInfo.passwordForms(in: dsn).forEach { ctx.redactor.register($0) }
+                let info: ConnInfo
+                do { info = try ConnInfo(parsing: dsn) } catch let e as PGError { throw HostError.argument(1, e.message) }
+                let o = args.table(1)
+                let database = o?["database"].stringValue
+                let overrides = database.map { ["dbname": $0] } ?? [:]
+                let scope = info.scope(overrides: overrides, environment: ctx.environment)
+                let slot: Slot = try ctx.gate.call(PostgresSpecs.connect, scope: scope,
+                                                   arguments: LuaData.auditArguments(args, redactor: ctx.redactor),
+                    perform: {
+                        do {
+                            let c = try PGConnection.connect(dsn, overrides: overrides.map { ($0.key, $0.value) },
+                                                             timeout: timeout(o?.number("timeout") ?? 10))
+                            if let p = c.password { ctx.redactor.register(p) }
+                            return Slot(connection: c, database: c.database, user: c.user)
+                        } catch let e as PGError { throw hostError(e) }
+                    },
+                    plan: {
+                        let parts = scope.split(separator: "@", maxSplits: 1).map(String.init)
+                        return Gate.Planned(Slot(connection: nil, database: parts.first ?? "", user: parts.last ?? ""), detail: .string("offline: not connected"))
+                    })
+                let handle = nextHandle
+                nextHandle += 1
+                slots[handle] = slot
+                return [.table(LuaTable(fields: [("handle", .int(handle)), ("database", .string(slot.database)), ("user", .string(slot.user)),
+                                                 ("server", .string(slot.connection?.server ?? "offline"))]))]
+            },
+            method(PostgresSpecs.exec) { slot, args in
+                let o = args.table(2)
+                let params = try parameters(args.value(1))
+                let sql = args.string(0)
+                let stmt = StatementOptions(role: o?["role"].stringValue, readOnly: o?.bool("read_only", default: false) ?? false,
+                                            timeout: timeout(o?.number("timeout")))
+                return try statement(PostgresSpecs.exec, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
+                                     offlineValue: .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
+                    var s = stmt
+                    s.rollback = rollback && !stmt.readOnly
+                    return resultValue(try c.run(sql, parameters: params, options: s), notices: c.takeNotices())
+                }
+            },
+            method(PostgresSpecs.query) { slot, args in
+                let o = args.table(2)
+                let params = try parameters(args.value(1))
+                let sql = args.string(0)
+                let stmt = StatementOptions(role: o?["role"].stringValue, readOnly: o?.bool("read_only", default: true) ?? true,
+                                            timeout: timeout(o?.number("timeout")))
+                return try statement(PostgresSpecs.query, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
+                                     offlineValue: .nil) { c, rollback throws(PGError) in
+                    var s = stmt
+                    s.rollback = rollback && !stmt.readOnly
+                    return rowsValue(try c.run(sql, parameters: params, options: s))
+                }
+            },
+            method(PostgresSpecs.script) { slot, args in
+                let o = args.table(1)
+                let sql = args.string(0)
+                let name = o?["name"].stringValue
+                let stmt = StatementOptions(role: o?["role"].stringValue, timeout: timeout(o?.number("timeout")))
+                return try statement(PostgresSpecs.script, slot: slot, role: stmt.role, readOnly: false, arguments: [.string(name ?? "<script>")] + Array(args.dropFirst()),
+                                     offlineValue: .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
+                    var s = stmt
+                    s.rollback = rollback
+                    let out = try c.runScript(sql, name: name, options: s)
+                    return .table(LuaTable(fields: [("statements", .int(Int64(out.statements))), ("transactional", .bool(out.transactional))]))
+                }
+            },
+            // tx() is stdlib Lua over these three; they are not effects of their own.
+            HostFunction("unidesk.pg.connection:_begin") { all in
+                guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else { throw HostError.argument(1, "connection expected") }
+                guard let c = slot.connection else { return [] }
+                do { try c.begin(timeout: timeout(nil)) } catch let e as PGError { throw hostError(e) }
+                return []
+            },
+            HostFunction("unidesk.pg.connection:_commit") { all in
+                guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else { throw HostError.argument(1, "connection expected") }
+                guard let c = slot.connection else { return [.bool(true)] }
+                do { try c.commit(rollback: ctx.mode != .run, timeout: timeout(nil)) } catch let e as PGError {
+                    if e.kind == .sql { return [.nil, errorTable(e)] }
+                    throw hostError(e)
+                }
+                return [.bool(true)]
+            },
+            HostFunction("unidesk.pg.connection:_rollback") { all in
+                guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else { throw HostError.argument(1, "connection expected") }
+                slot.connection?.rollbackTransaction(timeout: timeout(5))
+                return []
+            },
+            method(PostgresSpecs.close) { slot, _ in
+                slot.connection?.close()
+                return []
+            },
+        ]
+    }
+
+    static func parameters(_ v: LuaValue) throws -> [PGValue]? {
+        guard case .table(let t) = v else { return nil }
+        return try t.array.enumerated().map { i, e in
+            switch e {
+            case .nil, .null: return .null
+            case .bool(let b): return .bool(b)
+            case .int(let n): return .int(n)
+            case .number(let d): return .double(d)
+            case .string(let s): return .text(s)
+            case .bytes(let b): return .bytes(b)
+            case .secret(let s): return .text(s.reveal())
+            case .table:
+                do { return .json(try LuaData.toData(e, path: "params[\(i + 1)]")) } catch let err as LuaData.ConversionError { throw HostError.argument(2, err.description) }
+            default: throw HostError.argument(2, "params[\(i + 1)]: a \(e.typeName) cannot be sent as a parameter")
+            }
+        }
+    }
+
+    static func cell(_ v: PGValue) -> LuaValue {
+        switch v {
+        case .null: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .number(d)
+        case .text(let s): return .string(s)
+        case .bytes(let b): return .bytes(b)
+        case .json(let d): return LuaData.toLua(d)
+        }
+    }
+
+    static func rowsValue(_ r: PGResult) -> LuaValue {
+        .table(LuaTable(array: r.rows.map { row in
+            .table(LuaTable(fields: zip(r.columns, row).map { ($0.name, cell($1)) }))
+        }))
+    }
+
+    static func resultValue(_ r: PGResult, notices: [String]) -> LuaValue {
+        var f: [(String, LuaValue)] = [("command", .string(r.command)), ("rows", rowsValue(r))]
+        if let a = r.affected { f.append(("affected", .int(Int64(a)))) }
+        if !notices.isEmpty { f.append(("notices", .table(LuaTable(array: notices.map { .string($0) })))) }
+        return .table(LuaTable(fields: f))
+    }
+
+    static func errorFields(_ e: PGError) -> [(String, LuaValue)] {
+        var f: [(String, LuaValue)] = []
+        func add(_ k: String, _ v: String?) { if let v { f.append((k, .string(v))) } }
+        func add(_ k: String, _ v: Int?) { if let v { f.append((k, .int(Int64(v)))) } }
+        add("sqlstate", e.sqlstate); add("detail", e.detail); add("hint", e.hint); add("position", e.position)
+        add("context", e.context); add("table", e.table); add("column", e.column); add("constraint", e.constraint)
+        add("file", e.file); add("statement", e.statement); add("statement_index", e.statementIndex); add("line", e.line)
+        return f
+    }
+
+    static func errorTable(_ e: PGError) -> LuaValue {
+        .table(LuaTable(fields: [("kind", .string(e.kind.rawValue)), ("message", .string(e.message))] + errorFields(e)))
+    }
+
+    static func hostError(_ e: PGError) -> HostError {
+        var message = e.message
+        if e.kind != .sql && e.kind != .invalid, let hint = e.hint { message += " (\(hint))" }
+        return .structured(kind: e.kind.rawValue, message: message, fields: errorFields(e))
+    }
+}

@@ -1,0 +1,90 @@
+import UnideskCore
+
+/// The descriptions of `unidesk.pg`: one per function, driving checks, docs and stubs.
+enum PostgresSpecs {
+    static let params = Param("params", .array(.any), optional: true,
+                              "values for $1, $2, … sent apart from the SQL text (never interpolated); unidesk.null for NULL, a table is sent as JSON")
+    static let timeout = Param("timeout", .number, optional: true, "seconds (default: the run's deadline); past it the statement is cancelled on the server")
+    static let role = Param("role", .string, optional: true, "run as this role (SET LOCAL ROLE in a transaction, quoted safely); the connection is left as it was")
+    static let readOnly = "the statement runs in a read-only transaction (the server refuses writes, SQLSTATE 25006) and counts as a read, so plan mode runs it"
+    static let sqlErrors = [
+        "a failed statement returns nil, err: err.kind = \"sql\", err.sqlstate (\"42501\"), err.message, err.detail, err.hint, err.position, err.table, err.column, err.constraint",
+        "raises kind = network (unreachable, or the connection broke: connect again), timeout (cancelled at the deadline), closed",
+    ]
+    static let rowsDoc = "integers, floats and booleans as Lua values, json/jsonb decoded to tables, bytea as a byte string, NULL as unidesk.null; numeric, dates and other types as the server's text"
+
+    static let connect = PrimitiveSpec(
+        module: "pg", name: "connect",
+        summary: "Opens a connection. The DSN is a libpq conninfo string or a postgres:// URI; PG* variables, the password file (~/.pgpass, PGPASSFILE) and service files apply as in psql. The password (from anywhere) never reaches a log, the report or an error.",
+        params: [Param("dsn", .stringOrSecret, "\"host=… dbname=… user=…\" or \"postgresql://user@host:port/db\"; pass a secret when it holds a password"),
+                 Param("options", .record([
+                    Param("database", .string, optional: true, "connect to this database instead of the DSN's"),
+                    Param("timeout", .number, optional: true, "seconds to connect (default 10, never past the run's deadline)"),
+                 ]), optional: true, "")],
+        returns: [("unidesk.pg.connection", "conn", "with fields database, user, server")],
+        effect: .read, scope: "<database>@<user> as the DSN and PG* variables name them",
+        errors: ["raises kind = auth (password, pg_hba.conf, unknown role), not_found (no such database), network, timeout",
+                 "raises bad argument for a malformed DSN (the message never quotes it)"],
+        example: #"local conn = pg.connect(unidesk.secret("DATABASE_URL"))"#)
+
+    static let exec = PrimitiveSpec(
+        module: "pg", name: "connection:exec",
+        summary: "Runs SQL. With params: one statement, values sent separately. Without: the simple protocol, several statements allowed (one implicit transaction). In plan mode a write runs inside a transaction that is always rolled back (\"verified by rollback\"); a statement that cannot run in a transaction (CREATE INDEX CONCURRENTLY, VACUUM, CREATE DATABASE…) is reported as unverifiable and not run.",
+        params: [Param("sql", .string, ""), params,
+                 Param("options", .record([role, Param("read_only", .boolean, optional: true, readOnly), timeout]), optional: true, "")],
+        returns: [("{command: string, affected?: integer, rows: table[], notices?: string[]}|nil", "result", "command is the server's tag (\"INSERT 0 1\"); rows: " + rowsDoc),
+                  ("table?", "err", "when the statement failed")],
+        effect: .write, scope: "<database>@<role>",
+        errors: sqlErrors,
+        example: #"local r, err = conn:exec("ALTER TABLE users ADD COLUMN plan text", nil, { role = "app" })"# + "\n" + #"if not r and err.sqlstate == "42501" then unidesk.fail("the app role cannot run this migration: " .. err.message) end"#,
+        capability: "pg.exec")
+
+    static let query = PrimitiveSpec(
+        module: "pg", name: "connection:query",
+        summary: "Runs a query and returns its rows. Read-only by default: it runs in a read-only transaction and counts as a read (pass read_only=false for INSERT … RETURNING, which is then a write).",
+        params: [Param("sql", .string, ""), params,
+                 Param("options", .record([role, Param("read_only", .boolean, optional: true, "default true: " + readOnly), timeout]), optional: true, "")],
+        returns: [("table[]|nil", "rows", "one table per row, keyed by column name: " + rowsDoc), ("table?", "err", "when the statement failed")],
+        effect: .read, scope: "<database>@<role>",
+        errors: sqlErrors + ["plan --offline returns nil (nothing is sent)"],
+        example: #"local rows = assert(conn:query("SELECT id, email FROM users WHERE plan = $1", { "pro" }))"#,
+        capability: "pg.exec")
+
+    static let script = PrimitiveSpec(
+        module: "pg", name: "connection:script",
+        summary: "Runs a SQL script (a migration file) statement by statement, so a failure names the file, the statement and its line. The script is one transaction (a leading BEGIN and trailing COMMIT in the file are accepted); if a statement cannot run in a transaction, each statement commits on its own. Run as a role, a script may not change its role (SET ROLE, RESET ROLE, SET SESSION AUTHORIZATION).",
+        params: [Param("sql", .string, "the script's text"),
+                 Param("options", .record([Param("name", .string, optional: true, "the file name, for errors"), role, timeout]), optional: true, "")],
+        returns: [("{statements: integer, transactional: boolean}|nil", "result", ""),
+                  ("table?", "err", "as exec's, plus err.file, err.statement, err.statement_index and err.line (the line of the error position when the server gives one)")],
+        effect: .write, scope: "<database>@<role>",
+        errors: sqlErrors + ["kind = invalid (returned) for transaction control or a role change inside the script"],
+        example: #"local ok, err = conn:script(fs.read("migrations/004_plan.up.sql"), { name = "004_plan.up.sql", role = "app" })"#,
+        capability: "pg.exec")
+
+    static let tx = PrimitiveSpec(
+        module: "pg", name: "connection:tx",
+        summary: "Runs fn(conn) in a transaction: COMMIT when fn returns, ROLLBACK when it raises (the error goes on). If a statement inside failed, the server has aborted the transaction: tx returns nil, err (SQLSTATE 25P02). Transactions do not nest. In plan mode the transaction is always rolled back.",
+        params: [Param("fn", .function, "function(conn) … end")],
+        returns: [("any", "...", "fn's results, or nil, err")],
+        example: #"assert(conn:tx(function(c) assert(c:exec("UPDATE accounts SET n = n - 1 WHERE id = $1", { id })); return true end))"#)
+
+    static let close = PrimitiveSpec(
+        module: "pg", name: "connection:close",
+        summary: "Closes the connection (idempotent). Connections still open at the end of the run are closed then.")
+
+    static let oneShot = PrimitiveSpec(
+        module: "pg", name: "exec",
+        summary: "Connects, runs one statement or several (as connection:exec), and closes, whatever happens.",
+        params: [Param("args", .record([
+            Param("dsn", .stringOrSecret, ""), Param("sql", .string, ""), params,
+            role, Param("read_only", .boolean, optional: true, readOnly), timeout,
+            Param("database", .string, optional: true, "connect to this database instead of the DSN's"),
+        ]), "")],
+        returns: [("table|nil", "result", "as connection:exec"), ("table?", "err", "")],
+        effect: .write, scope: "<database>@<role>",
+        example: #"local r, err = pg.exec{ dsn = unidesk.secret("DATABASE_URL"), sql = "SELECT 1", read_only = true }"#,
+        capability: "pg.exec")
+
+    static let all = [connect, oneShot, exec, query, script, tx, close]
+}

@@ -1,0 +1,200 @@
+/// How one statement or script runs: as which role, read-only or not, kept or rolled back.
+public struct StatementOptions: Sendable {
+    /// Run as this role (SET LOCAL ROLE inside a transaction); the connection is left as
+    /// it was afterwards.
+    public var role: String?
+    /// Run in a read-only transaction: the server refuses any write (SQLSTATE 25006).
+    public var readOnly: Bool
+    /// Run inside a transaction that is always rolled back: plan mode's verification.
+    public var rollback: Bool
+    /// Seconds for the whole call, wrapping commands included.
+    public var timeout: Double
+
+    public init(role: String? = nil, readOnly: Bool = false, rollback: Bool = false, timeout: Double) {
+        self.role = role
+        self.readOnly = readOnly
+        self.rollback = rollback
+        self.timeout = timeout
+    }
+}
+
+/// What a script run did.
+public struct ScriptOutcome: Sendable {
+    /// Statements executed (after dropping a leading BEGIN and trailing COMMIT).
+    public let statements: Int
+    /// Whether the statements ran in one transaction (false when one of them cannot).
+    public let transactional: Bool
+}
+
+extension PGConnection {
+    /// Runs one statement under `options`. Outside a transaction the wrapping is
+    /// BEGIN [READ ONLY]; SET LOCAL ROLE; statement; COMMIT (ROLLBACK on failure, or always
+    /// when `rollback`). Inside one, the role is restored after the statement and a
+    /// read-only statement runs in a savepoint.
+    public func run(_ sql: String, parameters: [PGValue]? = nil, options: StatementOptions) throws(PGError) -> PGResult {
+        let deadline = Monotonic.now + options.timeout
+        func left() -> Double { max(0.001, deadline - Monotonic.now) }
+        func last(_ rs: [PGResult]) -> PGResult { rs.last ?? PGResult(command: "", affected: nil, columns: [], rows: []) }
+        let wrap = options.role != nil || options.readOnly || options.rollback
+        guard wrap else { return last(try execute(sql, parameters: parameters, timeout: left())) }
+        let role = try options.role.map { r throws(PGError) in try quoteIdentifier(r) }
+
+        switch transactionState {
+        case .idle:
+            if let first = SQLScript.split(sql).first, first.cannotRunInTransaction {
+                guard !options.rollback else { throw PGError.unverifiable(first) }
+                return try runOutsideTransaction(sql, parameters: parameters, role: role, left: left)
+            }
+            _ = try execute(options.readOnly ? "BEGIN READ ONLY" : "BEGIN", timeout: left())
+            do {
+                if let role { _ = try execute("SET LOCAL ROLE \(role)", timeout: left()) }
+                let r = last(try execute(sql, parameters: parameters, timeout: left()))
+                _ = try execute(options.rollback ? "ROLLBACK" : "COMMIT", timeout: left())
+                return r
+            } catch {
+                abandonTransaction(left())
+                throw error
+            }
+        case .inTransaction:
+            if options.readOnly {
+                _ = try execute("SAVEPOINT unidesk_read_only", timeout: left())
+                do {
+                    _ = try execute("SET LOCAL transaction_read_only = on", timeout: left())
+                    if let role { _ = try execute("SET LOCAL ROLE \(role)", timeout: left()) }
+                    let r = last(try execute(sql, parameters: parameters, timeout: left()))
+                    _ = try execute("ROLLBACK TO SAVEPOINT unidesk_read_only; RELEASE SAVEPOINT unidesk_read_only", timeout: left())
+                    return r
+                } catch {
+                    if isOpen { _ = try? execute("ROLLBACK TO SAVEPOINT unidesk_read_only; RELEASE SAVEPOINT unidesk_read_only", timeout: left()) }
+                    throw error
+                }
+            }
+            guard let role else { return last(try execute(sql, parameters: parameters, timeout: left())) }
+            let previous = try currentRoleSetting(left())
+            _ = try execute("SET LOCAL ROLE \(role)", timeout: left())
+            let r = last(try execute(sql, parameters: parameters, timeout: left()))
+            _ = try execute("SET LOCAL ROLE \(previous)", timeout: left())
+            return r
+        case .failed, .unknown:
+            // The server answers with 25P02 (in failed transaction) or the broken-connection error.
+            return last(try execute(sql, parameters: parameters, timeout: left()))
+        }
+    }
+
+    /// Runs a script statement by statement, so a failure names its statement and line.
+    /// The whole script is one transaction unless a statement cannot run in one; then
+    /// each statement commits on its own (as psql would run the file).
+    public func runScript(_ script: String, name: String?, options: StatementOptions) throws(PGError) -> ScriptOutcome {
+        let deadline = Monotonic.now + options.timeout
+        func left() -> Double { max(0.001, deadline - Monotonic.now) }
+        var statements = SQLScript.split(script)
+        func annotate(_ e: PGError, _ s: SQLStatement, _ index: Int) -> PGError {
+            var e = e
+            e.file = name
+            e.statement = s.text
+            e.statementIndex = index
+            e.line = e.position.map { s.line(ofPosition: $0) } ?? s.line
+            return e
+        }
+        // A file that brackets itself in BEGIN … COMMIT: the runner's transaction replaces it.
+        if statements.first?.opensTransaction == true && statements.last?.closesTransaction == true && statements.count >= 2 {
+            statements = Array(statements.dropFirst().dropLast())
+        }
+        for (i, s) in statements.enumerated() {
+            if s.isTransactionControl {
+                throw annotate(PGError(.invalid, "\(s.keywords.prefix(2).joined(separator: " ")) inside a script: the runner wraps each script in its own transaction; remove it (a leading BEGIN with a trailing COMMIT is accepted)"), s, i + 1)
+            }
+            if options.role != nil && s.changesRole {
+                throw annotate(PGError(.invalid, "the script changes its role (\(s.keywords.prefix(3).joined(separator: " "))) while it runs as a role: the rest would run with other privileges"), s, i + 1)
+            }
+        }
+        let role = try options.role.map { r throws(PGError) in try quoteIdentifier(r) }
+        let inOwnTransaction = transactionState == .idle
+        if let blocker = statements.first(where: \.cannotRunInTransaction) {
+            guard !options.rollback else { throw PGError.unverifiable(blocker) }
+            if !inOwnTransaction {
+                throw annotate(PGError(.invalid, "\(blocker.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction block, and the script was started inside one"), blocker, (statements.firstIndex(of: blocker) ?? 0) + 1)
+            }
+            for (i, s) in statements.enumerated() {
+                do { _ = try runOutsideTransaction(s.text, parameters: nil, role: role, left: left) } catch { throw annotate(error, s, i + 1) }
+            }
+            return ScriptOutcome(statements: statements.count, transactional: false)
+        }
+        let previous = inOwnTransaction ? nil : try currentRoleSetting(left())
+        if inOwnTransaction { _ = try execute(options.readOnly ? "BEGIN READ ONLY" : "BEGIN", timeout: left()) }
+        do throws(PGError) {
+            if let role { _ = try execute("SET LOCAL ROLE \(role)", timeout: left()) }
+            for (i, s) in statements.enumerated() {
+                do { _ = try execute(s.text, timeout: left()) } catch { throw annotate(error, s, i + 1) }
+            }
+            if inOwnTransaction {
+                _ = try execute(options.rollback ? "ROLLBACK" : "COMMIT", timeout: left())
+            } else if let previous, role != nil {
+                _ = try execute("SET LOCAL ROLE \(previous)", timeout: left())
+            }
+        } catch {
+            if inOwnTransaction { abandonTransaction(left()) }
+            throw error
+        }
+        return ScriptOutcome(statements: statements.count, transactional: true)
+    }
+
+    /// BEGIN for `conn:tx`. Transactions do not nest.
+    public func begin(timeout: Double) throws(PGError) {
+        guard transactionState == .idle else {
+            throw PGError(.invalid, "a transaction is already open on this connection (tx does not nest)")
+        }
+        _ = try execute("BEGIN", timeout: timeout)
+    }
+
+    /// Ends `conn:tx`'s transaction: COMMIT, or ROLLBACK when `rollback` (plan mode). A
+    /// transaction a failed statement aborted is rolled back by the server: that is an
+    /// error (SQLSTATE 25P02), since nothing was committed.
+    public func commit(rollback: Bool, timeout: Double) throws(PGError) {
+        if rollback {
+            _ = try execute("ROLLBACK", timeout: timeout)
+            return
+        }
+        let r = try execute("COMMIT", timeout: timeout)
+        if r.last?.command == "ROLLBACK" {
+            var e = PGError(.sql, "the transaction was rolled back, not committed: a statement in it failed")
+            e.sqlstate = "25P02"
+            throw e
+        }
+    }
+
+    public func rollbackTransaction(timeout: Double) {
+        if isOpen && transactionState != .idle { _ = try? execute("ROLLBACK", timeout: timeout) }
+    }
+
+    /// A statement that cannot run in a transaction, as `role` at session level, then the
+    /// previous role back.
+    private func runOutsideTransaction(_ sql: String, parameters: [PGValue]?, role: String?, left: () -> Double) throws(PGError) -> PGResult {
+        guard let role else { return try execute(sql, parameters: parameters, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: []) }
+        let previous = try currentRoleSetting(left())
+        _ = try execute("SET ROLE \(role)", timeout: left())
+        defer { if isOpen { _ = try? execute("SET ROLE \(previous)", timeout: left()) } }
+        return try execute(sql, parameters: parameters, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: [])
+    }
+
+    /// The current `role` setting as SQL that restores it ("NONE" or a quoted name).
+    private func currentRoleSetting(_ timeout: Double) throws(PGError) -> String {
+        let r = try execute("SELECT current_setting('role')", timeout: timeout)
+        guard case .text(let name)? = r.last?.rows.first?.first, name != "none" else { return "NONE" }
+        return try quoteIdentifier(name)
+    }
+
+    private func abandonTransaction(_ timeout: Double) {
+        if isOpen && transactionState != .idle { _ = try? execute("ROLLBACK", timeout: max(timeout, 2)) }
+    }
+}
+
+extension PGError {
+    /// Plan mode cannot verify a statement that refuses to run inside a transaction.
+    static func unverifiable(_ s: SQLStatement) -> PGError {
+        var e = PGError(.invalid, "unverifiable: \(s.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction, so plan mode cannot try it and roll it back; it was not run")
+        e.statement = s.text
+        e.line = s.line
+        return e
+    }
+}
