@@ -10,5 +10,6 @@ public enum Libraries {
         RegistryBinding.library,
         HTTPBinding.library,
         PostgresBinding.library,
+        MigrateLibrary.library,
     ]
 }
