@@ -104,6 +104,21 @@ static void replay(lua_State *L, ud_state *s, size_t base, size_t abase) {
 
 /* ---------------- the trampoline ---------------- */
 
+/* Pushes "chunk:line: " of the recipe code that made the call. Stdlib wrappers
+ * (stdlib/unidesk/*.lua) and C frames between it and the host function are skipped,
+ * so an error names the recipe's line, not the wrapper's. Falls back to luaL_where(1). */
+static void where_outside_stdlib(lua_State *L) {
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        if (!lua_getinfo(L, "Sl", &ar)) break;
+        if (ar.currentline <= 0) continue;                       /* a C function */
+        if (strncmp(ar.source, "@stdlib/", 8) == 0) continue;   /* a stdlib wrapper */
+        lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+        return;
+    }
+    luaL_where(L, 1);
+}
+
 static int trampoline(lua_State *L) {
     ud_state *s = ud_S(L);
     void *fnctx = lua_touserdata(L, lua_upvalueindex(1));
@@ -125,11 +140,11 @@ static int trampoline(lua_State *L) {
         if (lua_gettop(L) == top) lua_pushliteral(L, "error in host function");
         lua_settop(L, top + 1);
         if (rc == UD_CALL_RAISE_WHERE && lua_type(L, -1) == LUA_TSTRING) {
-            luaL_where(L, 1);
+            where_outside_stdlib(L);
             lua_insert(L, -2);
             lua_concat(L, 2);
         } else if (lua_type(L, -1) == LUA_TTABLE) {
-            luaL_where(L, 1);                  // "recipe.lua:12: " → where = "recipe.lua:12"
+            where_outside_stdlib(L);           // "recipe.lua:12: " → where = "recipe.lua:12"
             size_t n;
             const char *w = lua_tolstring(L, -1, &n);
             if (n >= 2 && w[n - 2] == ':' && w[n - 1] == ' ') {

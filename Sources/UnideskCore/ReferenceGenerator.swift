@@ -90,7 +90,17 @@ public struct ReferenceGenerator {
 
     private func stub(_ lib: HostLibrary) -> String {
         var s = "---@meta unidesk.\(lib.name)\n-- \(Self.banner)\n\n---\(lib.summary)\nlocal \(lib.name) = {}\n\n"
+        var classes: Set<String> = []
         for spec in lib.specs {
+            // "connection:exec" is a method of the objects the module returns.
+            if let colon = spec.name.firstIndex(of: ":") {
+                let cls = String(spec.name[..<colon])
+                if classes.insert(cls).inserted {
+                    s += "---@class unidesk.\(lib.name).\(cls)\nlocal \(cls) = {}\n\n"
+                }
+                s += annotations(spec) + "function \(spec.name)(\(signature(spec))) end\n\n"
+                continue
+            }
             if spec.params.isEmpty && spec.returns.first?.type == "userdata" {
                 s += "---\(spec.summary)\n\(lib.name).\(spec.name) = nil ---@type userdata\n\n"
                 continue

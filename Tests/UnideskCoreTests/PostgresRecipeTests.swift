@@ -1,0 +1,212 @@
+import Foundation
+import Testing
+@testable import UnideskCore
+import UnideskData
+
+/// unidesk.pg as recipes use it, against the private PostgreSQL (scripts/stack/pg-up).
+@Suite(.serialized) struct PostgresRecipeTests {
+    /// A table of the test's own, dropped afterwards by the caller's recipe or `drop`.
+    let table = "t_\(UUID().uuidString.prefix(8).lowercased())"
+
+    func dsn() throws -> String { try stackValue("UNIDESK_PG_ADMIN_DSN") }
+
+    func run(_ lua: String, mode: RunMode = .run, allow: [String] = ["pg.*"], deny: [String] = [], timeout: Double = 20) throws -> RunReport {
+        let t = try TempRecipe(["recipe.lua": "local pg = require \"unidesk.pg\"\nlocal conn = pg.connect(unidesk.env(\"DSN\"))\n" + lua])
+        return try t.run(mode, allow: allow, deny: deny, env: ["DSN": try dsn()], secretEnv: ["DSN"], timeout: timeout)
+    }
+
+    func outputs(_ r: RunReport) -> [String: DataValue] { Dictionary(uniqueKeysWithValues: r.outputs) }
+
+    func drop() throws {
+        _ = try run("conn:exec('DROP TABLE IF EXISTS \(table)')")
+    }
+
+    @Test func typesParametersAndNull() throws {
+        let r = try run("""
+            local rows = assert(conn:query([[SELECT 42::int8 AS i, 2.5::float8 AS f, true AS b, 'x' AS t, NULL::text AS n,
+              '{"k":[1,{"z":null}]}'::jsonb AS j, 12.30::numeric AS num, '\\x00ff'::bytea AS bin, $1::text AS p, $2::jsonb AS pj, $3::int AS pn]],
+              { "'; DROP TABLE users; --", { a = { 1, 2 } }, unidesk.null }))
+            local row = rows[1]
+            unidesk.output("types", { math.type(row.i), math.type(row.f), type(row.b), type(row.t), tostring(row.n == unidesk.null),
+              type(row.j), tostring(row.j.k[2].z == unidesk.null), row.num, tostring(#row.bin), row.p, tostring(row.pj.a[2]), tostring(row.pn == unidesk.null) })
+            """)
+        #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+        #expect(outputs(r)["types"] == .array(["integer", "float", "boolean", "string", "true", "table", "true", "12.30", "2",
+                                               "'; DROP TABLE users; --", "2", "true"].map { .string($0) }))
+    }
+
+    @Test func failedStatementIsAValueAndRoleIsRestored() throws {
+        defer { try? drop() }
+        let r = try run("""
+            assert(conn:exec("CREATE TABLE \(table) (id int PRIMARY KEY)"))
+            assert(conn:exec("INSERT INTO \(table) VALUES ($1)", { 1 }))
+            local dup, err = conn:exec("INSERT INTO \(table) VALUES ($1)", { 1 })
+            unidesk.output("dup", { tostring(dup), err.kind, err.sqlstate, err.detail, err.constraint, tostring(err) })
+            local alt, aerr = conn:exec("ALTER TABLE \(table) ADD COLUMN plan text", nil, { role = "unidesk_app" })
+            unidesk.output("role", { tostring(alt), aerr.sqlstate, aerr.message })
+            unidesk.output("after", conn:query("SELECT current_user AS u")[1].u)
+            local bad, serr = conn:exec("SELEC 1")
+            unidesk.output("syntax", { serr.sqlstate, serr.position })
+            local w, werr = conn:query("DELETE FROM \(table)")
+            unidesk.output("readonly", { werr.sqlstate, conn:query("SELECT count(*) AS n FROM \(table)")[1].n })
+            """)
+        #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+        let out = outputs(r)
+        #expect(out["dup"] == .array(["nil", "sql", "23505", "Key (id)=(1) already exists.", "\(table)_pkey",
+                                      "duplicate key value violates unique constraint \"\(table)_pkey\" (SQLSTATE 23505)"].map { .string($0) }))
+        #expect(out["role"] == .array(["nil", "42501", "must be owner of table \(table)"].map { .string($0) }))
+        #expect(out["after"] == .string("unidesk_admin"), "the connection is left as it was")
+        #expect(out["syntax"] == .array([.string("42601"), .int(1)]))
+        #expect(out["readonly"] == .array([.string("25006"), .int(1)]), "query is read-only by default")
+        let roleRecord = r.audit.first { $0.capability == "pg.exec:unidesk_test@unidesk_app" }
+        #expect(roleRecord?.outcome == .error && roleRecord?.message == "must be owner of table \(table)")
+    }
+
+    @Test func transactionsCommitRollBackAndReportAbortedOnes() throws {
+        defer { try? drop() }
+        let r = try run("""
+            assert(conn:exec("CREATE TABLE \(table) (id int PRIMARY KEY)"))
+            unidesk.output("commit", conn:tx(function(c) assert(c:exec("INSERT INTO \(table) VALUES (1)")); return "kept" end))
+            local ok, e = pcall(conn.tx, conn, function(c) assert(c:exec("INSERT INTO \(table) VALUES (2)")); error("changed my mind") end)
+            unidesk.output("raised", tostring(e):find("changed my mind") ~= nil)
+            local r, err = conn:tx(function(c) c:exec("INSERT INTO \(table) VALUES (3)"); c:exec("INSERT INTO \(table) VALUES (1)"); return "ignored the failure" end)
+            unidesk.output("aborted", { tostring(r), err.sqlstate })
+            local ids = {}
+            for _, row in ipairs(conn:query("SELECT id FROM \(table) ORDER BY id")) do ids[#ids + 1] = row.id end
+            unidesk.output("ids", ids)
+            local nested_ok, nested = pcall(conn.tx, conn, function(c) return c:tx(function() end) end)
+            unidesk.output("nested", tostring(nested):find("does not nest") ~= nil)
+            """)
+        #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+        let out = outputs(r)
+        #expect(out["commit"] == .string("kept"))
+        #expect(out["raised"] == .bool(true))
+        #expect(out["aborted"] == .array([.string("nil"), .string("25P02")]))
+        #expect(out["ids"] == .array([.int(1)]), "only the committed transaction's row is there")
+        #expect(out["nested"] == .bool(true))
+    }
+
+    @Test func planModeVerifiesWritesByRollbackAndRunsNothingUnverifiable() throws {
+        _ = try run("assert(conn:exec('CREATE TABLE \(table) (id int)'))")
+        defer { try? drop() }
+        let r = try run("""
+            local ins = assert(conn:exec("INSERT INTO \(table) SELECT generate_series(1, 5)"))
+            unidesk.output("affected", ins.affected)
+            local idx = conn:exec("CREATE INDEX CONCURRENTLY \(table)_idx ON \(table) (id)")
+            unidesk.output("unverifiable", { tostring(idx.planned), tostring(idx.verified) })
+            conn:tx(function(c) assert(c:exec("INSERT INTO \(table) VALUES (99)")) end)
+            unidesk.output("seen", conn:query("SELECT count(*) AS n FROM \(table)")[1].n)
+            """, mode: .plan(offline: false))
+        #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+        let out = outputs(r)
+        #expect(out["affected"] == .int(5), "the plan ran the insert and reports what it did")
+        #expect(out["unverifiable"] == .array([.string("true"), .string("false")]))
+        #expect(out["seen"] == .int(0), "nothing the plan ran was kept")
+        let writes = r.audit.filter { $0.effect == .write }
+        #expect(writes.count == 3 && writes.allSatisfy { $0.planned })
+        #expect(writes[0].detail == .string("verified by rollback"))
+        #expect(writes[1].detail?.stringValue?.hasPrefix("unverifiable") == true)
+        let after = try run("""
+            unidesk.output("rows", conn:query("SELECT count(*) AS n FROM \(table)")[1].n)
+            unidesk.output("index", conn:query("SELECT count(*) AS n FROM pg_indexes WHERE indexname = $1", { "\(table)_idx" })[1].n)
+            """)
+        #expect(outputs(after)["rows"] == .int(0) && outputs(after)["index"] == .int(0))
+    }
+
+    @Test func offlinePlanConnectsToNothing() throws {
+        let t = try TempRecipe(["recipe.lua": """
+            local pg = require "unidesk.pg"
+            local conn = pg.connect("postgresql://nobody:pw@127.0.0.1:1/nowhere")
+            unidesk.output("query", tostring(conn:query("SELECT 1")))
+            unidesk.output("exec", tostring(conn:exec("DELETE FROM x").planned))
+            """])
+        let r = try t.run(.plan(offline: true), allow: ["pg.*"])
+        #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+        #expect(outputs(r)["query"] == .string("nil") && outputs(r)["exec"] == .string("true"))
+        #expect(r.audit.first?.capability == "pg.connect:nowhere@nobody")
+    }
+
+    @Test func writesNeedAGrantAndDenialsAreSticky() throws {
+        let r = try run("""
+            unidesk.output("read", conn:query("SELECT 1 AS one")[1].one)
+            local ok, err = pcall(conn.exec, conn, "CREATE TABLE never_created (id int)")
+            unidesk.output("kind", err.kind)
+            """, allow: [])
+        #expect(r.exitCode == .denied)
+        #expect(outputs(r)["read"] == .int(1), "reads need no grant")
+        #expect(outputs(r)["kind"] == .string("denied"))
+        let denied = try run("conn:exec('SELECT 1', nil, { role = 'unidesk_app' })", allow: ["pg.exec:*@unidesk_admin"])
+        #expect(denied.exitCode == .denied, "the grant names the role a statement runs as")
+    }
+
+    @Test func passwordsNeverReachTheReport() throws {
+        let good = try dsn()
+        let wrong = good.replacingOccurrences(of: "s3cret-admin", with: "wr0ng-pa55word")
+        for (secret, dsnText) in [("s3cret-admin", good), ("wr0ng-pa55word", wrong)] {
+            // The DSN as a plain string, not a secret: the password is still found and masked.
+            let t = try TempRecipe(["recipe.lua": """
+                local pg = require "unidesk.pg"
+                local conn = pg.connect("\(dsnText)")
+                print(conn:query("SELECT 1 AS x")[1].x)
+                error("stop here with " .. "\(dsnText)")
+                """])
+            let r = try t.run(allow: ["pg.*"])
+            let rendered = JSON.encodeForTests(r.json)
+            #expect(!rendered.contains(secret), "the report holds the password: \(rendered.prefix(300))")
+            #expect(r.exitCode == .recipeFailed)
+            if secret == "wr0ng-pa55word" {
+                #expect(r.error?.kind == "auth" && r.error?.message.contains("password authentication failed") == true)
+            }
+        }
+    }
+
+    @Test func theDeadlineCancelsARunningStatement() throws {
+        let started = Date()
+        let r = try run("""
+            local ok, err = pcall(conn.exec, conn, "SELECT pg_sleep(60)")
+            unidesk.output("kind", err.kind)
+            """, timeout: 2)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed < 15, "a 60 s statement under a 2 s deadline took \(elapsed) s")
+        #expect(r.exitCode == .limit || outputs(r)["kind"] == .string("timeout"), "\(r.exitCode) \(r.error?.message ?? "")")
+        // The server is not left running it.
+        let check = try run("unidesk.output('n', conn:query(\"SELECT count(*) AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(60)' AND state = 'active'\")[1].n)")
+        #expect(outputs(check)["n"] == .int(0))
+    }
+
+    @Test func aServerRestartMidRunIsACleanError() throws {
+        let restart = try stackValue("UNIDESK_PG_RESTART")
+        let restarter = Thread {
+            Thread.sleep(forTimeInterval: 1.0)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: restart)
+            p.standardOutput = FileHandle.nullDevice
+            try? p.run()
+            p.waitUntilExit()
+        }
+        restarter.start()
+        let started = Date()
+        let r = try run("""
+            local ok, err = pcall(conn.exec, conn, "SELECT pg_sleep(20)")
+            unidesk.output("first", err.kind)
+            local ok2, err2 = pcall(conn.query, conn, "SELECT 1")
+            unidesk.output("again", err2.kind)
+            unidesk.output("message", err2.message)
+            """, timeout: 30)
+        #expect(Date().timeIntervalSince(started) < 15)
+        #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+        #expect(outputs(r)["first"] == .string("network"))
+        #expect(outputs(r)["again"] == .string("network"))
+        #expect(outputs(r)["message"]?.stringValue?.contains("connect again") == true)
+        // The server is back for the next test.
+        for _ in 0..<50 {
+            if (try? run("conn:query('SELECT 1')"))?.exitCode == .ok { return }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        Issue.record("the server did not come back after the restart")
+    }
+}
+
+extension JSON {
+    static func encodeForTests(_ v: DataValue) -> String { (try? encode(v)) ?? "" }
+}
