@@ -25,7 +25,25 @@ public enum PostgresBinding {
     ) { ctx in
         var slots: [Int64: Slot] = [:]
         var nextHandle: Int64 = 1
+        /// Clean-up statements a stdlib module registered (migrate's scratch database):
+        /// run at the end of the run unless withdrawn, so a run ended by its deadline or an
+        /// error that Lua could not handle still drops what it created.
+        var finalizers: [(key: String, slot: Slot, statements: [String])] = []
         ctx.atEnd { for s in slots.values { s.connection?.close() }; slots = [:] }
+        ctx.atEnd {
+            for f in finalizers.reversed() {
+                guard let c = f.slot.connection, ctx.mode == .run else { continue }
+                for sql in f.statements {
+                    _ = try? ctx.gate.call(PostgresSpecs.exec, scope: "\(f.slot.database)@\(f.slot.user)",
+                                           arguments: .array([.string(sql), .string("at the end of the run")]),
+                                           perform: { () throws -> Bool in
+                                               do { _ = try c.run(sql, options: StatementOptions(timeout: 10)) } catch let e as PGError { throw hostError(e) }
+                                               return true
+                                           }, plan: { Gate.Planned(false) })
+                }
+            }
+            finalizers = []
+        }
 
         func timeout(_ requested: Double?) -> Double { max(0.001, min(requested ?? .infinity, ctx.deadlineRemaining, 1e7)) }
 
@@ -162,6 +180,18 @@ public enum PostgresBinding {
             HostFunction("unidesk.pg.connection:_rollback") { all in
                 guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else { throw HostError.argument(1, "connection expected") }
                 slot.connection?.rollbackTransaction(timeout: timeout(5))
+                return []
+            },
+            HostFunction("unidesk.pg.connection:_finally") { all in
+                guard case .int(let h) = all.first ?? .nil, let slot = slots[h], all.count >= 3,
+                      let key = all[1].stringValue, let list = all[2].tableValue else { throw HostError.argument(1, "connection, key and statements expected") }
+                finalizers.removeAll { $0.key == key }
+                finalizers.append((key, slot, list.array.compactMap(\.stringValue)))
+                return []
+            },
+            HostFunction("unidesk.pg.connection:_finally_done") { all in
+                guard let key = all.dropFirst().first?.stringValue else { throw HostError.argument(2, "key expected") }
+                finalizers.removeAll { $0.key == key }
                 return []
             },
             method(PostgresSpecs.close) { slot, _ in

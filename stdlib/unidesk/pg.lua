@@ -36,6 +36,16 @@ function connection:script(sql, options)
   return outcome(host["connection:script"](handles[self], sql, options))
 end
 
+-- For stdlib modules: statements the host runs at the end of the run unless withdrawn
+-- (clean-up that must happen even when the deadline ends the run). Not for recipes.
+function connection:_finally(key, statements)
+  return host["connection:_finally"](handles[self], key, statements)
+end
+
+function connection:_finally_done(key)
+  return host["connection:_finally_done"](handles[self], key)
+end
+
 function connection:close()
   return host["connection:close"](handles[self])
 end

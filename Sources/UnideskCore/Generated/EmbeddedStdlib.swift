@@ -391,13 +391,22 @@ function M.smoke(opts)
   report.database = database
   local created_roles = {}
   local conn
+  -- Registered before anything exists, so even a run that its deadline ends (when no
+  -- Lua code can run any more) drops what the smoke created.
+  local function drops()
+    local list = { "DROP DATABASE IF EXISTS " .. database .. " WITH (FORCE)" }
+    for _, r in ipairs(created_roles) do list[#list + 1] = "DROP ROLE IF EXISTS " .. r end
+    return list
+  end
+  admin:_finally(database, drops())
 
   local function run()
     for _, r in ipairs { { opts.owner_role, owner }, { opts.app_role, app } } do
       local exists = assert(admin:query("SELECT 1 AS x FROM pg_roles WHERE rolname = $1", { r[1] }))
       if #exists == 0 then
-        assert(admin:exec("CREATE ROLE " .. r[2] .. " NOLOGIN"))
         created_roles[#created_roles + 1] = r[2]
+        admin:_finally(database, drops())
+        assert(admin:exec("CREATE ROLE " .. r[2] .. " NOLOGIN"))
       end
     end
     assert(admin:exec("CREATE DATABASE " .. database .. " OWNER " .. owner))
@@ -433,12 +442,11 @@ function M.smoke(opts)
   -- The scratch database and the roles this run created go, whatever happened.
   if conn then conn:close() end
   local cleanup = {}
-  local dropped, derr = admin:exec("DROP DATABASE IF EXISTS " .. database .. " WITH (FORCE)")
-  if not dropped then cleanup[#cleanup + 1] = tostring(derr) end
-  for _, r in ipairs(created_roles) do
-    local d, e = admin:exec("DROP ROLE IF EXISTS " .. r)
+  for _, sql in ipairs(drops()) do
+    local d, e = admin:exec(sql)
     if not d then cleanup[#cleanup + 1] = tostring(e) end
   end
+  admin:_finally_done(database)
   admin:close()
   if #cleanup > 0 then report.cleanup_errors = cleanup end
   if not ok then error(err, 0) end
@@ -515,6 +523,16 @@ end
 
 function connection:script(sql, options)
   return outcome(host["connection:script"](handles[self], sql, options))
+end
+
+-- For stdlib modules: statements the host runs at the end of the run unless withdrawn
+-- (clean-up that must happen even when the deadline ends the run). Not for recipes.
+function connection:_finally(key, statements)
+  return host["connection:_finally"](handles[self], key, statements)
+end
+
+function connection:_finally_done(key)
+  return host["connection:_finally_done"](handles[self], key)
 end
 
 function connection:close()
