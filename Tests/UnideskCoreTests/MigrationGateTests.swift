@@ -110,6 +110,12 @@ import UnideskData
                 local mismatch
                 for _, p in ipairs(named.problems) do if p.kind == "name_mismatch" then mismatch = p.message end end
                 unidesk.output("named", { tostring(named.ok), named.applied, mismatch })
+                local prod = require("unidesk.pg").connect(unidesk.env("MIGRATE_ADMIN_DSN"))
+                assert(prod:exec("CREATE TABLE IF NOT EXISTS gate_applied (version int, name text)"))
+                assert(prod:exec("TRUNCATE gate_applied; INSERT INTO gate_applied VALUES (1, 'a'), (3, 'see')"))
+                local fromdb = migrate.smoke(with { dir = "g", allow_gaps = true, applied = { dsn = unidesk.env("MIGRATE_ADMIN_DSN"), table = "public.gate_applied" } })
+                assert(prod:exec("DROP TABLE gate_applied"))
+                unidesk.output("fromdb", fromdb.problems[#fromdb.problems].message)
                 unidesk.output("text", migrate.format(down))
                 local ok, err = pcall(migrate.smoke, { dir = "m", admin_dsn = "x", owner_role = "o", app_role = "a", bogus = 1 })
                 unidesk.output("misuse", tostring(err))
@@ -128,6 +134,7 @@ import UnideskData
                 "version 2 is applied in production but has no file; 1 → 3 is a gap; notes.sql is not a migration")
         #expect(out["named"] == .array([.string("false"), .int(2),
                                         .string("version 3 is 'c_renamed' in production but '003_c.up.sql' here: the same slot holds another migration")]))
+        #expect(out["fromdb"] == .string("version 3 is 'see' in production but '003_c.up.sql' here: the same slot holds another migration"))
         #expect(out["text"]?.stringValue?.contains("migration smoke FAILED at 001_create_items.down.sql (down, as role gate_app)") == true)
         #expect(out["misuse"]?.stringValue?.contains("bad argument #1 to 'unidesk.migrate.smoke' (unknown field 'bogus')") == true, "\(out["misuse"] ?? .null)")
         #expect(try leftovers() == 0)

@@ -160,6 +160,33 @@ import UnideskData
         }
     }
 
+    @Test func oneShotExecAndServiceFileWithPasswordFile() throws {
+        let r = try run("""
+            local r, err = pg.exec { dsn = unidesk.env("DSN"), sql = "SELECT $1::int + 1 AS n", params = { 41 }, read_only = true }
+            unidesk.output("n", r.rows[1].n)
+            local bad, berr = pg.exec { dsn = unidesk.env("DSN"), sql = "SELECT * FROM no_such_table", read_only = true }
+            unidesk.output("err", berr.sqlstate)
+            """)
+        #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+        #expect(outputs(r)["n"] == .int(42) && outputs(r)["err"] == .string("42P01"))
+        #expect(r.audit.filter { $0.primitive == "unidesk.pg.connect" }.count == 3, "the recipe's own connection, then one per pg.exec")
+
+        // As psql: `service=unidesk` from PGSERVICEFILE, the password from PGPASSFILE.
+        let service = try stackValue("UNIDESK_PG_SERVICEFILE"), passfile = try stackValue("UNIDESK_PG_PASSFILE")
+        setenv("PGSERVICEFILE", service, 1)
+        setenv("PGPASSFILE", passfile, 1)
+        defer { unsetenv("PGSERVICEFILE"); unsetenv("PGPASSFILE") }
+        let t = try TempRecipe(["recipe.lua": """
+            local conn = require("unidesk.pg").connect("service=unidesk")
+            unidesk.output("who", conn:query("SELECT current_user AS u, current_database() AS d")[1])
+            error("the password from the file must not show: " .. tostring(conn))
+            """])
+        let viaService = try t.run(allow: ["pg.*"])
+        #expect(outputs(viaService)["who"] == .object([("d", .string("unidesk_test")), ("u", .string("unidesk_admin"))]), "\(viaService.error?.message ?? "")")
+        #expect(viaService.audit.first?.capability == "pg.connect:service:unidesk@root" || viaService.audit.first?.capability.hasPrefix("pg.connect:service:unidesk@") == true)
+        #expect(!JSON.encodeForTests(viaService.json).contains("s3cret-admin"))
+    }
+
     @Test func theDeadlineCancelsARunningStatement() throws {
         let started = Date()
         let r = try run("""
