@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "UnideskHTTP", dependencies: ["CCurl", "CCrypto"]),
         .target(name: "UnideskRegistry", dependencies: ["UnideskHTTP", "UnideskData"]),
         .target(name: "UnideskPostgres", dependencies: ["CLibPQ", "UnideskData"]),
+        .target(name: "CSystem"),
+        .target(name: "UnideskProcess", dependencies: ["CSystem"]),
 
         .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles"]),
         .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres"]),
@@ -49,8 +51,8 @@ let package = Package(
         .testTarget(name: "UnideskDataTests", dependencies: ["UnideskData"]),
         .testTarget(name: "UnideskHTTPTests", dependencies: ["UnideskHTTP"]),
         .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskRegistry", "UnideskHTTP", "UnideskData"]),
-        .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskPostgres", "UnideskData"]),
-        .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles"]),
+        .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskPostgres", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess"]),
         .testTarget(name: "CLITests", dependencies: ["UnideskCore"]),
     ]
 )

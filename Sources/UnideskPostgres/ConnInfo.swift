@@ -30,6 +30,17 @@ public struct ConnInfo: Sendable {
     public static func passwordForms(in dsn: String) -> [String] {
         var forms: [String] = []
         if let info = try? ConnInfo(parsing: dsn), let p = info.options["password"], !p.isEmpty { forms.append(p) }
+        // As written: a URI query parameter (?password=p%40ss) or a key=value token
+        // (password='p\'ss'), raw, since the redactor matches text as it appears.
+        if let r = dsn.range(of: #"[?&]password=([^&#]*)"#, options: .regularExpression) {
+            let raw = String(dsn[r].drop { $0 != "=" }.dropFirst())
+            if !raw.isEmpty { forms.append(raw) }
+        }
+        if let r = dsn.range(of: #"(^|\s)password\s*=\s*('([^'\\]|\\.)*'|\S+)"#, options: .regularExpression) {
+            var raw = String(dsn[r].drop { $0 != "=" }.dropFirst()).trimmingCharacters(in: .whitespaces)
+            if raw.hasPrefix("'") && raw.hasSuffix("'") && raw.count >= 2 { raw = String(raw.dropFirst().dropLast()) }
+            if !raw.isEmpty { forms.append(raw) }
+        }
         for scheme in ["postgresql://", "postgres://"] where dsn.hasPrefix(scheme) {
             let rest = dsn.dropFirst(scheme.count)
             let authority = rest.prefix { $0 != "/" && $0 != "?" }
@@ -38,7 +49,9 @@ public struct ConnInfo: Sendable {
                 if !raw.isEmpty { forms.append(raw) }
             }
         }
-        return forms
+        var unique: [String] = []
+        for f in forms where !unique.contains(f) { unique.append(f) }
+        return unique
     }
 
     /// "<database>@<user>" as libpq would resolve them without a service file lookup:
@@ -60,13 +73,18 @@ public struct ConnInfo: Sendable {
         return String(cString: name)
     }
 
-    /// libpq quotes the offending fragment of a bad DSN; the fragment may be a password.
+    /// libpq quotes the offending fragment of a bad DSN; the fragment may be a password,
+    /// and may itself contain quotes: everything from the first quote to the last goes.
     static func unquoted(_ message: String) -> String {
-        var out = "", inQuote = false
-        for ch in message.trimmingCharacters(in: .whitespacesAndNewlines) {
-            if ch == "\"" { inQuote.toggle(); out += inQuote ? "\"…" : "\""; continue }
-            if !inQuote { out.append(ch) }
+        var m = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        // "… for connection option "port"": the option's name is safe and worth keeping.
+        var option = ""
+        if let r = m.range(of: #" for connection option "[a-z_]+"$"#, options: .regularExpression) {
+            option = String(m[r])
+            m = String(m[..<r.lowerBound])
         }
-        return out
+        guard let first = m.firstIndex(of: "\""), let last = m.lastIndex(of: "\"") else { return m + option }
+        if first == last { return String(m[..<first]) + "\"…" + option }
+        return String(m[..<first]) + "\"…\"" + String(m[m.index(after: last)...]) + option
     }
 }

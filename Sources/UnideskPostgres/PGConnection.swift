@@ -24,6 +24,8 @@ public final class PGConnection {
     /// `overrides` win over what `conninfo` says (e.g. a different dbname).
     public static func connect(_ conninfo: String, overrides: [(String, String)] = [],
                                timeout: Double) throws(PGError) -> PGConnection {
+        // libpq's own parse errors quote the DSN, password included: parse it here first.
+        _ = try ConnInfo(parsing: conninfo)
         let keys = ["dbname"] + overrides.map(\.0) + ["fallback_application_name"]
         let values = [conninfo] + overrides.map(\.1) + ["unidesk"]
         let started: OpaquePointer? = withCStringArray(keys) { k in
@@ -229,6 +231,11 @@ public final class PGConnection {
         let text = clean(PQerrorMessage(c).map { String(cString: $0) } ?? "connection failed")
         let lower = text.lowercased()
         let kind: PGError.Kind
+        if lower.contains("invalid port number") || lower.contains("invalid integer value")
+            || (lower.contains("invalid") && lower.contains("value for") ) || lower.contains("invalid connection option") {
+            // libpq checks some values only when it connects; its message may quote them.
+            return PGError(.invalid, "invalid DSN: \(ConnInfo.unquoted(text))")
+        }
         if PQconnectionNeedsPassword(c) == 1 || lower.contains("password") || lower.contains("authentication")
             || lower.contains("pg_hba.conf") || (lower.contains("role \"") && lower.contains("does not exist"))
             || lower.contains("not permitted to log in") || lower.contains("permission denied for database") {

@@ -18,6 +18,17 @@ public struct StatementOptions: Sendable {
     }
 }
 
+extension StatementOptions {
+    /// "as role app, read-only" for messages.
+    var describe: String {
+        var parts: [String] = []
+        if let role { parts.append("as role \(role)") }
+        if readOnly { parts.append("read-only") }
+        if rollback { parts.append("in plan mode") }
+        return parts.joined(separator: ", ")
+    }
+}
+
 /// What a script run did.
 public struct ScriptOutcome: Sendable {
     /// Statements executed (after dropping a leading BEGIN and trailing COMMIT).
@@ -37,18 +48,31 @@ extension PGConnection {
         func last(_ rs: [PGResult]) -> PGResult { rs.last ?? PGResult(command: "", affected: nil, columns: [], rows: []) }
         let wrap = options.role != nil || options.readOnly || options.rollback
         guard wrap else { return last(try execute(sql, parameters: parameters, timeout: left())) }
+        // The wrapper owns the transaction and the role: SQL that ends one or changes the
+        // other (several statements are allowed without parameters) would escape it.
+        let statements = SQLScript.split(sql)
+        if let s = statements.first(where: \.isTransactionControl) {
+            throw PGError(.invalid, "\(s.keywords.prefix(2).joined(separator: " ")) inside a statement run \(options.describe): unidesk owns that transaction; use conn:tx or run it without these options")
+        }
+        if options.role != nil, let s = statements.first(where: \.changesRole) {
+            throw PGError(.invalid, "\(s.keywords.prefix(3).joined(separator: " ")) inside a statement run as a role: the rest would run with other privileges")
+        }
         let role = try options.role.map { r throws(PGError) in try quoteIdentifier(r) }
 
         switch transactionState {
         case .idle:
-            if let first = SQLScript.split(sql).first, first.cannotRunInTransaction {
+            if let first = statements.first(where: \.cannotRunInTransaction) {
                 guard !options.rollback else { throw PGError.unverifiable(first) }
-                return try runOutsideTransaction(sql, parameters: parameters, role: role, left: left)
+                guard !options.readOnly else {
+                    throw PGError(.invalid, "\(first.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction, so it cannot run read-only; pass read_only = false (it is then a write)")
+                }
+                return try runOutsideTransaction(sql, parameters: parameters, role: options.role, quoted: role, left: left)
             }
             _ = try execute(options.readOnly ? "BEGIN READ ONLY" : "BEGIN", timeout: left())
             do {
                 if let role { _ = try execute("SET LOCAL ROLE \(role)", timeout: left()) }
                 let r = last(try execute(sql, parameters: parameters, timeout: left()))
+                if let name = options.role { try verifyRole(name, left()) }
                 _ = try execute(options.rollback ? "ROLLBACK" : "COMMIT", timeout: left())
                 return r
             } catch {
@@ -69,10 +93,11 @@ extension PGConnection {
                     throw error
                 }
             }
-            guard let role else { return last(try execute(sql, parameters: parameters, timeout: left())) }
+            guard let role, let name = options.role else { return last(try execute(sql, parameters: parameters, timeout: left())) }
             let previous = try currentRoleSetting(left())
             _ = try execute("SET LOCAL ROLE \(role)", timeout: left())
             let r = last(try execute(sql, parameters: parameters, timeout: left()))
+            try verifyRole(name, left())
             _ = try execute("SET LOCAL ROLE \(previous)", timeout: left())
             return r
         case .failed, .unknown:
@@ -115,25 +140,40 @@ extension PGConnection {
             if !inOwnTransaction {
                 throw annotate(PGError(.invalid, "\(blocker.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction block, and the script was started inside one"), blocker, (statements.firstIndex(of: blocker) ?? 0) + 1)
             }
+            guard !options.readOnly else {
+                throw annotate(PGError(.invalid, "\(blocker.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction, so the script cannot run read-only"), blocker, (statements.firstIndex(of: blocker) ?? 0) + 1)
+            }
             for (i, s) in statements.enumerated() {
-                do { _ = try runOutsideTransaction(s.text, parameters: nil, role: role, left: left) } catch { throw annotate(error, s, i + 1) }
+                do { _ = try runOutsideTransaction(s.text, parameters: nil, role: options.role, quoted: role, left: left) } catch { throw annotate(error, s, i + 1) }
             }
             return ScriptOutcome(statements: statements.count, transactional: false)
         }
         let previous = inOwnTransaction ? nil : try currentRoleSetting(left())
+        // Inside the caller's transaction a read-only script runs in a savepoint that is
+        // rolled back: transaction_read_only cannot be switched off again afterwards.
+        let readOnlySavepoint = !inOwnTransaction && options.readOnly
         if inOwnTransaction { _ = try execute(options.readOnly ? "BEGIN READ ONLY" : "BEGIN", timeout: left()) }
+        if readOnlySavepoint {
+            _ = try execute("SAVEPOINT unidesk_read_only; SET LOCAL transaction_read_only = on", timeout: left())
+        }
         do throws(PGError) {
             if let role { _ = try execute("SET LOCAL ROLE \(role)", timeout: left()) }
             for (i, s) in statements.enumerated() {
                 do { _ = try execute(s.text, timeout: left()) } catch { throw annotate(error, s, i + 1) }
             }
+            if let name = options.role { try verifyRole(name, left()) }
             if inOwnTransaction {
                 _ = try execute(options.rollback ? "ROLLBACK" : "COMMIT", timeout: left())
+            } else if readOnlySavepoint {
+                _ = try execute("ROLLBACK TO SAVEPOINT unidesk_read_only; RELEASE SAVEPOINT unidesk_read_only", timeout: left())
             } else if let previous, role != nil {
                 _ = try execute("SET LOCAL ROLE \(previous)", timeout: left())
             }
         } catch {
             if inOwnTransaction { abandonTransaction(left()) }
+            else if readOnlySavepoint && isOpen {
+                _ = try? execute("ROLLBACK TO SAVEPOINT unidesk_read_only; RELEASE SAVEPOINT unidesk_read_only", timeout: left())
+            }
             throw error
         }
         return ScriptOutcome(statements: statements.count, transactional: true)
@@ -169,12 +209,24 @@ extension PGConnection {
 
     /// A statement that cannot run in a transaction, as `role` at session level, then the
     /// previous role back.
-    private func runOutsideTransaction(_ sql: String, parameters: [PGValue]?, role: String?, left: () -> Double) throws(PGError) -> PGResult {
-        guard let role else { return try execute(sql, parameters: parameters, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: []) }
+    private func runOutsideTransaction(_ sql: String, parameters: [PGValue]?, role name: String?, quoted role: String?,
+                                       left: () -> Double) throws(PGError) -> PGResult {
+        guard let role, let name else { return try execute(sql, parameters: parameters, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: []) }
         let previous = try currentRoleSetting(left())
         _ = try execute("SET ROLE \(role)", timeout: left())
         defer { if isOpen { _ = try? execute("SET ROLE \(previous)", timeout: left()) } }
-        return try execute(sql, parameters: parameters, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: [])
+        let r = try execute(sql, parameters: parameters, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: [])
+        try verifyRole(name, left())
+        return r
+    }
+
+    /// The statement must still be running as `role` when it ends: set_config('role', …)
+    /// or a DO block can switch roles in ways no keyword check sees.
+    private func verifyRole(_ role: String, _ timeout: Double) throws(PGError) {
+        let r = try execute("SELECT current_user::text", parameters: [], timeout: timeout)
+        guard case .text(let now)? = r.last?.rows.first?.first, now == role else {
+            throw PGError(.invalid, "the SQL switched its role away from \(role) while it ran (set_config or a DO block); refused")
+        }
     }
 
     /// The current `role` setting as SQL that restores it ("NONE" or a quoted name).

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import UnideskCore
 import UnideskData
+import UnideskProcess
 
 /// unidesk.pg as recipes use it, against the private PostgreSQL (scripts/stack/pg-up).
 @Suite(.serialized) struct PostgresRecipeTests {
@@ -201,33 +202,45 @@ import UnideskData
         #expect(outputs(check)["n"] == .int(0))
     }
 
+    /// On the stack's second, restartable server (restarting the shared one would cut
+    /// every other test's sessions); one restarting test at a time, across targets.
     @Test func aServerRestartMidRunIsACleanError() throws {
-        let restart = try stackValue("UNIDESK_PG_RESTART")
+        let restart = try stackValue("UNIDESK_PG_RESTART"), stackDir = try stackValue("UNIDESK_PG_RESTARTABLE_STACK")
+        let dsn = try stackValue("UNIDESK_PG_RESTARTABLE_DSN")
+        // O_CLOEXEC: the restarted postmaster must not inherit (and keep) the lock.
+        let fd = open(stackDir + "/restart.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        defer { if fd >= 0 { close(fd) } }
+        if fd >= 0 { flock(fd, LOCK_EX) }
+        func runHere(_ lua: String, timeout: Double = 30) throws -> RunReport {
+            let t = try TempRecipe(["recipe.lua": "local conn = require(\"unidesk.pg\").connect(unidesk.env(\"DSN\"))\n" + lua])
+            return try t.run(allow: ["pg.*"], env: ["DSN": dsn], secretEnv: ["DSN"], timeout: timeout)
+        }
+        // The server may still be coming back from another test's restart.
+        for _ in 0..<50 where (try? runHere("conn:query('SELECT 1')"))?.exitCode != .ok { Thread.sleep(forTimeInterval: 0.2) }
+        var restartEnv = ProcessInfo.processInfo.environment
+        restartEnv["UNIDESK_STACK_DIR"] = stackDir
+        let env = restartEnv
         let restarter = Thread {
             Thread.sleep(forTimeInterval: 1.0)
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: restart)
-            p.standardOutput = FileHandle.nullDevice
-            try? p.run()
-            p.waitUntilExit()
+            _ = try? Command.run([restart], environment: env, timeout: 60)
         }
         restarter.start()
         let started = Date()
-        let r = try run("""
+        let r = try runHere("""
             local ok, err = pcall(conn.exec, conn, "SELECT pg_sleep(20)")
             unidesk.output("first", err.kind)
             local ok2, err2 = pcall(conn.query, conn, "SELECT 1")
             unidesk.output("again", err2.kind)
             unidesk.output("message", err2.message)
-            """, timeout: 30)
+            """)
         #expect(Date().timeIntervalSince(started) < 15)
         #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
         #expect(outputs(r)["first"] == .string("network"))
         #expect(outputs(r)["again"] == .string("network"))
         #expect(outputs(r)["message"]?.stringValue?.contains("connect again") == true)
-        // The server is back for the next test.
+        // A new connection works once the server is back.
         for _ in 0..<50 {
-            if (try? run("conn:query('SELECT 1')"))?.exitCode == .ok { return }
+            if (try? runHere("conn:query('SELECT 1')"))?.exitCode == .ok { return }
             Thread.sleep(forTimeInterval: 0.2)
         }
         Issue.record("the server did not come back after the restart")

@@ -89,3 +89,12 @@ func withEnvironment<T>(_ values: [String: String?], _ body: () throws -> T) ret
     }
     return try body()
 }
+
+/// Holds the restartable server's lock for `body`: the tests that restart it (in this
+/// target and in UnideskCoreTests) run one at a time, across targets.
+func withRestartLock<T>(_ stack: PGStack, _ body: () throws -> T) throws -> T {
+    let fd = open(try stack.value("UNIDESK_PG_RESTARTABLE_STACK") + "/restart.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+    defer { if fd >= 0 { close(fd) } }   // closing the descriptor releases the lock
+    if fd >= 0 { flock(fd, LOCK_EX) }
+    return try body()
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UnideskProcess
 @testable import UnideskPostgres
 
 /// Statements that outlive their timeout, and a server that restarts under a session.
@@ -43,38 +44,26 @@ extension PostgresTests {
     @Suite struct RestartTests {
         let stack = PGStack()
 
-        /// Runs $UNIDESK_PG_RESTART and waits for it (posix_spawn and waitpid: Foundation's
-        /// Process.waitUntilExit was seen to hang here after the script had exited).
+        /// The second server of the stack (UNIDESK_PG_RESTARTABLE_*): restarting the one
+        /// every other test shares would cut their sessions.
+        func restartable(timeout: Double = 10) throws -> PGConnection {
+            try PGConnection.connect(try stack.value("UNIDESK_PG_RESTARTABLE_DSN"), timeout: timeout)
+        }
+
+        /// Runs $UNIDESK_PG_RESTART on the restartable server and waits for it.
         func restartServer() throws {
             let script = try stack.value("UNIDESK_PG_RESTART")
-            var pid: pid_t = 0
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            let argv: [UnsafeMutablePointer<CChar>?] = [strdup(script), nil]
-            defer { argv.forEach { free($0) } }
-            let spawned = posix_spawn(&pid, script, &actions, nil, argv, environ)
-            try #require(spawned == 0, "could not start \(script): errno \(spawned)")
-            let deadline = Date().addingTimeInterval(60)
-            var status: Int32 = 0
-            while waitpid(pid, &status, WNOHANG) == 0 {
-                guard Date() < deadline else {
-                    kill(pid, SIGKILL)
-                    _ = waitpid(pid, &status, 0)
-                    Issue.record("\(script) did not finish within 60 s")
-                    return
-                }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-            #expect(status == 0, "\(script) failed (wait status \(status))")
+            var env = ProcessInfo.processInfo.environment
+            env["UNIDESK_STACK_DIR"] = try stack.value("UNIDESK_PG_RESTARTABLE_STACK")
+            let r = try Command.run([script], environment: env, timeout: 60)
+            #expect(r.status == 0 && !r.timedOut, "\(script) failed: \(r.stderrTail())")
         }
 
         /// Connects, retrying for up to `seconds` while the server comes back.
         func reconnect(within seconds: Double) throws -> PGConnection {
             let deadline = Date().addingTimeInterval(seconds)
             while true {
-                do { return try stack.admin(timeout: 2) } catch let e as PGError where Date() < deadline {
+                do { return try restartable(timeout: 2) } catch let e as PGError where Date() < deadline {
                     _ = e
                     Thread.sleep(forTimeInterval: 0.2)
                 }
@@ -82,7 +71,11 @@ extension PostgresTests {
         }
 
         @Test func restartMidSessionBreaksCleanlyAndReconnects() throws {
-            let c = try stack.admin()
+            try withRestartLock(stack) { try restartMidSession() }
+        }
+
+        func restartMidSession() throws {
+            let c = try reconnect(within: 10)
             defer { c.close() }
             #expect(try c.scalar("select 1") == .int(1))
             try restartServer()

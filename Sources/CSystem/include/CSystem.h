@@ -1,0 +1,13 @@
+#pragma once
+// Linux calls Swift's Glibc module does not expose (they need _GNU_SOURCE).
+#include <spawn.h>
+
+/// pipe2(fds, O_CLOEXEC).
+int ud_pipe_cloexec(int fds[2]);
+/// posix_spawn_file_actions_addchdir_np.
+int ud_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *dir);
+/// Atomically exchanges two paths on one filesystem (renameat2 RENAME_EXCHANGE): after it,
+/// each name holds what the other held, with no moment where either is missing.
+int ud_exchange_paths(const char *a, const char *b);
+/// renameat2 RENAME_NOREPLACE: fails with EEXIST instead of replacing.
+int ud_rename_noreplace(const char *from, const char *to);
