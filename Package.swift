@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "UnideskPostgres", dependencies: ["CLibPQ", "UnideskData"]),
         .target(name: "CSystem"),
         .target(name: "UnideskProcess", dependencies: ["CSystem"]),
+        .target(name: "UnideskCompose", dependencies: ["UnideskProcess", "UnideskData"]),
 
         .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles"]),
         .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres"]),
