@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "UnideskProcess", dependencies: ["CSystem"]),
         .target(name: "UnideskCompose", dependencies: ["UnideskProcess", "UnideskData"]),
 
-        .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles"]),
+        .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem"]),
         .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres"]),
 
         .executableTarget(name: "unidesk", dependencies: [

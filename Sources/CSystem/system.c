@@ -17,3 +17,8 @@ int ud_exchange_paths(const char *a, const char *b) {
 int ud_rename_noreplace(const char *from, const char *to) {
     return renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
 }
+
+#include <string.h>
+int ud_contains_bytes(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
+    return memmem(haystack, haystack_len, needle, needle_len) != NULL;
+}

@@ -153,6 +153,7 @@ public final class Engine {
     /// What the hard stop leaves behind: a report that says the run hit its deadline
     /// (steps and audit unknown at that point).
     private func prepareHardStopReports(_ base: RunReport, message: String) {
+        guard options.reportPath != nil || options.junitPath != nil else { return }
         var r = base
         r.exitCode = .limit
         r.error = (message, "limit", nil)
@@ -173,6 +174,8 @@ public final class Engine {
     }
 
     private func writeOutputs(_ report: RunReport) {
+        // Rendering walks every audit record (10,000 for a bulk load): only when asked.
+        guard options.reportPath != nil || options.junitPath != nil else { return }
         let text = rendered(report)
         if let path = options.reportPath { write(text: text.json, to: path, what: "report") }
         if let path = options.junitPath { write(text: text.junit, to: path, what: "JUnit report") }

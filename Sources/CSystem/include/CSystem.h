@@ -11,3 +11,6 @@ int ud_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *dir);
 int ud_exchange_paths(const char *a, const char *b);
 /// renameat2 RENAME_NOREPLACE: fails with EEXIST instead of replacing.
 int ud_rename_noreplace(const char *from, const char *to);
+#include <stddef.h>
+/// memmem: whether `needle` occurs in `haystack` (byte search).
+int ud_contains_bytes(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len);
