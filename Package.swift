@@ -39,9 +39,10 @@ let package = Package(
         .target(name: "CSystem"),
         .target(name: "UnideskProcess", dependencies: ["CSystem"]),
         .target(name: "UnideskCompose", dependencies: ["UnideskProcess", "UnideskData"]),
+        .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "CCrypto", "CSystem"]),
 
         .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem"]),
-        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres"]),
+        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot"]),
 
         .executableTarget(name: "unidesk", dependencies: [
             "UnideskCore", "UnideskBindings", "CEdit", "LuaRuntime",

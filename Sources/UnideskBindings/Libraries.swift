@@ -11,5 +11,7 @@ public enum Libraries {
         HTTPBinding.library,
         PostgresBinding.library,
         MigrateLibrary.library,
+        ComposeBinding.library,
+        SnapshotBinding.library,
     ]
 }

@@ -12,6 +12,7 @@ public final class Console: @unchecked Sendable {
     private var spinnerShown = false
     private var spinnerThread: Thread?
     private var stopped = false
+    private var progressText: String?
 
     public init(color: Bool, redactor: Redactor) {
         let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
@@ -93,6 +94,16 @@ public final class Console: @unchecked Sendable {
     }
 
     /// Free text (the final summary, the plan, errors).
+    /// A live progress note ("restore data: 412 MiB of 1.0 GiB, 380 MiB/s, 2 s left") on
+    /// the spinner line of a terminal; nothing in plain output (CI logs stay quiet).
+    public var showsProgress: Bool { fancy }
+
+    public func progress(_ text: String?) {
+        guard fancy else { return }
+        lock.lock(); defer { lock.unlock() }
+        progressText = text.map { Self.sanitize($0) }
+    }
+
     public func line(_ text: String) {
         lock.lock(); defer { lock.unlock() }
         emitLocked(text)
@@ -124,7 +135,11 @@ public final class Console: @unchecked Sendable {
                 if s.stopped { s.lock.unlock(); return }
                 if let step = s.activeSteps.last {
                     let secs = String(format: "%.1fs", s.now() - step.started)
-                    Self.writeFD(2, "\r\u{1B}[2K\(frames[i % frames.count]) \(s.redactor.scrub(step.name)) \u{1B}[2m\(secs)\u{1B}[0m")
+                    let note = s.progressText.map { "  " + s.redactor.scrub($0) } ?? ""
+                    Self.writeFD(2, "\r\u{1B}[2K\(frames[i % frames.count]) \(s.redactor.scrub(step.name)) \u{1B}[2m\(secs)\(note)\u{1B}[0m")
+                    s.spinnerShown = true
+                } else if let note = s.progressText {
+                    Self.writeFD(2, "\r\u{1B}[2K\(frames[i % frames.count]) \u{1B}[2m\(s.redactor.scrub(note))\u{1B}[0m")
                     s.spinnerShown = true
                 }
                 s.lock.unlock()

@@ -22,6 +22,7 @@ public final class ChildProcess {
     public init(_ argv: [String], environment: [String: String], withStdin: Bool = false,
                 directory: String? = nil) throws(SpawnError) {
         precondition(!argv.isEmpty)
+        _ = Self.ignoreBrokenPipes
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         guard ud_pipe_cloexec(&outPipe) == 0, ud_pipe_cloexec(&errPipe) == 0,
               !withStdin || ud_pipe_cloexec(&inPipe) == 0 else {
@@ -68,6 +69,10 @@ public final class ChildProcess {
         stderr = errPipe[0]
         stdin = withStdin ? inPipe[1] : nil
     }
+
+    /// Writing to a child that has exited must be an EPIPE error, not a SIGPIPE that
+    /// ends unidesk.
+    private static let ignoreBrokenPipes: Void = { _ = Glibc.signal(SIGPIPE, SIG_IGN) }()
 
     deinit {
         closeStdin()

@@ -1,0 +1,223 @@
+import Foundation
+import LuaRuntime
+import UnideskCompose
+import UnideskCore
+import UnideskData
+import UnideskFiles
+
+/// `require "unidesk.compose"`: the artifact consumer's path through Docker Compose v2.
+public enum ComposeBinding {
+    static func project(_ extra: [Param]) -> Param {
+        Param("args", .record([
+            Param("project", .string, "the compose project name (-p)"),
+            Param("files", .array(.string), optional: true, "compose files in -f order (later ones override: a base, then a previous/ or environment overlay), relative to the recipe's directory"),
+            Param("dir", .string, optional: true, "a project directory in the recipe's directory; its compose.yaml (and compose.override.yaml) are used when files is not given"),
+            Param("env", .map(.stringOrSecret), optional: true, "variables for compose's interpolation (${TAG}); secrets are passed, never logged"),
+        ] + extra), "")
+    }
+    static let timeout = Param("timeout", .number, optional: true, "seconds for the whole call (default 120, never past the run's deadline)")
+    static let containerType = "{id: string, name: string, service: string, project: string, image: string, image_id: string, digest?: string, labels: table<string, string>, status: string, health?: string, health_output?: string, exit_code?: integer}"
+    static let errors = [
+        "raises kind = engine_unreachable (nothing at DOCKER_HOST), compose_error (with stderr: the tail of what compose said), timeout",
+        "raises kind = denied for a compose file outside the recipe's directory",
+    ]
+
+    static let recreate = PrimitiveSpec(
+        module: "compose", name: "recreate",
+        summary: "Pulls one service's image, then recreates only that service (`up -d --no-deps --no-build --force-recreate`): never builds, never touches another service. Waits until the new container is healthy when the image has a health check (running otherwise). Returns the new container, with the registry digest it runs and its labels. A failed pull leaves the old container running and untouched. In plan mode: the image it would pull, and the container it would replace.",
+        params: [project([
+            Param("service", .string, "the one service to recreate"),
+            Param("pull", .boolean, optional: true, "pull first (default true); false uses the image already on the engine"),
+            Param("wait", .boolean, optional: true, "wait for healthy (default true)"),
+            timeout,
+        ])],
+        returns: [(containerType, "container", "the new container")],
+        effect: .write, scope: "<project>/<service>",
+        errors: ["raises kind = pull_failed (the old container is untouched), unhealthy (with container = the state, health_output = the last check's output)"] + errors,
+        example: #"local c = compose.recreate{ project = "shop", dir = "deploy", service = "web", env = { TAG = commit } }"# + "\n" + #"if c.labels["org.opencontainers.image.revision"] ~= commit then unidesk.fail("wrong build running") end"#)
+    static let ps = PrimitiveSpec(
+        module: "compose", name: "ps",
+        summary: "The project's containers (running or not), sorted by service.",
+        params: [project([timeout])],
+        returns: [("\(containerType)[]", "containers", "")],
+        effect: .read, scope: "<project>/*", errors: errors)
+    static let inspect = PrimitiveSpec(
+        module: "compose", name: "inspect",
+        summary: "One service's container, or nil when it has none.",
+        params: [project([Param("service", .string, ""), timeout])],
+        returns: [(containerType + "|nil", "container", "")],
+        effect: .read, scope: "<project>/<service>", errors: errors)
+    static let up = PrimitiveSpec(
+        module: "compose", name: "up",
+        summary: "Starts the project, or the services named (`up -d --no-build`; images pulled only when missing), and waits for them to be healthy unless wait = false.",
+        params: [project([Param("services", .array(.string), optional: true, "default: every service"), Param("wait", .boolean, optional: true, "default true"), timeout])],
+        returns: [("\(containerType)[]", "containers", "")],
+        effect: .write, scope: "<project>/<service> (one call per service named; <project>/* without services)",
+        errors: ["raises kind = unhealthy"] + errors)
+    static let stop = PrimitiveSpec(
+        module: "compose", name: "stop",
+        summary: "Stops the project's containers, or the services named; volumes and containers stay.",
+        params: [project([Param("services", .array(.string), optional: true, ""), timeout])],
+        effect: .write, scope: "<project>/<service> (one call per service named; <project>/* without services)", errors: errors)
+    static let down = PrimitiveSpec(
+        module: "compose", name: "down",
+        summary: "Removes the project's containers and networks; its volumes too only with volumes = true.",
+        params: [project([Param("volumes", .boolean, optional: true, "also remove named volumes (default false)"), timeout])],
+        effect: .write, scope: "<project>/*", errors: errors)
+
+    public static let library = HostLibrary(
+        name: "compose", summary: "Docker Compose v2: pull-only recreate of one service, ps/inspect, up/stop/down.",
+        specs: [recreate, ps, inspect, up, stop, down]
+    ) { ctx in
+        let compose = Lazy { Compose(docker: Docker(environment: ctx.environment)) }
+        func timeout(_ t: LuaTable) -> Double { max(1, min(t.number("timeout") ?? 120, ctx.deadlineRemaining)) }
+
+        /// The project from the arguments, its files resolved inside the recipe's directory.
+        func project(_ t: LuaTable) throws -> ComposeProject {
+            var p = ComposeProject(name: t["project"].stringValue ?? "")
+            guard !p.name.isEmpty, p.name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+                throw HostError.argument(1, "field 'project': '\(p.name)' is not a compose project name (lower-case letters, digits, '-' and '_')")
+            }
+            func inside(_ path: String, _ field: String) throws -> String {
+                do { return try ctx.recipeDirectory.resolve(path) } catch {
+                    throw HostError.structured(kind: "denied", message: "compose \(field) '\(path)': \(error.message)", fields: [("path", .string(path))])
+                }
+            }
+            if let dir = t["dir"].stringValue {
+                let d = try inside(dir, "dir")
+                p.directory = d
+                if t["files"].isNil {
+                    let names = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
+                    guard let base = names.first(where: { FileManager.default.fileExists(atPath: "\(d)/\($0)") }) else {
+                        throw HostError.argument(1, "field 'dir': no compose.yaml in '\(dir)'")
+                    }
+                    p.files = ["\(d)/\(base)"] + ["compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"]
+                        .filter { FileManager.default.fileExists(atPath: "\(d)/\($0)") }.prefix(1).map { "\(d)/\($0)" }
+                }
+            }
+            for f in t["files"].tableValue?.array.compactMap(\.stringValue) ?? [] {
+                let path = try inside(f, "file")
+                guard FileManager.default.fileExists(atPath: path) else { throw HostError.argument(1, "field 'files': '\(f)' does not exist") }
+                p.files.append(path)
+            }
+            for (k, v) in t["env"].tableValue?.fields ?? [] {
+                if case .secret(let s) = v { p.environment[k] = s.reveal() } else { p.environment[k] = v.stringValue ?? "" }
+            }
+            return p
+        }
+
+        func raise(_ e: ComposeError) -> HostError {
+            var f: [(String, LuaValue)] = []
+            if let s = e.stderr { f.append(("stderr", .string(ctx.redactor.scrub(s)))) }
+            if let c = e.container {
+                f.append(("container", container(c)))
+                if let h = c.healthOutput { f.append(("health_output", .string(h))) }
+            }
+            return .structured(kind: e.kind.rawValue, message: ctx.redactor.scrub(e.message), fields: f)
+        }
+        func run<T>(_ body: () throws(ComposeError) -> T) throws -> T {
+            do { return try body() } catch { throw raise(error) }
+        }
+        func audit(_ args: [LuaValue]) -> DataValue { LuaData.auditArguments(args, redactor: ctx.redactor) }
+
+        func write(_ spec: PrimitiveSpec, _ args: [LuaValue], scope: String, plan: @escaping (ComposeProject, LuaTable) throws -> Gate.Planned<[LuaValue]>,
+                   perform: @escaping (ComposeProject, LuaTable) throws -> [LuaValue]) throws -> [LuaValue] {
+            let t = args.table(0)!
+            let p = try project(t)
+            return try ctx.gate.call(spec, scope: scope, arguments: audit(args), perform: { try perform(p, t) }, plan: { try plan(p, t) })
+        }
+
+        return [
+            ctx.function(recreate) { args in
+                let t = args.table(0)!
+                let service = t["service"].stringValue ?? ""
+                let scope = "\(t["project"].stringValue ?? "")/\(service)"
+                return try write(recreate, args, scope: scope, plan: { p, t in
+                    let image = try run { () throws(ComposeError) in try compose.get.configuredImage(p, service: service, timeout: timeout(t)) } ?? "(no image)"
+                    var current = "no container yet"
+                    if !ctx.mode.isOfflinePlan, let c = try run({ () throws(ComposeError) in try compose.get.inspect(p, service: service, timeout: timeout(t)) }) {
+                        current = "replacing \(c.id.prefix(12)) running \(c.digest ?? c.image)"
+                    }
+                    let pull = t.bool("pull", default: true)
+                    let detail = "\(pull ? "pull \(image), then " : "")recreate \(service) (\(current))"
+                    return Gate.Planned([.table(LuaTable(fields: [("planned", .bool(true)), ("service", .string(service)), ("image", .string(image))]))],
+                                        detail: .string(detail))
+                }, perform: { p, t in
+                    let c = try run { () throws(ComposeError) in
+                        try compose.get.recreate(p, service: service, pull: t.bool("pull", default: true), wait: t.bool("wait", default: true), timeout: timeout(t))
+                    }
+                    return [container(c)]
+                })
+            },
+            ctx.gatedRead(ps, scope: { args in "\(args.table(0)?["project"].stringValue ?? "")/*" }) { args in
+                let t = args.table(0)!
+                let p = try project(t)
+                let cs = try run { () throws(ComposeError) in try compose.get.ps(p, timeout: timeout(t)) }
+                return [.table(LuaTable(array: cs.map(container)))]
+            },
+            ctx.gatedRead(inspect, scope: { args in "\(args.table(0)?["project"].stringValue ?? "")/\(args.table(0)?["service"].stringValue ?? "")" }) { args in
+                let t = args.table(0)!
+                let p = try project(t)
+                let c = try run { () throws(ComposeError) in try compose.get.inspect(p, service: t["service"].stringValue ?? "", timeout: timeout(t)) }
+                return [c.map(container) ?? .nil]
+            },
+            // One gated call per service named, so a grant for one service does not
+            // have to cover the others (and the audit shows each).
+            ctx.function(up) { args in
+                let t = args.table(0)!
+                let services = t["services"].tableValue?.array.compactMap(\.stringValue) ?? []
+                let name = t["project"].stringValue ?? ""
+                var out: [LuaValue] = []
+                for group in services.isEmpty ? [[]] : services.map({ [$0] }) {
+                    let scope = "\(name)/\(group.first ?? "*")"
+                    let r = try write(up, args, scope: scope, plan: { _, _ in
+                        Gate.Planned([.table(LuaTable())], detail: .string("start \(group.first ?? "every service")"))
+                    }, perform: { p, t in
+                        let cs = try run { () throws(ComposeError) in try compose.get.up(p, services: group, wait: t.bool("wait", default: true), timeout: timeout(t)) }
+                        return [.table(LuaTable(array: cs.map(container)))]
+                    })
+                    out += r.first?.tableValue?.array ?? []
+                }
+                return [.table(LuaTable(array: out))]
+            },
+            ctx.function(stop) { args in
+                let t = args.table(0)!
+                let services = t["services"].tableValue?.array.compactMap(\.stringValue) ?? []
+                let name = t["project"].stringValue ?? ""
+                for group in services.isEmpty ? [[]] : services.map({ [$0] }) {
+                    _ = try write(stop, args, scope: "\(name)/\(group.first ?? "*")", plan: { _, _ in
+                        Gate.Planned([], detail: .string("stop \(group.first ?? "every service")"))
+                    }, perform: { p, t in
+                        try run { () throws(ComposeError) in try compose.get.stop(p, services: group, timeout: timeout(t)) }
+                        return []
+                    })
+                }
+                return []
+            },
+            ctx.function(down) { args in
+                let t = args.table(0)!
+                let volumes = t.bool("volumes", default: false)
+                return try write(down, args, scope: "\(t["project"].stringValue ?? "")/*", plan: { _, _ in
+                    Gate.Planned([], detail: .string("remove the containers\(volumes ? " and the volumes" : "")"))
+                }, perform: { p, t in
+                    try run { () throws(ComposeError) in try compose.get.down(p, volumes: volumes, timeout: timeout(t)) }
+                    return []
+                })
+            },
+        ]
+    }
+
+    static func container(_ c: ContainerState) -> LuaValue {
+        var f: [(String, LuaValue)] = [
+            ("id", .string(c.id)), ("name", .string(c.name)), ("service", .string(c.service ?? "")),
+            ("project", .string(c.project ?? "")), ("image", .string(c.image)), ("image_id", .string(c.imageID)),
+            ("labels", .table(LuaTable(fields: c.labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) }))),
+            ("status", .string(c.status)),
+        ]
+        if let d = c.digest { f.append(("digest", .string(d))) }
+        if let h = c.health { f.append(("health", .string(h))) }
+        if let o = c.healthOutput { f.append(("health_output", .string(o))) }
+        if let e = c.exitCode { f.append(("exit_code", .int(Int64(e)))) }
+        return .table(LuaTable(fields: f))
+    }
+}

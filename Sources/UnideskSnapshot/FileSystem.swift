@@ -1,0 +1,95 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The filesystem steps a crash-safe snapshot needs.
+enum FileSystem {
+    /// fsync of a file or a directory (a directory's fsync makes renames in it durable).
+    static func sync(_ path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
+    /// Bytes an unprivileged write can still use on the filesystem of `path`.
+    static func freeBytes(_ path: String) -> Int? {
+        var s = statvfs()
+        guard statvfs(path, &s) == 0 else { return nil }
+        return Int(s.f_bavail) * Int(s.f_frsize)
+    }
+
+    /// An upper estimate of a tar of `directory`: a 512-byte header per entry and the
+    /// data of regular files rounded up to 512 (sparse files by their allocated blocks).
+    static func estimateTarBytes(_ directory: String) -> Int {
+        var total = 1024
+        func walk(_ dir: String) {
+            guard let d = opendir(dir) else { return }
+            defer { closedir(d) }
+            while let e = readdir(d) {
+                let name = withUnsafePointer(to: e.pointee.d_name) { p in
+                    p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
+                if name == "." || name == ".." { continue }
+                let path = dir + "/" + name
+                var st = stat()
+                guard lstat(path, &st) == 0 else { continue }
+                total += 512 + (name.utf8.count > 99 ? 1024 : 0)
+                switch st.st_mode & S_IFMT {
+                case S_IFREG: total += (min(Int(st.st_size), Int(st.st_blocks) * 512) + 511) / 512 * 512
+                case S_IFDIR: walk(path)
+                default: break
+                }
+            }
+        }
+        walk(directory)
+        return total
+    }
+
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SnapshotError) {
+        if mkdir(path, mode) != 0 && errno != EEXIST {
+            throw SnapshotError(.io, "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+/// An exclusive lock on one app's snapshots, across processes (flock), so two runs never
+/// take or restore the same app at once. Released when the lock is dropped or the
+/// process dies.
+final class AppLock {
+    private let fd: Int32
+
+    init(_ path: String, app: String) throws(SnapshotError) {
+        fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw SnapshotError(.io, "cannot open the lock \(path): \(FileSystem.errnoText())") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            var buf = [UInt8](repeating: 0, count: 32)
+            let n = pread(fd, &buf, buf.count, 0)
+            let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            close(fd)
+            throw SnapshotError(.busy, "another unidesk run (pid \(holder)) is working on the snapshots of \(app); try again when it ends")
+        }
+        let pid = Array("\(getpid())\n".utf8)
+        _ = ftruncate(fd, 0)
+        _ = pwrite(fd, pid, pid.count, 0)
+    }
+
+    deinit { close(fd) }
+}

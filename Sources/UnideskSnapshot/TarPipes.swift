@@ -1,0 +1,184 @@
+import Foundation
+import UnideskProcess
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// GNU tar does the archiving (ownership, modes, hardlinks, sparse files, xattrs, as
+/// operators know it); every byte passes through unidesk on its way, to be hashed and its
+/// headers checked, so a snapshot is verified in the same pass that writes or reads it.
+enum TarPipes {
+    struct Archived {
+        var bytes = 0
+        var entries = 0
+        var files = 0
+        var sha256 = ""
+        var warnings: [String] = []
+    }
+
+    static let chunk = 1 << 20
+
+    static var environment: [String: String] {
+        ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "LC_ALL": "C"]
+    }
+
+    /// Writes a tar of `directory` to `file` (created, never replaced), hashing it on the way.
+    static func archive(_ directory: String, to file: String, progress: (Int) -> Void) throws(SnapshotError) -> Archived {
+        let out = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard out >= 0 else { throw SnapshotError(.io, "cannot create \(file): \(FileSystem.errnoText())") }
+        defer { close(out) }
+        let tar: ChildProcess
+        do {
+            tar = try ChildProcess(["tar", "--create", "--file=-", "--format=gnu", "--numeric-owner", "--sparse", "--xattrs",
+                                    "--one-file-system", "--directory", directory, "."], environment: environment)
+        } catch { throw SnapshotError(.io, "cannot start tar: \(error)") }
+        let errors = StderrCollector(tar.stderr)
+        var scanner = TarScanner(policy: .count)
+        let sha = SHA256Stream()
+        var result = Archived()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 4096)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(tar.stdout, buffer.baseAddress, chunk)
+            if n < 0 { if errno == EINTR { continue }; tar.signal(SIGKILL); throw SnapshotError(.io, "reading tar's output: \(FileSystem.errnoText())") }
+            if n == 0 { break }
+            let data = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            do { try scanner.feed(data) } catch {
+                tar.signal(SIGKILL)
+                throw SnapshotError(.io, "tar wrote an archive unidesk cannot read back: \(error)")
+            }
+            sha.update(data)
+            var off = 0
+            while off < n {
+                let w = write(out, data.baseAddress! + off, n - off)
+                if w < 0 {
+                    if errno == EINTR { continue }
+                    let why = errno
+                    tar.signal(SIGKILL)
+                    if why == ENOSPC || why == EDQUOT {
+                        throw SnapshotError(.noSpace, "the disk filled up while writing \(file) (after \(result.bytes + off) bytes); the last-good snapshot is unchanged")
+                    }
+                    throw SnapshotError(.io, "writing \(file): \(String(cString: strerror(why)))")
+                }
+                off += w
+            }
+            result.bytes += n
+            progress(result.bytes)
+        }
+        let status = tar.wait()
+        let stderr = errors.finish()
+        // tar exits 1 when a file changed while it was read: archived, with a warning.
+        guard status == 0 || status == 1 else {
+            throw SnapshotError(.io, "tar failed on \(directory) (exit \(status)): \(stderr.suffix(400))")
+        }
+        if status == 1 || !stderr.isEmpty {
+            result.warnings = stderr.split(separator: "\n").prefix(20).map(String.init)
+        }
+        do { try scanner.checkComplete() } catch { throw SnapshotError(.io, "tar's archive of \(directory) is incomplete: \(error)") }
+        guard fsync(out) == 0 else {
+            if errno == ENOSPC { throw SnapshotError(.noSpace, "the disk filled up while syncing \(file); the last-good snapshot is unchanged") }
+            throw SnapshotError(.io, "syncing \(file): \(FileSystem.errnoText())")
+        }
+        result.entries = scanner.entries
+        result.files = scanner.regularFiles
+        result.sha256 = sha.finish()
+        return result
+    }
+
+    /// Extracts `file` into `directory` (new and empty), refusing unsafe entries before tar
+    /// sees them, and checks the whole file against `sha256`. On any failure the caller
+    /// removes `directory`; nothing else was written.
+    static func extract(_ file: String, into directory: String, sha256 expected: String, progress: (Int) -> Void) throws(SnapshotError) {
+        let input = open(file, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw SnapshotError(.notFound, "cannot open \(file): \(FileSystem.errnoText())") }
+        defer { close(input) }
+        var args = ["tar", "--extract", "--file=-", "--numeric-owner", "--same-permissions", "--xattrs", "--xattrs-include=*",
+                    "--directory", directory]
+        if geteuid() == 0 { args.insert("--same-owner", at: 2) }
+        let tar: ChildProcess
+        do { tar = try ChildProcess(args, environment: environment, withStdin: true) } catch {
+            throw SnapshotError(.io, "cannot start tar: \(error)")
+        }
+        let errors = StderrCollector(tar.stderr)
+        let drain = StderrCollector(tar.stdout)
+        var scanner = TarScanner(policy: .confine)
+        let sha = SHA256Stream()
+        var done = 0
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 4096)
+        defer { buffer.deallocate() }
+        func stop() {
+            tar.closeStdin()
+            tar.signal(SIGKILL)
+            tar.wait()
+            _ = errors.finish()
+            _ = drain.finish()
+        }
+        while true {
+            let n = read(input, buffer.baseAddress, chunk)
+            if n < 0 { if errno == EINTR { continue }; stop(); throw SnapshotError(.io, "reading \(file): \(FileSystem.errnoText())") }
+            if n == 0 { break }
+            let data = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
+            sha.update(data)
+            // Past the end-of-archive blocks only the hash needs the bytes (tar may be gone).
+            let pastEnd = scanner.finished
+            do { try scanner.feed(data) } catch {
+                stop()
+                if error.corrupt { throw SnapshotError(.corrupt, "\(file) is damaged: \(error)") }
+                throw SnapshotError(.unsafeArchive, "refused \(file): \(error)")
+            }
+            var off = 0
+            while !pastEnd, off < n, let fd = tar.stdin {
+                let w = write(fd, data.baseAddress! + off, n - off)
+                if w < 0 {
+                    if errno == EINTR { continue }
+                    if scanner.finished { tar.closeStdin(); break }   // tar read the end and left
+                    stop()
+                    throw SnapshotError(.io, "tar stopped reading \(file): \(errors.finish().suffix(400))")
+                }
+                off += w
+            }
+            done += n
+            progress(done)
+        }
+        tar.closeStdin()
+        let status = tar.wait()
+        let stderr = errors.finish()
+        _ = drain.finish()
+        do { try scanner.checkComplete() } catch {
+            throw SnapshotError(.corrupt, "\(file) is damaged: \(error)")
+        }
+        let actual = sha.finish()
+        guard actual == expected else {
+            throw SnapshotError(.corrupt, "\(file) does not match its checksum (manifest \(expected.prefix(19))…, file \(actual.prefix(19))…): the snapshot is damaged; nothing was restored")
+        }
+        guard status == 0 else {
+            throw SnapshotError(.io, "tar failed extracting \(file) (exit \(status)): \(stderr.suffix(400))")
+        }
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own, so a chatty child never blocks on it.
+final class StderrCollector: @unchecked Sendable {
+    private var data: [UInt8] = []
+    private let done = DispatchSemaphore(value: 0)
+    private var finished: String?
+
+    init(_ fd: Int32) {
+        Thread.detachNewThread { [self] in
+            var buf = [UInt8](repeating: 0, count: 8192)
+            while true {
+                let n = read(fd, &buf, buf.count)
+                if n > 0 { if data.count < 64 << 10 { data += buf[0..<n] } } else if n == 0 || errno != EINTR { break }
+            }
+            done.signal()
+        }
+    }
+
+    /// Waits for EOF; the text (last 64 KiB at most).
+    func finish() -> String {
+        if let finished { return finished }
+        done.wait()
+        finished = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return finished!
+    }
+}
