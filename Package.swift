@@ -55,6 +55,6 @@ let package = Package(
         .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskRegistry", "UnideskHTTP", "UnideskData"]),
         .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskPostgres", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess"]),
-        .testTarget(name: "CLITests", dependencies: ["UnideskCore"]),
+        .testTarget(name: "CLITests", dependencies: ["UnideskCore", "UnideskProcess"]),
     ]
 )
