@@ -8,16 +8,16 @@
 --     --allow 'pg.exec:*' --var fixture=ownership
 local migrate = require "unidesk.migrate"
 local json = require "unidesk.json"
-local fs = require "unidesk.fs"
 
 local fixture = unidesk.vars.fixture or "clean"
 local dir = unidesk.vars.dir or ("fixtures/" .. fixture .. "/migrations")
-local baseline = unidesk.vars.baseline or ("fixtures/" .. fixture .. "/baseline.sql")
+-- The fixtures share one baseline: production's schema, created by the owner role.
+local baseline = unidesk.vars.baseline or (unidesk.vars.dir == nil and "fixtures/baseline.sql" or nil)
 
 local report = unidesk.step("smoke " .. dir, function()
   return migrate.smoke {
     dir = dir,
-    baseline = fs.exists(baseline) and baseline or nil,
+    baseline = baseline,
     admin_dsn = unidesk.env("MIGRATE_ADMIN_DSN"),
     owner_role = unidesk.vars.owner_role or "app_owner",
     app_role = unidesk.vars.app_role or "app",
