@@ -39,10 +39,11 @@ let package = Package(
         .target(name: "CSystem"),
         .target(name: "UnideskProcess", dependencies: ["CSystem"]),
         .target(name: "UnideskCompose", dependencies: ["UnideskProcess", "UnideskData"]),
+        .target(name: "UnideskKube", dependencies: ["UnideskHTTP", "UnideskData", "UnideskProcess"]),
         .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "CCrypto", "CSystem"]),
 
         .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem"]),
-        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot"]),
+        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot", "UnideskKube"]),
 
         .executableTarget(name: "unidesk", dependencies: [
             "UnideskCore", "UnideskBindings", "CEdit", "LuaRuntime",
@@ -54,6 +55,7 @@ let package = Package(
         .testTarget(name: "UnideskHTTPTests", dependencies: ["UnideskHTTP"]),
         .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskRegistry", "UnideskHTTP", "UnideskData"]),
         .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskPostgres", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskKube", "UnideskData"]),
         .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess"]),
         .testTarget(name: "CLITests", dependencies: ["UnideskCore", "UnideskProcess"]),
     ]

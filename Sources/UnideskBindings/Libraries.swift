@@ -13,5 +13,6 @@ public enum Libraries {
         MigrateLibrary.library,
         ComposeBinding.library,
         SnapshotBinding.library,
+        KubeBinding.library,
     ]
 }

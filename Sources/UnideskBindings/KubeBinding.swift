@@ -1,0 +1,253 @@
+import Foundation
+import LuaRuntime
+import UnideskCore
+import UnideskData
+import UnideskHTTP
+import UnideskKube
+
+/// `require "unidesk.kube"`: get, list, server-side apply, delete and rollout waits.
+public enum KubeBinding {
+    static let context = Param("context", .string, optional: true, "a kubeconfig context (default: the current one)")
+    static let timeout = Param("timeout", .number, optional: true, "seconds (default 30; wait: 300), never past the run's deadline")
+    static func target(_ extra: [Param]) -> Param {
+        Param("args", .record([
+            Param("kind", .string, "Deployment, ConfigMap, a CRD's kind…"),
+            Param("api_version", .string, optional: true, "apps/v1…; default: wherever discovery finds the kind"),
+            Param("namespace", .string, optional: true, "default: the context's namespace (ignored for cluster-scoped kinds)"),
+        ] + extra + [context, timeout]), "")
+    }
+    static let errors = [
+        "raises kind = forbidden | unauthorized | invalid (with causes = {field, message}) | conflict | unknown_kind | network | tls | timeout | config, with the API's message",
+    ]
+
+    static let get = PrimitiveSpec(
+        module: "kube", name: "get",
+        summary: "One object as a table, or nil when it does not exist. Kinds map to resources through API discovery (cached for the run), so CRDs work.",
+        params: [target([Param("name", .string, "")])],
+        returns: [("table|nil", "object", "")],
+        effect: .read, scope: "<namespace>/<Kind>/<name> (_cluster for cluster-scoped kinds)", errors: errors,
+        example: #"local d = kube.get{ kind = "Deployment", name = "web", namespace = "shop" }"#)
+    static let list = PrimitiveSpec(
+        module: "kube", name: "list",
+        summary: "Objects of a kind in a namespace, optionally by label selector.",
+        params: [target([Param("labels", .string, optional: true, "a label selector: app=web,tier!=db"),
+                         Param("all_namespaces", .boolean, optional: true, "every namespace (default false)")])],
+        returns: [("table[]", "objects", "each with its kind and apiVersion")],
+        effect: .read, scope: "<namespace>/<Kind>/*", errors: errors)
+    static let apply = PrimitiveSpec(
+        module: "kube", name: "apply",
+        summary: "Server-side apply (the API server merges and tracks field ownership). Takes an object, a list of objects, or YAML text (several documents are applied in order). In plan mode the server applies with dryRun=All and the plan says, per object, created / changed (which fields) / unchanged; nothing is stored.",
+        params: [Param("objects", .oneOf([.map(.any), .array(.any), .string]), "an object table, a list of them, or YAML"),
+                 Param("options", .record([
+                    Param("field_manager", .string, optional: true, "default \"unidesk\""),
+                    Param("force", .boolean, optional: true, "take ownership of fields another manager owns (default false: that is a conflict)"),
+                    context, timeout,
+                 ]), optional: true, "")],
+        returns: [("table|table[]", "applied", "the object(s) as the server stored them (or would, in plan mode)")],
+        effect: .write, scope: "<namespace>/<Kind>/<name>, one per object",
+        errors: ["raises kind = conflict with causes = {field, manager} naming who owns each field (force = true takes them)"] + errors,
+        example: #"kube.apply(fs.read("deploy/web.yaml"), { field_manager = "shop-deploy" })"#)
+    static let delete = PrimitiveSpec(
+        module: "kube", name: "delete",
+        summary: "Deletes an object (background propagation). Returns false when it did not exist. In plan mode: dryRun=All, nothing is deleted.",
+        params: [target([Param("name", .string, "")])],
+        returns: [("boolean", "deleted", "")],
+        effect: .write, scope: "<namespace>/<Kind>/<name>", errors: errors)
+    static let wait = PrimitiveSpec(
+        module: "kube", name: "wait",
+        summary: "Polls an object until its rollout is complete (kubectl rollout status semantics for Deployments, StatefulSets and DaemonSets) or a condition holds. Raises kind = timeout with the last status message, or rollout_failed (a Deployment past its progress deadline).",
+        params: [target([Param("name", .string, ""),
+                         Param("rollout", .boolean, optional: true, "wait for the rollout (the default when no condition is given)"),
+                         Param("condition", .string, optional: true, "wait for this condition: \"Available\", \"Established\", or \"Ready=False\""),
+                         Param("interval", .number, optional: true, "seconds between polls (default 1)")])],
+        returns: [("table", "object", "as last seen")],
+        effect: .read, scope: "<namespace>/<Kind>/<name>",
+        errors: ["raises kind = timeout (with the last rollout message) | rollout_failed | not_found"] + errors,
+        example: #"kube.wait{ kind = "Deployment", name = "web", namespace = "shop", timeout = 300 }"#)
+
+    /// Kinds that live outside namespaces, for scopes when nothing may be asked of the server.
+    static let clusterScoped: Set<String> = ["Namespace", "Node", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+                                             "PersistentVolume", "StorageClass", "PriorityClass", "APIService", "IngressClass",
+                                             "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration", "RuntimeClass",
+                                             "CSIDriver", "CSINode", "VolumeAttachment", "CertificateSigningRequest"]
+
+    /// Objects from an apply argument: a table object, a list, or YAML text.
+    static func objects(_ v: LuaValue) throws -> [DataValue] {
+        switch v {
+        case .string(let text):
+            let docs: [DataValue]
+            do throws(DataCodecError) { docs = try YAML.decodeAll(text) } catch { throw HostError.argument(1, "YAML: \(error)") }
+            return docs.filter { !$0.isNull }
+        case .table(let t) where !t.array.isEmpty:
+            var out: [DataValue] = []
+            for (i, e) in t.array.enumerated() {
+                do throws(LuaData.ConversionError) { out.append(try LuaData.toData(e, path: "objects[\(i + 1)]")) } catch { throw HostError.argument(1, error.description) }
+            }
+            return out
+        default:
+            do throws(LuaData.ConversionError) { return [try LuaData.toData(v, path: "object")] } catch { throw HostError.argument(1, error.description) }
+        }
+    }
+
+    public static let library = HostLibrary(
+        name: "kube", summary: "Kubernetes: get, list, server-side apply, delete, rollout waits; kubeconfig as kubectl reads it.",
+        specs: [get, list, apply, delete, wait]
+    ) { ctx in
+        let transport = Lazy { HTTPTransport() }
+        var clients: [String: KubeClient] = [:]
+        func client(_ context: String?) throws -> KubeClient {
+            if let c = clients[context ?? ""] { return c }
+            let t = try run { () throws(KubeError) in try KubeConfig.load(environment: ctx.environment, context: context) }
+            let c = KubeClient(target: t, transport: transport.get, environment: ctx.environment, onSecret: { ctx.redactor.register($0) })
+            clients[context ?? ""] = c
+            return c
+        }
+        func raise(_ e: KubeError) -> HostError {
+            var f: [(String, LuaValue)] = []
+            if let s = e.status { f.append(("status", .int(Int64(s)))) }
+            if !e.causes.isEmpty {
+                f.append(("causes", .table(LuaTable(array: e.causes.map { c in
+                    var cf: [(String, LuaValue)] = [("field", .string(c.field)), ("message", .string(c.message)), ("reason", .string(c.reason))]
+                    if let m = c.manager { cf.append(("manager", .string(m))) }
+                    return .table(LuaTable(fields: cf))
+                }))))
+            }
+            return .structured(kind: e.kind.rawValue, message: ctx.redactor.scrub(e.message), fields: f)
+        }
+        func run<T>(_ body: () throws(KubeError) -> T) throws -> T {
+            do { return try body() } catch { throw raise(error) }
+        }
+        func seconds(_ t: LuaTable?, _ d: Double) -> Double { max(0.5, min(t?.number("timeout") ?? d, ctx.deadlineRemaining)) }
+
+        /// "<namespace>/<Kind>/<name>": discovery decides namespaced-ness, except in an
+        /// offline plan, where a list of well-known cluster-scoped kinds does.
+        func scope(_ c: KubeClient?, kind: String, apiVersion: String?, namespace: String?, name: String, timeout: Double) throws -> String {
+            var namespaced = !clusterScoped.contains(kind)
+            if let c, !ctx.mode.isOfflinePlan {
+                namespaced = try run { () throws(KubeError) in try c.resource(kind: kind, apiVersion: apiVersion, timeout: timeout) }.namespaced
+            }
+            let ns = namespaced ? (namespace ?? c?.target.namespace ?? "default") : "_cluster"
+            return "\(ns)/\(kind)/\(name)"
+        }
+        func audit(_ args: [LuaValue]) -> DataValue { LuaData.auditArguments(args, redactor: ctx.redactor) }
+        func lua(_ d: DataValue) -> LuaValue { LuaData.toLua(d) }
+
+        return [
+            ctx.function(get) { args in
+                let t = args.table(0)!
+                let c = try client(t["context"].stringValue)
+                let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
+                let s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, 30))
+                return try ctx.gate.call(get, scope: s, arguments: audit(args), perform: {
+                    let o = try run { () throws(KubeError) in try c.get(kind: kind, apiVersion: av, name: name, namespace: ns, timeout: seconds(t, 30)) }
+                    return [o.map(lua) ?? .nil]
+                }, plan: { Gate.Planned([.nil], detail: .string("offline: not read")) })
+            },
+            ctx.function(list) { args in
+                let t = args.table(0)!
+                let c = try client(t["context"].stringValue)
+                let (kind, ns, av) = (t["kind"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
+                let all = t.bool("all_namespaces", default: false)
+                var s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: "*", timeout: seconds(t, 30))
+                if all { s = "*/\(kind)/*" }
+                return try ctx.gate.call(list, scope: s, arguments: audit(args), perform: {
+                    let os = try run { () throws(KubeError) in
+                        try c.list(kind: kind, apiVersion: av, namespace: ns, allNamespaces: all, labels: t["labels"].stringValue, timeout: seconds(t, 30))
+                    }
+                    return [.table(LuaTable(array: os.map(lua)))]
+                }, plan: { Gate.Planned([.table(LuaTable())], detail: .string("offline: not read")) })
+            },
+            ctx.function(apply) { args in
+                let o = args.table(1)
+                let c = try client(o?["context"].stringValue)
+                let manager = o?["field_manager"].stringValue ?? "unidesk"
+                let force = o?.bool("force", default: false) ?? false
+                let single: Bool = {
+                    if case .table(let t) = args.value(0) { return t.array.isEmpty }
+                    return false
+                }()
+                let docs = try Self.objects(args.value(0))
+                var out: [LuaValue] = []
+                for (i, obj) in docs.enumerated() {
+                    guard let kind = obj["kind"]?.stringValue, obj["apiVersion"]?.stringValue != nil,
+                          let name = obj["metadata"]?["name"]?.stringValue else {
+                        throw HostError.argument(1, "object \(i + 1) needs apiVersion, kind and metadata.name")
+                    }
+                    let s = try scope(c, kind: kind, apiVersion: obj["apiVersion"]?.stringValue, namespace: obj["metadata"]?["namespace"]?.stringValue,
+                                      name: name, timeout: seconds(o, 30))
+                    let v: LuaValue = try ctx.gate.call(apply, scope: s, arguments: .array([.string("\(kind)/\(name)"), .string(manager)]), perform: {
+                        let a = try run { () throws(KubeError) in try c.apply(obj, fieldManager: manager, force: force, dryRun: false, timeout: seconds(o, 30)) }
+                        return lua(a.object)
+                    }, plan: {
+                        guard !ctx.mode.isOfflinePlan else { return Gate.Planned(lua(obj), detail: .string("offline: not sent")) }
+                        let (a, current) = try run { () throws(KubeError) in
+                            let current = try c.get(kind: kind, apiVersion: obj["apiVersion"]?.stringValue, name: name,
+                                                    namespace: obj["metadata"]?["namespace"]?.stringValue, timeout: seconds(o, 30))
+                            return (try c.apply(obj, fieldManager: manager, force: force, dryRun: true, timeout: seconds(o, 30)), current)
+                        }
+                        let detail: String
+                        if let current {
+                            let changes = ObjectDiff.changes(from: current, to: a.object)
+                            detail = changes.isEmpty ? "unchanged" : "changed: " + changes.joined(separator: "; ")
+                        } else {
+                            detail = "created"
+                        }
+                        return Gate.Planned(lua(a.object), detail: .string(detail))
+                    })
+                    out.append(v)
+                }
+                return [single && out.count == 1 ? out[0] : .table(LuaTable(array: out))]
+            },
+            ctx.function(delete) { args in
+                let t = args.table(0)!
+                let c = try client(t["context"].stringValue)
+                let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
+                let s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, 30))
+                return try ctx.gate.call(delete, scope: s, arguments: audit(args), perform: {
+                    [.bool(try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: false, timeout: seconds(t, 30)) })]
+                }, plan: {
+                    guard !ctx.mode.isOfflinePlan else { return Gate.Planned([.bool(true)], detail: .string("offline: not sent")) }
+                    let existed = try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: true, timeout: seconds(t, 30)) }
+                    return Gate.Planned([.bool(existed)], detail: .string(existed ? "deleted" : "not found: nothing to delete"))
+                })
+            },
+            ctx.function(wait) { args in
+                let t = args.table(0)!
+                let c = try client(t["context"].stringValue)
+                let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
+                let total = seconds(t, 300)
+                let s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: name, timeout: min(total, 30))
+                let condition = t["condition"].stringValue
+                let interval = max(0.1, t.number("interval") ?? 1)
+                return try ctx.gate.call(wait, scope: s, arguments: audit(args), perform: {
+                    let until = Date().addingTimeInterval(total)
+                    var last = "not seen yet"
+                    while true {
+                        let left = until.timeIntervalSinceNow
+                        let obj = try run { () throws(KubeError) in try c.get(kind: kind, apiVersion: av, name: name, namespace: ns, timeout: max(0.5, min(30, left))) }
+                        if let obj {
+                            if let condition {
+                                let parts = condition.split(separator: "=", maxSplits: 1).map(String.init)
+                                let r = RolloutStatus.condition(obj, type: parts[0], status: parts.count > 1 ? parts[1] : "True")
+                                if r.met { return [lua(obj)] }
+                                last = r.reason
+                            } else {
+                                switch RolloutStatus.of(obj) {
+                                case .done: return [lua(obj)]
+                                case .waiting(let m): last = m
+                                case .failed(let m): throw HostError.structured(kind: "rollout_failed", message: m, fields: [("object", lua(obj))])
+                                }
+                            }
+                        } else {
+                            last = "\(kind) \(name) does not exist"
+                        }
+                        if Date().addingTimeInterval(interval) > until {
+                            throw HostError.structured(kind: "timeout", message: "\(kind) \(name) not ready after \(Int(total.rounded())) s: \(last)", fields: [("last", .string(last))])
+                        }
+                        Thread.sleep(forTimeInterval: interval)
+                    }
+                }, plan: { Gate.Planned([.nil], detail: .string("offline: not read")) })
+            },
+        ]
+    }
+}
