@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "UnideskHTTPTests", dependencies: ["UnideskHTTP"]),
         .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskRegistry", "UnideskHTTP", "UnideskData"]),
         .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskPostgres", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskSnapshotTests", dependencies: ["UnideskSnapshot", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskKube", "UnideskData"]),
         .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess"]),
         .testTarget(name: "CLITests", dependencies: ["UnideskCore", "UnideskProcess"]),

@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import UnideskSnapshot
+
+/// The swap of the restored directory into place, where the target is not a plain
+/// directory beside its parent: a mount point, a symlink.
+extension SnapshotTests {
+    @Suite struct SwapTests {
+        /// Two volumes, the second a mount point (a host path that is its own filesystem):
+        /// its sibling cannot be exchanged with it. Whatever the outcome, a restore changes
+        /// all the volumes or none ("the volumes are as they were before the call").
+        @Test func failedSwapOfOneVolumeLeavesTheOthersUnchanged() throws {
+            let s = try Scratch("swap")
+            defer { s.remove() }
+            let db = try s.dir("db")
+            let mounted = try s.tmpfs("files", size: "8m")
+            try write("\(db)/table", "rows at take time\n")
+            try write("\(mounted)/upload", "upload at take time\n")
+            let store = SnapshotStore(root: try s.dir("snapshots"))
+            try store.take("shop", [("db", db), ("files", mounted)])
+            let dbTaken = fingerprint(db), filesTaken = fingerprint(mounted)
+
+            try write("\(db)/table", "rows now\n")
+            try write("\(mounted)/upload", "upload now\n")
+            let dbNow = fingerprint(db), filesNow = fingerprint(mounted)
+
+            do {
+                try store.restore("shop", into: ["db": db, "files": mounted])
+                expectSameTree(fingerprint(db), dbTaken, "db was not restored")
+                expectSameTree(fingerprint(mounted), filesTaken, "files was not restored")
+            } catch {
+                expectSameTree(fingerprint(db), dbNow, "the restore failed (\(error)) but changed db")
+                expectSameTree(fingerprint(mounted), filesNow, "the restore failed (\(error)) but changed files")
+            }
+            #expect(restoreSiblings(in: s.path).isEmpty, "left \(restoreSiblings(in: s.path))")
+        }
+
+        /// A target given with a trailing slash (as host paths in configuration often are).
+        @Test func targetWithATrailingSlashIsRestored() throws {
+            let s = try Scratch("slash")
+            defer { s.remove() }
+            let db = try s.dir("db")
+            try write("\(db)/table", "rows at take time\n")
+            let store = SnapshotStore(root: try s.dir("snapshots"))
+            try store.take("shop", [("db", db + "/")])
+            let taken = fingerprint(db)
+            try write("\(db)/table", "rows now\n")
+            try store.restore("shop", into: ["db": db + "/"])
+            expectSameTree(fingerprint(db), taken, "the volume was not restored")
+            #expect(restoreSiblings(in: s.path).isEmpty)
+        }
+
+        /// A host path that is a symlink to the real directory (/srv/data → /mnt/disk/data):
+        /// the data is restored into the directory it names, and the symlink stays.
+        @Test func symlinkedTargetIsRestoredThroughTheLink() throws {
+            let s = try Scratch("symtarget")
+            defer { s.remove() }
+            let real = try s.dir("disk/data")
+            try s.dir("srv")
+            let linked = "\(s.path)/srv/data"
+            try FileManager.default.createSymbolicLink(atPath: linked, withDestinationPath: real)
+            try write("\(real)/table", "rows at take time\n")
+            let store = SnapshotStore(root: try s.dir("snapshots"))
+            try store.take("shop", [("db", linked)])
+            let taken = fingerprint(real)
+
+            try write("\(real)/table", "rows now\n")
+            try store.restore("shop", into: ["db": linked])
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: linked)) == real,
+                    "the symlink \(linked) was replaced by a directory")
+            expectSameTree(fingerprint(real), taken, "the directory the symlink names was not restored")
+            #expect(restoreSiblings(in: "\(s.path)/srv").isEmpty && restoreSiblings(in: "\(s.path)/disk").isEmpty)
+        }
+    }
+}
