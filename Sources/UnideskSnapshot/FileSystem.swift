@@ -35,7 +35,9 @@ enum FileSystem {
                 let path = dir + "/" + name
                 var st = stat()
                 guard lstat(path, &st) == 0 else { continue }
-                total += 512 + (name.utf8.count > 99 ? 1024 : 0)
+                // A header block, and with --xattrs GNU tar adds a pax header (two more
+                // blocks) to every entry; long paths take more.
+                total += 1536 + path.utf8.count
                 switch st.st_mode & S_IFMT {
                 case S_IFREG: total += (min(Int(st.st_size), Int(st.st_blocks) * 512) + 511) / 512 * 512
                 case S_IFDIR: walk(path)
@@ -68,6 +70,18 @@ enum FileSystem {
     }
 
     static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    static func device(_ path: String) -> UInt? {
+        var st = stat()
+        return stat(path, &st) == 0 ? UInt(st.st_dev) : nil
+    }
+
+    /// The canonical path (symlinks resolved): a restore swaps the real directory.
+    static func realPath(_ path: String) -> String {
+        guard let p = realpath(path, nil) else { return path }
+        defer { free(p) }
+        return String(cString: p)
+    }
 }
 
 /// An exclusive lock on one app's snapshots, across processes (flock), so two runs never
@@ -91,5 +105,10 @@ final class AppLock {
         _ = pwrite(fd, pid, pid.count, 0)
     }
 
-    deinit { close(fd) }
+    /// The PID goes with the lock: a later holder that writes none (a plain flock) must
+    /// not be reported as us.
+    deinit {
+        _ = ftruncate(fd, 0)
+        close(fd)
+    }
 }

@@ -174,6 +174,7 @@ public final class SnapshotStore {
         }
         // Everything that can refuse, before anything is written.
         var plan: [(volume: Manifest.Volume, target: String, staging: String)] = []
+        var needByDevice: [UInt: (need: Int, parent: String)] = [:]
         for v in m.volumes {
             if !force {
                 let users = try inUse(v)
@@ -181,15 +182,23 @@ public final class SnapshotStore {
                     throw SnapshotError(.inUse, "volume '\(v.name)' is in use by running container\(users.count > 1 ? "s" : "") \(users.joined(separator: ", ")): stop \(users.count > 1 ? "them" : "it") first (or force = true)")
                 }
             }
-            let t = try target(v)
+            // The real directory: swapping a symlink would leave the data where it was.
+            let t = FileSystem.realPath(try target(v))
             guard FileSystem.isDirectory(t) else { throw SnapshotError(.notFound, "the target of volume '\(v.name)' is not a directory: \(t)") }
             let parent = (t as NSString).deletingLastPathComponent
-            let staging = "\(parent)/.unidesk-restore-\((t as NSString).lastPathComponent)-\(id)"
-            let need = v.bytes + v.bytes / 20 + (1 << 20)
-            if let free = FileSystem.freeBytes(parent), free < need {
-                throw SnapshotError(.noSpace, "not enough space to restore '\(v.name)' beside \(t): about \(Self.size(need)) needed, \(Self.size(free)) free; nothing was restored")
+            guard let device = FileSystem.device(t), FileSystem.device(parent) == device else {
+                throw SnapshotError(.invalid, "the target of volume '\(v.name)' (\(t)) is a mount point: it cannot be swapped with a sibling; restore into a directory inside it")
             }
+            let staging = "\(parent)/.unidesk-restore-\(String((t as NSString).lastPathComponent.prefix(100)))-\(id)"
+            let need = v.bytes + v.bytes / 20 + (1 << 20)
+            needByDevice[device, default: (0, parent)].need += need
             plan.append((v, t, staging))
+        }
+        // All volumes are extracted before any is swapped in: their sum must fit.
+        for (_, d) in needByDevice {
+            if let free = FileSystem.freeBytes(d.parent), free < d.need {
+                throw SnapshotError(.noSpace, "not enough space to restore beside \(d.parent): about \(Self.size(d.need)) needed, \(Self.size(free)) free; nothing was restored")
+            }
         }
         let total = plan.reduce(0) { $0 + $1.volume.bytes }
         var before = 0
@@ -207,16 +216,20 @@ public final class SnapshotStore {
             for p in plan { FileSystem.remove(p.staging) }
             throw error
         }
-        // Verified, all of them: swap each in.
-        for p in plan {
+        // Verified, all of them: swap each in. The old data stays in the stagings until
+        // every swap succeeded, so a failed one can be undone for the volumes before it.
+        var swapped: [Int] = []
+        for (i, p) in plan.enumerated() {
             guard ud_exchange_paths(p.staging, p.target) == 0 else {
                 let why = FileSystem.errnoText()
+                for j in swapped.reversed() { _ = ud_exchange_paths(plan[j].staging, plan[j].target) }
                 for q in plan { FileSystem.remove(q.staging) }
-                throw SnapshotError(.io, "cannot swap the restored data into \(p.target): \(why)")
+                throw SnapshotError(.io, "cannot swap the restored data into \(p.target): \(why); no volume was changed")
             }
+            swapped.append(i)
             FileSystem.sync((p.target as NSString).deletingLastPathComponent)
-            FileSystem.remove(p.staging)   // now the old data
         }
+        for p in plan { FileSystem.remove(p.staging) }   // the old data
         return m
     }
 

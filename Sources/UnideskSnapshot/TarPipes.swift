@@ -33,6 +33,12 @@ enum TarPipes {
                                     "--one-file-system", "--directory", directory, "."], environment: environment)
         } catch { throw SnapshotError(.io, "cannot start tar: \(error)") }
         let errors = StderrCollector(tar.stderr)
+        /// Ends tar and its stderr reader before an error leaves (the pipes close after).
+        func abandon() {
+            tar.signal(SIGKILL)
+            tar.wait()
+            _ = errors.finish()
+        }
         var scanner = TarScanner(policy: .count)
         let sha = SHA256Stream()
         var result = Archived()
@@ -40,11 +46,11 @@ enum TarPipes {
         defer { buffer.deallocate() }
         while true {
             let n = read(tar.stdout, buffer.baseAddress, chunk)
-            if n < 0 { if errno == EINTR { continue }; tar.signal(SIGKILL); throw SnapshotError(.io, "reading tar's output: \(FileSystem.errnoText())") }
+            if n < 0 { if errno == EINTR { continue }; let why = FileSystem.errnoText(); abandon(); throw SnapshotError(.io, "reading tar's output: \(why)") }
             if n == 0 { break }
             let data = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
             do { try scanner.feed(data) } catch {
-                tar.signal(SIGKILL)
+                abandon()
                 throw SnapshotError(.io, "tar wrote an archive unidesk cannot read back: \(error)")
             }
             sha.update(data)
@@ -54,7 +60,7 @@ enum TarPipes {
                 if w < 0 {
                     if errno == EINTR { continue }
                     let why = errno
-                    tar.signal(SIGKILL)
+                    abandon()
                     if why == ENOSPC || why == EDQUOT {
                         throw SnapshotError(.noSpace, "the disk filled up while writing \(file) (after \(result.bytes + off) bytes); the last-good snapshot is unchanged")
                     }
@@ -152,6 +158,9 @@ enum TarPipes {
             throw SnapshotError(.corrupt, "\(file) does not match its checksum (manifest \(expected.prefix(19))…, file \(actual.prefix(19))…): the snapshot is damaged; nothing was restored")
         }
         guard status == 0 else {
+            if stderr.contains("No space left on device") || stderr.contains("Disk quota exceeded") {
+                throw SnapshotError(.noSpace, "the disk filled up while restoring \(file); nothing was swapped in")
+            }
             throw SnapshotError(.io, "tar failed extracting \(file) (exit \(status)): \(stderr.suffix(400))")
         }
     }

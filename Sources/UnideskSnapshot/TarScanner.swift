@@ -27,8 +27,11 @@ struct TarScanner {
     private var skip = 0                   // data bytes still to pass (incl. padding)
     private var collecting: (kind: UInt8, remaining: Int, padding: Int)?
     private var collected = [UInt8]()
-    private var sparseExtensions = false   // GNU 'S' extension blocks follow
+    private var sparseExtensions = false   // GNU 'S' extension blocks follow the header…
+    private var dataAfterExtensions = 0    // …and only then the entry's data
     private var pendingName: String?
+    /// pax GNU.sparse.name: GNU tar uses it over `path`, whatever their order.
+    private var pendingSparseName: String?
     private var pendingLink: String?
     private var pendingSize: Int?
     private var zeroBlocks = 0
@@ -83,6 +86,7 @@ struct TarScanner {
     private mutating func header(_ h: [UInt8]) throws(Violation) {
         if sparseExtensions {
             sparseExtensions = h[504] != 0
+            if !sparseExtensions { skip = dataAfterExtensions }
             return
         }
         if h.allSatisfy({ $0 == 0 }) {
@@ -106,13 +110,13 @@ struct TarScanner {
         default: break
         }
         let ustar = Array(h[257..<263]) == Array("ustar\0".utf8)
-        var name = pendingName ?? Self.string(h, 0, 100)
-        if pendingName == nil && ustar {
+        var name = pendingSparseName ?? pendingName ?? Self.string(h, 0, 100)
+        if pendingName == nil && pendingSparseName == nil && ustar {
             let prefix = Self.string(h, 345, 155)
             if !prefix.isEmpty { name = prefix + "/" + name }
         }
         let link = pendingLink ?? Self.string(h, 157, 100)
-        pendingName = nil; pendingLink = nil; pendingSize = nil
+        pendingName = nil; pendingLink = nil; pendingSize = nil; pendingSparseName = nil
         entries += 1
         switch type {
         case UInt8(ascii: "0"), 0, UInt8(ascii: "7"): regularFiles += 1
@@ -127,7 +131,11 @@ struct TarScanner {
         if policy == .confine { try confine(name: name, type: type, link: link) }
         // Hardlinks, symlinks, devices and directories carry no data, whatever size says.
         let hasData = ![UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "4"), UInt8(ascii: "5"), UInt8(ascii: "6")].contains(type)
-        skip = hasData ? padded : 0
+        if sparseExtensions {
+            dataAfterExtensions = padded   // the extension blocks come first
+        } else {
+            skip = hasData ? padded : 0
+        }
     }
 
     private mutating func finishMeta(_ kind: UInt8) throws(Violation) {
@@ -144,11 +152,17 @@ struct TarScanner {
                     guard let s = Int(v), s >= 0 else { throw Violation(description: "a pax size that is not a number") }
                     pendingSize = s
                 case "GNU.sparse.name":
-                    pendingName = v
+                    pendingSparseName = v
                 default: break
                 }
             }
-        default: break   // 'g': global pax headers change nothing we check
+        case UInt8(ascii: "g"):
+            // GNU tar applies a global path/linkpath to every entry that follows: unidesk
+            // never writes one, and the names it checks would not be the names tar writes.
+            if policy == .confine, try Self.paxRecords(data).contains(where: { ["path", "linkpath", "GNU.sparse.name"].contains($0.0) }) {
+                throw Violation(description: "a global pax header renames the entries that follow")
+            }
+        default: break
         }
     }
 
@@ -173,6 +187,8 @@ struct TarScanner {
             guard seen.contains(target) else {
                 throw Violation(description: "hardlink '\(raw)' points at '\(link)', which is not an earlier entry of the archive")
             }
+            // A hardlink to a symlink is that symlink under another name.
+            if symlinks.contains(target) { symlinks.insert(name) }
         }
         seen.insert(name)
     }
