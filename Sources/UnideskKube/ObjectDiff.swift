@@ -9,11 +9,11 @@ public enum ObjectDiff {
         "metadata.annotations.deployment.kubernetes.io/revision",
     ]
 
-    /// Dot paths whose values differ ("spec.replicas: 2 → 3", "data.key: added").
+    /// Dot paths whose values differ ("spec.replicas: 2 → 3", "data.key: added"), sorted.
     public static func changes(from old: DataValue, to new: DataValue, limit: Int = 30) -> [String] {
         var out: [String] = []
         walk(old, new, path: "", into: &out, limit: limit)
-        return out
+        return out.sorted()   // by path: the server's key order is not the recipe's
     }
 
     private static func walk(_ a: DataValue?, _ b: DataValue?, path: String, into out: inout [String], limit: Int) {
