@@ -82,6 +82,19 @@ import UnideskData
             #expect(outputs(r)["forced"] == .string("2"))
             #expect(outputs(r)["invalid"] == .array([.string("invalid"), .string("metadata.name")]))
             #expect(outputs(r)["unknown"] == .string("unknown_kind"))
+            // A token the server does not know: 401.
+            let wrong = NSTemporaryDirectory() + "unidesk-kubeconfig-wrong-\(ns).yaml"
+            defer { try? FileManager.default.removeItem(atPath: wrong) }
+            try """
+                current-context: w
+                clusters: [{ name: c, cluster: { server: "\(try stackValue("UNIDESK_KUBE_SERVER"))", certificate-authority: "\(try stackValue("UNIDESK_KUBE_CA"))" } }]
+                users: [{ name: u, user: { token: not-a-real-token-1234 } }]
+                contexts: [{ name: w, context: { cluster: c, user: u } }]
+                """.write(toFile: wrong, atomically: true, encoding: .utf8)
+            let unauthorized = try run("local ok, e = pcall(kube.get, { kind = 'ConfigMap', name = 'x', namespace = 'default', api_version = 'v1' }); unidesk.output('k', e.kind)",
+                                       kubeconfig: nil, env: ["KUBECONFIG": wrong])
+            #expect(outputs(unauthorized)["k"] == .string("unauthorized"), "\(unauthorized.error?.message ?? "")")
+            #expect(!JSON.encodeForTests(unauthorized.json).contains("not-a-real-token-1234"), "the token never reaches the report")
             let limited = try run("local ok, e = pcall(kube.list, { kind = 'ConfigMap', namespace = NS }); unidesk.output('k', e.kind)",
                                   kubeconfig: "UNIDESK_KUBECONFIG_LIMITED")
             #expect(outputs(limited)["k"] == .string("forbidden"))
