@@ -14,5 +14,7 @@ public enum Libraries {
         ComposeBinding.library,
         SnapshotBinding.library,
         KubeBinding.library,
+        StateBinding.library,
+        SemverLibrary.library,
     ]
 }

@@ -1,0 +1,30 @@
+-- unidesk.state: the host's key → JSON store, and lock(app, fn) over its flock.
+local _, host = ...
+local M = {}
+
+M.get = host.get
+M.set = host.set
+M.delete = host.delete
+M.keys = host.keys
+
+local pack, unpack = table.pack, table.unpack
+
+--- Runs fn() holding app's lock; a second run waits up to options.timeout, then fails.
+function M.lock(app, fn, options)
+  if type(app) ~= "string" then
+    error("bad argument #1 to 'unidesk.state.lock' (string expected, got " .. type(app) .. ")", 2)
+  end
+  if type(fn) ~= "function" then
+    error("bad argument #2 to 'unidesk.state.lock' (function expected, got " .. type(fn) .. ")", 2)
+  end
+  if options ~= nil and type(options) ~= "table" then
+    error("bad argument #3 to 'unidesk.state.lock' (table expected, got " .. type(options) .. ")", 2)
+  end
+  local handle = host._lock(app, options and options.timeout or 0)
+  local results = pack(pcall(fn))
+  host._unlock(handle)
+  if not results[1] then error(results[2], 0) end
+  return unpack(results, 2, results.n)
+end
+
+return M
