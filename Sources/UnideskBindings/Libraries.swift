@@ -16,5 +16,7 @@ public enum Libraries {
         KubeBinding.library,
         StateBinding.library,
         SemverLibrary.library,
+        PipelineLibrary.pipeline,
+        PipelineLibrary.alert,
     ]
 }

@@ -1,3 +1,4 @@
+import Foundation
 import LuaRuntime
 import UnideskFiles
 
@@ -55,8 +56,26 @@ public final class RunContext {
         actions.reversed().forEach { $0() }
     }
 
-    /// Seconds left before the run's deadline: pass it into blocking calls' timeouts.
-    public var deadlineRemaining: Double { remaining() }
+    /// Deadlines of the pipeline steps running now (monotonic seconds), innermost last.
+    private var stepDeadlines: [Double] = []
+
+    /// Seconds left before the run's deadline, or the running step's if it is sooner:
+    /// pass it into blocking calls' timeouts.
+    public var deadlineRemaining: Double {
+        let run = remaining()
+        guard let step = stepDeadlines.last else { return run }
+        return max(0, min(run, step - Self.now))
+    }
+
+    /// A pipeline step's own deadline: primitives called inside it stop waiting by then.
+    public func pushStepDeadline(seconds: Double) {
+        let inherited = stepDeadlines.last ?? .infinity
+        stepDeadlines.append(min(inherited, Self.now + seconds))
+    }
+
+    public func popStepDeadline() { if !stepDeadlines.isEmpty { stepDeadlines.removeLast() } }
+
+    static var now: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     /// A host function whose arguments are checked against `spec` before `body` runs.
     public func function(_ spec: PrimitiveSpec, _ body: @escaping ([LuaValue]) throws -> [LuaValue]) -> HostFunction {

@@ -125,6 +125,48 @@ base._G = nil
 base_env = freeze(base, "_G")
 
 """##,
+        "unidesk/alert.lua": #"""
+-- unidesk.alert: alert records in the state store, the report's outputs and the log.
+local state = require "unidesk.state"
+local time = require "unidesk.time"
+local M = {}
+
+local raised = {}
+
+local fields = { kind = "string", app = "string", attempted = "string", last_good = "string", recovered = "boolean", notes = "string" }
+
+function M.raise(a)
+  if type(a) ~= "table" then error("bad argument #1 to 'unidesk.alert.raise' (table expected, got " .. type(a) .. ")", 2) end
+  for k, v in pairs(a) do
+    if fields[k] == nil then error("bad argument #1 to 'unidesk.alert.raise' (unknown field '" .. tostring(k) .. "')", 2) end
+    if type(v) ~= fields[k] then
+      error("bad argument #1 to 'unidesk.alert.raise' (field '" .. k .. "': " .. fields[k] .. " expected, got " .. type(v) .. ")", 2)
+    end
+  end
+  for _, k in ipairs { "kind", "app" } do
+    if a[k] == nil then error("bad argument #1 to 'unidesk.alert.raise' (field '" .. k .. "' is required)", 2) end
+  end
+  local record = { at = time.iso() }
+  for k in pairs(fields) do record[k] = a[k] end
+  local stamp = record.at:gsub("[^%dTZ]", "") .. string.format("-%04x", math.random(0, 0xffff))
+  state.set("alerts/" .. a.app .. "/" .. stamp, record)
+  raised[#raised + 1] = record
+  unidesk.output("alerts", raised)
+  unidesk.log.warn(string.format("alert %s for %s: attempted %s, last good %s, recovered %s%s", a.kind, a.app,
+    tostring(a.attempted or "-"), tostring(a.last_good or "-"), tostring(a.recovered == true), a.notes and (": " .. a.notes) or ""))
+  return record
+end
+
+function M.list(app)
+  if type(app) ~= "string" then error("bad argument #1 to 'unidesk.alert.list' (string expected, got " .. type(app) .. ")", 2) end
+  local out = {}
+  for _, k in ipairs(state.keys("alerts/" .. app .. "/")) do out[#out + 1] = state.get(k) end
+  return out
+end
+
+return M
+
+"""#,
         "unidesk/fs.lua": #"""
 -- unidesk.fs: the host's file functions, plus Lua conveniences built on them.
 local _, host = ...
@@ -582,6 +624,86 @@ function M.exec(args)
   conn:close()
   if not results[1] then error(results[2], 0) end
   return unpack(results, 2, results.n)
+end
+
+return M
+
+"""#,
+        "unidesk/pipeline.lua": #"""
+-- unidesk.pipeline: steps with retries, per-step timeouts (the host bounds every primitive
+-- called inside a step) and `always` clean-up steps.
+local _, host = ...
+local time = require "unidesk.time"
+local M = {}
+
+local function kind_of(e)
+  if type(e) == "table" then
+    local ok, k = pcall(function() return e.kind end)
+    if ok then return k end
+  end
+  return nil
+end
+
+local function check(spec)
+  local function bad(msg) error("bad argument #1 to 'unidesk.pipeline.run' (" .. msg .. ")", 3) end
+  if type(spec) ~= "table" then bad("table expected, got " .. type(spec)) end
+  if type(spec.steps) ~= "table" then bad("field 'steps' is required (a list of {name=, run=})") end
+  for _, list in ipairs { { "steps", spec.steps }, { "always", spec.always or {} } } do
+    for i, s in ipairs(list[2]) do
+      if type(s) ~= "table" or type(s.name) ~= "string" or type(s.run) ~= "function" then
+        bad(list[1] .. "[" .. i .. "] needs a name (string) and run (function)")
+      end
+    end
+  end
+end
+
+--- Runs the steps; returns the report (see docs/reference/pipeline.md).
+function M.run(spec)
+  check(spec)
+  local report = { name = spec.name, ok = true, steps = {} }
+  local failed = false
+  for _, s in ipairs(spec.steps) do
+    if failed then
+      report.steps[#report.steps + 1] = { name = s.name, status = "skipped", attempts = 0, seconds = 0 }
+    else
+      local attempts, ok, err, status = 0, false, nil, "failed"
+      local started = time.monotonic()
+      repeat
+        attempts = attempts + 1
+        local label = attempts > 1 and (s.name .. " (attempt " .. attempts .. ")") or s.name
+        local began = time.monotonic()
+        host._deadline_push(s.timeout)
+        ok, err = pcall(unidesk.step, label, s.run, spec.context)
+        host._deadline_pop()
+        if ok and s.timeout and time.monotonic() - began > s.timeout then
+          ok, err = false, { kind = "timeout", message = s.name .. " ran past its timeout of " .. s.timeout .. " s" }
+        end
+        status = ok and "ok" or (kind_of(err) == "timeout" and "timeout" or "failed")
+        if ok or kind_of(err) == "denied" or attempts > (s.retries or 0) then break end
+        time.sleep((s.backoff or 1) * 2 ^ (attempts - 1))
+      until false
+      local entry = { name = s.name, status = status, attempts = attempts, seconds = time.monotonic() - started }
+      if not ok then
+        entry.error = tostring(err)
+        failed = true
+        report.ok = false
+        report.failed_step = s.name
+        report.error = err
+      end
+      report.steps[#report.steps + 1] = entry
+    end
+  end
+  for _, a in ipairs(spec.always or {}) do
+    local started = time.monotonic()
+    local ok, err = pcall(unidesk.step, a.name, a.run, report)
+    local entry = { name = a.name, status = ok and "ok" or "failed", attempts = 1, seconds = time.monotonic() - started, always = true }
+    if not ok then
+      entry.error = tostring(err)
+      report.cleanup_failed = true
+    end
+    report.steps[#report.steps + 1] = entry
+  end
+  return report
 end
 
 return M

@@ -1,0 +1,77 @@
+-- unidesk.pipeline: steps with retries, per-step timeouts (the host bounds every primitive
+-- called inside a step) and `always` clean-up steps.
+local _, host = ...
+local time = require "unidesk.time"
+local M = {}
+
+local function kind_of(e)
+  if type(e) == "table" then
+    local ok, k = pcall(function() return e.kind end)
+    if ok then return k end
+  end
+  return nil
+end
+
+local function check(spec)
+  local function bad(msg) error("bad argument #1 to 'unidesk.pipeline.run' (" .. msg .. ")", 3) end
+  if type(spec) ~= "table" then bad("table expected, got " .. type(spec)) end
+  if type(spec.steps) ~= "table" then bad("field 'steps' is required (a list of {name=, run=})") end
+  for _, list in ipairs { { "steps", spec.steps }, { "always", spec.always or {} } } do
+    for i, s in ipairs(list[2]) do
+      if type(s) ~= "table" or type(s.name) ~= "string" or type(s.run) ~= "function" then
+        bad(list[1] .. "[" .. i .. "] needs a name (string) and run (function)")
+      end
+    end
+  end
+end
+
+--- Runs the steps; returns the report (see docs/reference/pipeline.md).
+function M.run(spec)
+  check(spec)
+  local report = { name = spec.name, ok = true, steps = {} }
+  local failed = false
+  for _, s in ipairs(spec.steps) do
+    if failed then
+      report.steps[#report.steps + 1] = { name = s.name, status = "skipped", attempts = 0, seconds = 0 }
+    else
+      local attempts, ok, err, status = 0, false, nil, "failed"
+      local started = time.monotonic()
+      repeat
+        attempts = attempts + 1
+        local label = attempts > 1 and (s.name .. " (attempt " .. attempts .. ")") or s.name
+        local began = time.monotonic()
+        host._deadline_push(s.timeout)
+        ok, err = pcall(unidesk.step, label, s.run, spec.context)
+        host._deadline_pop()
+        if ok and s.timeout and time.monotonic() - began > s.timeout then
+          ok, err = false, { kind = "timeout", message = s.name .. " ran past its timeout of " .. s.timeout .. " s" }
+        end
+        status = ok and "ok" or (kind_of(err) == "timeout" and "timeout" or "failed")
+        if ok or kind_of(err) == "denied" or attempts > (s.retries or 0) then break end
+        time.sleep((s.backoff or 1) * 2 ^ (attempts - 1))
+      until false
+      local entry = { name = s.name, status = status, attempts = attempts, seconds = time.monotonic() - started }
+      if not ok then
+        entry.error = tostring(err)
+        failed = true
+        report.ok = false
+        report.failed_step = s.name
+        report.error = err
+      end
+      report.steps[#report.steps + 1] = entry
+    end
+  end
+  for _, a in ipairs(spec.always or {}) do
+    local started = time.monotonic()
+    local ok, err = pcall(unidesk.step, a.name, a.run, report)
+    local entry = { name = a.name, status = ok and "ok" or "failed", attempts = 1, seconds = time.monotonic() - started, always = true }
+    if not ok then
+      entry.error = tostring(err)
+      report.cleanup_failed = true
+    end
+    report.steps[#report.steps + 1] = entry
+  end
+  return report
+end
+
+return M
