@@ -18,5 +18,6 @@ public enum Libraries {
         SemverLibrary.library,
         PipelineLibrary.pipeline,
         PipelineLibrary.alert,
+        PipelineLibrary.test,
     ]
 }

@@ -58,4 +58,26 @@ public enum PipelineLibrary {
         name: "alert", summary: "Alert records (kind, app, attempted, last_good, recovered, notes) in the state store and the report.",
         specs: [raise, list]
     ) { _ in [] }
+
+    public static let test = HostLibrary(
+        name: "test", summary: "For *_test.lua files run by `unidesk test`: describe/it, deep equality with the first difference named, fakes of primitive families.",
+        specs: [
+            PrimitiveSpec(module: "test", name: "describe", summary: "Groups tests; names nest (\"upgrade › rolls back\").",
+                          params: [Param("name", .string, ""), Param("fn", .function, "")]),
+            PrimitiveSpec(module: "test", name: "it", summary: "One test, run as a step: a failure is recorded and the next test runs.",
+                          params: [Param("name", .string, ""), Param("fn", .function, "")]),
+            PrimitiveSpec(module: "test", name: "eq", summary: "Deep equality; the error names the first difference (\"at .rows[2].status: expected \\\"ok\\\", got \\\"drift\\\"\").",
+                          params: [Param("actual", .any, ""), Param("expected", .any, ""), Param("message", .string, optional: true, "")]),
+            PrimitiveSpec(module: "test", name: "truthy", summary: "The value must be neither nil nor false.",
+                          params: [Param("value", .any, ""), Param("message", .string, optional: true, "")]),
+            PrimitiveSpec(module: "test", name: "raises", summary: "fn must raise; with a pattern, its message must contain it (plain text). Returns the error.",
+                          params: [Param("fn", .function, ""), Param("pattern", .string, optional: true, "")], returns: [("any", "error", "")]),
+            PrimitiveSpec(module: "test", name: "fake", summary: "From now on require(\"unidesk.<family>\") returns the fake: a table of functions (calls are recorded in fake.calls as {name, args}); a function the fake lacks raises.",
+                          params: [Param("family", .string, "registry, http, compose, kube, pg, snapshot…"), Param("impl", .map(.any), "")],
+                          returns: [("table", "fake", "with .calls")],
+                          example: #"local reg = test.fake("registry", { head = function(ref) return { exists = false, status = 404, ref = ref } end })"#),
+            PrimitiveSpec(module: "test", name: "load", summary: "Requires a recipe module afresh, after fakes were installed.",
+                          params: [Param("module", .string, "")], returns: [("any", "module", "")]),
+        ]
+    ) { _ in [] }
 }

@@ -19,7 +19,9 @@ public final class Engine {
 
     /// Runs (or plans) one recipe file. Never throws: every failure becomes an exit code,
     /// a message on stderr, and the report.
-    public func run(recipePath: String) -> RunReport {
+    /// Runs a recipe. `epilogue` (Lua) runs after it in the same state when it succeeded:
+    /// `unidesk test` uses it to turn failed tests into the run's failure.
+    public func run(recipePath: String, epilogue: String? = nil) -> RunReport {
         let started = Date()
         let t0 = DispatchTime.now().uptimeNanoseconds
         var report = RunReport(recipe: recipePath, mode: options.mode, exitCode: .ok, startedAt: started,
@@ -67,6 +69,7 @@ public final class Engine {
         var outcome: (ExitCode, (String, String?, String?)?) = (.ok, nil)
         do {
             try session.execute(source, chunkName: chunkName)
+            if let epilogue { try session.execute(epilogue, chunkName: "=unidesk test") }
         } catch {
             outcome = classify(error, session: session)
         }

@@ -11,7 +11,7 @@ struct Unidesk: ParsableCommand {
         \(ExitCode.helpText)
         """,
         version: UnideskVersion.string,
-        subcommands: [RunCommand.self, PlanCommand.self, CheckCommand.self, ReplCommand.self,
+        subcommands: [RunCommand.self, PlanCommand.self, TestCommand.self, CheckCommand.self, ReplCommand.self,
                       DocCommand.self, VersionCommand.self]
     )
 }

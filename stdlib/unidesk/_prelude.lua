@@ -76,6 +76,9 @@ unidesk.vars = host.vars()
 -- require: `unidesk.*` from the stdlib (embedded in the binary) or a host library;
 -- any other name from the recipe's own directory. Nothing else.
 local loaded, loading = {}, {}
+
+-- For unidesk.test: require(name) returns `value` from now on (nil: load it afresh).
+local function preload(name, value) loaded[name] = value end
 local base_env -- the read-only environment of stdlib modules, built below
 
 function require(name)
@@ -98,7 +101,8 @@ function require(name)
     if kind == "stdlib" then env = setmetatable({}, { __index = base_env }) end
     local chunk, err = load(source, chunkname, "t", env)
     if not chunk then loading[name] = nil; error(err, 0) end
-    local ok, r = pcall(chunk, name, lib and libraries[lib] or nil)
+    -- unidesk.test alone gets the hook that puts fakes in front of the real modules.
+    local ok, r = pcall(chunk, name, lib and libraries[lib] or nil, name == "unidesk.test" and preload or nil)
     loading[name] = nil
     if not ok then error(r, 0) end
     result = r

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import UnideskBindings
+import UnideskCore
+
+struct TestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test", abstract: "Run a recipe's tests (*_test.lua files).",
+        discussion: """
+        Each *_test.lua file runs as a recipe of its own, in a fresh sandbox, in run mode, with \
+        `require "unidesk.test"`: describe/it, test.eq (deep equality, the first difference named), \
+        test.raises, and test.fake(family, impl) to replace any primitive family (registry, http, \
+        compose, kube, pg…) by a table of functions, so a recipe's policy is tested without \
+        infrastructure. Every test is a step of the report (--junit gives one testcase per test).
+
+        Exit 0 when every test passed, 1 when one failed or a file could not run.
+        """)
+
+    @Argument(help: "Test files or directories to search for *_test.lua (default: the current directory).")
+    var paths: [String] = []
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let files = try Self.testFiles(paths.isEmpty ? ["."] : paths)
+        guard !files.isEmpty else { throw ValidationError("no *_test.lua files under \(paths.isEmpty ? "." : paths.joined(separator: ", "))") }
+        var failed: [String] = []
+        var passed = 0, failedTests = 0
+        for f in files {
+            let options = try common.engineOptions(mode: .run)
+            let report = Engine(options: options, libraries: Libraries.all).run(recipePath: f, epilogue: "require('unidesk.test').finish()")
+            if case .object(let t)? = report.outputs.first(where: { $0.0 == "tests" })?.1 {
+                passed += Int(t.first { $0.0 == "passed" }?.1.intValue ?? 0)
+                failedTests += Int(t.first { $0.0 == "failed" }?.1.intValue ?? 0)
+            }
+            if report.exitCode != .ok { failed.append(f) }
+        }
+        Console.writeFD(2, "\(passed) passed, \(failedTests) failed in \(files.count) file\(files.count == 1 ? "" : "s")\(failed.isEmpty ? "" : "; failing: " + failed.joined(separator: ", "))\n")
+        throw CommandExit(code: failed.isEmpty ? 0 : 1)
+    }
+
+    static func testFiles(_ paths: [String]) throws -> [String] {
+        var out: [String] = []
+        for p in paths {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { throw ValidationError("\(p) does not exist") }
+            if !isDir.boolValue { out.append(p); continue }
+            let found = FileManager.default.enumerator(atPath: p)?.compactMap { $0 as? String } ?? []
+            out += found.filter { $0.hasSuffix("_test.lua") && !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
+                .sorted().map { p == "." ? $0 : "\(p)/\($0)" }
+        }
+        return out
+    }
+}
