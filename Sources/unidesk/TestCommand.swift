@@ -11,7 +11,9 @@ struct TestCommand: ParsableCommand {
         `require "unidesk.test"`: describe/it, test.eq (deep equality, the first difference named), \
         test.raises, and test.fake(family, impl) to replace any primitive family (registry, http, \
         compose, kube, pg…) by a table of functions, so a recipe's policy is tested without \
-        infrastructure. Every test is a step of the report (--junit gives one testcase per test).
+        infrastructure. Every test is a step of the report (--junit gives one testcase per test). \
+        Each file gets a fresh state directory of its own (unless --state-dir is given), where \
+        state.* and fs.write need no grant; every other write still does.
 
         Exit 0 when every test passed, 1 when one failed or a file could not run.
         """)
@@ -27,7 +29,15 @@ struct TestCommand: ParsableCommand {
         var failed: [String] = []
         var passed = 0, failedTests = 0
         for f in files {
-            let options = try common.engineOptions(mode: .run)
+            var options = try common.engineOptions(mode: .run)
+            // Tests never touch the real state: a fresh state directory per file, unless given.
+            let scratch = NSTemporaryDirectory() + "unidesk-test-state-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: scratch) }
+            if common.stateDir == nil {
+                options.stateDirectory = scratch
+                // That directory is the test's own: writing state and files there needs no grant.
+                try? options.policy.add(allow: ["state.*", "fs.write:*"], deny: [])
+            }
             let report = Engine(options: options, libraries: Libraries.all).run(recipePath: f, epilogue: "require('unidesk.test').finish()")
             if case .object(let t)? = report.outputs.first(where: { $0.0 == "tests" })?.1 {
                 passed += Int(t.first { $0.0 == "passed" }?.1.intValue ?? 0)

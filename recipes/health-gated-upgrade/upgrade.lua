@@ -1,0 +1,81 @@
+-- The health-gated upgrade as a function of its primitives, so the policy is tested with
+-- fakes (upgrade_test.lua) and run for real by recipe.lua.
+local compose = require "unidesk.compose"
+local snapshot = require "unidesk.snapshot"
+local http = require "unidesk.http"
+local state = require "unidesk.state"
+local alert = require "unidesk.alert"
+local M = {}
+
+--- cfg: app, project, dir, service, image_var (the compose variable holding the image),
+--- repo, target (tag), health (URL), volumes, env (other compose variables), timeout,
+--- restart (the other services, started again once the service is settled).
+--- Returns {outcome = "upgraded" | "rolled_back", ...}; raises only when even the
+--- rollback failed (the alert says so first).
+function M.run(cfg)
+  local function project(image)
+    local env = {}
+    for k, v in pairs(cfg.env or {}) do env[k] = v end
+    env[cfg.image_var] = image
+    return { project = cfg.project, dir = cfg.dir, env = env }
+  end
+  local function with(t, extra) for k, v in pairs(extra) do t[k] = v end return t end
+  local function healthy(version, timeout)
+    return pcall(http.wait, cfg.health, { timeout = timeout or cfg.timeout or 60, interval = 0.5,
+      ["until"] = function(r) return r.status == 200 and r:json().deploy.version == version end })
+  end
+
+  local last = state.get(cfg.app .. "/last-good")
+  local running = compose.inspect(with(project(cfg.repo .. ":" .. cfg.target), { service = cfg.service }))
+  local current = last or (running and {
+    tag = running.image:match(":([^:/]+)$"), version = running.labels["org.opencontainers.image.version"],
+  })
+  if not current or not current.tag then
+    error("no last-good for " .. cfg.app .. " and no running " .. cfg.service .. " to learn it from", 0)
+  end
+  unidesk.step("record last-good " .. tostring(current.version), function()
+    state.set(cfg.app .. "/last-good", current)
+  end)
+  local target_image = cfg.repo .. ":" .. cfg.target
+  unidesk.step("stop", function() compose.stop(project(cfg.repo .. ":" .. current.tag)) end)
+  unidesk.step("snapshot", function()
+    snapshot.take { app = cfg.app, volumes = cfg.volumes, meta = { version = current.version, tag = current.tag } }
+  end)
+  local ok, err = pcall(unidesk.step, "deploy " .. cfg.target, function()
+    local c = compose.recreate(with(project(target_image), { service = cfg.service, timeout = cfg.timeout }))
+    local version = c.labels["org.opencontainers.image.version"]
+    local good, why = healthy(version)
+    if not good then error(why, 0) end
+    return c
+  end)
+  local function restart_others(image)
+    if cfg.restart and #cfg.restart > 0 then
+      unidesk.step("start " .. table.concat(cfg.restart, ", "), function()
+        compose.up(with(project(image), { services = cfg.restart }))
+      end)
+    end
+  end
+  if ok then
+    local c = err
+    restart_others(target_image)
+    state.set(cfg.app .. "/last-good", { tag = cfg.target, version = c.labels["org.opencontainers.image.version"], digest = c.digest })
+    return { outcome = "upgraded", version = c.labels["org.opencontainers.image.version"], digest = c.digest }
+  end
+
+  -- Roll back: the snapshot's data, then the prior version, then prove it is healthy.
+  local reason = type(err) == "table" and (err.message or tostring(err)) or tostring(err)
+  local back, rerr = pcall(unidesk.step, "roll back to " .. tostring(current.version), function()
+    compose.stop(project(target_image))
+    snapshot.restore { app = cfg.app }
+    compose.recreate(with(project(cfg.repo .. ":" .. current.tag), { service = cfg.service, pull = false, timeout = cfg.timeout }))
+    local good, why = healthy(current.version)
+    if not good then error(why, 0) end
+  end)
+  if back then restart_others(cfg.repo .. ":" .. current.tag) end
+  alert.raise { kind = back and "rolled_back" or "rollback_failed", app = cfg.app, attempted = cfg.target,
+    last_good = tostring(current.version), recovered = back, notes = reason .. (back and "" or ("; rollback: " .. tostring(rerr))) }
+  if not back then error("upgrade to " .. cfg.target .. " failed and so did the rollback: " .. tostring(rerr), 0) end
+  return { outcome = "rolled_back", reason = reason, version = current.version }
+end
+
+return M

@@ -1,0 +1,62 @@
+local test = require "unidesk.test"
+
+-- Fakes of the engine, the snapshots and the health endpoint; state and alerts are real
+-- (unidesk test gives every file a fresh state directory).
+local function world(healthy_versions)
+  local state = require "unidesk.state"
+  for _, k in ipairs(state.keys("")) do state.delete(k) end   -- each test starts from nothing
+  local log = {}
+  local running = { image = "reg/demo:v1", labels = { ["org.opencontainers.image.version"] = "1.0.0" } }
+  test.fake("compose", {
+    inspect = function() return running end,
+    stop = function() log[#log + 1] = "stop" end,
+    up = function(p) log[#log + 1] = "up " .. table.concat(p.services, ",") end,
+    recreate = function(p)
+      local image = p.env.DEMO_IMAGE
+      log[#log + 1] = "recreate " .. image
+      local version = ({ ["reg/demo:v1"] = "1.0.0", ["reg/demo:v2"] = "2.0.0", ["reg/demo:broken"] = "0.9.0-broken" })[image]
+      running = { image = image, digest = "sha256:" .. version, labels = { ["org.opencontainers.image.version"] = version } }
+      return running
+    end,
+  })
+  test.fake("snapshot", {
+    take = function(a) log[#log + 1] = "snapshot " .. a.meta.version end,
+    restore = function() log[#log + 1] = "restore" end,
+  })
+  test.fake("http", { wait = function(_, o)
+    local version = running.labels["org.opencontainers.image.version"]
+    if healthy_versions[version] and o["until"]({ status = 200, json = function() return { deploy = { version = version } } end }) then
+      return true
+    end
+    error("timeout: not healthy: " .. version, 0)
+  end })
+  return test.load("upgrade"), log
+end
+
+local cfg = { app = "demo", project = "demo", dir = "deploy", service = "web", image_var = "DEMO_IMAGE",
+  repo = "reg/demo", health = "http://h/health", volumes = { "demo_data" }, restart = { "worker" } }
+
+test.describe("health-gated upgrade", function()
+  test.it("commits the new last-good when the new version is healthy", function()
+    local upgrade, log = world({ ["2.0.0"] = true })
+    cfg.target = "v2"
+    local r = upgrade.run(cfg)
+    test.eq(r.outcome, "upgraded")
+    test.eq(log, { "stop", "snapshot 1.0.0", "recreate reg/demo:v2", "up worker" })
+    test.eq(require("unidesk.state").get("demo/last-good").tag, "v2")
+  end)
+  test.it("restores the snapshot and the prior version when it is not", function()
+    local upgrade, log = world({ ["1.0.0"] = true, ["2.0.0"] = true })
+    cfg.target = "broken"
+    local r = upgrade.run(cfg)
+    test.eq(r.outcome, "rolled_back")
+    test.eq(log, { "stop", "snapshot 1.0.0", "recreate reg/demo:broken", "stop", "restore", "recreate reg/demo:v1", "up worker" })
+    test.eq(require("unidesk.alert").list("demo")[1].kind, "rolled_back")
+  end)
+  test.it("says so loudly when even the rollback fails", function()
+    local upgrade = world({})
+    cfg.target = "broken"
+    test.raises(function() upgrade.run(cfg) end, "failed and so did the rollback")
+    test.eq(require("unidesk.alert").list("demo")[1].kind, "rollback_failed")
+  end)
+end)
