@@ -171,8 +171,14 @@ public final class Console: @unchecked Sendable {
         return out
     }
 
+    /// "12ms", "3.71s". Without String(format:): it showed up in profiles of bulk loads,
+    /// which print one line per effect.
     static func duration(_ ms: Double) -> String {
-        ms < 1000 ? String(format: "%.0fms", ms) : String(format: "%.2fs", ms / 1000)
+        guard ms.isFinite, ms >= 0 else { return "?" }
+        if ms < 1000 { return "\(Int(ms.rounded()))ms" }
+        let centis = Int((ms / 10).rounded())
+        let frac = centis % 100
+        return "\(centis / 100).\(frac < 10 ? "0" : "")\(frac)s"
     }
 
     /// Writes all bytes to a file descriptor (Glibc's `stderr` is not concurrency-safe).
