@@ -1,0 +1,19 @@
+-- compose-consumer: deploy the desired commit of one service from its published artifact,
+-- pinned by digest, pull-only; verify what runs; on a mismatch or an unhealthy container,
+-- recreate the previous digest and fail.
+--
+--   unidesk run recipes/compose-consumer/recipe.lua --var repo=REG/unidesk/demo --var commit=SHA \
+--     --var port=18080 --allow 'compose.*'
+local consumer = require "consumer"
+local v = unidesk.vars
+local result = unidesk.step("deploy " .. tostring(v.commit), function()
+  return consumer.run {
+    project = v.project or "demo", dir = "deploy", service = v.service or "web", image_var = "DEMO_IMAGE",
+    repo = v.repo or unidesk.fail("--var repo=REGISTRY/REPOSITORY is required"),
+    commit = v.commit or unidesk.fail("--var commit=SHA is required"),
+    health = "http://127.0.0.1:" .. (v.port or "18080") .. "/health", timeout = tonumber(v.timeout or "30"),
+    env = { DEMO_PORT = v.port or "18080" },
+  }
+end)
+unidesk.output("deploy", result)
+print("deployed " .. v.commit .. " as " .. result.digest)
