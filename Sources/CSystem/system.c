@@ -22,3 +22,5 @@ int ud_rename_noreplace(const char *from, const char *to) {
 int ud_contains_bytes(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len) {
     return memmem(haystack, haystack_len, needle, needle_len) != NULL;
 }
+
+int ud_set_pipe_size(int fd, int bytes) { return fcntl(fd, F_SETPIPE_SZ, bytes); }

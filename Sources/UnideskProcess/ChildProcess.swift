@@ -64,6 +64,9 @@ public final class ChildProcess {
             if withStdin { close(inPipe[1]) }
             throw SpawnError(description: "cannot start \(argv[0]): \(String(cString: strerror(rc)))")
         }
+        // 1 MiB pipes (the default is 64 KiB): tar streams gigabytes through them.
+        _ = ud_set_pipe_size(outPipe[0], 1 << 20)
+        if withStdin { _ = ud_set_pipe_size(inPipe[1], 1 << 20) }
         pid = child
         stdout = outPipe[0]
         stderr = errPipe[0]

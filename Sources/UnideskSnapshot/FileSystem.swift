@@ -1,4 +1,5 @@
 import Foundation
+import UnideskProcess
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -59,7 +60,12 @@ enum FileSystem {
         return lstat(path, &st) == 0
     }
 
+    /// Removes a tree. GNU rm (unlinkat, no per-entry Foundation objects) is several
+    /// times faster than FileManager.removeItem on tens of thousands of files.
     static func remove(_ path: String) {
+        guard exists(path) else { return }
+        if let r = try? Command.run(["rm", "-rf", "--one-file-system", "--", path],
+                                    environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"], timeout: 3600), r.status == 0 { return }
         try? FileManager.default.removeItem(atPath: path)
     }
 

@@ -14,3 +14,5 @@ int ud_rename_noreplace(const char *from, const char *to);
 #include <stddef.h>
 /// memmem: whether `needle` occurs in `haystack` (byte search).
 int ud_contains_bytes(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len);
+/// fcntl(F_SETPIPE_SZ): a larger pipe buffer means fewer wake-ups per megabyte streamed.
+int ud_set_pipe_size(int fd, int bytes);
