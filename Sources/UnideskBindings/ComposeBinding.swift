@@ -50,7 +50,8 @@ public enum ComposeBinding {
     static let up = PrimitiveSpec(
         module: "compose", name: "up",
         summary: "Starts the project, or the services named (`up -d --no-build`; images pulled only when missing), and waits for them to be healthy unless wait = false.",
-        params: [project([Param("services", .array(.string), optional: true, "default: every service"), Param("wait", .boolean, optional: true, "default true"), timeout])],
+        params: [project([Param("services", .array(.string), optional: true, "default: every service"), Param("wait", .boolean, optional: true, "default true"),
+                          Param("remove_orphans", .boolean, optional: true, "remove the containers of services the files no longer define (default false)"), timeout])],
         returns: [("\(containerType)[]", "containers", "")],
         effect: .write, scope: "<project>/<service> (one call per service named; <project>/* without services)",
         errors: ["raises kind = unhealthy"] + errors)
@@ -173,7 +174,9 @@ public enum ComposeBinding {
                     let r = try write(up, args, scope: scope, plan: { _, _ in
                         Gate.Planned([.table(LuaTable())], detail: .string("start \(group.first ?? "every service")"))
                     }, perform: { p, t in
-                        let cs = try run { () throws(ComposeError) in try compose.get.up(p, services: group, wait: t.bool("wait", default: true), timeout: timeout(t)) }
+                        let cs = try run { () throws(ComposeError) in
+                            try compose.get.up(p, services: group, wait: t.bool("wait", default: true), removeOrphans: t.bool("remove_orphans", default: false), timeout: timeout(t))
+                        }
                         return [.table(LuaTable(array: cs.map(container)))]
                     })
                     out += r.first?.tableValue?.array ?? []

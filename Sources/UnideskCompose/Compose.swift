@@ -64,9 +64,10 @@ public struct Compose: Sendable {
         return config["services"]?[service]?["image"]?.stringValue
     }
 
-    public func up(_ p: ComposeProject, services: [String], wait: Bool, timeout: Double) throws(ComposeError) -> [ContainerState] {
+    public func up(_ p: ComposeProject, services: [String], wait: Bool, removeOrphans: Bool = false, timeout: Double) throws(ComposeError) -> [ContainerState] {
         let start = monotonicNow()
-        _ = try compose(p, ["up", "--detach", "--no-build", "--pull", "missing"] + services, timeout: timeout, what: "compose up")
+        _ = try compose(p, ["up", "--detach", "--no-build", "--pull", "missing"] + (removeOrphans ? ["--remove-orphans"] : []) + services,
+                        timeout: timeout, what: "compose up")
         let all = try ps(p, timeout: max(1, timeout - (monotonicNow() - start)))
         let chosen = services.isEmpty ? all : all.filter { services.contains($0.service ?? "") }
         guard wait else { return chosen }

@@ -20,7 +20,7 @@ function compose.ps(args) end
 function compose.inspect(args) end
 
 ---Starts the project, or the services named (`up -d --no-build`; images pulled only when missing), and waits for them to be healthy unless wait = false.
----@param args { project: string, files?: string[], dir?: string, env?: table<string, string|secret>, services?: string[], wait?: boolean, timeout?: number }
+---@param args { project: string, files?: string[], dir?: string, env?: table<string, string|secret>, services?: string[], wait?: boolean, remove_orphans?: boolean, timeout?: number }
 ---@return {id: string, name: string, service: string, project: string, image: string, image_id: string, digest?: string, labels: table<string, string>, status: string, health?: string, health_output?: string, exit_code?: integer}[] containers
 function compose.up(args) end
 
