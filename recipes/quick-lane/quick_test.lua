@@ -1,0 +1,42 @@
+local test = require "unidesk.test"
+local state = require "unidesk.state"
+
+local function world(opts)
+  for _, k in ipairs(state.keys("")) do state.delete(k) end
+  if opts.canonical then state.set("shop/canonical", { volume = "shop_data" }) end
+  local log = {}
+  test.fake("snapshot", {
+    info = function() return opts.snapshot and { id = "snap-1" } or nil end,
+    restore = function() log[#log + 1] = "restore" end,
+    take = function() log[#log + 1] = "take" end,
+  })
+  test.fake("compose", {
+    up = function(p) log[#log + 1] = "up " .. p.env.IMAGE end,
+    stop = function() log[#log + 1] = "stop" end,
+    down = function(p) log[#log + 1] = "down volumes=" .. tostring(p.volumes) end,
+  })
+  return test.load("quick"), log
+end
+local function cfg(check) return { app = "shop", project = { project = "shop", dir = "deploy" }, head = "reg/shop:v2", image_var = "IMAGE", check = check } end
+
+test.describe("quick lane", function()
+  test.it("no canonical: the cold path", function()
+    local quick, log = world { canonical = false, snapshot = true }
+    test.eq(quick.run(cfg(function() end)), { path = "cold", reason = "no warm canonical" })
+    test.eq(log, {})
+  end)
+  test.it("pass: undeploy, keep the volume, promote nothing", function()
+    local quick, log = world { canonical = true, snapshot = true }
+    local r = quick.run(cfg(function() end))
+    test.eq(r, { path = "quick", passed = true, known_good = "snap-1" })
+    test.eq(log, { "up reg/shop:v2", "down volumes=false" })
+    test.eq(state.get("shop/last-good"), nil)
+  end)
+  test.it("fail: restore the known-good snapshot, then undeploy", function()
+    local quick, log = world { canonical = true, snapshot = true }
+    local r = quick.run(cfg(function() error("orders page returns 500", 0) end))
+    test.eq(r.passed, false)
+    test.eq(r.error, "orders page returns 500")
+    test.eq(log, { "up reg/shop:v2", "stop", "restore", "down volumes=false" })
+  end)
+end)
