@@ -8,23 +8,13 @@ import UnideskProcess
 /// recipes/artifact-lane against the real registry and a real container's health endpoint
 /// (scripts/stack/registry-up and engine-up).
 @Suite(.serialized) struct ArtifactLaneRecipeTests {
-    let project = "lane\(UUID().uuidString.prefix(6).lowercased())"
-
     @Test func rowsFromTheRegistryAndARunningContainer() throws {
-        let env = ProcessInfo.processInfo.environment
-        let repo = try stackValue("UNIDESK_DEMO_REPO"), fixture = try stackValue("UNIDESK_COMPOSE_FIXTURE")
         let v1 = try stackValue("UNIDESK_DEMO_COMMIT_V1"), v2 = try stackValue("UNIDESK_DEMO_COMMIT_V2")
         // Publish v2 under its commit, as CI would; v1 runs in "dev".
-        let retag = try Command.run([try stackValue("UNIDESK_ENGINE_RETAG"), "v2", v2], environment: env, timeout: 120)
-        try #require(retag.status == 0, "\(retag.stderrTail())")
-        let port = 18000 + Int.random(in: 100...899)
-        var upEnv = env
-        upEnv["DEMO_IMAGE"] = "\(repo):v1"
-        upEnv["DEMO_PORT"] = "\(port)"
-        let compose = ["docker", "compose", "-p", project, "-f", "\(fixture)/compose.yaml"]
-        defer { _ = try? Command.run(compose + ["down", "--volumes", "--timeout", "1"], environment: env, timeout: 60) }
-        let up = try Command.run(compose + ["up", "-d", "--wait", "web"], environment: upEnv, timeout: 120)
-        try #require(up.status == 0, "\(up.stderrTail())")
+        try DemoProject.publish("v2", as: v2)
+        let demo = try DemoProject(prefix: "lane", services: ["web"])
+        defer { demo.down() }
+        let (repo, port) = (demo.repo, demo.port)
 
         let t = try TempRecipe([
             "recipe.lua": try String(contentsOfFile: "\(repositoryRoot)/recipes/artifact-lane/recipe.lua", encoding: .utf8),

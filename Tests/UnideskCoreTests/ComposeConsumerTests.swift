@@ -7,32 +7,16 @@ import UnideskProcess
 
 /// recipes/compose-consumer against the real registry and engine.
 @Suite(.serialized) struct ComposeConsumerTests {
-    let project = "cc\(UUID().uuidString.prefix(6).lowercased())"
-
     @Test func deploysByDigestVerifiesAndPutsThePreviousBack() throws {
-        let env = ProcessInfo.processInfo.environment
-        let repo = try stackValue("UNIDESK_DEMO_REPO"), fixture = try stackValue("UNIDESK_COMPOSE_FIXTURE")
         let v2 = try stackValue("UNIDESK_DEMO_COMMIT_V2"), broken = try stackValue("UNIDESK_DEMO_COMMIT_BROKEN")
         let digest2 = try stackValue("UNIDESK_DEMO_DIGEST_V2")
-        for (tag, commit) in [("v2", v2), ("broken", broken)] {
-            let r = try Command.run([try stackValue("UNIDESK_ENGINE_RETAG"), tag, commit], environment: env, timeout: 120)
-            try #require(r.status == 0, "\(r.stderrTail())")
-        }
-        let port = 18000 + Int.random(in: 100...899)
-        var upEnv = env
-        upEnv["DEMO_IMAGE"] = "\(repo):v1"
-        upEnv["DEMO_PORT"] = "\(port)"
-        let compose = ["docker", "compose", "-p", project, "-f", "\(fixture)/compose.yaml"]
-        defer { _ = try? Command.run(compose + ["down", "--volumes", "--timeout", "1"], environment: env, timeout: 60) }
-        let up = try Command.run(compose + ["up", "-d", "--wait", "web"], environment: upEnv, timeout: 120)
-        try #require(up.status == 0, "\(up.stderrTail())")
-
-        let dir = NSTemporaryDirectory() + "unidesk-cc-\(project)"
+        try DemoProject.publish("v2", as: v2)
+        try DemoProject.publish("broken", as: broken)
+        let demo = try DemoProject(prefix: "cc", services: ["web"])
+        defer { demo.down() }
+        let (project, port, repo) = (demo.name, demo.port, demo.repo)
+        let dir = try DemoProject.recipeCopy("compose-consumer", files: ["recipe.lua", "consumer.lua", "deploy/compose.yaml"])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try FileManager.default.createDirectory(atPath: "\(dir)/deploy", withIntermediateDirectories: true)
-        for f in ["recipe.lua", "consumer.lua", "deploy/compose.yaml"] {
-            try FileManager.default.copyItem(atPath: "\(repositoryRoot)/recipes/compose-consumer/\(f)", toPath: "\(dir)/\(f)")
-        }
         func deploy(_ commit: String) throws -> RunReport {
             var o = EngineOptions()
             o.color = false
@@ -42,10 +26,7 @@ import UnideskProcess
             try o.policy.add(allow: ["compose.*"], deny: [])
             return Engine(options: o, libraries: Libraries.all).run(recipePath: "\(dir)/recipe.lua")
         }
-        func running() throws -> String? {
-            let body = try Command.run(["curl", "-sf", "http://127.0.0.1:\(port)/health"], environment: env, timeout: 30).stdout
-            return (try? JSON.decode(bytes: body))?["deploy"]?["commit"]?.stringValue
-        }
+        func running() throws -> String? { (try? JSON.decode(bytes: try demo.get("/health")))?["deploy"]?["commit"]?.stringValue }
 
         let good = try deploy(v2)
         #expect(good.exitCode == .ok, "\(good.error?.message ?? "")")

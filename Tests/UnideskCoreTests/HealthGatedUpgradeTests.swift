@@ -8,29 +8,15 @@ import UnideskProcess
 /// recipes/health-gated-upgrade against the real engine: an upgrade whose new version never
 /// becomes healthy is rolled back with its data intact and an alert; then one that succeeds.
 @Suite(.serialized) struct HealthGatedUpgradeTests {
-    let project = "hgu\(UUID().uuidString.prefix(6).lowercased())"
-
     @Test func aFailedUpgradeRollsBackWithItsDataAndAGoodOneCommits() throws {
-        let env = ProcessInfo.processInfo.environment
-        let repo = try stackValue("UNIDESK_DEMO_REPO"), fixture = try stackValue("UNIDESK_COMPOSE_FIXTURE")
-        let port = 18000 + Int.random(in: 100...899)
-        var upEnv = env
-        upEnv["DEMO_IMAGE"] = "\(repo):v1"
-        upEnv["DEMO_PORT"] = "\(port)"
-        let compose = ["docker", "compose", "-p", project, "-f", "\(fixture)/compose.yaml"]
-        defer { _ = try? Command.run(compose + ["down", "--volumes", "--timeout", "1"], environment: env, timeout: 60) }
-        let up = try Command.run(compose + ["up", "-d", "--wait"], environment: upEnv, timeout: 120)
-        try #require(up.status == 0, "\(up.stderrTail())")
+        let demo = try DemoProject(prefix: "hgu")
+        defer { demo.down() }
+        let (project, port, repo) = (demo.name, demo.port, demo.repo)
         // Data the users wrote before the upgrade.
-        let put = try Command.run(["curl", "-sf", "-X", "PUT", "--data-binary", "order-42", "http://127.0.0.1:\(port)/data/orders"], environment: env, timeout: 30)
+        let put = try Command.run(["curl", "-sf", "-X", "PUT", "--data-binary", "order-42", "http://127.0.0.1:\(port)/data/orders"], environment: demo.environment, timeout: 30)
         try #require(put.status == 0, "\(put.stderrTail())")
-
-        let recipeDir = NSTemporaryDirectory() + "unidesk-hgu-\(project)"
+        let recipeDir = try DemoProject.recipeCopy("health-gated-upgrade", files: ["recipe.lua", "upgrade.lua", "deploy/compose.yaml"])
         defer { try? FileManager.default.removeItem(atPath: recipeDir) }
-        try FileManager.default.createDirectory(atPath: "\(recipeDir)/deploy", withIntermediateDirectories: true)
-        for f in ["recipe.lua", "upgrade.lua", "deploy/compose.yaml"] {
-            try FileManager.default.copyItem(atPath: "\(repositoryRoot)/recipes/health-gated-upgrade/\(f)", toPath: "\(recipeDir)/\(f)")
-        }
         let state = recipeDir + "-state"
         defer { try? FileManager.default.removeItem(atPath: state) }
         func upgrade(to tag: String) throws -> RunReport {
@@ -42,13 +28,8 @@ import UnideskProcess
             try o.policy.add(allow: ["compose.*", "snapshot.*", "state.*"], deny: [])
             return Engine(options: o, libraries: Libraries.all).run(recipePath: "\(recipeDir)/recipe.lua")
         }
-        func data() throws -> String {
-            try Command.run(["curl", "-sf", "http://127.0.0.1:\(port)/data/orders"], environment: env, timeout: 30).stdoutText
-        }
-        func deployed() throws -> String {
-            let body = try Command.run(["curl", "-sf", "http://127.0.0.1:\(port)/health"], environment: env, timeout: 30).stdout
-            return (try? JSON.decode(bytes: body))?["deploy"]?["version"]?.stringValue ?? "?"
-        }
+        func data() throws -> String { String(decoding: try demo.get("/data/orders"), as: UTF8.self) }
+        func deployed() throws -> String { (try? JSON.decode(bytes: try demo.get("/health")))?["deploy"]?["version"]?.stringValue ?? "?" }
 
         let failed = try upgrade(to: "broken")
         #expect(failed.exitCode == .recipeFailed)
@@ -67,8 +48,7 @@ import UnideskProcess
         #expect(try data() == "order-42")
         let lastGood = try JSON.decode(String(contentsOfFile: "\(state)/state/\(project)/last-good.json", encoding: .utf8))
         #expect(lastGood["tag"] == .string("v2") && lastGood["digest"] == .string(digest2))
-        let worker = try Command.run(["docker", "compose", "-p", project, "-f", "\(fixture)/compose.yaml", "ps", "--format", "{{.Service}} {{.State}}"],
-                                     environment: upEnv, timeout: 30).stdoutText
+        let worker = try demo.compose(["ps", "--format", "{{.Service}} {{.State}}"]).stdoutText
         #expect(worker.contains("worker running"), "the other service is started again: \(worker)")
     }
 }
