@@ -36,7 +36,7 @@ public enum KubeBinding {
         effect: .read, scope: "<namespace>/<Kind>/*", errors: errors)
     static let apply = PrimitiveSpec(
         module: "kube", name: "apply",
-        summary: "Server-side apply (the API server merges and tracks field ownership). Takes an object, a list of objects, or YAML text (several documents are applied in order). In plan mode the server applies with dryRun=All and the plan says, per object, created / changed (which fields) / unchanged; nothing is stored.",
+        summary: "Server-side apply (the API server merges and tracks field ownership). Takes an object, a list of objects, or YAML text (several documents are applied in order; consecutive objects of one kind, other than namespaces and CRDs, are sent 8 at a time, and an error among them is raised once all of them were sent). In plan mode the server applies with dryRun=All and the plan says, per object, created / changed (which fields) / unchanged; nothing is stored.",
         params: [Param("objects", .oneOf([.map(.any), .array(.any), .string]), "an object table, a list of them, or YAML"),
                  Param("options", .record([
                     Param("field_manager", .string, optional: true, "default \"unidesk\""),
@@ -168,6 +168,32 @@ public enum KubeBinding {
                 }()
                 let docs = try Self.objects(args.value(0))
                 var out: [LuaValue] = []
+                // Runs of objects of one kind (not namespaces or CRDs, which later objects may
+                // need) are sent concurrently in run mode; runs keep their order.
+                var prefetched: [Int: Result<KubeClient.Applied, KubeError>] = [:]
+                if ctx.mode == .run && docs.count > 1 {
+                    var i = 0
+                    while i < docs.count {
+                        let kind = docs[i]["kind"]?.stringValue ?? "", av = docs[i]["apiVersion"]?.stringValue ?? ""
+                        var j = i
+                        while j < docs.count, docs[j]["kind"]?.stringValue == kind, docs[j]["apiVersion"]?.stringValue == av { j += 1 }
+                        let group = Array(i..<j)
+                        let ordered = ["Namespace", "CustomResourceDefinition"].contains(kind)
+                        let allowed = group.allSatisfy { k in
+                            guard let name = docs[k]["metadata"]?["name"]?.stringValue,
+                                  let s = try? scope(c, kind: kind, apiVersion: av, namespace: docs[k]["metadata"]?["namespace"]?.stringValue,
+                                                     name: name, timeout: seconds(o, 30)) else { return false }
+                            return ctx.gate.permits(Capability("kube.apply", scope: s), effect: .write)
+                        }
+                        if group.count > 1 && !ordered && allowed {
+                            let results = try run { () throws(KubeError) in
+                                try c.applyConcurrently(group.map { docs[$0] }, fieldManager: manager, force: force, timeout: seconds(o, 30))
+                            }
+                            for (k, r) in zip(group, results) { prefetched[k] = r }
+                        }
+                        i = j
+                    }
+                }
                 for (i, obj) in docs.enumerated() {
                     guard let kind = obj["kind"]?.stringValue, obj["apiVersion"]?.stringValue != nil,
                           let name = obj["metadata"]?["name"]?.stringValue else {
@@ -176,6 +202,12 @@ public enum KubeBinding {
                     let s = try scope(c, kind: kind, apiVersion: obj["apiVersion"]?.stringValue, namespace: obj["metadata"]?["namespace"]?.stringValue,
                                       name: name, timeout: seconds(o, 30))
                     let v: LuaValue = try ctx.gate.call(apply, scope: s, arguments: .array([.string("\(kind)/\(name)"), .string(manager)]), perform: {
+                        if let done = prefetched[i] {
+                            switch done {
+                            case .success(let a): return lua(a.object)
+                            case .failure(let e): throw raise(e)
+                            }
+                        }
                         let a = try run { () throws(KubeError) in try c.apply(obj, fieldManager: manager, force: force, dryRun: false, timeout: seconds(o, 30)) }
                         return lua(a.object)
                     }, plan: {

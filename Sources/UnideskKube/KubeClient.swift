@@ -253,6 +253,50 @@ public final class KubeClient: @unchecked Sendable {
         return Applied(object: obj, created: resp.status == 201, resource: r, namespace: ns)
     }
 
+    /// Server-side apply of several objects with up to `concurrency` requests in flight
+    /// over the shared connection pool; results in input order.
+    public func applyConcurrently(_ objects: [DataValue], fieldManager: String, force: Bool, timeout: Double,
+                                  concurrency: Int = 8) throws(KubeError) -> [Result<Applied, KubeError>] {
+        var prepared: [(request: HTTPRequest, resource: Resource, namespace: String?, what: String)] = []
+        let token = try bearerToken(timeout: timeout)
+        for object in objects {
+            guard let kind = object["kind"]?.stringValue, let apiVersion = object["apiVersion"]?.stringValue,
+                  let name = object["metadata"]?["name"]?.stringValue, !name.isEmpty else {
+                throw KubeError(.invalid, "an object to apply needs apiVersion, kind and metadata.name")
+            }
+            let r = try resource(kind: kind, apiVersion: apiVersion, timeout: timeout)
+            let ns = namespace(for: r, object["metadata"]?["namespace"]?.stringValue)
+            var query = [("fieldManager", fieldManager)]
+            if force { query.append(("force", "true")) }
+            let body: [UInt8]
+            do { body = Array(try JSON.encode(object, options: .init(sortKeys: false)).utf8) } catch {
+                throw KubeError(.invalid, "\(kind) \(name) cannot be encoded as JSON: \(error)")
+            }
+            var headers = [("Accept", "application/json"), ("User-Agent", "unidesk"), ("Content-Type", "application/apply-patch+yaml")]
+            if let token { headers.append(("Authorization", "Bearer \(token)")) }
+            var tls = target.tls
+            if case .exec = target.credential, let cert = execCertificate { tls.clientCertPEM = cert.cert; tls.clientKeyPEM = cert.key }
+            let url = target.server + path(r, namespace: ns, name: name) + "?" + query.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
+            prepared.append((HTTPRequest(method: "PATCH", url: url, headers: headers, body: body, timeout: timeout,
+                                         connectTimeout: min(10, timeout), maxBodyBytes: 64 << 20, maxRedirects: 0,
+                                         useEnvironmentProxy: false, proxy: target.proxy, tls: tls),
+                             r, ns, "apply \(kind) \(ns.map { "\($0)/" } ?? "")\(name)"))
+        }
+        let responses = transport.performAll(prepared.map(\.request), maxConcurrent: max(1, concurrency))
+        return zip(prepared, responses).map { p, result in
+            switch result {
+            case .failure(let e):
+                let kind: KubeError.Kind = e.kind == .timeout ? .timeout : e.kind == .tls ? .tls : .network
+                return .failure(KubeError(kind, "\(p.what): \(e.message)"))
+            case .success(let resp):
+                guard resp.status == 200 || resp.status == 201, let obj = try? JSON.decode(bytes: resp.body) else {
+                    return .failure(KubeError.fromStatus(code: resp.status, body: resp.body, what: p.what))
+                }
+                return .success(Applied(object: obj, created: resp.status == 201, resource: p.resource, namespace: p.namespace))
+            }
+        }
+    }
+
     /// Deletes an object (background propagation). Returns false when it did not exist.
     public func delete(kind: String, apiVersion: String? = nil, name: String, namespace: String? = nil,
                        dryRun: Bool, timeout: Double) throws(KubeError) -> Bool {
