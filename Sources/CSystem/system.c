@@ -24,3 +24,7 @@ int ud_contains_bytes(const void *haystack, size_t haystack_len, const void *nee
 }
 
 int ud_set_pipe_size(int fd, int bytes) { return fcntl(fd, F_SETPIPE_SZ, bytes); }
+
+int ud_start_writeback(int fd, off_t offset, off_t length) {
+    return sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE);
+}

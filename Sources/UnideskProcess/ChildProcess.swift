@@ -10,6 +10,7 @@ public final class ChildProcess {
     public let pid: pid_t
     /// Write end of the child's stdin, when requested; close it to send EOF.
     public private(set) var stdin: Int32?
+    /// Read end of the child's stdout; -1 when its stdout went to a descriptor of the caller's.
     public let stdout: Int32
     public let stderr: Int32
     private var exitStatus: Int32?
@@ -18,13 +19,14 @@ public final class ChildProcess {
         public let description: String
     }
 
-    /// Starts `argv[0]` (searched in PATH) with exactly `environment`.
+    /// Starts `argv[0]` (searched in PATH) with exactly `environment`. `stdoutTo` gives the
+    /// child that descriptor as its stdout (a file it writes directly) instead of a pipe.
     public init(_ argv: [String], environment: [String: String], withStdin: Bool = false,
-                directory: String? = nil) throws(SpawnError) {
+                directory: String? = nil, stdoutTo: Int32? = nil) throws(SpawnError) {
         precondition(!argv.isEmpty)
         _ = Self.ignoreBrokenPipes
         var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard ud_pipe_cloexec(&outPipe) == 0, ud_pipe_cloexec(&errPipe) == 0,
+        guard stdoutTo != nil || ud_pipe_cloexec(&outPipe) == 0, ud_pipe_cloexec(&errPipe) == 0,
               !withStdin || ud_pipe_cloexec(&inPipe) == 0 else {
             throw SpawnError(description: "cannot create pipes: \(String(cString: strerror(errno)))")
         }
@@ -36,7 +38,7 @@ public final class ChildProcess {
         } else {
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, stdoutTo ?? outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         if let directory { ud_spawn_addchdir(&actions, directory) }
         var attributes = posix_spawnattr_t()
@@ -57,15 +59,17 @@ public final class ChildProcess {
         defer { cArgs.forEach { free($0) }; cEnv.forEach { free($0) } }
         var child: pid_t = 0
         let rc = posix_spawnp(&child, argv[0], &actions, &attributes, cArgs, cEnv)
-        close(outPipe[1]); close(errPipe[1])
+        if stdoutTo == nil { close(outPipe[1]) }
+        close(errPipe[1])
         if withStdin { close(inPipe[0]) }
         guard rc == 0 else {
-            close(outPipe[0]); close(errPipe[0])
+            if stdoutTo == nil { close(outPipe[0]) }
+            close(errPipe[0])
             if withStdin { close(inPipe[1]) }
             throw SpawnError(description: "cannot start \(argv[0]): \(String(cString: strerror(rc)))")
         }
         // 1 MiB pipes (the default is 64 KiB): tar streams gigabytes through them.
-        _ = ud_set_pipe_size(outPipe[0], 1 << 20)
+        if stdoutTo == nil { _ = ud_set_pipe_size(outPipe[0], 1 << 20) }
         if withStdin { _ = ud_set_pipe_size(inPipe[1], 1 << 20) }
         pid = child
         stdout = outPipe[0]
@@ -79,7 +83,7 @@ public final class ChildProcess {
 
     deinit {
         closeStdin()
-        close(stdout)
+        if stdout >= 0 { close(stdout) }
         close(stderr)
         if exitStatus == nil {
             Glibc.kill(pid, SIGKILL)
@@ -104,6 +108,13 @@ public final class ChildProcess {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         return record(status)
+    }
+
+    /// The exit status if the child has exited, without waiting; nil while it runs.
+    public func exitIfDone() -> Int32? {
+        if let exitStatus { return exitStatus }
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == pid ? record(status) : nil
     }
 
     /// Waits up to `seconds` for the exit; nil while it still runs.

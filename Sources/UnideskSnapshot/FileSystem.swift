@@ -62,11 +62,63 @@ enum FileSystem {
 
     /// Removes a tree. GNU rm (unlinkat, no per-entry Foundation objects) is several
     /// times faster than FileManager.removeItem on tens of thousands of files.
-    static func remove(_ path: String) {
-        guard exists(path) else { return }
-        if let r = try? Command.run(["rm", "-rf", "--one-file-system", "--", path],
-                                    environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"], timeout: 3600), r.status == 0 { return }
-        try? FileManager.default.removeItem(atPath: path)
+    static func remove(_ path: String) { remove([path]) }
+
+    /// Removes trees, their parts by several `rm` at once: deleting is system time and, on a
+    /// filesystem mounted with `discard`, waiting for the device, so on 2 CPUs two removers
+    /// take about half as long as one. What the parts leave (the directories above them) is
+    /// removed last.
+    static func remove(_ paths: [String]) {
+        let roots = paths.filter(exists)
+        guard !roots.isEmpty else { return }
+        let parts = removalParts(roots)
+        let removers = min(parts.count, max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)))
+        if removers > 1 {
+            let groups = (0..<removers).map { k in stride(from: k, to: parts.count, by: removers).map { parts[$0] } }
+            DispatchQueue.concurrentPerform(iterations: removers) { k in removeWithRM(groups[k]) }
+        }
+        if !removeWithRM(roots) { for root in roots where exists(root) { try? FileManager.default.removeItem(atPath: root) } }
+    }
+
+    /// The entries one or two levels below `roots` (two when one level gives fewer than 16),
+    /// on the roots' filesystems; empty when there are too many to pass on command lines.
+    private static func removalParts(_ roots: [String]) -> [String] {
+        func children(_ dir: String, device: dev_t) -> [(path: String, isDir: Bool)] {
+            guard let d = opendir(dir) else { return [] }
+            defer { closedir(d) }
+            var out: [(String, Bool)] = []
+            while let e = readdir(d) {
+                let name = withUnsafePointer(to: e.pointee.d_name) { p in
+                    p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
+                if name == "." || name == ".." { continue }
+                var st = stat()
+                let path = dir + "/" + name
+                guard lstat(path, &st) == 0, st.st_dev == device else { continue }
+                out.append((path, (st.st_mode & S_IFMT) == S_IFDIR))
+            }
+            return out
+        }
+        var parts: [(path: String, isDir: Bool)] = []
+        for root in roots {
+            var st = stat()
+            guard lstat(root, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+            var level = children(root, device: st.st_dev)
+            if level.count < 16 {
+                level = level.flatMap { $0.isDir ? children($0.path, device: st.st_dev) : [$0] }
+            }
+            parts += level
+        }
+        guard parts.count <= 20_000, parts.reduce(0, { $0 + $1.path.utf8.count + 1 }) < 1 << 20 else { return [] }
+        return parts.map(\.path)
+    }
+
+    @discardableResult
+    private static func removeWithRM(_ paths: [String]) -> Bool {
+        guard !paths.isEmpty else { return true }
+        let r = try? Command.run(["rm", "-rf", "--one-file-system", "--"] + paths,
+                                 environment: ["PATH": "/usr/bin:/bin", "LC_ALL": "C"], timeout: 3600)
+        return r?.status == 0
     }
 
     static func makeDirectory(_ path: String, mode: mode_t = 0o700) throws(SnapshotError) {

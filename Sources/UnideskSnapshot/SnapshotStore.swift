@@ -229,7 +229,7 @@ public final class SnapshotStore {
             swapped.append(i)
             FileSystem.sync((p.target as NSString).deletingLastPathComponent)
         }
-        for p in plan { FileSystem.remove(p.staging) }   // the old data
+        FileSystem.remove(plan.map(\.staging))   // the old data
         return m
     }
 

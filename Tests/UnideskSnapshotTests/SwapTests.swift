@@ -73,3 +73,24 @@ extension SnapshotTests {
         }
     }
 }
+
+extension SnapshotTests {
+    /// The old data is removed by several `rm` at once; nothing of it may survive, whatever
+    /// the shape of the tree (few top-level entries are split one level deeper).
+    @Suite struct RemovalTests {
+        @Test func treesOfEveryShapeAreRemovedCompletely() throws {
+            let s = try Scratch("removal")
+            defer { s.remove() }
+            try sh("""
+                cd '\(s.path)' && mkdir -p wide narrow/only/deep single && \
+                for i in $(seq 1 40); do mkdir wide/d$i; echo x > wide/d$i/f; echo y > wide/f$i; done && \
+                for i in $(seq 1 30); do echo z > narrow/only/f$i; done && echo w > narrow/only/deep/g && \
+                ln -s /etc narrow/link-out && echo v > single/file
+                """)
+            FileSystem.remove(["\(s.path)/wide", "\(s.path)/narrow", "\(s.path)/single", "\(s.path)/missing"])
+            let left = try FileManager.default.contentsOfDirectory(atPath: s.path)
+            #expect(left.isEmpty, "left behind: \(left)")
+            #expect(FileManager.default.fileExists(atPath: "/etc/hostname"), "a symlink's target is not followed")
+        }
+    }
+}

@@ -16,3 +16,7 @@ int ud_rename_noreplace(const char *from, const char *to);
 int ud_contains_bytes(const void *haystack, size_t haystack_len, const void *needle, size_t needle_len);
 /// fcntl(F_SETPIPE_SZ): a larger pipe buffer means fewer wake-ups per megabyte streamed.
 int ud_set_pipe_size(int fd, int bytes);
+#include <sys/types.h>
+/// sync_file_range(SYNC_FILE_RANGE_WRITE): starts writeback of a range without waiting, so
+/// a later fsync has little left to write.
+int ud_start_writeback(int fd, off_t offset, off_t length);
