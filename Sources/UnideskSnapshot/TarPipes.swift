@@ -39,7 +39,9 @@ enum TarPipes {
         defer { close(follow) }
         let tar: ChildProcess
         do {
-            tar = try ChildProcess(["tar", "--create", "--file=-", "--format=gnu", "--numeric-owner", "--sparse", "--xattrs",
+            // tar no longer writes into a pipe of ours, so nothing would stop it if unidesk
+            // were killed: setpriv (util-linux) has the kernel kill it with its parent.
+            tar = try ChildProcess(["setpriv", "--pdeathsig", "KILL", "--", "tar", "--create", "--file=-", "--format=gnu", "--numeric-owner", "--sparse", "--xattrs",
                                     "--one-file-system", "--directory", directory, "."], environment: environment, stdoutTo: out)
         } catch { throw SnapshotError(.io, "cannot start tar: \(error)") }
         let errors = StderrCollector(tar.stderr)

@@ -59,6 +59,18 @@ import UnideskProcess
         return false
     }
 
+    /// PIDs of running `tar --create` processes whose arguments name `directory`.
+    func tarsArchiving(_ directory: String) -> [pid_t] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { e in
+            guard let pid = pid_t(e), let cmd = FileManager.default.contents(atPath: "/proc/\(e)/cmdline") else { return nil }
+            let argv = cmd.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            guard argv.contains("--create"), argv.contains(directory),
+                  let stat = try? String(contentsOfFile: "/proc/\(e)/stat", encoding: .utf8),
+                  !stat.contains(") Z ") else { return nil }   // a zombie has stopped writing
+            return pid
+        }
+    }
+
     @Test func killedDuringTakeLeavesThePreviousLastGood() throws {
         defer { cleanup() }
         try fill("v1", files: 20, size: 4096)
@@ -76,10 +88,16 @@ import UnideskProcess
             let size = tars.first.flatMap { try? FileManager.default.attributesOfItem(atPath: "\(state)/snapshots/app/\(incoming)/\($0)")[.size] as? Int } ?? 0
             return size > 8 << 20
         }
+        let tarsBefore = tarsArchiving(data)
         p.signal(SIGKILL)
         p.wait()
         #expect(started, "the take never got going")
+        #expect(!tarsBefore.isEmpty, "tar was not seen archiving \(data)")
         #expect(lastGood() == first, "last-good still points at the first snapshot")
+        // tar writes the snapshot file itself; it must die with unidesk, not go on writing.
+        // (The kernel kills it as unidesk exits; tar left alone would still be writing the
+        // other ~290 MiB for longer than the 50 ms allowed here.)
+        #expect(wait(0.05) { tarsArchiving(data).isEmpty }, "tar outlived the killed unidesk: \(tarsArchiving(data))")
 
         // The old snapshot restores as it was; the next take removes the dead one's leftovers.
         try fill("v3", files: 3, size: 100)
