@@ -41,9 +41,10 @@ let package = Package(
         .target(name: "UnideskCompose", dependencies: ["UnideskProcess", "UnideskData"]),
         .target(name: "UnideskKube", dependencies: ["UnideskHTTP", "UnideskData", "UnideskProcess"]),
         .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "CCrypto", "CSystem"]),
+        .target(name: "UnideskState", dependencies: ["UnideskData", "UnideskFiles", "UnideskPostgres"]),
 
         .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem"]),
-        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot", "UnideskKube"]),
+        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot", "UnideskKube", "UnideskState"]),
 
         .executableTarget(name: "unidesk", dependencies: [
             "UnideskCore", "UnideskBindings", "CEdit", "LuaRuntime",
@@ -56,6 +57,7 @@ let package = Package(
         .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskRegistry", "UnideskHTTP", "UnideskData"]),
         .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskPostgres", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskSnapshotTests", dependencies: ["UnideskSnapshot", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskStateTests", dependencies: ["UnideskState", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskKube", "UnideskData"]),
         .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess"]),
         .testTarget(name: "CLITests", dependencies: ["UnideskCore", "UnideskProcess"]),
