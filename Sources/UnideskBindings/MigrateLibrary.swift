@@ -38,8 +38,21 @@ public enum MigrateLibrary {
         params: [Param("report", .any, "what smoke returned")],
         returns: [("string", "text", "")])
 
+    static let gate = PrimitiveSpec(
+        module: "migrate", name: "gate",
+        summary: "The migration gate as the first step of a deploy: runs smoke with the same options, prints format's lines, adds the report to the run's outputs as migration_gate {ok, applied, migrations, failure, problems, skipped}, and raises when it did not pass, before the deploy has touched anything. Returns the report when it passed (in plan mode: the file checks only).",
+        params: [Param("options", .any, "smoke's options")],
+        returns: [("table", "report", "smoke's report, ok = true")],
+        errors: ["kind = migration_failed: message names the file, line and SQLSTATE (or the first problem with the set of files); the error's report field is smoke's report",
+                 "raises what smoke raises"],
+        example: """
+        unidesk.step("migration gate", function()
+          migrate.gate{ dir = "migrations", admin_dsn = unidesk.env("MIGRATE_ADMIN_DSN"), owner_role = "app_owner", app_role = "app", baseline = "schema.sql" }
+        end)
+        """)
+
     public static let library = HostLibrary(
         name: "migrate", summary: "The migration gate: pending migrations applied as the deploy role on a scratch database.",
-        specs: [smoke, scan, format]
+        specs: [smoke, gate, scan, format]
     ) { _ in [] }
 }

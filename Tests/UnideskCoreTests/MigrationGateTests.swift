@@ -54,7 +54,7 @@ import UnideskData
     @Test func ownershipErrorIsCaughtAsTheAppRole() throws {
         let r = try run(recipe, vars: [("fixture", "ownership")])
         #expect(r.exitCode == .recipeFailed)
-        #expect(r.error?.message.contains("002_users_plan.up.sql: SQLSTATE 42501 must be owner of table users") == true, "\(r.error?.message ?? "")")
+        #expect(r.error?.message.contains("002_users_plan.up.sql line 3: SQLSTATE 42501 must be owner of table users") == true, "\(r.error?.message ?? "")")
         guard case .object(let f)? = gate(r)["failure"] else { Issue.record("no failure in the output"); return }
         let failure = Dictionary(f, uniquingKeysWith: { a, _ in a })
         #expect(failure["role"] == .string("app") && failure["phase"] == .string("up") && failure["line"] == .int(3))

@@ -16,10 +16,15 @@ local cfg = {
   volumes = { (v.project or "demo") .. "_data" },
   env = { DEMO_PORT = v.port or "18080", DEMO_WORKER_IMAGE = v.worker_image },
   timeout = tonumber(v.timeout or "60"), restart = { "worker" },
+  -- --var migrations=DIR: the migration gate first (admin DSN from MIGRATE_ADMIN_DSN).
+  migrations = v.migrations and {
+    dir = v.migrations, baseline = v.baseline, admin_dsn = unidesk.env("MIGRATE_ADMIN_DSN"),
+    owner_role = v.owner_role or "app_owner", app_role = v.app_role or "app",
+  },
 }
 local result = state.lock(cfg.app, function() return upgrade.run(cfg) end, { timeout = 60 })
 unidesk.output("upgrade", result)
 if result.outcome ~= "upgraded" then
-  unidesk.fail("upgrade to " .. cfg.target .. " rolled back: " .. result.reason)
+  unidesk.fail("upgrade to " .. cfg.target .. " " .. (result.outcome == "held" and "held" or "rolled back") .. ": " .. result.reason)
 end
 print(cfg.app .. " upgraded to " .. tostring(result.version))

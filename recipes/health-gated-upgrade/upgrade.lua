@@ -5,14 +5,27 @@ local snapshot = require "unidesk.snapshot"
 local http = require "unidesk.http"
 local state = require "unidesk.state"
 local alert = require "unidesk.alert"
+local migrate = require "unidesk.migrate"
 local M = {}
 
 --- cfg: app, project, dir, service, image_var (the compose variable holding the image),
 --- repo, target (tag), health (URL), volumes, env (other compose variables), timeout,
---- restart (the other services, started again once the service is settled).
---- Returns {outcome = "upgraded" | "rolled_back", ...}; raises only when even the
+--- restart (the other services, started again once the service is settled), migrations
+--- (optional: migrate.gate's options, the gate run before anything is touched).
+--- Returns {outcome = "upgraded" | "rolled_back" | "held", ...}; raises only when even the
 --- rollback failed (the alert says so first).
 function M.run(cfg)
+  if cfg.migrations then
+    -- The gate comes first: a migration that fails as the deploy role holds the upgrade
+    -- while the running version, its data and last-good are still untouched.
+    local passed, err = pcall(unidesk.step, "migration gate", function() return migrate.gate(cfg.migrations) end)
+    if not passed then
+      if type(err) ~= "table" or err.kind ~= "migration_failed" then error(err, 0) end
+      alert.raise { kind = "held", app = cfg.app, attempted = cfg.target, recovered = true,
+        notes = err.message .. "; nothing was stopped or deployed" }
+      return { outcome = "held", reason = err.message }
+    end
+  end
   local function project(image)
     local env = {}
     for k, v in pairs(cfg.env or {}) do env[k] = v end

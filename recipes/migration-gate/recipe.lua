@@ -6,16 +6,17 @@
 --   MIGRATE_ADMIN_DSN=postgresql://admin@db:5432/postgres \
 --   unidesk run recipes/migration-gate/recipe.lua --secret-env MIGRATE_ADMIN_DSN \
 --     --allow 'pg.exec:*' --var fixture=ownership
+--
+-- A deploy recipe runs the same gate as its first step: migrate.gate{…} (see the README).
 local migrate = require "unidesk.migrate"
-local json = require "unidesk.json"
 
 local fixture = unidesk.vars.fixture or "clean"
 local dir = unidesk.vars.dir or ("fixtures/" .. fixture .. "/migrations")
 -- The fixtures share one baseline: production's schema, created by the owner role.
 local baseline = unidesk.vars.baseline or (unidesk.vars.dir == nil and "fixtures/baseline.sql" or nil)
 
-local report = unidesk.step("smoke " .. dir, function()
-  return migrate.smoke {
+local ok, err = pcall(unidesk.step, "smoke " .. dir, function()
+  return migrate.gate {
     dir = dir,
     baseline = baseline,
     admin_dsn = unidesk.env("MIGRATE_ADMIN_DSN"),
@@ -23,14 +24,7 @@ local report = unidesk.step("smoke " .. dir, function()
     app_role = unidesk.vars.app_role or "app",
   }
 end)
-
-print(migrate.format(report))
-unidesk.output("migration_gate", {
-  ok = report.ok, applied = report.applied, migrations = report.migrations,
-  failure = report.failure or json.null, problems = report.problems, skipped = report.skipped,
-})
-if not report.ok then
-  local f = report.failure
-  unidesk.fail(f and string.format("%s: %s%s", f.file or "baseline", f.sqlstate and ("SQLSTATE " .. f.sqlstate .. " ") or "", f.message)
-    or ("migration files are inconsistent: " .. report.problems[1].message))
+if not ok then
+  if type(err) == "table" and err.kind == "migration_failed" then unidesk.fail((err.message:gsub("^migration gate: ", ""))) end
+  error(err, 0)
 end

@@ -9,6 +9,11 @@ local migrate = {}
 ---@return {ok: boolean, applied: integer, migrations: integer, database?: string, failure?: table, problems: table[], skipped?: string, planned?: boolean} report failure = {file, version, phase = up|down|up after down|baseline, role, sqlstate, message, detail, hint, statement, line}; problems = {kind = duplicate_version|gap|orphan_down|unrecognized_file|name_mismatch|applied_missing, message, …}
 function migrate.smoke(options) end
 
+---The migration gate as the first step of a deploy: runs smoke with the same options, prints format's lines, adds the report to the run's outputs as migration_gate {ok, applied, migrations, failure, problems, skipped}, and raises when it did not pass, before the deploy has touched anything. Returns the report when it passed (in plan mode: the file checks only).
+---@param options any smoke's options
+---@return table report smoke's report, ok = true
+function migrate.gate(options) end
+
 ---Reads a migrations directory without touching a database: the migrations in version order and the problems with the set (as smoke's report.problems).
 ---@param dir string
 ---@param options? { allow_gaps?: boolean }

@@ -529,6 +529,28 @@ function M.format(report)
   return table.concat(out, "\n")
 end
 
+--- The gate as a deploy's first step: runs smoke, prints its report, adds it to the run's
+--- outputs (migration_gate) and raises kind = "migration_failed" (with the report) when it
+--- did not pass, before the deploy touched anything. Returns the report when it passed.
+function M.gate(opts)
+  if type(opts) ~= "table" then
+    error("bad argument #1 to 'unidesk.migrate.gate' (table expected, got " .. type(opts) .. ")", 2)
+  end
+  local report = M.smoke(opts)
+  print(M.format(report))
+  unidesk.output("migration_gate", {
+    ok = report.ok, applied = report.applied, migrations = report.migrations,
+    failure = report.failure or unidesk.null, problems = report.problems, skipped = report.skipped,
+  })
+  if report.ok then return report end
+  local f = report.failure
+  local message = f and string.format("migration gate: %s%s: %s%s", f.file or "baseline",
+      f.line and (" line " .. f.line) or "", f.sqlstate and ("SQLSTATE " .. f.sqlstate .. " ") or "", f.message)
+    or ("migration gate: the migration files are inconsistent: " .. report.problems[1].message)
+  error(setmetatable({ kind = "migration_failed", message = message, report = report },
+    { __tostring = function(e) return e.message end }), 0)
+end
+
 return M
 
 """#,
