@@ -35,7 +35,16 @@ public final class Docker: @unchecked Sendable {
             if Self.engineDown(tail) {
                 throw ComposeError(.engineUnreachable, "no container engine answers at \(environment["DOCKER_HOST"] ?? "the default socket"): \(tail.split(separator: "\n").last ?? "")", stderr: tail)
             }
-            throw ComposeError(failure, "\(what) failed: \(tail.split(separator: "\n").last.map(String.init) ?? "exit \(result.status)")", stderr: tail)
+            // Without the plugin, docker answers `docker compose …` with "unknown command", or
+            // with "unknown flag" for compose's first flag (it parses them as its own).
+            let noPlugin = tail.contains("unknown command: docker compose") || tail.contains("'compose' is not a docker command")
+                || (args.first == "compose" && (tail.contains("unknown flag: ") || tail.contains("unknown shorthand flag: ")))
+            if noPlugin {
+                throw ComposeError(.composeError, "Docker Compose v2 is not installed for this docker CLI (`docker compose` is an unknown command): install the compose plugin (docker-compose-plugin, or PyPI docker-compose's binary) into \(environment["DOCKER_CONFIG"] ?? "~/.docker")/cli-plugins, or set DOCKER_CONFIG to where it is", stderr: tail)
+            }
+            // docker ends many errors with a "Run 'docker --help'" line: say the line before it.
+            let lines = tail.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("Run 'docker") && !$0.hasPrefix("See 'docker") && !$0.hasPrefix("Usage:") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            throw ComposeError(failure, "\(what) failed: \(lines.last ?? "exit \(result.status)")", stderr: tail)
         }
         return result
     }

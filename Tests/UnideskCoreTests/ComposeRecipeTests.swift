@@ -29,8 +29,9 @@ import UnideskProcess
             """ + "\n" + lua])
     }
 
-    func run(_ t: TempRecipe, mode: RunMode = .run, timeout: Double = 180, stateOf: TempRecipe? = nil) throws -> RunReport {
-        var env = ProcessInfo.processInfo.environment
+    func run(_ t: TempRecipe, mode: RunMode = .run, timeout: Double = 180, stateOf: TempRecipe? = nil,
+             environment: [String: String] = [:]) throws -> RunReport {
+        var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         env["UNIDESK_SNAPSHOT_DIR"] = nil
         var o = EngineOptions()
         o.mode = mode
@@ -185,5 +186,24 @@ import UnideskProcess
         #expect(restored.exitCode == .ok, "\(restored.error?.message ?? "")")
         #expect(outputs(restored)["restored"] == .array([.string(volume), .string("1.0.0")]))
         #expect(try tree() == atSnapshot, "the volume is byte for byte what it was at the snapshot")
+    }
+}
+
+extension ComposeRecipeTests {
+    /// A docker CLI without the compose plugin (DOCKER_CONFIG pointing elsewhere) is a clear
+    /// compose_error naming the plugin and where it goes, not docker's "Run 'docker --help'".
+    @Test func aMissingComposePluginIsNamed() throws {
+        let t = try recipe("""
+            local ok, err = pcall(compose.ps, P())
+            unidesk.output("kind", err.kind)
+            unidesk.output("message", err.message)
+            """)
+        let empty = t.dir + "/no-plugins"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let r = try run(t, environment: ["DOCKER_CONFIG": empty, "HOME": empty])
+        let o = outputs(r)
+        #expect(o["kind"] == .string("compose_error"), "\(o)")
+        let message = o["message"]?.stringValue ?? ""
+        #expect(message.contains("Docker Compose v2 is not installed") && message.contains("\(empty)/cli-plugins"), "\(message)")
     }
 }
