@@ -17,13 +17,19 @@ import UnideskProcess
         let (project, port, repo) = (demo.name, demo.port, demo.repo)
         let dir = try DemoProject.recipeCopy("compose-consumer", files: ["recipe.lua", "consumer.lua", "deploy/compose.yaml"])
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        func deploy(_ commit: String) throws -> RunReport {
+        func deploy(_ commit: String, migrations: String? = nil) throws -> RunReport {
             var o = EngineOptions()
             o.color = false
             o.timeout = 180
             o.stateDirectory = dir + "-state"
             o.vars = [("repo", repo), ("commit", commit), ("port", "\(port)"), ("project", project), ("timeout", "15")]
             try o.policy.add(allow: ["compose.*"], deny: [])
+            if let migrations {
+                o.vars += [("migrations", migrations), ("baseline", "schema.sql")]
+                try o.policy.add(allow: ["pg.exec:*"], deny: [])
+                o.policy.secretEnv = ["MIGRATE_ADMIN_DSN"]
+                o.environment = ProcessInfo.processInfo.environment.merging(["MIGRATE_ADMIN_DSN": try stackValue("UNIDESK_PG_ADMIN_DSN")]) { $1 }
+            }
             return Engine(options: o, libraries: Libraries.all).run(recipePath: "\(dir)/recipe.lua")
         }
         func running() throws -> String? { (try? JSON.decode(bytes: try demo.get("/health")))?["deploy"]?["commit"]?.stringValue }
@@ -41,5 +47,17 @@ import UnideskProcess
         let missing = try deploy("feedfacefeedfacefeedfacefeedfacefeedface")
         #expect(missing.error?.message.contains("no artifact for feedface") == true, "\(missing.error?.message ?? "")")
         #expect(!missing.audit.contains { $0.primitive == "unidesk.compose.recreate" }, "nothing was recreated")
+
+        // The migration gate in front: the ownership outage (42501) stops the deploy before
+        // the registry or the engine is asked anything.
+        let fixtures = "\(repositoryRoot)/recipes/migration-gate/fixtures"
+        try FileManager.default.copyItem(atPath: "\(fixtures)/baseline.sql", toPath: "\(dir)/schema.sql")
+        try FileManager.default.copyItem(atPath: "\(fixtures)/ownership/migrations", toPath: "\(dir)/migrations")
+        let held = try deploy(broken, migrations: "migrations")
+        #expect(held.exitCode == .recipeFailed)
+        #expect(held.error?.message.contains("002_users_plan.up.sql line 3: SQLSTATE 42501") == true, "\(held.error?.message ?? "")")
+        #expect(!held.audit.contains { $0.primitive.hasPrefix("unidesk.compose") || $0.primitive.hasPrefix("unidesk.registry") },
+                "only the gate ran: \(held.audit.map(\.primitive))")
+        #expect(try running() == v2)
     }
 }

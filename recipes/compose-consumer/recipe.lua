@@ -4,8 +4,19 @@
 --
 --   unidesk run recipes/compose-consumer/recipe.lua --var repo=REG/unidesk/demo --var commit=SHA \
 --     --var port=18080 --allow 'compose.*'
+--
+-- With --var migrations=DIR (and --secret-env MIGRATE_ADMIN_DSN --allow 'pg.exec:*'), the
+-- migration gate runs first: a migration that fails as the deploy role stops the deploy
+-- before the registry or the engine is asked anything.
 local consumer = require "consumer"
+local migrate = require "unidesk.migrate"
 local v = unidesk.vars
+if v.migrations then
+  unidesk.step("migration gate", function()
+    migrate.gate { dir = v.migrations, baseline = v.baseline, admin_dsn = unidesk.env("MIGRATE_ADMIN_DSN"),
+      owner_role = v.owner_role or "app_owner", app_role = v.app_role or "app" }
+  end)
+end
 local result = unidesk.step("deploy " .. tostring(v.commit), function()
   return consumer.run {
     project = v.project or "demo", dir = "deploy", service = v.service or "web", image_var = "DEMO_IMAGE",
