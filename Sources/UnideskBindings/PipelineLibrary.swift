@@ -60,7 +60,7 @@ public enum PipelineLibrary {
     ) { _ in [] }
 
     public static let test = HostLibrary(
-        name: "test", summary: "For *_test.lua files run by `unidesk test`: describe/it, deep equality with the first difference named, fakes of primitive families.",
+        name: "test", summary: "For *_test.lua files run by `unidesk test`: describe/it, deep equality with the first difference named, fakes and recordings of real responses standing in for primitive families.",
         specs: [
             PrimitiveSpec(module: "test", name: "describe", summary: "Groups tests; names nest (\"upgrade › rolls back\").",
                           params: [Param("name", .string, ""), Param("fn", .function, "")]),
@@ -76,6 +76,13 @@ public enum PipelineLibrary {
                           params: [Param("family", .string, "registry, http, compose, kube, pg, snapshot…"), Param("impl", .map(.any), "")],
                           returns: [("table", "fake", "with .calls")],
                           example: #"local reg = test.fake("registry", { head = function(ref) return { exists = false, status = 404, ref = ref } end })"#),
+            PrimitiveSpec(module: "test", name: "replay", summary: "From now on require(\"unidesk.<family>\") answers from a recording of real responses: a call matches a recorded one by function name and arguments (deep equality, as JSON); recorded errors are raised as the primitive raised them (kind, message, fields), recorded `nil, err` returns come back as values. A call the recording lacks fails the test, naming the call, its arguments and the file, and saying to re-record. Under `unidesk test --record` the real family is called instead (grants as usual) and the recording is written when the file's tests finish: pretty JSON, atomically, inside the recipe's directory only, secrets masked.",
+                          params: [Param("family", .string, "registry, http, kube, compose… (families whose results are data)"),
+                                   Param("path", .string, "the recording, relative to the test file's directory, ending in .json")],
+                          returns: [("table", "module", "the replaying (or recording) module")],
+                          errors: ["raises naming the file when the recording is missing, not JSON or not a recording",
+                                   "raises kind=replay for a call that was not recorded (the test fails even if the code caught it)"],
+                          example: #"test.replay("registry", "fixtures/registry.recording.json")"# + "\n" + #"local rows = test.load("lane").rows(desired)   -- answered from the recording"#),
             PrimitiveSpec(module: "test", name: "load", summary: "Requires a recipe module afresh, after fakes were installed.",
                           params: [Param("module", .string, "")], returns: [("any", "module", "")]),
         ]

@@ -15,6 +15,9 @@ public struct EngineOptions: Sendable {
     public var junitPath: String?
     /// The process environment; only variables the policy exposes reach the script.
     public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// `unidesk test --record`: test.replay calls the real primitives and writes what they
+    /// answered, instead of answering from the recording.
+    public var recordReplays = false
     /// Seconds a script stuck inside a C function gets after the deadline before the
     /// process is stopped hard.
     public var hardStopGrace: Double = 1.5

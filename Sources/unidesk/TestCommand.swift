@@ -15,11 +15,24 @@ struct TestCommand: ParsableCommand {
         Each file gets a fresh state directory of its own (unless --state-dir is given), where \
         state.* and fs.write need no grant; every other write still does.
 
+        Recordings of real responses: test.replay(family, "fixtures/x.recording.json") puts a \
+        recording in front of a family. A call is answered by the recorded call with the same \
+        function and arguments (deep equality, as JSON): its results, its `nil, err`, or its \
+        error raised again (same kind, message and fields). A call the recording lacks fails the \
+        test, naming the call and the file. `unidesk test --record` runs the same files against \
+        the real primitives (grants from --allow and the policy, as for run) and writes each \
+        recording when its file's tests finish: pretty JSON with stable key order, written \
+        atomically, only inside the test file's directory, secrets and --secret-env values \
+        masked. Commit the recordings; replaying needs no infrastructure and no grants.
+
         Exit 0 when every test passed, 1 when one failed or a file could not run.
         """)
 
     @Argument(help: "Test files or directories to search for *_test.lua (default: the current directory).")
     var paths: [String] = []
+
+    @Flag(help: "Call the real primitives behind test.replay and write its recordings (see above).")
+    var record = false
 
     @OptionGroup var common: CommonOptions
 
@@ -30,6 +43,7 @@ struct TestCommand: ParsableCommand {
         var passed = 0, failedTests = 0
         for f in files {
             var options = try common.engineOptions(mode: .run)
+            options.recordReplays = record
             // Tests never touch the real state: a fresh state directory per file, unless given.
             let scratch = NSTemporaryDirectory() + "unidesk-test-state-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: scratch) }

@@ -79,6 +79,9 @@ local loaded, loading = {}, {}
 
 -- For unidesk.test: require(name) returns `value` from now on (nil: load it afresh).
 local function preload(name, value) loaded[name] = value end
+-- What unidesk.test alone receives: that hook, and test.replay's store of recordings (it
+-- reads and, under `unidesk test --record`, writes files in the recipe's directory).
+local test_hooks = { preload = preload, recording = host.recording }
 local base_env -- the read-only environment of stdlib modules, built below
 
 function require(name)
@@ -101,8 +104,8 @@ function require(name)
     if kind == "stdlib" then env = setmetatable({}, { __index = base_env }) end
     local chunk, err = load(source, chunkname, "t", env)
     if not chunk then loading[name] = nil; error(err, 0) end
-    -- unidesk.test alone gets the hook that puts fakes in front of the real modules.
-    local ok, r = pcall(chunk, name, lib and libraries[lib] or nil, name == "unidesk.test" and preload or nil)
+    -- unidesk.test alone gets the hooks that put fakes and recordings in front of the real modules.
+    local ok, r = pcall(chunk, name, lib and libraries[lib] or nil, name == "unidesk.test" and test_hooks or nil)
     loading[name] = nil
     if not ok then error(r, 0) end
     result = r
