@@ -2,129 +2,120 @@ import Foundation
 import LuaRuntime
 import UnideskCore
 import UnideskData
-import UnideskFiles
-#if canImport(Glibc)
-import Glibc
-#endif
+import UnideskPostgres
+import UnideskState
 
-/// `require "unidesk.state"`: a small key → JSON store under the state directory, written
-/// atomically (last-good versions, canonical registries, alerts), and per-app locks that
-/// serialise runs across processes. `state.lock(app, fn)` is stdlib Lua over `_lock`.
+/// `require "unidesk.state"`: a small key → JSON store (last-good versions, canonical
+/// registries, alerts) and per-app locks that serialise runs across processes, over a
+/// `StateStore`: files under the state directory, or PostgreSQL with --state-db.
+/// `state.lock(app, fn)` is stdlib Lua over `_lock`.
 public enum StateBinding {
+    static let databaseErrors = ["with --state-db: raises kind = network | auth | not_found | timeout when the database cannot be used (naming host:port/database, never the password), sql (field sqlstate) when it refuses a statement (42501: the role lacks a privilege)"]
     static let key = Param("key", .string, "letters, digits, '.', '_', '-' and '/' (a/b keeps keys apart per app)")
 
     static let get = PrimitiveSpec(
-        module: "state", name: "get", summary: "The value stored under key, or nil.",
+        module: "state", name: "get", summary: "The value stored under key, or nil. With --state-db it is a network read, so `plan --offline` skips it (nil).",
         params: [key], returns: [("any", "value", "")],
-        effect: .localRead, scope: "<key>", example: #"local last_good = state.get("shop/last-good")"#)
+        effect: .localRead, scope: "<key>", errors: databaseErrors, example: #"local last_good = state.get("shop/last-good")"#)
     static let set = PrimitiveSpec(
         module: "state", name: "set",
-        summary: "Stores a JSON-encodable value under key, atomically: a reader sees the old value or the new one, never a mix, also after a crash. A write: planned, not done, by `unidesk plan`.",
+        summary: "Stores a JSON-encodable value under key, atomically (a file renamed into place, or one upsert with --state-db): a reader sees the old value or the new one, never a mix, also after a crash. A write: planned, not done, by `unidesk plan`.",
         params: [key, Param("value", .any, "")],
-        effect: .write, scope: "<key>", example: #"state.set("shop/last-good", { version = "1.4.2+15.4", at = time.iso() })"#)
+        effect: .write, scope: "<key>", errors: databaseErrors, example: #"state.set("shop/last-good", { version = "1.4.2+15.4", at = time.iso() })"#)
     static let delete = PrimitiveSpec(
         module: "state", name: "delete", summary: "Removes key. Returns whether it existed.",
         params: [key], returns: [("boolean", "existed", "")],
-        effect: .write, scope: "<key>")
+        effect: .write, scope: "<key>", errors: databaseErrors)
     static let keys = PrimitiveSpec(
-        module: "state", name: "keys", summary: "The keys under a prefix (\"shop/\"), sorted.",
+        module: "state", name: "keys", summary: "The keys under a prefix (\"shop/\", taken literally), sorted. With --state-db `plan --offline` skips it ({}).",
         params: [Param("prefix", .string, optional: true, "")], returns: [("string[]", "keys", "")],
-        effect: .localRead, scope: "<prefix>*")
+        effect: .localRead, scope: "<prefix>*", errors: databaseErrors)
     static let lock = PrimitiveSpec(
         module: "state", name: "lock",
-        summary: "Runs fn() holding the app's lock, across processes on this machine: a second run waits up to timeout seconds (default 0: fail at once) and then raises kind = busy naming the holder. The lock is released when fn returns or raises, and by the kernel if the process dies.",
+        summary: "Runs fn() holding the app's lock, across processes on this machine (a file lock), or across every worker that uses the same --state-db (a PostgreSQL advisory lock): a second run waits up to timeout seconds (default 0: fail at once, never past the run's deadline) and then raises kind = busy with `holder` naming it (\"unidesk pid 812 on ci-worker-3\"). The lock is released when fn returns or raises, and by the kernel or the database server if the process dies.",
         params: [Param("app", .string, ""), Param("fn", .function, ""),
                  Param("options", .record([Param("timeout", .number, optional: true, "seconds to wait for the lock (default 0)")]), optional: true, "")],
         returns: [("any", "...", "fn's results")],
-        effect: .pure, example: #"state.lock("shop", function() deploy() end, { timeout = 600 })"#)
+        effect: .pure,
+        errors: ["raises kind = busy (field holder) when another run keeps the lock past timeout"] + databaseErrors,
+        example: #"state.lock("shop", function() deploy() end, { timeout = 600 })"#)
 
     public static let library = HostLibrary(
-        name: "state", summary: "Key → JSON state under --state-dir, atomic writes, per-app locks across runs.",
+        name: "state", summary: "Key → JSON state under --state-dir (or in PostgreSQL with --state-db), atomic writes, per-app locks across runs.",
         specs: [get, set, delete, keys, lock]
     ) { ctx in
-        let root = "\(ctx.stateDirectory)/state"
-        var held: [Int64: Int32] = [:]
-        var nextLock: Int64 = 1
-        ctx.atEnd { for fd in held.values { close(fd) }; held = [:] }
-
-        func path(_ k: String, _ n: Int = 1) throws -> String {
-            let ok = !k.isEmpty && k.count <= 200 && !k.hasPrefix("/") && !k.hasSuffix("/")
-                && k.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-/".contains($0)) }
-                && !k.split(separator: "/").contains { $0 == "." || $0 == ".." || $0.hasPrefix(".") }
-            guard ok else { throw HostError.argument(n, "key '\(k)' is invalid: letters, digits, '.', '_', '-' and '/' separators, no '..'") }
-            return "\(root)/\(k).json"
+        // The store is picked once per run; a database is connected to on first use only.
+        let made: Result<any StateStore, StateError>
+        if let dsn = ctx.stateDatabase {
+            ConnInfo.passwordForms(in: dsn).forEach { ctx.redactor.register($0) }
+            made = Result { () throws(StateError) -> any StateStore in
+                // A plan creates nothing, not even the empty table.
+                try PostgresStateStore(conninfo: dsn, remaining: { ctx.deadlineRemaining }, mayCreateTable: !ctx.mode.isPlan,
+                                       sawPassword: { ctx.redactor.register($0) })
+            }
+        } else {
+            made = .success(FileStateStore(root: "\(ctx.stateDirectory)/state"))
         }
-        func read(_ p: String) throws -> DataValue? {
-            guard let data = FileManager.default.contents(atPath: p) else { return nil }
-            do { return try JSON.decode(bytes: Array(data)) } catch {
-                throw HostError.structured(kind: "corrupt", message: "state file \(p) is not JSON: \(error)")
+        // A database read is a network read: `plan --offline` skips it, as it skips others.
+        let readEffect: EffectClass? = ctx.stateDatabase == nil ? nil : .read
+        var held: [Int64: any StateLock] = [:]
+        var nextLock: Int64 = 1
+        ctx.atEnd {
+            for l in held.values { _ = l.release() }
+            held = [:]
+            if case .success(let store) = made { store.close() }
+        }
+
+        /// Calls the store; misuse of a key is a bad argument, the rest structured errors.
+        func call<T>(argument n: Int = 1, _ body: (any StateStore) throws(StateError) -> T) throws -> T {
+            do { return try body(try made.get()) } catch {
+                if error.kind == .invalid && error.message.hasPrefix("key ") { throw HostError.argument(n, error.message) }
+                throw hostError(error)
             }
         }
         return [
-            ctx.gated(get, scope: { args in args.string(0) }, perform: { args in
-                [try read(try path(args.string(0))).map(LuaData.toLua) ?? .nil]
-            }, plan: { _ in Gate.Planned([.nil]) }),
+            ctx.gated(get, scope: { args in args.string(0) }, effect: readEffect, perform: { args in
+                [try call { store throws(StateError) in try store.get(args.string(0)) }.map(LuaData.toLua) ?? .nil]
+            }, plan: { _ in Gate.Planned([.nil], detail: .string("offline: not read")) }),
             ctx.gated(set, scope: { args in args.string(0) }, perform: { args in
-                let p = try path(args.string(0))
                 let value: DataValue
                 do { value = try LuaData.toData(args.value(1), path: "value") } catch let e as LuaData.ConversionError { throw HostError.argument(2, e.description) }
-                let text = (try? JSON.encode(value, options: .init(pretty: true, sortKeys: false))) ?? "null"
-                do {
-                    try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-                    try AtomicFile.write(Array((text + "\n").utf8), to: p)
-                } catch { throw HostError.structured(kind: "io", message: "cannot write state '\(args.string(0))': \(error)") }
+                try call { store throws(StateError) in try store.set(args.string(0), value) }
                 return []
             }, plan: { args in Gate.Planned([], detail: .string("set \(args.string(0))")) }),
             ctx.gated(delete, scope: { args in args.string(0) }, perform: { args in
-                let p = try path(args.string(0))
-                let existed = FileManager.default.fileExists(atPath: p)
-                if existed { try? FileManager.default.removeItem(atPath: p) }
-                return [.bool(existed)]
+                [.bool(try call { store throws(StateError) in try store.delete(args.string(0)) })]
             }, plan: { args in Gate.Planned([.bool(false)], detail: .string("delete \(args.string(0))")) }),
-            ctx.gated(keys, scope: { args in args.string(0) + "*" }, perform: { args in
-                let prefix = args.string(0)
-                let files = FileManager.default.enumerator(atPath: root)?.compactMap { $0 as? String } ?? []
-                let ks = files.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.filter { $0.hasPrefix(prefix) }.sorted()
+            ctx.gated(keys, scope: { args in args.string(0) + "*" }, effect: readEffect, perform: { args in
+                let ks = try call { store throws(StateError) in try store.keys(prefix: args.string(0)) }
                 return [.table(LuaTable(array: ks.map { .string($0) }))]
-            }, plan: { _ in Gate.Planned([.table(LuaTable())]) }),
-            // For stdlib/unidesk/state.lua's lock(): take and release an flock.
+            }, plan: { _ in Gate.Planned([.table(LuaTable())], detail: .string("offline: not read")) }),
+            // For stdlib/unidesk/state.lua's lock(): take and release the store's lock.
             HostFunction("unidesk.state._lock") { args in
                 let app = args.string(0)
-                _ = try path(app)
-                let wait = max(0, args.value(1).numberValue ?? 0)
-                let dir = "\(root)/.locks"
-                try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-                let file = "\(dir)/\(app.replacingOccurrences(of: "/", with: "_")).lock"
-                let fd = open(file, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
-                guard fd >= 0 else { throw HostError.structured(kind: "io", message: "cannot open the lock \(file)") }
-                let until = Date().addingTimeInterval(min(wait, ctx.deadlineRemaining))
-                while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-                    if Date() >= until {
-                        var buf = [UInt8](repeating: 0, count: 64)
-                        let n = pread(fd, &buf, buf.count, 0)
-                        close(fd)
-                        let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "another process"
-                        throw HostError.structured(kind: "busy", message: "\(app) is locked by \(holder)\(wait > 0 ? " (waited \(Int(wait)) s)" : ""); another run is deploying it",
-                                                   fields: [("holder", .string(holder))])
-                    }
-                    usleep(100_000)
-                }
-                let me = Array("pid \(getpid())\n".utf8)
-                _ = ftruncate(fd, 0)
-                _ = pwrite(fd, me, me.count, 0)
+                let wait = max(0, min(args.value(1).numberValue ?? 0, ctx.deadlineRemaining))
+                // An offline plan contacts no server, the lock's included.
+                if ctx.mode.isOfflinePlan && ctx.stateDatabase != nil { return [.int(0)] }
+                let l = try call { store throws(StateError) in try store.lock(app, wait: wait) }
                 let handle = nextLock
                 nextLock += 1
-                held[handle] = fd
+                held[handle] = l
                 return [.int(handle)]
             },
             HostFunction("unidesk.state._unlock") { args in
-                if case .int(let h) = args.value(0), let fd = held.removeValue(forKey: h) {
-                    _ = ftruncate(fd, 0)
-                    close(fd)
+                if case .int(let h) = args.value(0), let l = held.removeValue(forKey: h), let warning = l.release() {
+                    ctx.console.log(.warn, warning)
                 }
                 return []
             },
         ]
+    }
+
+    static func hostError(_ e: StateError) -> HostError {
+        var fields: [(String, LuaValue)] = []
+        if let h = e.holder { fields.append(("holder", .string(h))) }
+        if let s = e.sqlstate { fields.append(("sqlstate", .string(s))) }
+        return .structured(kind: e.kind.rawValue, message: e.message, fields: fields)
     }
 }
 

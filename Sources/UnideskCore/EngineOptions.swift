@@ -10,6 +10,10 @@ public struct EngineOptions: Sendable {
     public var policy = Policy()
     public var vars: [(String, String)] = []
     public var stateDirectory: String = EngineOptions.defaultStateDirectory
+    /// PostgreSQL connection info (libpq key=value or postgres:// URI) that holds recipe
+    /// state and app locks instead of files, for runs spread over many CI workers
+    /// (--state-db, $UNIDESK_STATE_DB). Nil: files under `stateDirectory`.
+    public var stateDatabase: String?
     public var color = true
     public var reportPath: String?
     public var junitPath: String?

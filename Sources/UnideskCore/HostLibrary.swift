@@ -26,6 +26,9 @@ public final class RunContext {
     public let gate: Gate
     public let recipeDirectory: ConfinedDirectory
     public let stateDirectory: String
+    /// PostgreSQL connection info for recipe state and locks (--state-db), or nil for
+    /// files under the state directory.
+    public let stateDatabase: String?
     public let redactor: Redactor
     public let console: Console
     /// The process environment, for what primitives configure from it (DOCKER_CONFIG,
@@ -34,8 +37,9 @@ public final class RunContext {
     public var mode: RunMode { gate.mode }
     let remaining: () -> Double
 
-    init(gate: Gate, recipeDirectory: ConfinedDirectory, stateDirectory: String, redactor: Redactor,
+    init(gate: Gate, recipeDirectory: ConfinedDirectory, stateDirectory: String, stateDatabase: String?, redactor: Redactor,
          console: Console, environment: [String: String], remaining: @escaping () -> Double) {
+        self.stateDatabase = stateDatabase
         self.environment = environment
         self.gate = gate
         self.recipeDirectory = recipeDirectory
@@ -94,15 +98,18 @@ public final class RunContext {
     }
 
     /// A host function that goes through the gate: checked, then policy → plan or
-    /// perform → audit. `scope` forms the capability scope from the arguments.
+    /// perform → audit. `scope` forms the capability scope from the arguments; `effect`
+    /// overrides the spec's when the backend decides it (state in a database is a
+    /// network read, not a local one).
     public func gated(_ spec: PrimitiveSpec,
                       scope: @escaping ([LuaValue]) throws -> String,
+                      effect: EffectClass? = nil,
                       perform: @escaping ([LuaValue]) throws -> [LuaValue],
                       plan: @escaping ([LuaValue]) throws -> Gate.Planned<[LuaValue]>) -> HostFunction {
         HostFunction(spec.fullName) { [gate, redactor] args in
             try spec.check(args)
             let s = try scope(args)
-            return try gate.call(spec, scope: s, arguments: LuaData.auditArguments(args, redactor: redactor),
+            return try gate.call(spec, scope: s, arguments: LuaData.auditArguments(args, redactor: redactor), effect: effect,
                                  perform: { try perform(args) }, plan: { try plan(args) })
         }
     }

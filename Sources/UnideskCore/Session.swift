@@ -42,6 +42,7 @@ public final class Session {
         lua = try LuaState(memoryLimit: options.maxMemoryMB * 1024 * 1024)
         let lua = self.lua
         context = RunContext(gate: gate, recipeDirectory: dir, stateDirectory: options.stateDirectory,
+                                 stateDatabase: options.stateDatabase,
                                  redactor: redactor, console: console, environment: options.environment,
                                  remaining: { lua.deadlineRemaining })
         var libs: [(String, LuaValue)] = []

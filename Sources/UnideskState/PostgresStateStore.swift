@@ -8,7 +8,7 @@ import UnideskPostgres
 ///     unidesk_state(key text primary key, value jsonb not null,
 ///                   updated_at timestamptz not null default now(), updated_by text)
 ///
-/// created on first use when missing (the name resolves through the connection's
+/// created on first use when missing, except by a plan (the name resolves through the connection's
 /// search_path). Each call is one statement, so a write is atomic. Locks are session-level
 /// advisory locks (`PostgresStateLock`). Connections are opened on first use: a run that
 /// never touches state never connects.
@@ -30,14 +30,18 @@ public final class PostgresStateStore: StateStore {
     /// Told each password libpq actually sent (the DSN's, PGPASSWORD's or the password
     /// file's), so the caller can keep it out of every output.
     let sawPassword: (String) -> Void
+    /// False in plan mode: a missing table is then read as empty, not created.
+    let mayCreateTable: Bool
     private var data: PGConnection?
-    private var schemaReady = false
+    /// Whether the table is known to exist (nil: not looked yet).
+    private var tableExists: Bool?
     private var held: [PostgresStateLock] = []
 
     /// Checks `conninfo` (a libpq key=value string or postgres:// URI) without connecting.
     public init(conninfo: String, identity: String = StateIdentity.current,
-                remaining: @escaping () -> Double = { .infinity },
+                remaining: @escaping () -> Double = { .infinity }, mayCreateTable: Bool = true,
                 sawPassword: @escaping (String) -> Void = { _ in }) throws(StateError) {
+        self.mayCreateTable = mayCreateTable
         let info: ConnInfo
         do { info = try ConnInfo(parsing: conninfo) } catch {
             throw StateError(.invalid, "--state-db / UNIDESK_STATE_DB: \(error.message)")
@@ -120,25 +124,31 @@ public final class PostgresStateStore: StateStore {
             c = try connect()
             data = c
         }
-        if !schemaReady {
-            try ensureTable(c)
-            schemaReady = true
-        }
+        if tableExists != true { tableExists = try ensureTable(c) }
         return c
     }
 
-    /// Creates the table when it is missing. A role that may only read and write an
-    /// existing table never sends CREATE; two workers creating it at once race on the
-    /// catalog (23505, 42P07), which means it exists now.
-    func ensureTable(_ c: PGConnection) throws(StateError) {
+    /// Creates the table when it is missing (unless in plan mode); whether it exists now.
+    /// A role that may only read and write an existing table never sends CREATE; two
+    /// workers creating it at once race on the catalog (23505, 42P07), which means it
+    /// exists now.
+    func ensureTable(_ c: PGConnection) throws(StateError) -> Bool {
         do {
             let r = try c.execute("SELECT to_regclass($1) IS NOT NULL", parameters: [.text(Self.table)], timeout: timeout(60))
-            if r.last?.rows.first?.first == .bool(true) { return }
+            if r.last?.rows.first?.first == .bool(true) { return true }
+            guard mayCreateTable else { return false }
             _ = try c.execute(Self.createTable, timeout: timeout(60))
+            return true
         } catch {
-            if error.kind == .sql && (error.sqlstate == "23505" || error.sqlstate == "42P07") { return }
+            if error.kind == .sql && (error.sqlstate == "23505" || error.sqlstate == "42P07") { return true }
             throw statementError(error, doing: "creating \(Self.table)")
         }
+    }
+
+    /// False when the table is missing and may not be created: nothing is stored yet.
+    func hasTable() throws(StateError) -> Bool {
+        _ = try connection()
+        return tableExists == true
     }
 
     func run(_ sql: String, _ parameters: [PGValue], doing what: String) throws(StateError) -> PGResult {
@@ -153,6 +163,7 @@ public final class PostgresStateStore: StateStore {
 
     public func get(_ key: String) throws(StateError) -> DataValue? {
         try StateKey.validate(key)
+        guard try hasTable() else { return nil }
         let r = try run("SELECT value FROM unidesk_state WHERE key = $1", [.text(key)], doing: "reading '\(key)'")
         switch r.rows.first?.first {
         case nil, .null?: return nil
@@ -183,6 +194,7 @@ public final class PostgresStateStore: StateStore {
         let pattern = prefix.replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
+        guard try hasTable() else { return [] }
         let r = try run(#"SELECT key FROM unidesk_state WHERE key LIKE $1 ESCAPE '\' ORDER BY key COLLATE "C""#,
                         [.text(pattern)], doing: "listing keys under '\(prefix)'")
         return r.rows.compactMap { if case .text(let k)? = $0.first { return k }; return nil }

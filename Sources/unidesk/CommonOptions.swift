@@ -37,6 +37,9 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Directory for recipe state and fs.write (default: $UNIDESK_STATE_DIR or ~/.local/state/unidesk).", valueName: "dir"))
     var stateDir: String?
 
+    @Option(name: .customLong("state-db"), help: ArgumentHelp("Keep unidesk.state (values and app locks) in this PostgreSQL database instead of files under --state-dir, so runs on many CI workers share state and one app's runs never overlap (advisory locks). A libpq key=value string or postgres:// URI; the table unidesk_state is created on first use. Default: $UNIDESK_STATE_DB; unset: files.", valueName: "conninfo"))
+    var stateDb: String?
+
     @Flag(name: .customLong("no-color"), help: "No colour or spinner, even on a terminal.")
     var noColor = false
 
@@ -62,6 +65,7 @@ struct CommonOptions: ParsableArguments {
         o.policy.env += env
         o.policy.secretEnv += secretEnv
         if let stateDir { o.stateDirectory = stateDir }
+        if let db = stateDb ?? o.environment["UNIDESK_STATE_DB"], !db.isEmpty { o.stateDatabase = db }
         o.color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         o.reportPath = report
         o.junitPath = junit

@@ -47,10 +47,13 @@ struct TestCommand: ParsableCommand {
             // Tests never touch the real state: a fresh state directory per file, unless given.
             let scratch = NSTemporaryDirectory() + "unidesk-test-state-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: scratch) }
+            // Nor a shared state database ($UNIDESK_STATE_DB), unless --state-db names one.
+            if common.stateDb == nil { options.stateDatabase = nil }
             if common.stateDir == nil {
                 options.stateDirectory = scratch
-                // That directory is the test's own: writing state and files there needs no grant.
-                try? options.policy.add(allow: ["state.*", "fs.write:*"], deny: [])
+                // That directory is the test's own: writing state and files there needs no
+                // grant (a state database named with --state-db is not: state.* still does).
+                try? options.policy.add(allow: options.stateDatabase == nil ? ["state.*", "fs.write:*"] : ["fs.write:*"], deny: [])
             }
             let report = Engine(options: options, libraries: Libraries.all).run(recipePath: f, epilogue: "require('unidesk.test').finish()")
             if case .object(let t)? = report.outputs.first(where: { $0.0 == "tests" })?.1 {

@@ -25,6 +25,16 @@ import UnideskPostgres
         #expect(row == [[.text("1"), .text("unidesk pid 7 on test-host"), .bool(true)]])
     }
 
+    @Test func aPlanReadsAMissingTableAsEmptyAndDoesNotCreateIt() throws {
+        let db = try ScratchDatabase()
+        defer { db.drop() }
+        let s = try PostgresStateStore(conninfo: try db.conninfo(), mayCreateTable: false)
+        defer { s.close() }
+        #expect(try s.get("shop/x") == nil)
+        #expect(try s.keys(prefix: "") == [])
+        #expect(try db.query("SELECT to_regclass('unidesk_state') IS NULL") == [[.bool(true)]], "nothing created")
+    }
+
     @Test func aRoleWithoutCreateGetsTheSQLStateAndWhatItNeeds() throws {
         let db = try ScratchDatabase()
         defer { db.drop() }
