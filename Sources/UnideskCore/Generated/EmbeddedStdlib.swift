@@ -868,7 +868,8 @@ return M
 
 """#,
         "unidesk/state.lua": #"""
--- unidesk.state: the host's key → JSON store, and lock(app, fn) over its flock.
+-- unidesk.state: the host's key → JSON store, and lock(app, fn) over the store's lock (a file lock,
+-- or a PostgreSQL advisory lock with --state-db).
 local _, host = ...
 local M = {}
 
