@@ -58,16 +58,19 @@ enum TarPipes {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 4096)
         defer { buffer.deallocate() }
         var status: Int32?
+        var idle: useconds_t = 250
         while true {
             let n = read(follow, buffer.baseAddress, chunk)
             if n < 0 { if errno == EINTR { continue }; let why = FileSystem.errnoText(); abandon(); throw SnapshotError(.io, "reading back \(file): \(why)") }
             if n == 0 {
                 // Caught up with tar: done once it has exited and its last bytes were read.
+                // While tar is slow (a cold disk), the waits grow to 16 ms: few wake-ups.
                 if status != nil { break }
                 status = tar.exitIfDone()
-                if status == nil { usleep(500) }
+                if status == nil { usleep(idle); idle = min(idle * 2, 16_000) }
                 continue
             }
+            idle = 250
             let data = UnsafeRawBufferPointer(rebasing: buffer[0..<n])
             do { try scanner.feed(data) } catch {
                 abandon()
