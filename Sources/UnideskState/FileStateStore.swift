@@ -10,9 +10,14 @@ import Glibc
 /// when the process dies. Serialises runs on one machine only.
 public final class FileStateStore: StateStore {
     public let root: String
+    /// Written into a lock file while held: who another run is told holds it.
+    let identity: String
     private var held: [FileStateLock] = []
 
-    public init(root: String) { self.root = root }
+    public init(root: String, identity: String = StateIdentity.current) {
+        self.root = root
+        self.identity = identity
+    }
 
     public var location: String { "files under \(root)" }
 
@@ -72,7 +77,7 @@ public final class FileStateStore: StateStore {
             usleep(100_000)
         }
         // The holder's name, for the next process that finds the lock taken.
-        let me = Array("pid \(getpid())\n".utf8)
+        let me = Array((identity + "\n").utf8)
         _ = ftruncate(fd, 0)
         _ = pwrite(fd, me, me.count, 0)
         let l = FileStateLock(fd)

@@ -207,6 +207,12 @@ import UnideskProcess
             unidesk.output("deleted", { state.delete("shop_x/other"), state.delete("shop_x/other") })
             unidesk.output("missing", tostring(state.get("shop/nope")))
             unidesk.output("locked", state.lock("shop", function() return state.lock ~= nil end))
+            unidesk.output("nested", state.lock("shop", function()
+              local ok, e = pcall(state.lock, "shop", function() end)
+              return { ok, e.kind, (e.holder:gsub("%d+", "N")) }
+            end))
+            local raised, err = pcall(state.lock, "shop", function() error("boom") end)
+            unidesk.output("after_raise", { raised, tostring(err):find("boom", 1, true) ~= nil, state.lock("shop", function() return "free" end) })
             local ok, e = pcall(state.set, "../escape", 1)
             unidesk.output("bad_key", tostring(e))
             """])
