@@ -34,10 +34,18 @@ function M.upgrade(cfg)
     p.wait = true
     compose.up(p)
   end)
-  return unidesk.step("upgrade to " .. cfg.head, function()
+  unidesk.step("upgrade to " .. cfg.head, function()
     local p = project(cfg.files, cfg.head)
     p.wait = true
-    p.remove_orphans = true   -- previous/-only services go once the head has converged
+    compose.up(p)
+  end)
+  -- Only now, in an up of its own: `compose up --remove-orphans` removes the orphans *before*
+  -- it starts anything, so asking for it in the head's up would drop the base's services
+  -- even when the head then never converges.
+  return unidesk.step("remove services the head no longer defines", function()
+    local p = project(cfg.files, cfg.head)
+    p.wait = true
+    p.remove_orphans = true
     return compose.up(p)
   end)
 end
