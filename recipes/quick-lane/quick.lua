@@ -22,7 +22,14 @@ function M.run(cfg)
     return p
   end
   local ok, err = pcall(unidesk.step, "reattach the canonical and upgrade to " .. cfg.head, function()
-    compose.up(project { wait = true })
+    local running = compose.up(project { wait = true })
+    -- Health alone would pass a lane that never ran the head (a wrong image_var leaves the
+    -- compose file's default image running).
+    local runs_head = false
+    for _, c in ipairs(running or {}) do runs_head = runs_head or c.image == cfg.head end
+    if not runs_head then
+      error("no container runs the head " .. cfg.head .. " (is " .. cfg.image_var .. " the compose variable of its image?)", 0)
+    end
     cfg.check()
   end)
   if ok then

@@ -11,7 +11,10 @@ local function world(opts)
     take = function() log[#log + 1] = "take" end,
   })
   test.fake("compose", {
-    up = function(p) log[#log + 1] = "up " .. p.env.IMAGE end,
+    up = function(p)
+      log[#log + 1] = "up " .. p.env.IMAGE
+      return { { service = "web", image = opts.runs or p.env.IMAGE } }
+    end,
     stop = function() log[#log + 1] = "stop" end,
     down = function(p) log[#log + 1] = "down volumes=" .. tostring(p.volumes) end,
   })
@@ -37,6 +40,13 @@ test.describe("quick lane", function()
     local r = quick.run(cfg(function() error("orders page returns 500", 0) end))
     test.eq(r.passed, false)
     test.eq(r.error, "orders page returns 500")
+    test.eq(log, { "up reg/shop:v2", "stop", "restore", "down volumes=false" })
+  end)
+  test.it("a head that no container runs fails the lane, whatever the check says", function()
+    local quick, log = world { canonical = true, snapshot = true, runs = "reg/shop:v1" }
+    local r = quick.run(cfg(function() end))
+    test.eq(r.passed, false)
+    test.eq(r.error, "no container runs the head reg/shop:v2 (is IMAGE the compose variable of its image?)")
     test.eq(log, { "up reg/shop:v2", "stop", "restore", "down volumes=false" })
   end)
 end)
