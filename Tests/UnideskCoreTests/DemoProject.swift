@@ -11,8 +11,9 @@ struct DemoProject {
     let environment: [String: String]
     private let compose: [String]
 
-    /// Starts `services` (all when empty) on `repo:image`, waiting for health.
-    init(prefix: String, image: String = "v1", services: [String] = []) throws {
+    /// Starts `services` (all when empty) on `repo:image`, waiting for health; with
+    /// start = false only names the project (a recipe under test deploys it).
+    init(prefix: String, image: String = "v1", services: [String] = [], start: Bool = true) throws {
         name = "\(prefix)\(UUID().uuidString.prefix(6).lowercased())"
         port = 18000 + Int.random(in: 100...899)
         repo = try stackValue("UNIDESK_DEMO_REPO")
@@ -21,6 +22,7 @@ struct DemoProject {
         env["DEMO_PORT"] = "\(port)"
         environment = env
         compose = ["docker", "compose", "-p", name, "-f", "\(try stackValue("UNIDESK_COMPOSE_FIXTURE"))/compose.yaml"]
+        guard start else { return }
         let up = try Command.run(compose + ["up", "-d", "--wait"] + services, environment: env, timeout: 120)
         if up.status != 0 {
             down()
@@ -30,8 +32,10 @@ struct DemoProject {
 
     struct DemoError: Error, CustomStringConvertible { let message: String; var description: String { message } }
 
+    /// Removes the containers, also of services these files do not define (a recipe's
+    /// overlay may have added some), the network and the volumes.
     func down() {
-        _ = try? Command.run(compose + ["down", "--volumes", "--timeout", "1"], environment: environment, timeout: 60)
+        _ = try? Command.run(compose + ["down", "--volumes", "--remove-orphans", "--timeout", "1"], environment: environment, timeout: 60)
     }
 
     /// `curl -sf` of a path on the web service.
