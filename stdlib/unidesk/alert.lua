@@ -4,6 +4,7 @@ local time = require "unidesk.time"
 local M = {}
 
 local raised = {}
+local sequence = 0
 
 local fields = { kind = "string", app = "string", attempted = "string", last_good = "string", recovered = "boolean", notes = "string" }
 
@@ -18,9 +19,13 @@ function M.raise(a)
   for _, k in ipairs { "kind", "app" } do
     if a[k] == nil then error("bad argument #1 to 'unidesk.alert.raise' (field '" .. k .. "' is required)", 2) end
   end
-  local record = { at = time.iso() }
+  local now = time.now()
+  local record = { at = time.iso(now) }
   for k in pairs(fields) do record[k] = a[k] end
-  local stamp = record.at:gsub("[^%dTZ]", "") .. string.format("-%04x", math.random(0, 0xffff))
+  -- Keys sort in the order alerts were raised: milliseconds, then this run's sequence
+  -- (two alerts of one second used to sort by their random suffix).
+  sequence = sequence + 1
+  local stamp = record.at:gsub("[^%dT]", "") .. string.format("%03dZ-%04d-%04x", math.floor(now * 1000) % 1000, sequence, math.random(0, 0xffff))
   state.set("alerts/" .. a.app .. "/" .. stamp, record)
   raised[#raised + 1] = record
   unidesk.output("alerts", raised)
