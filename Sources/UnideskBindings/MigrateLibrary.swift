@@ -51,8 +51,18 @@ public enum MigrateLibrary {
         end)
         """)
 
+    static let fromVars = PrimitiveSpec(
+        module: "migrate", name: "from_vars",
+        summary: "The gate's options as deploy recipes take them: --var migrations=DIR (nil without it: no gate), baseline, owner_role (default app_owner), app_role (default app), and the admin DSN from the environment variable MIGRATE_ADMIN_DSN (pass it with --secret-env).",
+        params: [Param("vars", .any, "unidesk.vars")],
+        returns: [("table?", "options", "for gate, or nil")],
+        example: """
+        local gate = migrate.from_vars(unidesk.vars)
+        if gate then unidesk.step("migration gate", function() migrate.gate(gate) end) end
+        """)
+
     public static let library = HostLibrary(
         name: "migrate", summary: "The migration gate: pending migrations applied as the deploy role on a scratch database.",
-        specs: [smoke, gate, scan, format]
+        specs: [smoke, gate, fromVars, scan, format]
     ) { _ in [] }
 }

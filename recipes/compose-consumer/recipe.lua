@@ -11,12 +11,8 @@
 local consumer = require "consumer"
 local migrate = require "unidesk.migrate"
 local v = unidesk.vars
-if v.migrations then
-  unidesk.step("migration gate", function()
-    migrate.gate { dir = v.migrations, baseline = v.baseline, admin_dsn = unidesk.env("MIGRATE_ADMIN_DSN"),
-      owner_role = v.owner_role or "app_owner", app_role = v.app_role or "app" }
-  end)
-end
+local gate = migrate.from_vars(v)
+if gate then unidesk.step("migration gate", function() migrate.gate(gate) end) end
 local result = unidesk.step("deploy " .. tostring(v.commit), function()
   return consumer.run {
     project = v.project or "demo", dir = "deploy", service = v.service or "web", image_var = "DEMO_IMAGE",

@@ -6,6 +6,7 @@
 --     --var port=18080 --allow 'compose.*' --allow 'snapshot.*' --allow 'state.*'
 local state = require "unidesk.state"
 local upgrade = require "upgrade"
+local migrate = require "unidesk.migrate"
 
 local v = unidesk.vars
 local cfg = {
@@ -17,10 +18,7 @@ local cfg = {
   env = { DEMO_PORT = v.port or "18080", DEMO_WORKER_IMAGE = v.worker_image },
   timeout = tonumber(v.timeout or "60"), restart = { "worker" },
   -- --var migrations=DIR: the migration gate first (admin DSN from MIGRATE_ADMIN_DSN).
-  migrations = v.migrations and {
-    dir = v.migrations, baseline = v.baseline, admin_dsn = unidesk.env("MIGRATE_ADMIN_DSN"),
-    owner_role = v.owner_role or "app_owner", app_role = v.app_role or "app",
-  },
+  migrations = migrate.from_vars(v),
 }
 local result = state.lock(cfg.app, function() return upgrade.run(cfg) end, { timeout = 60 })
 unidesk.output("upgrade", result)

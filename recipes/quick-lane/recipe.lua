@@ -4,9 +4,14 @@
 --
 --   unidesk run recipes/quick-lane/recipe.lua --var head=REG/unidesk/demo:v2 --var port=18080 \
 --     --allow 'compose.*' --allow 'snapshot.*'
+--     [--var migrations=DIR --var baseline=FILE --secret-env MIGRATE_ADMIN_DSN --allow 'pg.exec:*']
 local quick = require "quick"
 local http = require "unidesk.http"
+local migrate = require "unidesk.migrate"
 local v = unidesk.vars
+-- With --var migrations=DIR: the head's migrations pass the gate before the canonical is touched.
+local gate = migrate.from_vars(v)
+if gate then unidesk.step("migration gate", function() migrate.gate(gate) end) end
 local port = v.port or "18080"
 local r = quick.run {
   app = v.app or "demo", project = { project = v.project or "demo", dir = "deploy", env = { DEMO_PORT = port } },

@@ -4,8 +4,10 @@
 --
 --   unidesk run recipes/upgrade-base/recipe.lua --var repo=REG/unidesk/demo --var head=v2 \
 --     [--var base=v1] [--var branch_tip=v1] --allow 'compose.*' --allow 'state.*'
+--     [--var migrations=DIR --var baseline=FILE --secret-env MIGRATE_ADMIN_DSN --allow 'pg.exec:*']
 local base = require "base"
 local state = require "unidesk.state"
+local migrate = require "unidesk.migrate"
 local v = unidesk.vars
 local app = v.app or "demo"
 local chosen, source = base.choose(app, { override = v.base, branch_tip = v.branch_tip })
@@ -14,6 +16,9 @@ if not chosen then
   print(source)
   return
 end
+-- With --var migrations=DIR: the head's migrations pass the gate before anything is deployed.
+local gate = migrate.from_vars(v)
+if gate then unidesk.step("migration gate", function() migrate.gate(gate) end) end
 print("upgrading " .. app .. " from " .. chosen .. " (" .. source .. ") to " .. v.head)
 base.upgrade {
   project = v.project or app, dir = "deploy", files = { "deploy/compose.yaml" }, previous = "deploy/previous/compose.yaml",

@@ -5,6 +5,9 @@ local pg = require "unidesk.pg"
 local fs = require "unidesk.fs"
 local M = {}
 
+-- The advisory lock (two int4 keys) that serialises smokes on one server.
+M.lock_key = "1970170213, 1836346989"
+
 local function argerror(msg, level)
   error("bad argument #1 to 'unidesk.migrate.smoke' (" .. msg .. ")", (level or 1) + 2)
 end
@@ -154,6 +157,10 @@ function M.smoke(opts)
   end
 
   local admin = pg.connect(opts.admin_dsn)
+  -- Roles are global to the server, and a smoke creates the two roles when they are missing
+  -- and drops them after: two smokes at once on one server (two CI jobs) would drop each
+  -- other's. One smoke at a time per server, then; the lock goes with the admin session.
+  assert(admin:query("SELECT pg_advisory_lock(" .. M.lock_key .. ") IS NULL AS waited"))
   local function quote(name) return assert(admin:query("SELECT quote_ident($1) AS q", { name }))[1].q end
   local owner, app = quote(opts.owner_role), quote(opts.app_role)
   local database = string.format("unidesk_smoke_%x%06x", math.random(0, 0x7fffffff), math.random(0, 0xffffff))
@@ -272,6 +279,18 @@ function M.gate(opts)
     or ("migration gate: the migration files are inconsistent: " .. report.problems[1].message)
   error(setmetatable({ kind = "migration_failed", message = message, report = report },
     { __tostring = function(e) return e.message end }), 0)
+end
+
+--- The gate's options from a deploy recipe's vars: migrations (the directory), baseline,
+--- owner_role, app_role, and the admin DSN from the secret env MIGRATE_ADMIN_DSN; nil when
+--- vars.migrations is not set (the recipe deploys without a gate).
+function M.from_vars(vars)
+  if type(vars) ~= "table" then
+    error("bad argument #1 to 'unidesk.migrate.from_vars' (table expected, got " .. type(vars) .. ")", 2)
+  end
+  if not vars.migrations then return nil end
+  return { dir = vars.migrations, baseline = vars.baseline, admin_dsn = unidesk.env("MIGRATE_ADMIN_DSN"),
+    owner_role = vars.owner_role or "app_owner", app_role = vars.app_role or "app" }
 end
 
 return M

@@ -14,6 +14,11 @@ function migrate.smoke(options) end
 ---@return table report smoke's report, ok = true
 function migrate.gate(options) end
 
+---The gate's options as deploy recipes take them: --var migrations=DIR (nil without it: no gate), baseline, owner_role (default app_owner), app_role (default app), and the admin DSN from the environment variable MIGRATE_ADMIN_DSN (pass it with --secret-env).
+---@param vars any unidesk.vars
+---@return table? options for gate, or nil
+function migrate.from_vars(vars) end
+
 ---Reads a migrations directory without touching a database: the migrations in version order and the problems with the set (as smoke's report.problems).
 ---@param dir string
 ---@param options? { allow_gaps?: boolean }
