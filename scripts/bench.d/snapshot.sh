@@ -1,12 +1,14 @@
 # Benchmark `snapshot`: unidesk.snapshot take and restore of a ~1 GiB volume (tens of
 # thousands of small files, a few large ones, symlinks and hardlinks) against GNU tar on the
-# same data: `tar -cf` for take, `tar -xf` for restore, and chains of shell commands doing
-# the same work as unidesk (checksum, fsync, swap, removal of the old data). Target: at
-# least 0.95 of tar's throughput, checksums included. The data set is generated once per
-# run under BENCH_SNAPSHOT_DIR (data, snapshots and extractions on that one filesystem) and
-# removed at the end; the take and restore are timed again on a tmpfs, where the disk and
-# the filesystem drop out. Run through scripts/bench, which sets ROOT, UNIDESK_BIN and
-# BENCH_SECTION.
+# same data: `tar -cf` for take; for restore `tar -xf` over a directory already holding the
+# data (in place, as a shell restore into a live volume: tar unlinks each old file before
+# writing the new one) and into an empty one; and chains of shell commands doing the same
+# work as unidesk (checksum, fsync, swap, removal of the old data). Target: at least 0.95 of
+# tar's throughput, checksums included. The data set is generated once per run under
+# BENCH_SNAPSHOT_DIR (data, snapshots and extractions on that one filesystem) and removed at
+# the end; the take and restore are timed again on a tmpfs, where the disk and the
+# filesystem drop out. Run through scripts/bench, which sets ROOT, UNIDESK_BIN and
+# BENCH_SECTION (run directly with those set, it writes only BENCH_SECTION).
 #   BENCH_SNAPSHOT_DIR          where the scratch data goes (default /var/tmp): it measures
 #                               that filesystem; needs ~20 GiB free there
 #   BENCH_SNAPSHOT_TMPFS        a tmpfs for the second pass (default /dev/shm; `none` skips
@@ -135,9 +137,11 @@ sync
 # listing DIR: every entry's path, type, mode, owner, size (not of directories: that is the
 # filesystem's), symlink target, link count and mtime (whole seconds: GNU tar keeps those),
 # sorted.
-listing() {
-    (cd "$1" && find . -printf '%p|%y|%m|%U:%G|%s|%l|%n|%T@\n' | awk -F'|' -v OFS='|' '{ sub(/\.[0-9]*$/, "", $8); if ($2 == "d") $5 = "-"; print }' | LC_ALL=C sort)
-}
+# A script, so that prep.sh can check a tree too.
+cat >"$work/listing.sh" <<'SH'
+cd "$1" && find . -printf '%p|%y|%m|%U:%G|%s|%l|%n|%T@\n' | awk -F'|' -v OFS='|' '{ sub(/\.[0-9]*$/, "", $8); if ($2 == "d") $5 = "-"; print }' | LC_ALL=C sort
+SH
+listing() { bash "$work/listing.sh" "$1"; }
 # contents DIR: the SHA-256 of every regular file, by path.
 contents() {
     (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 openssl dgst -sha256 -r)
@@ -164,15 +168,17 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 echo "data set: $n_files files ($SMALL small, $n_large large), $n_hardlinks more hardlinked names, $n_symlinks symlinks, $n_dirs directories; $data_bytes bytes of file data" >&2
 
 # ---- a site: one directory holding the volume, the state dir and tar's outputs ---------------
-# use_site DIR DEFER: sets data, state, ref, chain, take_cmd, restore_cmd and writes the
-# helper scripts into DIR. With DEFER=1, `prep.sh fresh` moves the previous extraction
-# aside instead of deleting it (deleted at the end), so that no mass deletion happens
-# right before a timed `tar -xf` (see the notes on ext4 without a journal in the section).
+# use_site DIR DEFER: sets data, state, ref, inplace, chain, take_cmd, restore_cmd and
+# writes the helper scripts into DIR. With DEFER=1, `prep.sh fresh` moves the previous
+# extraction aside instead of deleting it (deleted at the end), so that no mass deletion
+# happens right before a timed `tar -xf` (see the notes on ext4 without a journal in the
+# section).
 use_site() {
     site="$1"
     data="$site/data"           # the volume: taken, and restored into
     state="$site/state"         # unidesk --state-dir; snapshots under $state/snapshots/$APP
     ref="$site/ref"             # tar's archive (out.tar) and extraction (fresh/)
+    inplace="$site/inplace"     # holds the data set; `tar -xf` extracts over it (in place)
     chain="$site/chain"         # the like-for-like restore chain: cur/, stage/, old/
     mkdir -p "$state" "$ref" "$chain" "$site/trash"
     take_cmd="$ud run $site/take.lua --state-dir $state --allow 'snapshot.*' --no-color"
@@ -191,6 +197,7 @@ take) rm -rf "$state/snapshots/$APP" ;;
 tarout) rm -f "$ref/out.tar" ;;
 restore) ;;
 fresh) $remove_fresh; mkdir "$ref/fresh" ;;
+inplace) bash "$work/listing.sh" "$inplace" | cmp -s "$work/listing.orig" - || { echo "prep.sh: $inplace does not hold the data set (an extraction left it partial?)" >&2; exit 1; } ;;
 chain) rm -rf "$chain/stage" "$chain/old"; [[ -d "$chain/cur" ]] ;;
 *) echo "prep.sh: unknown \$1" >&2; exit 2 ;;
 esac
@@ -239,11 +246,19 @@ check_cycle() {
     [[ -z "$(find "$site" -maxdepth 1 -name '.unidesk-restore-*')" ]] || fail "$1: restore left a staging directory behind"
     echo "checked ($1): take + restore gives back the same $n_entries entries (types, modes, owners, sizes, link targets, link counts, mtimes) and file contents; the archive matches its manifest" >&2
 }
+# make_inplace TAR WHERE: the in-place `tar -xf`'s directory, filled once (untimed) from the
+# snapshot and checked; prep.sh checks its listing again before every timed run.
+make_inplace() {
+    mkdir "$inplace"
+    tar -xf "$1" -C "$inplace"
+    same_tree "$inplace" "$2, the directory for the in-place tar -xf"
+}
 
 # ---- where unidesk's time goes: one run under strace -----------------------------------------
 # Only process starts, fsync and renames are traced (seccomp-bpf: the reads and writes run
-# untraced), so the run's time is nearly unchanged.
-phases() { # KIND STRACE-OUTPUT -> "name seconds" lines
+# untraced), so the run's time is nearly unchanged. The take's tar runs under setpriv, which
+# execs it in the same process: tar's process is the one whose execve names "tar".
+phases() { # KIND STRACE-OUTPUT -> "name seconds" lines (and the restore's rm count, most at once)
     python3 - "$1" "$2" <<'PY'
 import re, sys
 kind, path = sys.argv[1], sys.argv[2]
@@ -260,11 +275,12 @@ for raw in open(path):
         exits[pid] = ts
         continue
     if rest.endswith("<unfinished ...>"):
-        pending[pid] = (ts, rest.split("(", 1)[0])
+        pending[pid] = (ts, rest.split("(", 1)[0], rest[:-len("<unfinished ...>")])
         continue
     r = re.match(r'<\.\.\. (\w+) resumed>', rest)
     if r:
-        start, name = pending.pop(pid, (ts, r.group(1)))
+        start, name, head = pending.pop(pid, (ts, r.group(1), ""))
+        rest = head + rest[r.end():]
     else:
         start, name = ts, rest.split("(", 1)[0]
     d = re.search(r'<(\d+\.\d+)>$', rest)
@@ -278,8 +294,9 @@ if kind == "take":
     f = next(e for e in after if e[2] == "fsync")
     print("startup", tar_start - t0)
     print("stream", tar_end - tar_start)
+    print("catchup", f[1] - tar_end)
     print("fsync", f[3])
-    print("finish", (f[1] - tar_end) + (end - (f[1] + f[3])))
+    print("finish", end - (f[1] + f[3]))
 else:
     sw = next(e for e in after if e[2] == "renameat2")
     fs = next((e for e in after if e[2] == "fsync" and e[1] >= sw[1]), sw)
@@ -288,6 +305,11 @@ else:
     print("stream", tar_end - tar_start)
     print("swap", swapped - tar_end)
     print("remove", end - swapped)
+    # the rm processes removing the old data, and how many of them ran at once at most
+    rms = {p: s for p, s, n, _, r in events if n == "execve" and r.startswith('execve("') and '["rm"' in r and s >= swapped and " = 0" in r}
+    spans = [(s, exits.get(p, end)) for p, s in rms.items()]
+    print("rm_count", len(spans))
+    print("rm_parallel", max((sum(1 for a, b in spans if a <= s < b) for s, _ in spans), default=0))
 print("total", end - t0)
 PY
 }
@@ -323,13 +345,17 @@ if [[ -z "$tmpfs_skip" ]]; then
         -n "tar, unidesk's options" "tar --create --file=$ref/out.tar $GNU_OPTS --directory $data ." \
         -n "tar -cf" "tar -cf $ref/out.tar -C $data ." \
         -n "tar | cat > file" "bash -c 'tar --create --file=- $GNU_OPTS --directory $data . | cat >$ref/out.tar'"
+    rm -f "$ref/out.tar"   # room on the tmpfs for the in-place directory
     T="$(snapshot_tar)"
+    make_inplace "$T" tmpfs
     BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/tmpfs-restore.json" "$RUNS" "$WARMUP" \
-        --prepare "bash $site/prep.sh restore" --prepare "bash $site/prep.sh fresh" \
+        --prepare "bash $site/prep.sh restore" --prepare "bash $site/prep.sh fresh" --prepare "bash $site/prep.sh inplace" \
         -n "unidesk snapshot.restore" "$restore_cmd" \
-        -n "tar -xf" "tar -xf $T -C $ref/fresh"
+        -n "tar -xf" "tar -xf $T -C $ref/fresh" \
+        -n "tar -xf in place" "tar -xf $T -C $inplace"
     trace_phases tmpfs
     same_tree "$data" "tmpfs, after timing"
+    same_tree "$inplace" "tmpfs, the in-place tar -xf's directory after timing"
     rm -rf "$tmpfs_work"
     tmpfs_work=""
 fi
@@ -356,14 +382,17 @@ T="$(snapshot_tar)"
 echo "$(manifest_field sha256 | sed 's/^sha256://')  $T" >"$work/snapshot.sha256"
 mkdir "$chain/cur"
 tar -xf "$T" -C "$chain/cur"
+make_inplace "$T" "$BASE"
 
 # ---- restore, warm cache --------------------------------------------------------------------
 echo "==> restore: $RUNS runs per command in $ROUNDS rounds, warm cache" >&2
 BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/restore.json" "$RUNS" "$WARMUP" \
     --prepare "bash $site/prep.sh restore" --prepare "bash $site/prep.sh fresh" --prepare "bash $site/prep.sh chain" \
+    --prepare "bash $site/prep.sh inplace" \
     -n "unidesk snapshot.restore" "$restore_cmd" \
     -n "tar -xf" "tar -xf $T -C $ref/fresh" \
-    -n "sha256sum -c; tar -xf; swap; rm -rf old" "bash $site/restore-chain.sh $T $work/snapshot.sha256"
+    -n "sha256sum -c; tar -xf; swap; rm -rf old" "bash $site/restore-chain.sh $T $work/snapshot.sha256" \
+    -n "tar -xf in place" "tar -xf $T -C $inplace"
 # The hashers alone, over the archive (warm): what a checksum costs each way.
 BENCH_ROUNDS=1 hyperfine_rounds "$work/hash.json" 3 1 \
     -n "sha256sum" "sha256sum $T" \
@@ -380,14 +409,17 @@ if ((COLD_RUNS > 0)); then
     T="$(snapshot_tar)"
     BENCH_ROUNDS=1 hyperfine_rounds "$work/cold-restore.json" "$COLD_RUNS" 0 \
         --prepare "bash $site/prep.sh restore cold" --prepare "bash $site/prep.sh fresh cold" \
+        --prepare "bash $site/prep.sh inplace cold" \
         -n "unidesk snapshot.restore" "$restore_cmd" \
-        -n "tar -xf" "tar -xf $T -C $ref/fresh"
+        -n "tar -xf" "tar -xf $T -C $ref/fresh" \
+        -n "tar -xf in place" "tar -xf $T -C $inplace"
 fi
 
 # ---- correct after timed too ------------------------------------------------------------------
 same_tree "$data" "after timing"
 listing "$chain/cur" | cmp -s "$work/listing.orig" - || fail "the shell restore chain's tree differs from the original"
-echo "checked: after timing, the restored volume and the shell chain's tree are still identical to the original" >&2
+same_tree "$inplace" "the in-place tar -xf's directory after timing"
+echo "checked: after timing, the restored volume, the shell chain's tree and the in-place tar -xf's directory are still identical to the original" >&2
 OTHERS_END="$(other_processes)"
 PRESSURE_END="$(pressure avg300)"
 
@@ -401,9 +433,23 @@ ratio() {
         -v am="$(st "$1" "$2" min)" -v bm="$(st "$1" "$3" min)" \
         'BEGIN { r = a / b; printf "%.2f %.2f %.2f\n", r, r * sqrt((sa / a) ^ 2 + (sb / b) ^ 2), am / bm }'
 }
-# verdict RATIO: against the 0.95 target. Called with the fastest runs' ratio: on a shared
-# machine one slow run of either command moves the means; the fastest runs move less.
-verdict() { awk -v r="$1" 'BEGIN { print (r >= 0.95 ? "meets" : "misses") }'; }
+# verdict RATIO SD FASTEST: against the 0.95 target. Clear only when the mean, one sd away
+# from it, and the fastest runs agree: on a shared machine one slow run of either command
+# moves the mean, the fastest runs move less.
+verdict() {
+    awk -v r="$1" -v sd="$2" -v m="$3" 'BEGIN {
+        if (r - sd >= 0.95 && m >= 0.95) print "meets the 0.95 target"
+        else if (r + sd < 0.95 && m < 0.95) print "misses the 0.95 target"
+        else if (r >= 0.95 && m >= 0.95) print "meets the 0.95 target by the mean and the fastest runs, but within one sd of it"
+        else if (r < 0.95 && m < 0.95) print "misses the 0.95 target by the mean and the fastest runs, but within one sd of it"
+        else printf "is within this run'\''s noise of the 0.95 target (it %s it by the mean, %s it by the fastest runs)\n", (r >= 0.95 ? "meets" : "misses"), (m >= 0.95 ? "meets" : "misses") }'
+}
+# judge JSON REF UNIDESK: "**r** ± sd (fastest runs rmin): VERDICT"
+judge() {
+    local r sd rmin
+    read -r r sd rmin <<<"$(ratio "$1" "$2" "$3")"
+    echo "**$r** ± $sd (fastest runs $rmin): it $(verdict "$r" "$sd" "$rmin")"
+}
 # row JSON INDEX NAME WHAT [UNIDESK-INDEX]; WHAT empty: no such column
 row() {
     local j="$1" i="$2" cell="" what=""
@@ -417,11 +463,16 @@ row() {
 }
 p() { if [[ -n "${P[$1]:-}" ]]; then awk -v s="${P[$1]}" 'BEGIN { printf "%.2f s", s }'; else echo "–"; fi; }
 pct() { awk -v a="${P[$1]}" -v b="${P[$2]}" 'BEGIN { printf "%.0f %%", a / b * 100 }'; }
-read -r take_gnu take_gnu_sd take_gnu_min <<<"$(ratio "$work/take.json" 1 0)"
-read -r take_plain take_plain_sd take_plain_min <<<"$(ratio "$work/take.json" 2 0)"
+# rms PREFIX: "N (M at once)", the rm processes of a traced restore's removal
+rms() { if [[ -n "${P[$1_restore_rm_count]:-}" ]]; then echo "${P[$1_restore_rm_count]} (${P[$1_restore_rm_parallel]} at once)"; else echo "–"; fi; }
+rm_text() { echo "${P[$1_restore_rm_count]:-?} \`rm -rf\` processes, ${P[$1_restore_rm_parallel]:-?} at once at most"; }
+# if_tmpfs TEXT: TEXT when the tmpfs pass ran (and success either way, for use in assignments)
+if_tmpfs() { [[ -n "$tmpfs_skip" ]] || echo "$1"; }
+# gt A B FACTOR: true when A > B * FACTOR
+gt() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { exit !(a > b * f) }'; }
 read -r take_sync _ take_sync_min <<<"$(ratio "$work/take.json" 4 0)"
 read -r take_like _ take_like_min <<<"$(ratio "$work/take.json" 5 0)"
-read -r rest_plain rest_plain_sd rest_plain_min <<<"$(ratio "$work/restore.json" 1 0)"
+read -r take_pipe _ take_pipe_min <<<"$(ratio "$work/take.json" 3 0)"
 read -r rest_like _ rest_like_min <<<"$(ratio "$work/restore.json" 2 0)"
 mount_src="$(findmnt -no SOURCE -T "$work" | head -1)"
 mount_info="$(findmnt -no SOURCE,FSTYPE,OPTIONS -T "$work" | head -1 | awk '{ printf "%s (%s, %s)", $1, $2, $3 }')"
@@ -430,12 +481,67 @@ findmnt -no OPTIONS -T "$work" | head -1 | tr ',' '\n' | grep -qx discard && dis
 no_journal=no
 if [[ "$(findmnt -no FSTYPE -T "$work" | head -1)" == ext4 && "$(cat "/sys/fs/ext4/$(basename "$mount_src")/journal_task" 2>/dev/null)" == "<none>" ]]; then no_journal=yes; fi
 tar_min="$(st "$work/take.json" 1 min)"
-pipe_min="$(st "$work/take.json" 3 min)"
 sync_min="$(st "$work/take.json" 4 min)"
+xf_m="$(st "$work/restore.json" 1 mean)"
+xf_sd="$(st "$work/restore.json" 1 stddev)"
 xf_min="$(st "$work/restore.json" 1 min)"
+ip_min="$(st "$work/restore.json" 3 min)"
+tmpfs_xf_min=""
+[[ -n "$tmpfs_skip" ]] || tmpfs_xf_min="$(st "$work/tmpfs-restore.json" 1 min)"
 sha_m="$(st "$work/hash.json" 0 mean)"
 ossl_m="$(st "$work/hash.json" 1 mean)"
+take_cpu="$(cpu_time "$work/take.json" 0)"
+tar_cpu="$(cpu_time "$work/take.json" 1)"
 runs_done="$(runs_of "$work/take.json")"
+
+# "Reading the figures", from this run's numbers.
+take_text="**Take.** Against \`tar --create\` with unidesk's options (the same archive), on $BASE with a warm cache, unidesk's take is at $(judge "$work/take.json" 1 0); against plain \`tar -cf\` at $(judge "$work/take.json" 2 0)."
+[[ -n "$tmpfs_skip" ]] || take_text+=" On the tmpfs, against tar with unidesk's options: $(judge "$work/tmpfs-take.json" 1 0); against \`tar -cf\`: $(judge "$work/tmpfs-take.json" 2 0)."
+((COLD_RUNS == 0)) || take_text+=" With a cold cache, against tar with unidesk's options: $(judge "$work/cold-take.json" 1 0)."
+take_text+=" Against tar made durable the way the snapshot is (\`tar; sync FILE\`) it is at $take_sync ($take_sync_min), against a shell doing its work in sequence (archive, \`sha256sum\`, fsync) at $take_like ($take_like_min), and against tar piped into \`cat > file\` (one more copy of every byte, which unidesk's take does not make) at $take_pipe ($take_pipe_min)."
+take_text+=" Where the time goes, in the traced run on $BASE: $(p disk_take_startup) of start-up and the size-estimate walk before tar starts; $(p disk_take_stream) of tar writing the snapshot file while unidesk follows it, against $(ms "$tar_min") for the fastest \`tar --create\` with the same options alone; $(p disk_take_catchup) reading the rest after tar's exit; $(p disk_take_fsync) for the closing fsync"
+sync_extra="$(awk -v a="$sync_min" -v b="$tar_min" 'BEGIN { print a - b }')"
+if gt "$sync_extra" 0 1; then
+    take_text+=", where the fastest \`tar; sync FILE\` took $(ms "$sync_extra") longer than the fastest tar alone"
+    if [[ -n "${P[disk_take_fsync]:-}" ]] && gt "$sync_extra" "${P[disk_take_fsync]}" 2; then
+        take_text+=" (the writeback started every 8 MiB as the file grows left the fsync less than half of that)"
+    fi
+else
+    take_text+=", where the fastest \`tar; sync FILE\` was no slower than the fastest tar alone"
+fi
+take_text+="; $(p disk_take_finish) for the manifest, renames and exit."
+[[ -n "$tmpfs_skip" ]] || take_text+=" On the tmpfs: $(p tmpfs_take_startup), $(p tmpfs_take_stream), $(p tmpfs_take_catchup), $(p tmpfs_take_fsync) and $(p tmpfs_take_finish)."
+take_text+=" In CPU time unidesk's take (tar's included) used $(ms "$take_cpu") per run, tar alone $(ms "$tar_cpu"): $(awk -v a="$take_cpu" -v b="$tar_cpu" 'BEGIN { d = a - b; if (d >= 1) printf "%.2f s", d; else printf "%.0f ms", d * 1000 }') for reading the archive back, hashing it (\`openssl dgst -sha256\` alone takes $(ms "$ossl_m") for it) and checking its headers, on $(nproc) CPUs that tar shares."
+
+rest_text="**Restore.** Against \`tar -xf\` over the volume's current data (in place), on $BASE with a warm cache, unidesk's restore is at $(judge "$work/restore.json" 3 0); against \`tar -xf\` into an empty directory at $(judge "$work/restore.json" 1 0)."
+[[ -n "$tmpfs_skip" ]] || rest_text+=" On the tmpfs, against \`tar -xf\` in place: $(judge "$work/tmpfs-restore.json" 2 0); into an empty directory: $(judge "$work/tmpfs-restore.json" 1 0)."
+((COLD_RUNS == 0)) || rest_text+=" With a cold cache, against \`tar -xf\` in place: $(judge "$work/cold-restore.json" 2 0); into an empty directory: $(judge "$work/cold-restore.json" 1 0)."
+rest_text+=" The in-place row is the like-for-like one: a shell restoring a live volume with \`tar -xf\` gets rid of the old data too, GNU tar unlinking each existing file before it writes the new one, where unidesk extracts beside the volume, swaps and then removes the old data; into an empty directory there is nothing to remove. Against the shell gate doing unidesk's work in sequence (check the whole file, extract into a staging directory, swap, \`rm -rf\` the old data) it is at $rest_like ($rest_like_min)."
+rest_text+=" In the traced run on $BASE the extraction (the file through SHA-256 and the header check into \`tar -x\` in 1 MiB records) took $(p disk_restore_stream), against $(ms "$xf_min") for the fastest \`tar -xf\` into an empty directory and $(ms "$ip_min") for the fastest in place; the removal of the old data took $(p disk_restore_remove) of the $(p disk_restore_total) ($(pct disk_restore_remove disk_restore_total)), by $(rm_text disk)"
+[[ -n "$tmpfs_skip" ]] || rest_text+="; on the tmpfs the extraction took $(p tmpfs_restore_stream) and the removal $(p tmpfs_restore_remove) of $(p tmpfs_restore_total)"
+rest_text+="."
+# The filesystem's part, only where this run's numbers show it: deleting much slower than on
+# the tmpfs (or most of the restore without one), extraction into an empty directory much
+# slower than on the tmpfs (or very uneven without one).
+show_discard=no show_allocator=no
+if [[ "$discard" == yes && -n "${P[disk_restore_remove]:-}" ]]; then
+    if [[ -z "$tmpfs_skip" ]]; then
+        if gt "${P[disk_restore_remove]}" "${P[tmpfs_restore_remove]}" 2; then show_discard=yes; fi
+    elif gt "${P[disk_restore_remove]}" "${P[disk_restore_total]}" 0.2; then show_discard=yes; fi
+fi
+if [[ "$no_journal" == yes ]]; then
+    if [[ -z "$tmpfs_skip" ]]; then
+        if gt "$xf_min" "$tmpfs_xf_min" 2; then show_allocator=yes; fi
+    elif gt "$xf_sd" "$xf_m" 0.25; then show_allocator=yes; fi
+fi
+if [[ "$show_discard" == yes ]]; then
+    if [[ -z "$tmpfs_skip" ]]; then rest_text+=" Deleting is much slower here than on the tmpfs ($(p disk_restore_remove) against $(p tmpfs_restore_remove))"; else rest_text+=" The removal is $(pct disk_restore_remove disk_restore_total) of the restore here"; fi
+    rest_text+=": the filesystem is mounted with \`discard\`, and ext4 sends the virtual disk a discard for the extents of every file it deletes and waits for it (\`blkdev_issue_discard\` under \`ext4_free_blocks\` in \`/proc/PID/stack\` of an \`rm -rf\`), so removing the old data's $n_files files is mostly waiting, for unidesk's \`rm\`s, the chain's \`rm -rf\` and the in-place \`tar -xf\`'s unlinks alike."
+fi
+if [[ "$show_allocator" == yes ]]; then
+    if [[ "$show_discard" == yes ]]; then rest_text+=" It is also"; else rest_text+=" The filesystem is"; fi
+    rest_text+=" an ext4 without a journal, whose inode allocator skips inodes freed in the last 60 s (360 s while their inode-table block is dirty, which creating files next to them makes it) and rescans them for every new inode: creating tens of thousands of files within minutes of deleting tens of thousands costs seconds to tens of seconds of system CPU (\`perf\` of such a \`tar -xf\`: 87 % of its CPU in \`__ext4_new_inode\` → \`find_inode_bit\` → \`recently_deleted\`), depending on which block groups the new directories land in. Here \`tar -xf\` into an empty directory took $(fmt_time "$xf_m" "$xf_sd") (fastest $(ms "$xf_min"))$(if_tmpfs ", against $(ms "$tmpfs_xf_min") at the fastest on the tmpfs"). Every restore row follows some mass deletion by a few minutes at most (unidesk's restore and the chain remove the old data, the in-place \`tar -xf\` unlinks each old file just before it creates the new one; \`--prepare\` only moves the empty-directory \`tar -xf\`'s previous output aside), so all of them pay it, at random: their means and standard deviations mostly measure this, the fastest runs less so$(if_tmpfs ", the tmpfs rows not at all")."
+fi
 {
     echo "## Snapshots: take and restore of a $(awk -v b="$data_bytes" 'BEGIN { printf "%.2f", b / 2^30 }') GiB volume, unidesk.snapshot vs GNU tar"
     echo
@@ -449,9 +555,9 @@ runs_done="$(runs_of "$work/take.json")"
     echo "- Filesystem: data, snapshots and extractions all on $mount_info$([[ "$no_journal" == yes ]] && echo ", an ext4 **without a journal**"); $(free -g | awk '/^Mem:/ { print $2 }') GiB of RAM, so the data set and its archives fit in the page cache. Second pass: $([[ -z "$tmpfs_skip" ]] && echo "a copy on the tmpfs $TMPFS" || echo "$tmpfs_skip")."
     echo "- Reproduce: \`scripts/bench snapshot\` (defaults \`BENCH_SNAPSHOT_RUNS=6 BENCH_SNAPSHOT_ROUNDS=3 BENCH_SNAPSHOT_WARMUP=1 BENCH_SNAPSHOT_COLD_RUNS=3 BENCH_SNAPSHOT_DIR=/var/tmp BENCH_SNAPSHOT_TMPFS=/dev/shm\`, this run \`BENCH_SNAPSHOT_RUNS=$RUNS BENCH_SNAPSHOT_ROUNDS=$ROUNDS BENCH_SNAPSHOT_WARMUP=$WARMUP BENCH_SNAPSHOT_COLD_RUNS=$COLD_RUNS BENCH_SNAPSHOT_DIR=$BASE BENCH_SNAPSHOT_TMPFS=$TMPFS\`)"
     echo "- Data set (generated for the run, removed at the end): **$n_files files, $data_bytes bytes ($(mib "$data_bytes")) of file data**: $SMALL small files of 1–16 KiB (sizes from a fixed seed, $(mib "$small_bytes")) spread over $DIRS directories, $n_large large files of $(sed 's/,/, /g' <<<"$LARGE") MiB, $n_hardlinks more hardlinked names (20 to small files, one to the largest), $n_symlinks symlinks (one dangling, one to a directory); $n_entries entries in all, $n_dirs of them directories. Contents are random bytes (incompressible). The archive is $tar_bytes bytes ($(mib "$tar_bytes")); throughput below is file data bytes / mean wall time."
-    echo "- Checked before timing, in each place: a take then a restore gives back the same tree (type, mode, owner, size, link target, link count and mtime of every entry; SHA-256 of every file), the archive matches the manifest's size and SHA-256, and tar run with unidesk's options on the same data writes $same_stream. Checked after timing: the restored volume, and the tree the shell restore chain left, still match the original."
+    echo "- Checked before timing, in each place: a take then a restore gives back the same tree (type, mode, owner, size, link target, link count and mtime of every entry; SHA-256 of every file), the archive matches the manifest's size and SHA-256, and tar run with unidesk's options on the same data writes $same_stream. The directory the in-place \`tar -xf\` extracts over is filled once from the snapshot, untimed, checked the same way, and its listing checked again before every run of it (\`--prepare\`). Checked after timing: the restored volume, the tree the shell restore chain left and the in-place directory still match the original."
     echo
-    echo "Ratios are **tar's time ÷ unidesk's time** (so, for a throughput, unidesk's ÷ tar's): 1 is the same speed, above 1 unidesk is faster; the target is ≥ 0.95 against plain tar. Warm cache: $runs_done runs of each after $WARMUP warm-up run, in $ROUNDS consecutive \`hyperfine -N\` rounds that each time every command of the table, one after the other. Before each run (\`--prepare\`, not timed) the previous output is removed and \`sync\` flushes all dirty pages, so no run pays for the writeback of another; writeback of what a command writes itself is in its time only where it syncs (unidesk's take fsyncs its archive; its restore fsyncs the directories it swaps, not the files)."
+    echo "Ratios are **tar's time ÷ unidesk's time** (so, for a throughput, unidesk's ÷ tar's): 1 is the same speed, above 1 unidesk is faster; the target is ≥ 0.95 against tar on the same data (\`tar -cf\` for the take; \`tar -xf\` for the restore, of which extracting over the volume's current data is the like-for-like form). A verdict is clear when the mean ratio, one sd either way, and the fastest runs' ratio are all on the same side of 0.95; otherwise the text says which side each is on. Warm cache: $runs_done runs of each after $WARMUP warm-up run, in $ROUNDS consecutive \`hyperfine -N\` rounds that each time every command of the table, one after the other. Before each run (\`--prepare\`, not timed) the previous output is removed (the in-place \`tar -xf\` keeps it: it is the data that run extracts over) and \`sync\` flushes all dirty pages, so no run pays for the writeback of another; writeback of what a command writes itself is in its time only where it syncs (unidesk's take starts the writeback of its archive as it grows and fsyncs it; its restore fsyncs the directories it swaps, not the files)."
     echo
     echo "### Take, on $BASE"
     echo
@@ -463,10 +569,10 @@ runs_done="$(runs_of "$work/take.json")"
     echo
     echo "| command | what it does | wall (mean ± sd) | fastest | CPU (user + sys) | throughput | tar ÷ unidesk |"
     echo "| --- | --- | --- | --- | --- | --- | --- |"
-    row "$work/take.json" 0 "unidesk \`snapshot.take\`" "walks the tree to estimate the size, runs tar with the options on the next line into a pipe; hashes (SHA-256) and header-checks the stream and writes it to the snapshot file; fsyncs it; writes the manifest; renames into place"
+    row "$work/take.json" 0 "unidesk \`snapshot.take\`" "walks the tree to estimate the size; runs tar with the options on the next line (under \`setpriv --pdeathsig KILL\`), tar writing the snapshot file itself; reads the file back as it grows, hashes (SHA-256) and header-checks it, starting its writeback every 8 MiB (\`sync_file_range\`); fsyncs it; writes the manifest; renames into place"
     row "$work/take.json" 1 "\`tar --create\` with unidesk's options" "the same archive, written by tar straight to the file; no checksum, no fsync" 0
     row "$work/take.json" 2 "\`tar -cf\`" "tar's defaults (no \`--sparse\` hole detection, no xattrs)" 0
-    row "$work/take.json" 3 "\`tar --create --file=- … \\| cat > file\`" "the archive through a pipe, as unidesk gets it; no checksum, no fsync" 0
+    row "$work/take.json" 3 "\`tar --create --file=- … \\| cat > file\`" "the archive through a pipe into the file: one more copy of every byte (unidesk's take lets tar write the file); no checksum, no fsync" 0
     row "$work/take.json" 4 "\`tar --create …; sync file\`" "tar's archive made durable as unidesk's is (\`sync FILE\` is an fsync); no checksum" 0
     row "$work/take.json" 5 "\`tar --create …; sha256sum; sync file\`" "a shell doing unidesk's work in sequence: archive, checksum, fsync" 0
     echo
@@ -474,13 +580,15 @@ runs_done="$(runs_of "$work/take.json")"
     echo
     echo '```sh'
     echo "unidesk run restore.lua --state-dir STATE --allow 'snapshot.*' --no-color   # snapshot.restore{ app = \"$APP\" }"
+    echo "tar -xf SNAPSHOT.tar -C dir-holding-the-data   # in place"
     echo "tar -xf SNAPSHOT.tar -C empty-dir"
     echo "sha256sum --check --quiet SUMS && mkdir stage && tar -xf SNAPSHOT.tar -C stage && mv cur old && mv stage cur && rm -rf old"
     echo '```'
     echo
     echo "| command | what it does | wall (mean ± sd) | fastest | CPU (user + sys) | throughput | tar ÷ unidesk |"
     echo "| --- | --- | --- | --- | --- | --- | --- |"
-    row "$work/restore.json" 0 "unidesk \`snapshot.restore\`" "streams the snapshot file through SHA-256 and the header check (unsafe names, links out of the volume) into \`tar --extract\` in a staging directory beside the volume; checks the checksum; fsyncs the staging directory, swaps it with the volume (\`renameat2(RENAME_EXCHANGE)\`), **removes the old data**"
+    row "$work/restore.json" 0 "unidesk \`snapshot.restore\`" "streams the snapshot file through SHA-256 and the header check (unsafe names, links out of the volume) into \`tar --extract\` in 1 MiB records (\`--blocking-factor=2048 --read-full-records\`), in a staging directory beside the volume; checks the checksum; fsyncs the staging directory, swaps it with the volume (\`renameat2(RENAME_EXCHANGE)\`), **removes the old data** (its entries split over parallel \`rm -rf\`, as many as CPUs, at most 4)"
+    row "$work/restore.json" 3 "\`tar -xf\` over the volume's current data (in place)" "extraction into a directory already holding the same data, as a shell restore into a live volume does: GNU tar unlinks each existing file before writing it, so the old data's removal is in its time; no checksum, no swap (a failure halfway leaves a mix of old and new)" 0
     row "$work/restore.json" 1 "\`tar -xf\` into an empty directory" "extraction only: no checksum, no swap, nothing to remove (the previous extraction is moved aside in \`--prepare\`, untimed, and deleted at the end)" 0
     row "$work/restore.json" 2 "\`sha256sum -c\`; \`tar -xf\` into a staging dir; swap (2 \`mv\`); \`rm -rf old\`" "a shell gate doing the same work as unidesk, in sequence (checks the whole file before extracting)" 0
     echo
@@ -498,22 +606,21 @@ runs_done="$(runs_of "$work/take.json")"
         row "$work/tmpfs-take.json" 2 "\`tar -cf\`" "" 0
         row "$work/tmpfs-take.json" 3 "\`tar --create --file=- … \\| cat > file\`" "" 0
         row "$work/tmpfs-restore.json" 0 "unidesk \`snapshot.restore\`" ""
+        row "$work/tmpfs-restore.json" 2 "\`tar -xf\` over the volume's current data (in place)" "" 0
         row "$work/tmpfs-restore.json" 1 "\`tar -xf\` into an empty directory" "" 0
         echo
-        read -r tt _ ttm <<<"$(ratio "$work/tmpfs-take.json" 1 0)"
-        read -r tp tp_sd tpm <<<"$(ratio "$work/tmpfs-take.json" 2 0)"
-        read -r tr tr_sd trm <<<"$(ratio "$work/tmpfs-restore.json" 1 0)"
     fi
     if ((COLD_RUNS > 0)); then
         echo "### Cold cache, on $BASE"
         echo
-        echo "The same commands with the page cache dropped before each run (\`sync; echo 3 > /proc/sys/vm/drop_caches\` in \`--prepare\`): the take reads the data set from the disk, the restore the archive; unidesk's binary and libraries are read again too. $(runs_of "$work/cold-take.json") runs of each, one \`hyperfine -N\` invocation per table, no warm-up."
+        echo "The same commands with the page cache dropped before each run (\`sync; echo 3 > /proc/sys/vm/drop_caches\` in \`--prepare\`): the take reads the data set from the disk, the restore the archive (and the in-place \`tar -xf\` the directories it extracts over); unidesk's binary and libraries are read again too. $(runs_of "$work/cold-take.json") runs of each, one \`hyperfine -N\` invocation per table, no warm-up."
         echo
         echo "| command | wall (mean ± sd) | fastest | CPU (user + sys) | throughput | tar ÷ unidesk |"
         echo "| --- | --- | --- | --- | --- | --- |"
         row "$work/cold-take.json" 0 "unidesk \`snapshot.take\`, cold" ""
         row "$work/cold-take.json" 1 "\`tar --create\` with unidesk's options, cold" "" 0
         row "$work/cold-restore.json" 0 "unidesk \`snapshot.restore\`, cold" ""
+        row "$work/cold-restore.json" 2 "\`tar -xf\` over the volume's current data (in place), cold" "" 0
         row "$work/cold-restore.json" 1 "\`tar -xf\` into an empty directory, cold" "" 0
         echo
     fi
@@ -524,7 +631,8 @@ runs_done="$(runs_of "$work/take.json")"
     echo "| phase of the take | $BASE | tmpfs |"
     echo "| --- | --- | --- |"
     echo "| start-up, lock, size estimate (a walk of the tree: $n_entries \`lstat\`s) | $(p disk_take_startup) | $(p tmpfs_take_startup) |"
-    echo "| tar → pipe → unidesk (hash, header check) → snapshot file | $(p disk_take_stream) | $(p tmpfs_take_stream) |"
+    echo "| tar → snapshot file, unidesk following it (read back, hash, header check, writeback started every 8 MiB), until tar exits | $(p disk_take_stream) | $(p tmpfs_take_stream) |"
+    echo "| the rest read back after tar's exit, end-of-archive check | $(p disk_take_catchup) | $(p tmpfs_take_catchup) |"
     echo "| fsync of the archive | $(p disk_take_fsync) | $(p tmpfs_take_fsync) |"
     echo "| manifest (written, fsynced), renames, exit | $(p disk_take_finish) | $(p tmpfs_take_finish) |"
     echo "| **total** | $(p disk_take_total) | $(p tmpfs_take_total) |"
@@ -532,22 +640,16 @@ runs_done="$(runs_of "$work/take.json")"
     echo "| phase of the restore | $BASE | tmpfs |"
     echo "| --- | --- | --- |"
     echo "| start-up, lock, manifest, free-space check | $(p disk_restore_startup) | $(p tmpfs_restore_startup) |"
-    echo "| snapshot file → unidesk (hash, header check) → pipe → \`tar -x\` into staging | $(p disk_restore_stream) | $(p tmpfs_restore_stream) |"
+    echo "| snapshot file → unidesk (hash, header check) → pipe → \`tar -x\` (1 MiB records) into staging | $(p disk_restore_stream) | $(p tmpfs_restore_stream) |"
     echo "| checksum verdict, fsync of the staging directory, swap, fsync of the parent | $(p disk_restore_swap) | $(p tmpfs_restore_swap) |"
     echo "| removal of the old data | $(p disk_restore_remove) | $(p tmpfs_restore_remove) |"
+    echo "| … by this many \`rm -rf\` (most at once) | $(rms disk) | $(rms tmpfs) |"
     echo "| **total** | $(p disk_restore_total) | $(p tmpfs_restore_total) |"
     echo
     echo "### Reading the figures"
     echo
-    echo "**Take.** On $BASE it reaches **$take_gnu** ± $take_gnu_sd (fastest runs $take_gnu_min) of the throughput of tar writing the same archive with the same options and **$take_plain** ± $take_plain_sd ($take_plain_min) of plain \`tar -cf\`: by the fastest runs it $(verdict "$take_plain_min") the 0.95 target. Against tar made durable the way unidesk's snapshot is (\`tar; sync FILE\`) it is at $take_sync ($take_sync_min), and against a shell doing all of its work in sequence (archive, \`sha256sum\`, fsync) at $take_like ($take_like_min).$([[ -z "$tmpfs_skip" ]] && echo " On the tmpfs it reaches $tt ($ttm) of tar with its options and $tp ± $tp_sd ($tpm) of \`tar -cf\`.") The gap has three parts, by the phases: the start-up and the size-estimate walk before tar starts ($(p disk_take_startup)); the stream ($(p disk_take_stream), where the fastest tar writing its own file took $(ms "$tar_min") in all and the fastest tar piped into \`cat > file\` $(ms "$pipe_min")), in which unidesk's one thread reads the pipe, hashes (OpenSSL alone needs $(ms "$ossl_m") of CPU for the archive) and writes the file, one after the other, on 2 CPUs that tar's own reading and writing keep half busy; and the fsync of the archive ($(p disk_take_fsync)), which plain \`tar -cf\` leaves to the kernel's writeback after it has exited (the fastest \`tar; sync\` run is $(awk -v a="$sync_min" -v b="$tar_min" 'BEGIN { printf "%.0f ms", (a - b) * 1000 }') slower than the fastest of tar alone). The fsync is what makes the snapshot survive a crash; the other two are unidesk's to shrink (see the notes after this section)."
+    echo "$take_text"
     echo
-    fs_text=""
-    if [[ "$discard" == yes ]]; then
-        fs_text+=" The filesystem is mounted with \`discard\`: ext4 sends the virtual disk a discard for the extents of every file it deletes and waits for it (\`blkdev_issue_discard\` under \`ext4_free_blocks\` in \`/proc/PID/stack\` of an \`rm -rf\`), so deleting the old data's $n_files files is mostly waiting, for \`rm -rf\` and unidesk alike."
-    fi
-    if [[ "$no_journal" == yes ]]; then
-        fs_text+=" And it is an ext4 without a journal, whose inode allocator skips inodes freed in the last 60 s (360 s while their inode-table block is dirty, which creating files next to them makes it) and rescans them for every new inode: creating tens of thousands of files within minutes of deleting tens of thousands costs seconds to tens of seconds of system CPU (\`perf\` of such a \`tar -xf\`: 87 % of its CPU in \`__ext4_new_inode\` → \`find_inode_bit\` → \`recently_deleted\`), depending on which block groups the new directories land in. Every restore row here follows some mass deletion by a few minutes at most (unidesk's restore and the chain remove the old data; \`--prepare\` only moves \`tar -xf\`'s previous output aside), so all of them pay it, at random, and unidesk's most: each of its runs starts seconds after a removal of $n_files files (its previous run's, or the chain's). Their means and standard deviations mostly measure this; the fastest runs less so, and the tmpfs rows not at all."
-    fi
-    echo "**Restore.** On $BASE it reaches **$rest_plain** ± $rest_plain_sd (fastest runs $rest_plain_min) of plain \`tar -xf\` into an empty directory: by the fastest runs it $(verdict "$rest_plain_min") the 0.95 target; against the shell gate doing the same work (check, extract, swap, remove the old data) it is at **$rest_like** ($rest_like_min).$([[ -z "$tmpfs_skip" ]] && echo " On the tmpfs it reaches **$tr** ± $tr_sd ($trm) of \`tar -xf\`, by the fastest runs $(verdict "$trm") the target there.") Plain \`tar -xf\` is not like for like: unidesk also removes the volume's old data once the new data is swapped in, $(p disk_restore_remove) of its $(p disk_restore_total) in the traced run on $BASE ($(pct disk_restore_remove disk_restore_total))$([[ -z "$tmpfs_skip" ]] && echo " and $(p tmpfs_restore_remove) of $(p tmpfs_restore_total) on the tmpfs").$fs_text The extraction phase itself (hash and header checks included) took $(p disk_restore_stream) in the traced run, against $(ms "$xf_min") for the fastest \`tar -xf\`."
+    echo "$rest_text"
 } >"$BENCH_SECTION"
 cat "$BENCH_SECTION"
