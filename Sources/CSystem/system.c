@@ -28,3 +28,48 @@ int ud_set_pipe_size(int fd, int bytes) { return fcntl(fd, F_SETPIPE_SZ, bytes);
 int ud_start_writeback(int fd, off_t offset, off_t length) {
     return sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE);
 }
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+static long long estimate_dir(int dfd, dev_t device, size_t path_len) {
+    DIR *d = fdopendir(dfd);
+    if (!d) { close(dfd); return 0; }
+    long long total = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        const char *name = e->d_name;
+        if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
+        struct stat st;
+        if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+        size_t len = path_len + 1 + strlen(name);
+        // A header block, and with --xattrs GNU tar adds a pax header (two more blocks) to
+        // every entry. A name of 100 bytes or more takes a GNU long-name entry (a header and
+        // the name in blocks), and so does a symlink's target of 100 bytes or more.
+        total += 1536 + (long long)len;
+        if (len >= 100) total += 512 + ((long long)len + 512) / 512 * 512;
+        if (S_ISLNK(st.st_mode) && st.st_size >= 100) total += 512 + ((long long)st.st_size + 512) / 512 * 512;
+        if (S_ISREG(st.st_mode)) {
+            long long allocated = (long long)st.st_blocks * 512;
+            long long data = st.st_size < allocated ? st.st_size : allocated;
+            total += (data + 511) / 512 * 512;
+            // A sparse file's map: extension headers, a few blocks for a file with few holes.
+            if (allocated < st.st_size) total += 2048;
+        } else if (S_ISDIR(st.st_mode) && st.st_dev == device) {
+            int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (sub >= 0) total += estimate_dir(sub, device, len);
+        }
+    }
+    closedir(d);
+    return total;
+}
+
+long long ud_estimate_tar_bytes(const char *path) {
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0) { close(fd); return -1; }
+    // Two end-of-archive blocks, and tar pads the archive to a whole record (10240 bytes).
+    long long total = 1024 + estimate_dir(fd, st.st_dev, strlen(path));
+    return (total + 10239) / 10240 * 10240;
+}

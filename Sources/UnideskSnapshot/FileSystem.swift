@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 import UnideskProcess
 #if canImport(Glibc)
@@ -23,31 +24,9 @@ enum FileSystem {
 
     /// An upper estimate of a tar of `directory`: a 512-byte header per entry and the
     /// data of regular files rounded up to 512 (sparse files by their allocated blocks).
+    /// The walk is C (openat/fstatat): it runs before tar starts, so its time is the take's.
     static func estimateTarBytes(_ directory: String) -> Int {
-        var total = 1024
-        func walk(_ dir: String) {
-            guard let d = opendir(dir) else { return }
-            defer { closedir(d) }
-            while let e = readdir(d) {
-                let name = withUnsafePointer(to: e.pointee.d_name) { p in
-                    p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
-                if name == "." || name == ".." { continue }
-                let path = dir + "/" + name
-                var st = stat()
-                guard lstat(path, &st) == 0 else { continue }
-                // A header block, and with --xattrs GNU tar adds a pax header (two more
-                // blocks) to every entry; long paths take more.
-                total += 1536 + path.utf8.count
-                switch st.st_mode & S_IFMT {
-                case S_IFREG: total += (min(Int(st.st_size), Int(st.st_blocks) * 512) + 511) / 512 * 512
-                case S_IFDIR: walk(path)
-                default: break
-                }
-            }
-        }
-        walk(directory)
-        return total
+        max(1024, Int(ud_estimate_tar_bytes(directory)))
     }
 
     static func isDirectory(_ path: String) -> Bool {

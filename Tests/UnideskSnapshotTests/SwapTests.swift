@@ -94,3 +94,24 @@ extension SnapshotTests {
         }
     }
 }
+
+extension SnapshotTests {
+    /// The free-space check's estimate is an upper bound of the archive tar writes (so a take
+    /// that passes it does not fill the disk), and not so loose that it refuses a fitting one.
+    @Suite struct EstimateTests {
+        @Test func theEstimateBoundsTheArchiveFromAbove() throws {
+            let s = try Scratch("estimate")
+            defer { s.remove() }
+            let src = s.path + "/src"
+            try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+            try RoundTripTests.buildTree(src)
+            let actual = try #require(Int(try sh("""
+                tar --create --file=- --format=gnu --numeric-owner --sparse --xattrs --one-file-system --directory '\(src)' . | wc -c
+                """).trimmingCharacters(in: .whitespacesAndNewlines)))
+            let estimate = FileSystem.estimateTarBytes(src)
+            #expect(estimate >= actual, "estimate \(estimate) < the archive's \(actual) bytes")
+            #expect(estimate <= actual * 2 + (64 << 10), "estimate \(estimate) is far above the archive's \(actual) bytes")
+            #expect(FileSystem.estimateTarBytes(s.path + "/missing") == 1024, "a path that cannot be read estimates as an empty archive")
+        }
+    }
+}

@@ -20,3 +20,8 @@ int ud_set_pipe_size(int fd, int bytes);
 /// sync_file_range(SYNC_FILE_RANGE_WRITE): starts writeback of a range without waiting, so
 /// a later fsync has little left to write.
 int ud_start_writeback(int fd, off_t offset, off_t length);
+/// An upper estimate of the size of a GNU tar (with xattrs) of the tree under `path`, staying
+/// on its filesystem: per entry a header and a pax header plus the path's length, and the data
+/// of regular files rounded to 512 (sparse ones by their allocated blocks). -1 if `path`
+/// cannot be opened. Walks with openat/fstatat, so no path is resolved from the root twice.
+long long ud_estimate_tar_bytes(const char *path);
