@@ -144,3 +144,42 @@ import UnideskProcess
         #expect(left.containers.isEmpty && left.volumes.isEmpty, "\(left)")
     }
 }
+
+extension QuickLaneRecipeTests {
+    /// With --var base and no warm canonical, the cold path: the base deployed on the app's
+    /// volume, snapshotted as the known-good and recorded as the canonical, then the head tested
+    /// on it as a quick run would; the next run finds the canonical and is quick.
+    @Test func withABaseTheColdPathBuildsTheWarmCanonicalAndTheNextRunIsQuick() throws {
+        let demo = try DemoProject(prefix: "qlk", start: false)
+        defer { demo.down() }
+        let box = try RecipeSandbox("quick-lane", files: Self.files)
+        defer { box.remove() }
+        let volume = "\(demo.name)_data"
+        let mark = try ContainerEvents()
+        let r = box.run(vars: vars(demo) + [("head", "\(demo.repo):v2"), ("base", "\(demo.repo):v1")],
+                        allow: ["compose.*", "snapshot.*", "state.set:\(demo.name)/canonical"])
+        let events = try mark.events(project: demo.name)
+        #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+        let out = r.output("quick_lane")
+        #expect(out?["path"] == .string("cold") && out?["reason"] == .string("no warm canonical") && out?["passed"] == .bool(true),
+                "\(String(describing: out))")
+        let id = try #require(out?["known_good"]?.stringValue)
+        #expect(try knownGood(demo, box) == id, "the base's snapshot is the known-good")
+        let started = events.filter { $0.service == "web" && $0.action == "start" }.map(\.image)
+        #expect(started == ["\(demo.repo):v1", "\(demo.repo):v2"], "the base, then the head: \(started)")
+        let boots = String(decoding: try volumeFiles(volume)["boots.log"] ?? [], as: UTF8.self)
+        for tag in ["V1", "V2"] {
+            let line = "\(try stackValue("UNIDESK_DEMO_VERSION_\(tag)")) \(try stackValue("UNIDESK_DEMO_COMMIT_\(tag)"))"
+            #expect(boots.contains(" \(line) "), "\(tag) booted on the app's volume: \(boots)")
+        }
+        let left = try engineLeftovers(project: demo.name)
+        #expect(left.containers.isEmpty && left.volumes == [volume], "undeployed, the volume kept: \(left)")
+        let canonical = try box.stateValue("\(demo.name)/canonical")
+        #expect(canonical?["base"] == .string("\(demo.repo):v1") && canonical?["volumes"] == .array([.string(volume)]), "\(String(describing: canonical))")
+
+        let (again, _) = try quick(demo, box, head: "v2")
+        #expect(again.exitCode == .ok, "\(again.error?.message ?? "")")
+        let next = again.output("quick_lane")
+        #expect(next?["path"] == .string("quick") && next?["passed"] == .bool(true) && next?["known_good"] == .string(id), "\(String(describing: next))")
+    }
+}

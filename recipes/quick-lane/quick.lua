@@ -6,23 +6,43 @@ local snapshot = require "unidesk.snapshot"
 local M = {}
 
 --- cfg: app, project (files/dir/env for compose), head (the image to test), image_var,
---- check (function() that raises when the upgraded app is wrong).
---- Returns {path = "cold"} when there is no warm canonical, else {path = "quick", passed}.
+--- check (function() that raises when the upgraded app is wrong), base and volumes (for the
+--- cold path: the known-good image, and the engine volumes that make the canonical).
+--- Without a warm canonical: {path = "cold", reason} when there is no base to build one;
+--- with a base, the cold path builds it first. Else {path = "quick" | "cold", passed, …}.
 function M.run(cfg)
   local canonical = state.get(cfg.app .. "/canonical")
   local known_good = snapshot.info { app = cfg.app }
-  if not canonical or not known_good then
-    return { path = "cold", reason = not canonical and "no warm canonical" or "no known-good snapshot" }
-  end
-  local function project(extra)
+  local function project(image, extra)
     local p = { project = cfg.project.project, files = cfg.project.files, dir = cfg.project.dir, env = {} }
     for k, v in pairs(cfg.project.env or {}) do p.env[k] = v end
-    p.env[cfg.image_var] = cfg.head
+    p.env[cfg.image_var] = image
     for k, v in pairs(extra or {}) do p[k] = v end
     return p
   end
+  local path, reason = "quick", nil
+  if not canonical or not known_good then
+    reason = not canonical and "no warm canonical" or "no known-good snapshot"
+    if not cfg.base then return { path = "cold", reason = reason } end
+    -- The cold path: the base on the app's volume, kept as the warm canonical (its snapshot
+    -- the known-good), then the same upgrade test as a quick run.
+    path = "cold"
+    local deployed, why = pcall(unidesk.step, "cold: deploy the base " .. cfg.base .. " (" .. reason .. ")", function()
+      compose.up(project(cfg.base, { wait = true }))
+    end)
+    if not deployed then
+      pcall(compose.down, project(cfg.base, { volumes = false }))
+      error("cold path: the base " .. cfg.base .. " did not come up: " .. tostring(type(why) == "table" and why.message or why), 0)
+    end
+    known_good = unidesk.step("cold: keep the base as the warm canonical", function()
+      compose.stop(project(cfg.base))
+      local m = snapshot.take { app = cfg.app, volumes = cfg.volumes, meta = { version = cfg.base } }
+      state.set(cfg.app .. "/canonical", { volumes = cfg.volumes, base = cfg.base })
+      return m
+    end)
+  end
   local ok, err = pcall(unidesk.step, "reattach the canonical and upgrade to " .. cfg.head, function()
-    local running = compose.up(project { wait = true })
+    local running = compose.up(project(cfg.head, { wait = true }))
     -- Health alone would pass a lane that never ran the head (a wrong image_var leaves the
     -- compose file's default image running).
     local runs_head = false
@@ -33,15 +53,15 @@ function M.run(cfg)
     cfg.check()
   end)
   if ok then
-    unidesk.step("undeploy, keep the volume", function() compose.down(project { volumes = false }) end)
-    return { path = "quick", passed = true, known_good = known_good.id }
+    unidesk.step("undeploy, keep the volume", function() compose.down(project(cfg.head, { volumes = false })) end)
+    return { path = path, reason = reason, passed = true, known_good = known_good.id }
   end
   unidesk.step("restore the known-good snapshot and undeploy", function()
-    compose.stop(project())
+    compose.stop(project(cfg.head))
     snapshot.restore { app = cfg.app, force = false }
-    compose.down(project { volumes = false })
+    compose.down(project(cfg.head, { volumes = false }))
   end)
-  return { path = "quick", passed = false, error = tostring(type(err) == "table" and err.message or err), known_good = known_good.id }
+  return { path = path, reason = reason, passed = false, error = tostring(type(err) == "table" and err.message or err), known_good = known_good.id }
 end
 
 return M

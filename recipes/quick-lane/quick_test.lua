@@ -8,7 +8,7 @@ local function world(opts)
   test.fake("snapshot", {
     info = function() return opts.snapshot and { id = "snap-1" } or nil end,
     restore = function() log[#log + 1] = "restore" end,
-    take = function() log[#log + 1] = "take" end,
+    take = function() log[#log + 1] = "take"; return { id = "snap-cold" } end,
   })
   test.fake("compose", {
     up = function(p)
@@ -20,10 +20,26 @@ local function world(opts)
   })
   return test.load("quick"), log
 end
-local function cfg(check) return { app = "shop", project = { project = "shop", dir = "deploy" }, head = "reg/shop:v2", image_var = "IMAGE", check = check } end
+local function cfg(check, base)
+  return { app = "shop", project = { project = "shop", dir = "deploy" }, head = "reg/shop:v2", image_var = "IMAGE", check = check,
+    base = base, volumes = { "shop_data" } }
+end
 
 test.describe("quick lane", function()
-  test.it("no canonical: the cold path", function()
+  test.it("no canonical and a base: the cold path deploys the base, keeps it as the canonical, tests the head", function()
+    local quick, log = world { canonical = false, snapshot = false }
+    local r = quick.run(cfg(function() end, "reg/shop:v1"))
+    test.eq(r, { path = "cold", reason = "no warm canonical", passed = true, known_good = "snap-cold" })
+    test.eq(log, { "up reg/shop:v1", "stop", "take", "up reg/shop:v2", "down volumes=false" })
+    test.eq(state.get("shop/canonical"), { volumes = { "shop_data" }, base = "reg/shop:v1" })
+  end)
+  test.it("cold path, failing head: the base's snapshot is restored", function()
+    local quick, log = world { canonical = false, snapshot = false }
+    local r = quick.run(cfg(function() error("500", 0) end, "reg/shop:v1"))
+    test.eq({ r.path, r.passed, r.error }, { "cold", false, "500" })
+    test.eq(log, { "up reg/shop:v1", "stop", "take", "up reg/shop:v2", "stop", "restore", "down volumes=false" })
+  end)
+  test.it("no canonical and no base: says so, touches nothing", function()
     local quick, log = world { canonical = false, snapshot = true }
     test.eq(quick.run(cfg(function() end)), { path = "cold", reason = "no warm canonical" })
     test.eq(log, {})
