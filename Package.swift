@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot", "UnideskKube", "UnideskState"]),
 
         .executableTarget(name: "unidesk", dependencies: [
-            "UnideskCore", "UnideskBindings", "CEdit", "LuaRuntime",
+            "UnideskCore", "UnideskBindings", "UnideskState", "CEdit", "LuaRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

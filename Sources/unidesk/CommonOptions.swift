@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import UnideskCore
+import UnideskState
 
 /// Flags shared by run, plan and repl.
 struct CommonOptions: ParsableArguments {
@@ -65,7 +66,11 @@ struct CommonOptions: ParsableArguments {
         o.policy.env += env
         o.policy.secretEnv += secretEnv
         if let stateDir { o.stateDirectory = stateDir }
-        if let db = stateDb ?? o.environment["UNIDESK_STATE_DB"], !db.isEmpty { o.stateDatabase = db }
+        if let db = stateDb ?? o.environment["UNIDESK_STATE_DB"], !db.isEmpty {
+            // A malformed conninfo is a usage error now (exit 2), not a failure at first use.
+            do { _ = try PostgresStateStore(conninfo: db) } catch { throw ValidationError(error.description) }
+            o.stateDatabase = db
+        }
         o.color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         o.reportPath = report
         o.junitPath = junit

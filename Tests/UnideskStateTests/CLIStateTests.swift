@@ -231,6 +231,22 @@ import UnideskProcess
         #expect(try db.query("SELECT value::text FROM unidesk_state WHERE key = 'shop/runs'") == [[.text("2")]])
     }
 
+    /// A conninfo libpq cannot parse is a usage error before anything runs (exit 2), from the
+    /// flag and from the environment alike, without its password.
+    @Test func aMalformedStateDbIsAUsageErrorBeforeTheRun() throws {
+        let password = "Sekr3t-\(UUID().uuidString.prefix(6))"
+        let recipes = try Recipes(["r.lua": "print('the recipe ran')"])
+        defer { recipes.remove() }
+        let bad = "host=127.0.0.1 password=\(password) dbname"
+        for (args, env) in [(["--state-db", bad], [:]), ([], ["UNIDESK_STATE_DB": bad])] {
+            let r = try recipes.run("r.lua", args, environment: env)
+            #expect(r.status == 2, "\(r.stderr)")
+            #expect(r.stderr.contains("--state-db / UNIDESK_STATE_DB: invalid DSN"), "\(r.stderr)")
+            #expect(!r.stderr.contains(password), "\(r.stderr)")
+            #expect(r.report.isEmpty, "nothing ran, no report")
+        }
+    }
+
     @Test func helpSaysWhatStateDbDoes() throws {
         let r = try Command.run([try Self.binary(), "run", "--help"], environment: Self.environment, timeout: 30)
         let text = r.stdoutText + r.stderrText
