@@ -72,8 +72,8 @@ public enum SnapshotBinding {
         }
         func timeout() -> Double { max(1, min(60, ctx.deadlineRemaining)) }
         /// "bytes, rate, ETA" on a terminal's spinner line; nothing in CI.
-        func reporter() -> SnapshotStore.Progress {
-            guard ctx.console.showsProgress else { return { _, _, _ in } }
+        func reporter() -> SnapshotStore.Progress? {
+            guard ctx.console.showsProgress else { return nil }
             let started = Date()
             var last = Date.distantPast
             return { phase, done, total in
@@ -82,7 +82,8 @@ public enum SnapshotBinding {
                 last = now
                 let rate = Double(done) / max(0.001, now.timeIntervalSince(started))
                 let eta = total > done && rate > 0 ? String(format: ", %.0f s left", Double(total - done) / rate) : ""
-                ctx.console.progress("\(phase): \(size(done)) of ~\(size(total)), \(size(Int(rate)))/s\(eta)")
+                let of = total > 0 ? " of ~\(size(total))" : ""
+                ctx.console.progress("\(phase): \(size(done))\(of), \(size(Int(rate)))/s\(eta)")
             }
         }
         func audit(_ args: [LuaValue]) -> DataValue { LuaData.auditArguments(args, redactor: ctx.redactor) }
@@ -126,7 +127,7 @@ public enum SnapshotBinding {
                         }, inUse: { v throws(SnapshotError) in
                             guard v.kind == "volume" else { return [] }
                             do throws(ComposeError) { return try docker.get.runningContainers(usingVolume: v.name, timeout: timeout()).map(\.name) } catch { throw engine(error) }
-                        }, progress: reporter())
+                        }, progress: reporter() ?? { _, _, _ in })
                     }
                     return [.table(LuaTable(fields: [("app", .string(app)), ("id", .string(m.id)),
                                                      ("volumes", .table(LuaTable(array: m.volumes.map { .string($0.name) }))),

@@ -29,6 +29,26 @@ enum FileSystem {
         max(1024, Int(ud_estimate_tar_bytes(directory)))
     }
 
+    /// Whether archives of `directories` certainly fit in the free space at `destination`
+    /// without walking them: twice everything their filesystems hold (bytes in use, and 4 KiB
+    /// of headers and names per inode in use; twice, for hardlinks' extra names and sparse
+    /// maps) is still below the free space.
+    static func certainlyFits(_ directories: [String], in destination: String) -> Bool {
+        guard let free = freeBytes(destination) else { return false }
+        var seen = Set<UInt64>()
+        var bound = 1 << 20
+        for d in directories {
+            var st = stat()
+            var fs = statvfs()
+            guard stat(d, &st) == 0, statvfs(d, &fs) == 0 else { return false }
+            guard seen.insert(UInt64(st.st_dev)).inserted else { continue }
+            let used = Int(fs.f_blocks - fs.f_bfree) * Int(fs.f_frsize)
+            let inodes = fs.f_files >= fs.f_ffree ? Int(fs.f_files - fs.f_ffree) : 0
+            bound += used + inodes * 4096
+        }
+        return free > 2 * bound
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR

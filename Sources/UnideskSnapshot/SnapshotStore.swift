@@ -81,8 +81,10 @@ public final class SnapshotStore {
 
     /// Archives every source into a new snapshot and makes it the last-good. `keep` is how
     /// many snapshots to retain, the new one included.
+    /// `progress` nil: nobody shows progress, so the size of the archive is not needed for an
+    /// ETA, only for the free-space check (see `FileSystem.certainlyFits`).
     public func take(app: String, sources: [Source], meta: DataValue, keep: Int = 1,
-                     progress: Progress = { _, _, _ in }) throws(SnapshotError) -> Manifest {
+                     progress: Progress? = nil) throws(SnapshotError) -> Manifest {
         try Self.validate(app: app)
         guard !sources.isEmpty else { throw SnapshotError(.invalid, "no volumes to snapshot") }
         var seenNames = Set<String>()
@@ -102,8 +104,12 @@ public final class SnapshotStore {
         defer { withExtendedLifetime(lock) {} }
         removeLeftovers(dir)
 
-        let estimate = sources.reduce(0) { $0 + FileSystem.estimateTarBytes($1.directory) }
-        if let free = FileSystem.freeBytes(dir), free < estimate + estimate / 20 + (1 << 20) {
+        // The walk that estimates the archive costs a stat per entry before tar can start;
+        // skipped when the whole of the sources' filesystems would fit twice over anyway.
+        let skipWalk = progress == nil && FileSystem.certainlyFits(sources.map(\.directory), in: dir)
+        let estimate = skipWalk ? 0 : sources.reduce(0) { $0 + FileSystem.estimateTarBytes($1.directory) }
+        let progress = progress ?? { _, _, _ in }
+        if !skipWalk, let free = FileSystem.freeBytes(dir), free < estimate + estimate / 20 + (1 << 20) {
             throw SnapshotError(.noSpace, "not enough space under \(root) for a snapshot of \(app): about \(Self.size(estimate)) needed, \(Self.size(free)) free; the last-good snapshot is unchanged")
         }
 

@@ -33,6 +33,29 @@ extension SnapshotTests {
             #expect(try String(contentsOfFile: "\(target)/small.txt", encoding: .utf8) == "small\n")
         }
 
+        /// Without a progress display the walk is skipped only when the sources' whole
+        /// filesystems would fit twice over; a small destination still gets the walk and the
+        /// refusal before anything is written.
+        @Test func theWalkIsSkippedOnlyWhereEverythingFits() throws {
+            let s = try Scratch("nospace-bound")
+            defer { s.remove() }
+            let small = try s.tmpfs("small", size: "4m")
+            let tiny = try s.tmpfs("tiny", size: "1m")
+            try write("\(tiny)/note.txt", "a note\n")
+            let big = try s.dir("volume")
+            try writeRandom("\(big)/big.bin", bytes: 8 << 20)
+            #expect(FileSystem.certainlyFits([tiny], in: s.path), "a 1 MiB filesystem fits in the scratch directory's")
+            #expect(!FileSystem.certainlyFits([big], in: small), "the scratch directory's filesystem does not fit in 4 MiB")
+            #expect(!FileSystem.certainlyFits([s.path + "/missing"], in: s.path), "an unreadable source is never assumed to fit")
+
+            let store = SnapshotStore(root: small)
+            let e = try #require(snapError {
+                try store.take(app: "shop", sources: [.init(name: "data", kind: "path", directory: big)], meta: .object([]))
+            })
+            #expect(e.kind == .noSpace && e.message.contains("about 8"), "refused by the estimate: \(e)")
+            #expect(store.incoming("shop").isEmpty)
+        }
+
         /// Many small files: tar writes a header, a pax header (for --xattrs) and a data
         /// block for each, 1.5 KiB more than the data. The check before writing must see
         /// that they cannot fit, rather than let tar fill the disk.
