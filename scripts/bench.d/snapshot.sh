@@ -630,7 +630,7 @@ fi
     echo
     echo "| phase of the take | $BASE | tmpfs |"
     echo "| --- | --- | --- |"
-    echo "| start-up, lock, size estimate (a walk of the tree: $n_entries \`lstat\`s) | $(p disk_take_startup) | $(p tmpfs_take_startup) |"
+    echo "| start-up, lock, size estimate (a walk of the tree: $n_entries \`lstat\`s; skipped where the sources' whole filesystems certainly fit, as on the tmpfs) | $(p disk_take_startup) | $(p tmpfs_take_startup) |"
     echo "| tar → snapshot file, unidesk following it (read back, hash, header check, writeback started every 8 MiB), until tar exits | $(p disk_take_stream) | $(p tmpfs_take_stream) |"
     echo "| the rest read back after tar's exit, end-of-archive check | $(p disk_take_catchup) | $(p tmpfs_take_catchup) |"
     echo "| fsync of the archive | $(p disk_take_fsync) | $(p tmpfs_take_fsync) |"
