@@ -24,12 +24,7 @@ import UnideskProcess
             o.stateDirectory = dir + "-state"
             o.vars = [("repo", repo), ("commit", commit), ("port", "\(port)"), ("project", project), ("timeout", "15")]
             try o.policy.add(allow: ["compose.*"], deny: [])
-            if let migrations {
-                o.vars += [("migrations", migrations), ("baseline", "schema.sql")]
-                try o.policy.add(allow: ["pg.exec:*"], deny: [])
-                o.policy.secretEnv = ["MIGRATE_ADMIN_DSN"]
-                o.environment = ProcessInfo.processInfo.environment.merging(["MIGRATE_ADMIN_DSN": try stackValue("UNIDESK_PG_ADMIN_DSN")]) { $1 }
-            }
+            if let migrations { try MigrationGateFixtures.enable(&o, migrations: migrations) }
             return Engine(options: o, libraries: Libraries.all).run(recipePath: "\(dir)/recipe.lua")
         }
         func running() throws -> String? { (try? JSON.decode(bytes: try demo.get("/health")))?["deploy"]?["commit"]?.stringValue }
@@ -50,9 +45,7 @@ import UnideskProcess
 
         // The migration gate in front: the ownership outage (42501) stops the deploy before
         // the registry or the engine is asked anything.
-        let fixtures = "\(repositoryRoot)/recipes/migration-gate/fixtures"
-        try FileManager.default.copyItem(atPath: "\(fixtures)/baseline.sql", toPath: "\(dir)/schema.sql")
-        try FileManager.default.copyItem(atPath: "\(fixtures)/ownership/migrations", toPath: "\(dir)/migrations")
+        try MigrationGateFixtures.install(into: dir, ["migrations": "ownership"])
         let held = try deploy(broken, migrations: "migrations")
         #expect(held.exitCode == .recipeFailed)
         #expect(held.error?.message.contains("002_users_plan.up.sql line 3: SQLSTATE 42501") == true, "\(held.error?.message ?? "")")

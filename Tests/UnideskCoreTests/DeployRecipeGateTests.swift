@@ -24,17 +24,14 @@ import UnideskData
         let recipe = Self.recipes.first { $0.name == name }!
         let dir = try DemoProject.recipeCopy(name, files: recipe.files)
         defer { try? FileManager.default.removeItem(atPath: dir); try? FileManager.default.removeItem(atPath: dir + "-state") }
-        let fixtures = "\(repositoryRoot)/recipes/migration-gate/fixtures"
-        try FileManager.default.copyItem(atPath: "\(fixtures)/baseline.sql", toPath: "\(dir)/schema.sql")
-        try FileManager.default.copyItem(atPath: "\(fixtures)/ownership/migrations", toPath: "\(dir)/migrations")
+        try MigrationGateFixtures.install(into: dir, ["migrations": "ownership"])
         var o = EngineOptions()
         o.color = false
         o.timeout = 60
         o.stateDirectory = dir + "-state"
-        o.vars = recipe.vars + [("migrations", "migrations"), ("baseline", "schema.sql"), ("project", "gate-never-deployed")]
-        try o.policy.add(allow: ["compose.*", "snapshot.*", "state.*", "registry.*", "http.*", "pg.exec:*"], deny: [])
-        o.policy.secretEnv = ["MIGRATE_ADMIN_DSN"]
-        o.environment = ProcessInfo.processInfo.environment.merging(["MIGRATE_ADMIN_DSN": try stackValue("UNIDESK_PG_ADMIN_DSN")]) { $1 }
+        o.vars = recipe.vars + [("project", "gate-never-deployed")]
+        try o.policy.add(allow: ["compose.*", "snapshot.*", "state.*", "registry.*", "http.*"], deny: [])
+        try MigrationGateFixtures.enable(&o, migrations: "migrations")
         let r = Engine(options: o, libraries: Libraries.all).run(recipePath: "\(dir)/recipe.lua")
         #expect(r.exitCode == .recipeFailed)
         #expect(r.error?.message.contains("002_users_plan.up.sql line 3: SQLSTATE 42501 must be owner of table users") == true, "\(r.error?.message ?? "")")

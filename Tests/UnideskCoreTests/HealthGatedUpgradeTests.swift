@@ -65,11 +65,7 @@ extension HealthGatedUpgradeTests {
         try #require(put.status == 0, "\(put.stderrTail())")
         let recipeDir = try DemoProject.recipeCopy("health-gated-upgrade", files: ["recipe.lua", "upgrade.lua", "deploy/compose.yaml"])
         defer { try? FileManager.default.removeItem(atPath: recipeDir) }
-        // The migration-gate fixtures, as a repository would keep its migrations beside the recipe.
-        let fixtures = "\(repositoryRoot)/recipes/migration-gate/fixtures"
-        for (name, from) in [("schema.sql", "baseline.sql"), ("bad", "ownership/migrations"), ("good", "clean/migrations")] {
-            try FileManager.default.copyItem(atPath: "\(fixtures)/\(from)", toPath: "\(recipeDir)/\(name)")
-        }
+        try MigrationGateFixtures.install(into: recipeDir, ["bad": "ownership", "good": "clean"])
         let state = recipeDir + "-state"
         defer { try? FileManager.default.removeItem(atPath: state) }
         func upgrade(to tag: String, migrations: String) throws -> RunReport {
@@ -77,11 +73,9 @@ extension HealthGatedUpgradeTests {
             o.color = false
             o.timeout = 240
             o.stateDirectory = state
-            o.vars = [("repo", repo), ("target", tag), ("port", "\(port)"), ("project", project), ("app", project), ("timeout", "20"),
-                      ("migrations", migrations), ("baseline", "schema.sql")]
-            try o.policy.add(allow: ["compose.*", "snapshot.*", "state.*", "pg.exec:*"], deny: [])
-            o.policy.secretEnv = ["MIGRATE_ADMIN_DSN"]
-            o.environment = ProcessInfo.processInfo.environment.merging(["MIGRATE_ADMIN_DSN": try stackValue("UNIDESK_PG_ADMIN_DSN")]) { $1 }
+            o.vars = [("repo", repo), ("target", tag), ("port", "\(port)"), ("project", project), ("app", project), ("timeout", "20")]
+            try o.policy.add(allow: ["compose.*", "snapshot.*", "state.*"], deny: [])
+            try MigrationGateFixtures.enable(&o, migrations: migrations)
             return Engine(options: o, libraries: Libraries.all).run(recipePath: "\(recipeDir)/recipe.lua")
         }
         func deployed() throws -> String { (try? JSON.decode(bytes: try demo.get("/health")))?["deploy"]?["version"]?.stringValue ?? "?" }
