@@ -47,6 +47,16 @@ public final class KubeClient: @unchecked Sendable {
 
     func send(_ method: String, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
               contentType: String? = nil, timeout: Double) throws(KubeError) -> Response {
+        let request = try self.request(method, path, query: query, body: body, contentType: contentType, timeout: timeout)
+        switch transport.perform(request) {
+        case .success(let r): return Response(status: r.status, body: r.body)
+        case .failure(let e): throw Self.transportError(e, what: "\(method) \(target.server)\(path)")
+        }
+    }
+
+    /// A request to the API server with the target's credentials, TLS and proxy.
+    func request(_ method: String, _ path: String, query: [(String, String)] = [], body: [UInt8]? = nil,
+                 contentType: String? = nil, timeout: Double) throws(KubeError) -> HTTPRequest {
         var url = target.server + path
         if !query.isEmpty {
             url += "?" + query.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
@@ -56,15 +66,14 @@ public final class KubeClient: @unchecked Sendable {
         if let token = try bearerToken(timeout: timeout) { headers.append(("Authorization", "Bearer \(token)")) }
         var tls = target.tls
         if case .exec = target.credential, let cert = execCertificate { tls.clientCertPEM = cert.cert; tls.clientKeyPEM = cert.key }
-        let request = HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: timeout,
-                                  connectTimeout: min(10, timeout), maxBodyBytes: 64 << 20, maxRedirects: 0,
-                                  useEnvironmentProxy: false, proxy: target.proxy, tls: tls)
-        switch transport.perform(request) {
-        case .success(let r): return Response(status: r.status, body: r.body)
-        case .failure(let e):
-            let kind: KubeError.Kind = e.kind == .timeout ? .timeout : e.kind == .tls ? .tls : .network
-            throw KubeError(kind, "\(method) \(target.server)\(path): \(e.message)")
-        }
+        return HTTPRequest(method: method, url: url, headers: headers, body: body, timeout: timeout,
+                           connectTimeout: min(10, timeout), maxBodyBytes: 64 << 20, maxRedirects: 0,
+                           useEnvironmentProxy: false, proxy: target.proxy, tls: tls)
+    }
+
+    static func transportError(_ e: HTTPError, what: String) -> KubeError {
+        let kind: KubeError.Kind = e.kind == .timeout ? .timeout : e.kind == .tls ? .tls : .network
+        return KubeError(kind, "\(what): \(e.message)")
     }
 
     static func escape(_ s: String) -> String {
@@ -227,8 +236,18 @@ public final class KubeClient: @unchecked Sendable {
         public let namespace: String?
     }
 
-    /// Server-side apply of one object (PATCH application/apply-patch+yaml).
-    public func apply(_ object: DataValue, fieldManager: String, force: Bool, dryRun: Bool, timeout: Double) throws(KubeError) -> Applied {
+    /// The PATCH (application/apply-patch+yaml) that server-side applies `object`.
+    private struct ApplyPatch {
+        let kind: String
+        let path: String
+        let query: [(String, String)]
+        let body: [UInt8]
+        let resource: Resource
+        let namespace: String?
+        let what: String
+    }
+
+    private func applyPatch(_ object: DataValue, fieldManager: String, force: Bool, dryRun: Bool, timeout: Double) throws(KubeError) -> ApplyPatch {
         guard let kind = object["kind"]?.stringValue, let apiVersion = object["apiVersion"]?.stringValue else {
             throw KubeError(.unknownKind, "an object to apply needs apiVersion and kind")
         }
@@ -244,55 +263,43 @@ public final class KubeClient: @unchecked Sendable {
         do { body = Array(try JSON.encode(object, options: .init(sortKeys: false)).utf8) } catch {
             throw KubeError(.invalid, "\(kind) \(name) cannot be encoded as JSON: \(error)")
         }
-        let resp = try send("PATCH", path(r, namespace: ns, name: name), query: query, body: body,
-                            contentType: "application/apply-patch+yaml", timeout: timeout)
-        guard resp.status == 200 || resp.status == 201, let obj = resp.json else {
-            throw KubeError.fromStatus(code: resp.status, body: resp.body, what: "apply \(kind) \(ns.map { "\($0)/" } ?? "")\(name)")
+        return ApplyPatch(kind: kind, path: path(r, namespace: ns, name: name), query: query, body: body, resource: r, namespace: ns,
+                          what: "apply \(kind) \(ns.map { "\($0)/" } ?? "")\(name)")
+    }
+
+    private func applied(_ p: ApplyPatch, status: Int, body: [UInt8]) throws(KubeError) -> Applied {
+        guard status == 200 || status == 201, let obj = try? JSON.decode(bytes: body) else {
+            throw KubeError.fromStatus(code: status, body: body, what: p.what)
         }
-        if kind == "CustomResourceDefinition", !dryRun, let g = object["spec"]?["group"]?.stringValue { appliedCRDGroups.insert(g) }
-        return Applied(object: obj, created: resp.status == 201, resource: r, namespace: ns)
+        return Applied(object: obj, created: status == 201, resource: p.resource, namespace: p.namespace)
+    }
+
+    /// Server-side apply of one object (PATCH application/apply-patch+yaml).
+    public func apply(_ object: DataValue, fieldManager: String, force: Bool, dryRun: Bool, timeout: Double) throws(KubeError) -> Applied {
+        let p = try applyPatch(object, fieldManager: fieldManager, force: force, dryRun: dryRun, timeout: timeout)
+        let resp = try send("PATCH", p.path, query: p.query, body: p.body, contentType: "application/apply-patch+yaml", timeout: timeout)
+        let result = try applied(p, status: resp.status, body: resp.body)
+        if p.kind == "CustomResourceDefinition", !dryRun, let g = object["spec"]?["group"]?.stringValue { appliedCRDGroups.insert(g) }
+        return result
     }
 
     /// Server-side apply of several objects with up to `concurrency` requests in flight
     /// over the shared connection pool; results in input order.
     public func applyConcurrently(_ objects: [DataValue], fieldManager: String, force: Bool, timeout: Double,
                                   concurrency: Int = 8) throws(KubeError) -> [Result<Applied, KubeError>] {
-        var prepared: [(request: HTTPRequest, resource: Resource, namespace: String?, what: String)] = []
-        let token = try bearerToken(timeout: timeout)
+        var patches: [ApplyPatch] = []
+        var requests: [HTTPRequest] = []
         for object in objects {
-            guard let kind = object["kind"]?.stringValue, let apiVersion = object["apiVersion"]?.stringValue,
-                  let name = object["metadata"]?["name"]?.stringValue, !name.isEmpty else {
-                throw KubeError(.invalid, "an object to apply needs apiVersion, kind and metadata.name")
-            }
-            let r = try resource(kind: kind, apiVersion: apiVersion, timeout: timeout)
-            let ns = namespace(for: r, object["metadata"]?["namespace"]?.stringValue)
-            var query = [("fieldManager", fieldManager)]
-            if force { query.append(("force", "true")) }
-            let body: [UInt8]
-            do { body = Array(try JSON.encode(object, options: .init(sortKeys: false)).utf8) } catch {
-                throw KubeError(.invalid, "\(kind) \(name) cannot be encoded as JSON: \(error)")
-            }
-            var headers = [("Accept", "application/json"), ("User-Agent", "unidesk"), ("Content-Type", "application/apply-patch+yaml")]
-            if let token { headers.append(("Authorization", "Bearer \(token)")) }
-            var tls = target.tls
-            if case .exec = target.credential, let cert = execCertificate { tls.clientCertPEM = cert.cert; tls.clientKeyPEM = cert.key }
-            let url = target.server + path(r, namespace: ns, name: name) + "?" + query.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
-            prepared.append((HTTPRequest(method: "PATCH", url: url, headers: headers, body: body, timeout: timeout,
-                                         connectTimeout: min(10, timeout), maxBodyBytes: 64 << 20, maxRedirects: 0,
-                                         useEnvironmentProxy: false, proxy: target.proxy, tls: tls),
-                             r, ns, "apply \(kind) \(ns.map { "\($0)/" } ?? "")\(name)"))
+            let p = try applyPatch(object, fieldManager: fieldManager, force: force, dryRun: false, timeout: timeout)
+            patches.append(p)
+            requests.append(try request("PATCH", p.path, query: p.query, body: p.body, contentType: "application/apply-patch+yaml", timeout: timeout))
         }
-        let responses = transport.performAll(prepared.map(\.request), maxConcurrent: max(1, concurrency))
-        return zip(prepared, responses).map { p, result in
+        let responses = transport.performAll(requests, maxConcurrent: max(1, concurrency))
+        return zip(patches, responses).map { p, result in
             switch result {
-            case .failure(let e):
-                let kind: KubeError.Kind = e.kind == .timeout ? .timeout : e.kind == .tls ? .tls : .network
-                return .failure(KubeError(kind, "\(p.what): \(e.message)"))
+            case .failure(let e): return .failure(Self.transportError(e, what: p.what))
             case .success(let resp):
-                guard resp.status == 200 || resp.status == 201, let obj = try? JSON.decode(bytes: resp.body) else {
-                    return .failure(KubeError.fromStatus(code: resp.status, body: resp.body, what: p.what))
-                }
-                return .success(Applied(object: obj, created: resp.status == 201, resource: p.resource, namespace: p.namespace))
+                do throws(KubeError) { return .success(try applied(p, status: resp.status, body: resp.body)) } catch { return .failure(error) }
             }
         }
     }
