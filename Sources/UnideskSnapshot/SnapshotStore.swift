@@ -195,7 +195,7 @@ public final class SnapshotStore {
             guard let device = FileSystem.device(t), FileSystem.device(parent) == device else {
                 throw SnapshotError(.invalid, "the target of volume '\(v.name)' (\(t)) is a mount point: it cannot be swapped with a sibling; restore into a directory inside it")
             }
-            let staging = "\(parent)/.unidesk-restore-\(String((t as NSString).lastPathComponent.prefix(100)))-\(id)"
+            let staging = "\(parent)/\(Self.stagingPrefix(app: app, target: t))\(id)"
             let need = v.bytes + v.bytes / 20 + (1 << 20)
             needByDevice[device, default: (0, parent)].need += need
             plan.append((v, t, staging))
@@ -210,7 +210,7 @@ public final class SnapshotStore {
         var before = 0
         do throws(SnapshotError) {
             for p in plan {
-                FileSystem.remove(p.staging)   // a leftover of a run that died here
+                removeDeadStagings(app: app, target: p.target)
                 try FileSystem.makeDirectory(p.staging)
                 try TarPipes.extract("\(dir)/snapshots/\(id)/\(p.volume.tar)", into: p.staging, sha256: p.volume.sha256) {
                     progress("restore", before + $0, total)
@@ -265,6 +265,24 @@ public final class SnapshotStore {
     func removeLeftovers(_ dir: String) {
         for e in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where e.hasPrefix(".incoming-") || e.hasPrefix(".last-good-") {
             FileSystem.remove("\(dir)/\(e)")
+        }
+    }
+
+    /// A restore's staging directory beside `target` is this prefix and the snapshot's ID;
+    /// `+` cannot occur in an app name or an ID, so the prefix names one app and one target.
+    static func stagingPrefix(app: String, target: String) -> String {
+        ".unidesk-restore-\(app)+\(String((target as NSString).lastPathComponent.prefix(60)))+"
+    }
+
+    /// Staging directories this app's restores of `target` left when they died (the lock is
+    /// ours, so none is live): before the swap they hold part of the new data, after it the
+    /// old data being deleted. Whatever snapshot they were of, they are only disk space.
+    func removeDeadStagings(app: String, target: String) {
+        let parent = (target as NSString).deletingLastPathComponent
+        let prefix = Self.stagingPrefix(app: app, target: target)
+        for e in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        where e.hasPrefix(prefix) && !e.dropFirst(prefix.count).contains("+") {
+            FileSystem.remove("\(parent)/\(e)")
         }
     }
 

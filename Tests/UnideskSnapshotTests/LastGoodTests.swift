@@ -54,5 +54,33 @@ extension SnapshotTests {
             #expect(store.lastGoodLink("shop") == "snapshots/\(second.id)")
             #expect(store.snapshotIDs("shop") == [second.id])
         }
+
+        /// A restore killed after its swap leaves the old data in its staging directory
+        /// while deleting it. The next restore of that volume by the same app removes it,
+        /// whichever snapshot it was of; another app's staging beside the volume stays.
+        @Test func stagingsOfADeadRestoreAreRemovedByTheNextOne() throws {
+            let s = try Scratch("deadrestore")
+            defer { s.remove() }
+            let volume = try s.dir("volumes/data")
+            try write("\(volume)/f", "1\n")
+            let store = SnapshotStore(root: try s.dir("snapshots"))
+            let older = try store.take("shop", [("data", volume)])
+            try write("\(volume)/f", "2\n")
+            try store.take("shop", [("data", volume)])
+
+            let parent = "\(s.path)/volumes"
+            let dead = "\(parent)/\(SnapshotStore.stagingPrefix(app: "shop", target: volume))\(older.id)"
+            let others = "\(parent)/\(SnapshotStore.stagingPrefix(app: "shop-admin", target: volume))\(older.id)"
+            for d in [dead, others] {
+                try FileManager.default.createDirectory(atPath: "\(d)/old", withIntermediateDirectories: true)
+                try write("\(d)/old/f", "old\n")
+            }
+
+            try store.restore("shop", into: ["data": volume])
+            #expect(try String(contentsOfFile: "\(volume)/f", encoding: .utf8) == "2\n")
+            #expect(!exists(dead), "the dead restore's staging of snapshot \(older.id) is still beside the volume")
+            #expect(exists(others), "another app's staging was removed")
+            #expect(restoreSiblings(in: parent) == [(others as NSString).lastPathComponent])
+        }
     }
 }
