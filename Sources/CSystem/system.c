@@ -29,6 +29,13 @@ int ud_start_writeback(int fd, off_t offset, off_t length) {
     return sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE);
 }
 
+ssize_t ud_splice_file_to_pipe(int fd, off_t *offset, int pipe_fd, size_t length) {
+    loff_t off = *offset;
+    ssize_t n = splice(fd, &off, pipe_fd, NULL, length, SPLICE_F_MORE);
+    if (n > 0) *offset = off;
+    return n;
+}
+
 #include <dirent.h>
 #include <sys/stat.h>
 

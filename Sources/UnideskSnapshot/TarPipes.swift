@@ -128,6 +128,13 @@ enum TarPipes {
         var scanner = TarScanner(policy: .confine)
         let sha = SHA256Stream()
         var done = 0
+        // The bytes checked are read into unidesk; tar gets the same range of the file
+        // spliced into its pipe, as references to the page-cache pages the read just
+        // brought in. Writing them from unidesk's buffer instead costs a copy and a freshly
+        // allocated pipe page per 4 KiB: here over twice the CPU time of the splice, on a
+        // machine whose 2 CPUs tar and unidesk share. (Both read the snapshot file, which
+        // only a writer of the snapshot directory could change between the two.)
+        var splicing = true
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 4096)
         defer { buffer.deallocate() }
         func stop() {
@@ -152,7 +159,15 @@ enum TarPipes {
             }
             var off = 0
             while !pastEnd, off < n, let fd = tar.stdin {
-                let w = write(fd, data.baseAddress! + off, n - off)
+                let w: Int
+                if splicing {
+                    var at = off_t(done + off)
+                    w = ud_splice_file_to_pipe(input, &at, fd, n - off)
+                    if w < 0 && (errno == EINVAL || errno == ENOSYS) { splicing = false; continue }   // no splice here: copy
+                    if w == 0 { stop(); throw SnapshotError(.io, "\(file) became shorter while it was restored") }
+                } else {
+                    w = write(fd, data.baseAddress! + off, n - off)
+                }
                 if w < 0 {
                     if errno == EINTR { continue }
                     if scanner.finished { tar.closeStdin(); break }   // tar read the end and left

@@ -20,6 +20,10 @@ int ud_set_pipe_size(int fd, int bytes);
 /// sync_file_range(SYNC_FILE_RANGE_WRITE): starts writeback of a range without waiting, so
 /// a later fsync has little left to write.
 int ud_start_writeback(int fd, off_t offset, off_t length);
+/// splice(2) of up to `length` bytes of the file `fd` at `*offset` (advanced; the file
+/// position is not) into the pipe `pipe_fd`: the pipe takes references to the page-cache
+/// pages instead of a copy. Returns bytes moved, 0 at end of file, -1 with errno.
+ssize_t ud_splice_file_to_pipe(int fd, off_t *offset, int pipe_fd, size_t length);
 /// An upper estimate of the size of a GNU tar (with xattrs) of the tree under `path`, staying
 /// on its filesystem: per entry a header and a pax header plus the path's length, and the data
 /// of regular files rounded to 512 (sparse ones by their allocated blocks). -1 if `path`
