@@ -21,11 +21,6 @@
 #   BENCH_SNAPSHOT_WARMUP       warm-up runs per command (default 1)
 #   BENCH_SNAPSHOT_COLD_RUNS    runs per command with the page cache dropped first (default
 #                               3; 0 skips them; needs root for /proc/sys/vm/drop_caches)
-#   BENCH_SNAPSHOT_SETTLE       seconds each warm restore-type run on BENCH_SNAPSHOT_DIR
-#                               waits (untimed) after the previous one (default 61 on an
-#                               ext4 without a journal, else 0; see "settle" below)
-#   BENCH_SNAPSHOT_SETTLED_RUNS runs per command of the warm restore table when it settles
-#                               (default 4, in 2 rounds, no warm-up: each run costs a minute)
 # needs: python3:python3 strace:strace openssl:openssl sha256sum:coreutils top:procps findmnt:util-linux
 set -euo pipefail
 source "$ROOT/scripts/bench.d/lib.sh"
@@ -77,28 +72,6 @@ elif [[ "$(stat -f -c %T "$TMPFS" 2>/dev/null)" != tmpfs ]]; then
     tmpfs_skip="skipped: $TMPFS is not a tmpfs"
 elif (($(free_kib "$TMPFS") < 6 * 1024 * 1024)) || (($(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo) < 8 * 1024 * 1024)); then
     tmpfs_skip="skipped: less than 6 GiB free on $TMPFS or 8 GiB of available memory"
-fi
-
-# settle: ext4 without a journal does not reuse an inode freed less than 60 s ago (360 s
-# while its inode-table block is dirty) and rescans every such inode for each new one, so
-# creating the data set's 40,000 files within a minute of deleting as many costs tens of
-# seconds of system CPU (measured here: `tar -xf` into an empty directory 29 s right after
-# an `rm -rf` of the data set, 3.4 s long after). Every restore-type run deletes that many
-# (unidesk's and the chain's old data, the in-place `tar -xf`'s unlinks), so without a
-# pause each run would pay for the one before it. After `sync` the blocks are clean and
-# 60 s suffice; a cold run needs none (dropping the caches drops the inode-table blocks, and
-# an inode whose block is not cached counts as long freed).
-no_journal_ext4() {
-    local src
-    [[ "$(findmnt -no FSTYPE -T "$1" | head -1)" == ext4 ]] || return 1
-    src="$(findmnt -no SOURCE -T "$1" | head -1)"
-    [[ "$(cat "/sys/fs/ext4/$(basename "$(readlink -f "$src")")/journal_task" 2>/dev/null)" == "<none>" ]]
-}
-if no_journal_ext4 "$BASE"; then SETTLE="${BENCH_SNAPSHOT_SETTLE:-61}"; else SETTLE="${BENCH_SNAPSHOT_SETTLE:-0}"; fi
-if ((SETTLE > 0)); then
-    RESTORE_RUNS="${BENCH_SNAPSHOT_SETTLED_RUNS:-4}" RESTORE_ROUNDS=2 RESTORE_WARMUP=0
-else
-    RESTORE_RUNS="$RUNS" RESTORE_ROUNDS="$ROUNDS" RESTORE_WARMUP="$WARMUP"
 fi
 
 BENCH_LOAD_START="$(load_average)"
@@ -195,11 +168,11 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 echo "data set: $n_files files ($SMALL small, $n_large large), $n_hardlinks more hardlinked names, $n_symlinks symlinks, $n_dirs directories; $data_bytes bytes of file data" >&2
 
 # ---- a site: one directory holding the volume, the state dir and tar's outputs ---------------
-# use_site DIR DEFER SETTLE: sets data, state, ref, inplace, chain, take_cmd, restore_cmd and
+# use_site DIR DEFER: sets data, state, ref, inplace, chain, take_cmd, restore_cmd and
 # writes the helper scripts into DIR. With DEFER=1, `prep.sh fresh` moves the previous
 # extraction aside instead of deleting it (deleted at the end), so that no mass deletion
-# happens right before a timed `tar -xf`; SETTLE seconds is the pause before every warm
-# restore-type run (see "settle" above).
+# happens right before a timed `tar -xf` (see the notes on ext4 without a journal in the
+# section).
 use_site() {
     site="$1"
     data="$site/data"           # the volume: taken, and restored into
@@ -216,7 +189,7 @@ use_site() {
     [[ "$2" == 1 ]] && remove_fresh='if [[ -d "'"$ref/fresh"'" ]]; then mv "'"$ref/fresh"'" "'"$site/trash"'/fresh.$(date +%s%N)"; fi'
     # prep.sh WHAT [cold]: hyperfine --prepare. Every timed run starts with no dirty pages
     # (sync), so writeback left by the previous run is not charged to the next one; with
-    # `cold`, also with an empty page cache; a warm restore-type run after SETTLE seconds.
+    # `cold`, also with an empty page cache.
     cat >"$site/prep.sh" <<SH
 set -euo pipefail
 case "\$1" in
@@ -229,8 +202,7 @@ chain) rm -rf "$chain/stage" "$chain/old"; [[ -d "$chain/cur" ]] ;;
 *) echo "prep.sh: unknown \$1" >&2; exit 2 ;;
 esac
 sync
-if [[ "\${2:-}" == cold ]]; then echo 3 >/proc/sys/vm/drop_caches
-elif [[ "\$1" != take && "\$1" != tarout ]]; then sleep $3; fi
+if [[ "\${2:-}" == cold ]]; then echo 3 >/proc/sys/vm/drop_caches; fi
 SH
     # take-sync.sh: tar's archive made durable (coreutils' `sync FILE` fsyncs FILE).
     printf 'set -euo pipefail\ntar --create --file="%s" %s --directory "%s" .\nsync "%s"\n' \
@@ -363,7 +335,7 @@ if [[ -z "$tmpfs_skip" ]]; then
     tmpfs_work="$(mktemp -d "$TMPFS/unidesk-bench-snapshot.XXXXXX")"
     cp -a "$work/data" "$tmpfs_work/data"
     same_tree "$tmpfs_work/data" "the copy on $TMPFS"
-    use_site "$tmpfs_work" 0 0
+    use_site "$tmpfs_work" 0
     check_cycle tmpfs
     echo "==> tmpfs: take and restore, $RUNS runs per command in $ROUNDS rounds" >&2
     BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/tmpfs-take.json" "$RUNS" "$WARMUP" \
@@ -389,7 +361,7 @@ if [[ -z "$tmpfs_skip" ]]; then
 fi
 
 # ---- disk pass: correct before timed ----------------------------------------------------------
-use_site "$work" 1 "$SETTLE"
+use_site "$work" 1
 check_cycle "$BASE"
 
 # ---- take, warm cache -----------------------------------------------------------------------
@@ -413,8 +385,8 @@ tar -xf "$T" -C "$chain/cur"
 make_inplace "$T" "$BASE"
 
 # ---- restore, warm cache --------------------------------------------------------------------
-echo "==> restore: $RESTORE_RUNS runs per command in $RESTORE_ROUNDS rounds, warm cache, $SETTLE s pause before each" >&2
-BENCH_ROUNDS="$RESTORE_ROUNDS" hyperfine_rounds "$work/restore.json" "$RESTORE_RUNS" "$RESTORE_WARMUP" \
+echo "==> restore: $RUNS runs per command in $ROUNDS rounds, warm cache" >&2
+BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/restore.json" "$RUNS" "$WARMUP" \
     --prepare "bash $site/prep.sh restore" --prepare "bash $site/prep.sh fresh" --prepare "bash $site/prep.sh chain" \
     --prepare "bash $site/prep.sh inplace" \
     -n "unidesk snapshot.restore" "$restore_cmd" \
@@ -545,7 +517,7 @@ rest_text="**Restore.** Against \`tar -xf\` over the volume's current data (in p
 [[ -n "$tmpfs_skip" ]] || rest_text+=" On the tmpfs, against \`tar -xf\` in place: $(judge "$work/tmpfs-restore.json" 2 0); into an empty directory: $(judge "$work/tmpfs-restore.json" 1 0)."
 ((COLD_RUNS == 0)) || rest_text+=" With a cold cache, against \`tar -xf\` in place: $(judge "$work/cold-restore.json" 2 0); into an empty directory: $(judge "$work/cold-restore.json" 1 0)."
 rest_text+=" The in-place row is the like-for-like one: a shell restoring a live volume with \`tar -xf\` gets rid of the old data too, GNU tar unlinking each existing file before it writes the new one, where unidesk extracts beside the volume, swaps and then removes the old data; into an empty directory there is nothing to remove. Against the shell gate doing unidesk's work in sequence (check the whole file, extract into a staging directory, swap, \`rm -rf\` the old data) it is at $rest_like ($rest_like_min)."
-rest_text+=" In the traced run on $BASE the extraction (the file read through SHA-256 and the header check, and spliced into \`tar -x\`) took $(p disk_restore_stream), against $(ms "$xf_min") for the fastest \`tar -xf\` into an empty directory and $(ms "$ip_min") for the fastest in place; the removal of the old data took $(p disk_restore_remove) of the $(p disk_restore_total) ($(pct disk_restore_remove disk_restore_total)), by $(rm_text disk)"
+rest_text+=" In the traced run on $BASE the extraction (the file through SHA-256 and the header check into \`tar -x\` in 1 MiB records) took $(p disk_restore_stream), against $(ms "$xf_min") for the fastest \`tar -xf\` into an empty directory and $(ms "$ip_min") for the fastest in place; the removal of the old data took $(p disk_restore_remove) of the $(p disk_restore_total) ($(pct disk_restore_remove disk_restore_total)), by $(rm_text disk)"
 [[ -n "$tmpfs_skip" ]] || rest_text+="; on the tmpfs the extraction took $(p tmpfs_restore_stream) and the removal $(p tmpfs_restore_remove) of $(p tmpfs_restore_total)"
 rest_text+="."
 # The filesystem's part, only where this run's numbers show it: deleting much slower than on
@@ -566,10 +538,7 @@ if [[ "$show_discard" == yes ]]; then
     if [[ -z "$tmpfs_skip" ]]; then rest_text+=" Deleting is much slower here than on the tmpfs ($(p disk_restore_remove) against $(p tmpfs_restore_remove))"; else rest_text+=" The removal is $(pct disk_restore_remove disk_restore_total) of the restore here"; fi
     rest_text+=": the filesystem is mounted with \`discard\`, and ext4 sends the virtual disk a discard for the extents of every file it deletes and waits for it (\`blkdev_issue_discard\` under \`ext4_free_blocks\` in \`/proc/PID/stack\` of an \`rm -rf\`), so removing the old data's $n_files files is mostly waiting, for unidesk's \`rm\`s, the chain's \`rm -rf\` and the in-place \`tar -xf\`'s unlinks alike."
 fi
-if [[ "$no_journal" == yes ]] && ((SETTLE > 0)); then
-    if [[ "$show_discard" == yes ]]; then rest_text+=" It is also"; else rest_text+=" The filesystem is"; fi
-    rest_text+=" an ext4 without a journal, whose inode allocator skips inodes freed in the last 60 s (360 s while their inode-table block is dirty) and rescans them for every new inode: creating tens of thousands of files within a minute of deleting tens of thousands costs seconds to tens of seconds of system CPU (\`perf\` of such a \`tar -xf\`: most of its CPU in \`find_inode_bit\` → \`recently_deleted\`). Every restore-type command deletes that many (unidesk's restore and the chain the old data, the in-place \`tar -xf\` each old file before it writes the new one), so each warm run on $BASE starts $SETTLE s after the previous one ended and was synced (\`--prepare\`, untimed): no run pays for an earlier one's deletions. The in-place \`tar -xf\` still pays for its own, as in-place extraction on this filesystem does; unidesk's restore deletes only after it has created everything. Here \`tar -xf\` into an empty directory took $(fmt_time "$xf_m" "$xf_sd") (fastest $(ms "$xf_min"))$(if_tmpfs ", against $(ms "$tmpfs_xf_min") at the fastest on the tmpfs")."
-elif [[ "$show_allocator" == yes ]]; then
+if [[ "$show_allocator" == yes ]]; then
     if [[ "$show_discard" == yes ]]; then rest_text+=" It is also"; else rest_text+=" The filesystem is"; fi
     rest_text+=" an ext4 without a journal, whose inode allocator skips inodes freed in the last 60 s (360 s while their inode-table block is dirty, which creating files next to them makes it) and rescans them for every new inode: creating tens of thousands of files within minutes of deleting tens of thousands costs seconds to tens of seconds of system CPU (\`perf\` of such a \`tar -xf\`: 87 % of its CPU in \`__ext4_new_inode\` → \`find_inode_bit\` → \`recently_deleted\`), depending on which block groups the new directories land in. Here \`tar -xf\` into an empty directory took $(fmt_time "$xf_m" "$xf_sd") (fastest $(ms "$xf_min"))$(if_tmpfs ", against $(ms "$tmpfs_xf_min") at the fastest on the tmpfs"). Every restore row follows some mass deletion by a few minutes at most (unidesk's restore and the chain remove the old data, the in-place \`tar -xf\` unlinks each old file just before it creates the new one; \`--prepare\` only moves the empty-directory \`tar -xf\`'s previous output aside), so all of them pay it, at random: their means and standard deviations mostly measure this, the fastest runs less so$(if_tmpfs ", the tmpfs rows not at all")."
 fi
@@ -584,11 +553,11 @@ fi
     echo "- Pressure stall (\`/proc/pressure\`, share of the last 300 s in which some task waited for the CPU or for I/O): at the start $PRESSURE_START; at the end $PRESSURE_END"
     echo "- Versions: $("$UNIDESK_BIN" version) built from $(source_revision); $(tar --version | head -1); $(sha256sum --version | head -1); $(openssl version | cut -d' ' -f1-2); hyperfine $(hyperfine --version | cut -d' ' -f2)"
     echo "- Filesystem: data, snapshots and extractions all on $mount_info$([[ "$no_journal" == yes ]] && echo ", an ext4 **without a journal**"); $(free -g | awk '/^Mem:/ { print $2 }') GiB of RAM, so the data set and its archives fit in the page cache. Second pass: $([[ -z "$tmpfs_skip" ]] && echo "a copy on the tmpfs $TMPFS" || echo "$tmpfs_skip")."
-    echo "- Reproduce: \`scripts/bench snapshot\` (defaults \`BENCH_SNAPSHOT_RUNS=6 BENCH_SNAPSHOT_ROUNDS=3 BENCH_SNAPSHOT_WARMUP=1 BENCH_SNAPSHOT_COLD_RUNS=3 BENCH_SNAPSHOT_DIR=/var/tmp BENCH_SNAPSHOT_TMPFS=/dev/shm\`, this run \`BENCH_SNAPSHOT_RUNS=$RUNS BENCH_SNAPSHOT_ROUNDS=$ROUNDS BENCH_SNAPSHOT_WARMUP=$WARMUP BENCH_SNAPSHOT_COLD_RUNS=$COLD_RUNS BENCH_SNAPSHOT_SETTLE=$SETTLE BENCH_SNAPSHOT_DIR=$BASE BENCH_SNAPSHOT_TMPFS=$TMPFS\`)"
+    echo "- Reproduce: \`scripts/bench snapshot\` (defaults \`BENCH_SNAPSHOT_RUNS=6 BENCH_SNAPSHOT_ROUNDS=3 BENCH_SNAPSHOT_WARMUP=1 BENCH_SNAPSHOT_COLD_RUNS=3 BENCH_SNAPSHOT_DIR=/var/tmp BENCH_SNAPSHOT_TMPFS=/dev/shm\`, this run \`BENCH_SNAPSHOT_RUNS=$RUNS BENCH_SNAPSHOT_ROUNDS=$ROUNDS BENCH_SNAPSHOT_WARMUP=$WARMUP BENCH_SNAPSHOT_COLD_RUNS=$COLD_RUNS BENCH_SNAPSHOT_DIR=$BASE BENCH_SNAPSHOT_TMPFS=$TMPFS\`)"
     echo "- Data set (generated for the run, removed at the end): **$n_files files, $data_bytes bytes ($(mib "$data_bytes")) of file data**: $SMALL small files of 1–16 KiB (sizes from a fixed seed, $(mib "$small_bytes")) spread over $DIRS directories, $n_large large files of $(sed 's/,/, /g' <<<"$LARGE") MiB, $n_hardlinks more hardlinked names (20 to small files, one to the largest), $n_symlinks symlinks (one dangling, one to a directory); $n_entries entries in all, $n_dirs of them directories. Contents are random bytes (incompressible). The archive is $tar_bytes bytes ($(mib "$tar_bytes")); throughput below is file data bytes / mean wall time."
     echo "- Checked before timing, in each place: a take then a restore gives back the same tree (type, mode, owner, size, link target, link count and mtime of every entry; SHA-256 of every file), the archive matches the manifest's size and SHA-256, and tar run with unidesk's options on the same data writes $same_stream. The directory the in-place \`tar -xf\` extracts over is filled once from the snapshot, untimed, checked the same way, and its listing checked again before every run of it (\`--prepare\`). Checked after timing: the restored volume, the tree the shell restore chain left and the in-place directory still match the original."
     echo
-    echo "Ratios are **tar's time ÷ unidesk's time** (so, for a throughput, unidesk's ÷ tar's): 1 is the same speed, above 1 unidesk is faster; the target is ≥ 0.95 against tar on the same data (\`tar -cf\` for the take; \`tar -xf\` for the restore, of which extracting over the volume's current data is the like-for-like form). A verdict is clear when the mean ratio, one sd either way, and the fastest runs' ratio are all on the same side of 0.95; otherwise the text says which side each is on. Warm cache: $runs_done runs of each after $WARMUP warm-up run, in $ROUNDS consecutive \`hyperfine -N\` rounds that each time every command of the table, one after the other$( ((SETTLE > 0)) && echo "; the restore table on $BASE $(runs_of "$work/restore.json") runs of each in $RESTORE_ROUNDS rounds, no warm-up (the archive is in the page cache from the checks), each run $SETTLE s after the previous one (see the end of the section)"). Before each run (\`--prepare\`, not timed) the previous output is removed (the in-place \`tar -xf\` keeps it: it is the data that run extracts over) and \`sync\` flushes all dirty pages, so no run pays for the writeback of another; writeback of what a command writes itself is in its time only where it syncs (unidesk's take starts the writeback of its archive as it grows and fsyncs it; its restore fsyncs the directories it swaps, not the files)."
+    echo "Ratios are **tar's time ÷ unidesk's time** (so, for a throughput, unidesk's ÷ tar's): 1 is the same speed, above 1 unidesk is faster; the target is ≥ 0.95 against tar on the same data (\`tar -cf\` for the take; \`tar -xf\` for the restore, of which extracting over the volume's current data is the like-for-like form). A verdict is clear when the mean ratio, one sd either way, and the fastest runs' ratio are all on the same side of 0.95; otherwise the text says which side each is on. Warm cache: $runs_done runs of each after $WARMUP warm-up run, in $ROUNDS consecutive \`hyperfine -N\` rounds that each time every command of the table, one after the other. Before each run (\`--prepare\`, not timed) the previous output is removed (the in-place \`tar -xf\` keeps it: it is the data that run extracts over) and \`sync\` flushes all dirty pages, so no run pays for the writeback of another; writeback of what a command writes itself is in its time only where it syncs (unidesk's take starts the writeback of its archive as it grows and fsyncs it; its restore fsyncs the directories it swaps, not the files)."
     echo
     echo "### Take, on $BASE"
     echo
@@ -618,7 +587,7 @@ fi
     echo
     echo "| command | what it does | wall (mean ± sd) | fastest | CPU (user + sys) | throughput | tar ÷ unidesk |"
     echo "| --- | --- | --- | --- | --- | --- | --- |"
-    row "$work/restore.json" 0 "unidesk \`snapshot.restore\`" "reads the snapshot file through SHA-256 and the header check (unsafe names, links out of the volume) and splices each checked 1 MiB into the pipe of \`tar --extract\` (1 MiB records: \`--blocking-factor=2048 --read-full-records\`), which extracts into a staging directory beside the volume; checks the checksum; fsyncs the staging directory, swaps it with the volume (\`renameat2(RENAME_EXCHANGE)\`), **removes the old data** (its entries split over parallel \`rm -rf\`, as many as CPUs, at most 4)"
+    row "$work/restore.json" 0 "unidesk \`snapshot.restore\`" "streams the snapshot file through SHA-256 and the header check (unsafe names, links out of the volume) into \`tar --extract\` in 1 MiB records (\`--blocking-factor=2048 --read-full-records\`), in a staging directory beside the volume; checks the checksum; fsyncs the staging directory, swaps it with the volume (\`renameat2(RENAME_EXCHANGE)\`), **removes the old data** (its entries split over parallel \`rm -rf\`, as many as CPUs, at most 4)"
     row "$work/restore.json" 3 "\`tar -xf\` over the volume's current data (in place)" "extraction into a directory already holding the same data, as a shell restore into a live volume does: GNU tar unlinks each existing file before writing it, so the old data's removal is in its time; no checksum, no swap (a failure halfway leaves a mix of old and new)" 0
     row "$work/restore.json" 1 "\`tar -xf\` into an empty directory" "extraction only: no checksum, no swap, nothing to remove (the previous extraction is moved aside in \`--prepare\`, untimed, and deleted at the end)" 0
     row "$work/restore.json" 2 "\`sha256sum -c\`; \`tar -xf\` into a staging dir; swap (2 \`mv\`); \`rm -rf old\`" "a shell gate doing the same work as unidesk, in sequence (checks the whole file before extracting)" 0
@@ -671,7 +640,7 @@ fi
     echo "| phase of the restore | $BASE | tmpfs |"
     echo "| --- | --- | --- |"
     echo "| start-up, lock, manifest, free-space check | $(p disk_restore_startup) | $(p tmpfs_restore_startup) |"
-    echo "| snapshot file → unidesk (hash, header check), the same range spliced → pipe → \`tar -x\` (1 MiB records) into staging | $(p disk_restore_stream) | $(p tmpfs_restore_stream) |"
+    echo "| snapshot file → unidesk (hash, header check) → pipe → \`tar -x\` (1 MiB records) into staging | $(p disk_restore_stream) | $(p tmpfs_restore_stream) |"
     echo "| checksum verdict, fsync of the staging directory, swap, fsync of the parent | $(p disk_restore_swap) | $(p tmpfs_restore_swap) |"
     echo "| removal of the old data | $(p disk_restore_remove) | $(p tmpfs_restore_remove) |"
     echo "| … by this many \`rm -rf\` (most at once) | $(rms disk) | $(rms tmpfs) |"
