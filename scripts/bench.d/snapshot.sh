@@ -21,6 +21,9 @@
 #   BENCH_SNAPSHOT_WARMUP       warm-up runs per command (default 1)
 #   BENCH_SNAPSHOT_COLD_RUNS    runs per command with the page cache dropped first (default
 #                               3; 0 skips them; needs root for /proc/sys/vm/drop_caches)
+#   BENCH_SNAPSHOT_JOURNALED    `auto` (default): a third pass on a fresh ext4 with a journal
+#                               (mkfs.ext4's defaults), a 16 GiB sparse image under
+#                               BENCH_SNAPSHOT_DIR loop-mounted (needs root); `none` skips it
 # needs: python3:python3 strace:strace openssl:openssl sha256sum:coreutils top:procps findmnt:util-linux
 set -euo pipefail
 source "$ROOT/scripts/bench.d/lib.sh"
@@ -74,13 +77,31 @@ elif (($(free_kib "$TMPFS") < 6 * 1024 * 1024)) || (($(awk '/^MemAvailable:/ { p
     tmpfs_skip="skipped: less than 6 GiB free on $TMPFS or 8 GiB of available memory"
 fi
 
+journal_skip=""
+if [[ "${BENCH_SNAPSHOT_JOURNALED:-auto}" == none ]]; then
+    journal_skip="skipped (BENCH_SNAPSHOT_JOURNALED=none)"
+elif ! command -v mkfs.ext4 >/dev/null || ! command -v losetup >/dev/null; then
+    journal_skip="skipped: mkfs.ext4 (e2fsprogs) or losetup (util-linux) is not installed"
+elif [[ "$(id -u)" != 0 ]]; then
+    journal_skip="skipped: loop-mounting an image needs root"
+fi
+
 BENCH_LOAD_START="$(load_average)"
 OTHERS_START="$(other_processes)"
 PRESSURE_START="$(pressure avg300)"
 work="$(mktemp -d "$BASE/unidesk-bench-snapshot.XXXXXX")"
 tmpfs_work=""
+journal_mnt="" journal_dev=""
+# unmount_journaled: the journaled pass's filesystem and loop device, if set up
+unmount_journaled() {
+    if [[ -n "$journal_mnt" ]] && mountpoint -q "$journal_mnt"; then umount "$journal_mnt"; fi
+    if [[ -n "$journal_dev" ]]; then losetup -d "$journal_dev" || true; fi
+    journal_mnt="" journal_dev=""
+    rm -f "$work/ext4.img"
+}
 cleanup() {
     [[ -z "$tmpfs_work" ]] || rm -rf "$tmpfs_work"
+    unmount_journaled
     echo "==> removing $work (slow where deleting waits for discards)" >&2
     rm -rf "$work"
 }
@@ -360,6 +381,45 @@ if [[ -z "$tmpfs_skip" ]]; then
     tmpfs_work=""
 fi
 
+# ---- journaled ext4 pass ----------------------------------------------------------------------
+# The filesystem under BENCH_SNAPSHOT_DIR may not be what servers run (here: ext4 without a
+# journal, mounted with `discard`; see the end of the section). A fresh ext4 made by
+# mkfs.ext4 with its defaults (a journal, no discard), in a sparse image on that disk, loop-
+# mounted with direct I/O so its pages are cached once: the same data, take and restore.
+if [[ -z "$journal_skip" ]]; then
+    truncate -s 16G "$work/ext4.img"
+    mkfs.ext4 -q -F "$work/ext4.img"
+    if journal_dev="$(losetup --direct-io=on --find --show "$work/ext4.img" 2>/dev/null || losetup --find --show "$work/ext4.img" 2>&1)" \
+        && [[ "$journal_dev" == /dev/* ]] && mkdir -p "$work/ext4" && mount "$journal_dev" "$work/ext4"; then
+        journal_mnt="$work/ext4"
+        journal_opts="$(findmnt -no OPTIONS -T "$journal_mnt" | head -1)"
+        journal_dio="$(cat "/sys/block/$(basename "$journal_dev")/loop/dio" 2>/dev/null || echo 0)"
+        cp -a "$work/data" "$journal_mnt/data"
+        same_tree "$journal_mnt/data" "the copy on the journaled ext4"
+        use_site "$journal_mnt" 0
+        check_cycle "journaled ext4"
+        echo "==> journaled ext4: take and restore, $RUNS runs per command in $ROUNDS rounds" >&2
+        BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/journal-take.json" "$RUNS" "$WARMUP" \
+            --prepare "bash $site/prep.sh take" --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" \
+            -n "unidesk snapshot.take" "$take_cmd" \
+            -n "tar, unidesk's options" "tar --create --file=$ref/out.tar $GNU_OPTS --directory $data ." \
+            -n "tar -cf" "tar -cf $ref/out.tar -C $data ."
+        rm -f "$ref/out.tar"
+        T="$(snapshot_tar)"
+        make_inplace "$T" "journaled ext4"
+        BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/journal-restore.json" "$RUNS" "$WARMUP" \
+            --prepare "bash $site/prep.sh restore" --prepare "bash $site/prep.sh fresh" --prepare "bash $site/prep.sh inplace" \
+            -n "unidesk snapshot.restore" "$restore_cmd" \
+            -n "tar -xf" "tar -xf $T -C $ref/fresh" \
+            -n "tar -xf in place" "tar -xf $T -C $inplace"
+        same_tree "$data" "journaled ext4, after timing"
+        same_tree "$inplace" "journaled ext4, the in-place tar -xf's directory after timing"
+    else
+        journal_skip="skipped: cannot loop-mount an image here (${journal_dev:-losetup failed})"
+    fi
+    unmount_journaled
+fi
+
 # ---- disk pass: correct before timed ----------------------------------------------------------
 use_site "$work" 1
 check_cycle "$BASE"
@@ -497,6 +557,7 @@ runs_done="$(runs_of "$work/take.json")"
 # "Reading the figures", from this run's numbers.
 take_text="**Take.** Against \`tar --create\` with unidesk's options (the same archive), on $BASE with a warm cache, unidesk's take is at $(judge "$work/take.json" 1 0); against plain \`tar -cf\` at $(judge "$work/take.json" 2 0)."
 [[ -n "$tmpfs_skip" ]] || take_text+=" On the tmpfs, against tar with unidesk's options: $(judge "$work/tmpfs-take.json" 1 0); against \`tar -cf\`: $(judge "$work/tmpfs-take.json" 2 0)."
+[[ -n "$journal_skip" ]] || take_text+=" On the journaled ext4, against tar with unidesk's options: $(judge "$work/journal-take.json" 1 0); against \`tar -cf\`: $(judge "$work/journal-take.json" 2 0)."
 ((COLD_RUNS == 0)) || take_text+=" With a cold cache, against tar with unidesk's options: $(judge "$work/cold-take.json" 1 0)."
 take_text+=" Against tar made durable the way the snapshot is (\`tar; sync FILE\`) it is at $take_sync ($take_sync_min), against a shell doing its work in sequence (archive, \`sha256sum\`, fsync) at $take_like ($take_like_min), and against tar piped into \`cat > file\` (one more copy of every byte, which unidesk's take does not make) at $take_pipe ($take_pipe_min)."
 take_text+=" Where the time goes, in the traced run on $BASE: $(p disk_take_startup) of start-up and the size-estimate walk before tar starts; $(p disk_take_stream) of tar writing the snapshot file while unidesk follows it, against $(ms "$tar_min") for the fastest \`tar --create\` with the same options alone; $(p disk_take_catchup) reading the rest after tar's exit; $(p disk_take_fsync) for the closing fsync"
@@ -515,6 +576,7 @@ take_text+=" In CPU time unidesk's take (tar's included) used $(ms "$take_cpu") 
 
 rest_text="**Restore.** Against \`tar -xf\` over the volume's current data (in place), on $BASE with a warm cache, unidesk's restore is at $(judge "$work/restore.json" 3 0); against \`tar -xf\` into an empty directory at $(judge "$work/restore.json" 1 0)."
 [[ -n "$tmpfs_skip" ]] || rest_text+=" On the tmpfs, against \`tar -xf\` in place: $(judge "$work/tmpfs-restore.json" 2 0); into an empty directory: $(judge "$work/tmpfs-restore.json" 1 0)."
+[[ -n "$journal_skip" ]] || rest_text+=" On the journaled ext4, against \`tar -xf\` in place: $(judge "$work/journal-restore.json" 2 0); into an empty directory: $(judge "$work/journal-restore.json" 1 0)."
 ((COLD_RUNS == 0)) || rest_text+=" With a cold cache, against \`tar -xf\` in place: $(judge "$work/cold-restore.json" 2 0); into an empty directory: $(judge "$work/cold-restore.json" 1 0)."
 rest_text+=" The in-place row is the like-for-like one: a shell restoring a live volume with \`tar -xf\` gets rid of the old data too, GNU tar unlinking each existing file before it writes the new one, where unidesk extracts beside the volume, swaps and then removes the old data; into an empty directory there is nothing to remove. Against the shell gate doing unidesk's work in sequence (check the whole file, extract into a staging directory, swap, \`rm -rf\` the old data) it is at $rest_like ($rest_like_min)."
 rest_text+=" In the traced run on $BASE the extraction (the file through SHA-256 and the header check into \`tar -x\` in 1 MiB records) took $(p disk_restore_stream), against $(ms "$xf_min") for the fastest \`tar -xf\` into an empty directory and $(ms "$ip_min") for the fastest in place; the removal of the old data took $(p disk_restore_remove) of the $(p disk_restore_total) ($(pct disk_restore_remove disk_restore_total)), by $(rm_text disk)"
@@ -552,7 +614,7 @@ fi
     echo "- Other processes using ≥ 5 % of a CPU (\`top\` over 1 s): at the start: $OTHERS_START; at the end: $OTHERS_END"
     echo "- Pressure stall (\`/proc/pressure\`, share of the last 300 s in which some task waited for the CPU or for I/O): at the start $PRESSURE_START; at the end $PRESSURE_END"
     echo "- Versions: $("$UNIDESK_BIN" version) built from $(source_revision); $(tar --version | head -1); $(sha256sum --version | head -1); $(openssl version | cut -d' ' -f1-2); hyperfine $(hyperfine --version | cut -d' ' -f2)"
-    echo "- Filesystem: data, snapshots and extractions all on $mount_info$([[ "$no_journal" == yes ]] && echo ", an ext4 **without a journal**"); $(free -g | awk '/^Mem:/ { print $2 }') GiB of RAM, so the data set and its archives fit in the page cache. Second pass: $([[ -z "$tmpfs_skip" ]] && echo "a copy on the tmpfs $TMPFS" || echo "$tmpfs_skip")."
+    echo "- Filesystem: data, snapshots and extractions all on $mount_info$([[ "$no_journal" == yes ]] && echo ", an ext4 **without a journal**"); $(free -g | awk '/^Mem:/ { print $2 }') GiB of RAM, so the data set and its archives fit in the page cache. Second pass: $([[ -z "$tmpfs_skip" ]] && echo "a copy on the tmpfs $TMPFS" || echo "$tmpfs_skip"); third: $([[ -z "$journal_skip" ]] && echo "a copy on an ext4 with a journal, loop-mounted" || echo "$journal_skip")."
     echo "- Reproduce: \`scripts/bench snapshot\` (defaults \`BENCH_SNAPSHOT_RUNS=6 BENCH_SNAPSHOT_ROUNDS=3 BENCH_SNAPSHOT_WARMUP=1 BENCH_SNAPSHOT_COLD_RUNS=3 BENCH_SNAPSHOT_DIR=/var/tmp BENCH_SNAPSHOT_TMPFS=/dev/shm\`, this run \`BENCH_SNAPSHOT_RUNS=$RUNS BENCH_SNAPSHOT_ROUNDS=$ROUNDS BENCH_SNAPSHOT_WARMUP=$WARMUP BENCH_SNAPSHOT_COLD_RUNS=$COLD_RUNS BENCH_SNAPSHOT_DIR=$BASE BENCH_SNAPSHOT_TMPFS=$TMPFS\`)"
     echo "- Data set (generated for the run, removed at the end): **$n_files files, $data_bytes bytes ($(mib "$data_bytes")) of file data**: $SMALL small files of 1–16 KiB (sizes from a fixed seed, $(mib "$small_bytes")) spread over $DIRS directories, $n_large large files of $(sed 's/,/, /g' <<<"$LARGE") MiB, $n_hardlinks more hardlinked names (20 to small files, one to the largest), $n_symlinks symlinks (one dangling, one to a directory); $n_entries entries in all, $n_dirs of them directories. Contents are random bytes (incompressible). The archive is $tar_bytes bytes ($(mib "$tar_bytes")); throughput below is file data bytes / mean wall time."
     echo "- Checked before timing, in each place: a take then a restore gives back the same tree (type, mode, owner, size, link target, link count and mtime of every entry; SHA-256 of every file), the archive matches the manifest's size and SHA-256, and tar run with unidesk's options on the same data writes $same_stream. The directory the in-place \`tar -xf\` extracts over is filled once from the snapshot, untimed, checked the same way, and its listing checked again before every run of it (\`--prepare\`). Checked after timing: the restored volume, the tree the shell restore chain left and the in-place directory still match the original."
@@ -608,6 +670,26 @@ fi
         row "$work/tmpfs-restore.json" 0 "unidesk \`snapshot.restore\`" ""
         row "$work/tmpfs-restore.json" 2 "\`tar -xf\` over the volume's current data (in place)" "" 0
         row "$work/tmpfs-restore.json" 1 "\`tar -xf\` into an empty directory" "" 0
+        echo
+    fi
+    if [[ -z "$journal_skip" ]]; then
+        echo "### Take and restore on an ext4 with a journal"
+        echo
+        echo "The same data on a fresh ext4 made by \`mkfs.ext4\` with its defaults (a journal; mounted \`$journal_opts\`: no \`discard\`), a 16 GiB sparse image on $BASE loop-mounted$([[ "$journal_dio" == 1 ]] && echo " with direct I/O (its pages are cached once, in the image's filesystem)"), with its snapshot and tar's outputs there too. This is the filesystem servers usually run; it has neither the discard waits nor the allocator of the ext4 without a journal below. $(runs_of "$work/journal-take.json") runs of each after $WARMUP warm-up run, in $ROUNDS rounds, before the runs on $BASE."
+        echo
+        echo "| command | wall (mean ± sd) | fastest | CPU (user + sys) | throughput | tar ÷ unidesk |"
+        echo "| --- | --- | --- | --- | --- | --- |"
+        row "$work/journal-take.json" 0 "unidesk \`snapshot.take\`" ""
+        row "$work/journal-take.json" 1 "\`tar --create\` with unidesk's options" "" 0
+        row "$work/journal-take.json" 2 "\`tar -cf\`" "" 0
+        row "$work/journal-restore.json" 0 "unidesk \`snapshot.restore\`" ""
+        row "$work/journal-restore.json" 2 "\`tar -xf\` over the volume's current data (in place)" "" 0
+        row "$work/journal-restore.json" 1 "\`tar -xf\` into an empty directory" "" 0
+        echo
+    else
+        echo "### Take and restore on an ext4 with a journal"
+        echo
+        echo "$journal_skip."
         echo
     fi
     if ((COLD_RUNS > 0)); then
