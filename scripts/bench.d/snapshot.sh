@@ -579,7 +579,7 @@ rest_text="**Restore.** Against \`tar -xf\` over the volume's current data (in p
 [[ -n "$journal_skip" ]] || rest_text+=" On the journaled ext4, against \`tar -xf\` in place: $(judge "$work/journal-restore.json" 2 0); into an empty directory: $(judge "$work/journal-restore.json" 1 0)."
 ((COLD_RUNS == 0)) || rest_text+=" With a cold cache, against \`tar -xf\` in place: $(judge "$work/cold-restore.json" 2 0); into an empty directory: $(judge "$work/cold-restore.json" 1 0)."
 rest_text+=" The in-place row is the like-for-like one: a shell restoring a live volume with \`tar -xf\` gets rid of the old data too, GNU tar unlinking each existing file before it writes the new one, where unidesk extracts beside the volume, swaps and then removes the old data; into an empty directory there is nothing to remove. Against the shell gate doing unidesk's work in sequence (check the whole file, extract into a staging directory, swap, \`rm -rf\` the old data) it is at $rest_like ($rest_like_min)."
-rest_text+=" In the traced run on $BASE the extraction (the file through SHA-256 and the header check into \`tar -x\` in 1 MiB records) took $(p disk_restore_stream), against $(ms "$xf_min") for the fastest \`tar -xf\` into an empty directory and $(ms "$ip_min") for the fastest in place; the removal of the old data took $(p disk_restore_remove) of the $(p disk_restore_total) ($(pct disk_restore_remove disk_restore_total)), by $(rm_text disk)"
+rest_text+=" In the traced run on $BASE the extraction (the file read through SHA-256 and the header check, and spliced into \`tar -x\`) took $(p disk_restore_stream), against $(ms "$xf_min") for the fastest \`tar -xf\` into an empty directory and $(ms "$ip_min") for the fastest in place; the removal of the old data took $(p disk_restore_remove) of the $(p disk_restore_total) ($(pct disk_restore_remove disk_restore_total)), by $(rm_text disk)"
 [[ -n "$tmpfs_skip" ]] || rest_text+="; on the tmpfs the extraction took $(p tmpfs_restore_stream) and the removal $(p tmpfs_restore_remove) of $(p tmpfs_restore_total)"
 rest_text+="."
 # The filesystem's part, only where this run's numbers show it: deleting much slower than on
@@ -649,7 +649,7 @@ fi
     echo
     echo "| command | what it does | wall (mean ± sd) | fastest | CPU (user + sys) | throughput | tar ÷ unidesk |"
     echo "| --- | --- | --- | --- | --- | --- | --- |"
-    row "$work/restore.json" 0 "unidesk \`snapshot.restore\`" "streams the snapshot file through SHA-256 and the header check (unsafe names, links out of the volume) into \`tar --extract\` in 1 MiB records (\`--blocking-factor=2048 --read-full-records\`), in a staging directory beside the volume; checks the checksum; fsyncs the staging directory, swaps it with the volume (\`renameat2(RENAME_EXCHANGE)\`), **removes the old data** (its entries split over parallel \`rm -rf\`, as many as CPUs, at most 4)"
+    row "$work/restore.json" 0 "unidesk \`snapshot.restore\`" "reads the snapshot file through SHA-256 and the header check (unsafe names, links out of the volume) and splices each checked 1 MiB into the pipe of \`tar --extract\` (1 MiB records: \`--blocking-factor=2048 --read-full-records\`), which extracts into a staging directory beside the volume; checks the checksum; fsyncs the staging directory, swaps it with the volume (\`renameat2(RENAME_EXCHANGE)\`), **removes the old data** (its entries split over parallel \`rm -rf\`, as many as CPUs, at most 4)"
     row "$work/restore.json" 3 "\`tar -xf\` over the volume's current data (in place)" "extraction into a directory already holding the same data, as a shell restore into a live volume does: GNU tar unlinks each existing file before writing it, so the old data's removal is in its time; no checksum, no swap (a failure halfway leaves a mix of old and new)" 0
     row "$work/restore.json" 1 "\`tar -xf\` into an empty directory" "extraction only: no checksum, no swap, nothing to remove (the previous extraction is moved aside in \`--prepare\`, untimed, and deleted at the end)" 0
     row "$work/restore.json" 2 "\`sha256sum -c\`; \`tar -xf\` into a staging dir; swap (2 \`mv\`); \`rm -rf old\`" "a shell gate doing the same work as unidesk, in sequence (checks the whole file before extracting)" 0
@@ -722,7 +722,7 @@ fi
     echo "| phase of the restore | $BASE | tmpfs |"
     echo "| --- | --- | --- |"
     echo "| start-up, lock, manifest, free-space check | $(p disk_restore_startup) | $(p tmpfs_restore_startup) |"
-    echo "| snapshot file → unidesk (hash, header check) → pipe → \`tar -x\` (1 MiB records) into staging | $(p disk_restore_stream) | $(p tmpfs_restore_stream) |"
+    echo "| snapshot file → unidesk (hash, header check), the same range spliced → pipe → \`tar -x\` (1 MiB records) into staging | $(p disk_restore_stream) | $(p tmpfs_restore_stream) |"
     echo "| checksum verdict, fsync of the staging directory, swap, fsync of the parent | $(p disk_restore_swap) | $(p tmpfs_restore_swap) |"
     echo "| removal of the old data | $(p disk_restore_remove) | $(p tmpfs_restore_remove) |"
     echo "| … by this many \`rm -rf\` (most at once) | $(rms disk) | $(rms tmpfs) |"
