@@ -63,6 +63,12 @@ enum FileSystem {
     /// times faster than FileManager.removeItem on tens of thousands of files.
     static func remove(_ path: String) { remove([path]) }
 
+    /// Removes the entries of `directory` whose names `matches` accepts, all in one `remove`.
+    static func removeEntries(of directory: String, where matches: (String) -> Bool) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter(matches)
+        remove(names.map { "\(directory)/\($0)" })
+    }
+
     /// Removes trees, their parts by several `rm` at once: deleting is system time and, on a
     /// filesystem mounted with `discard`, waiting for the device, so on 2 CPUs two removers
     /// take about half as long as one. What the parts leave (the directories above them) is

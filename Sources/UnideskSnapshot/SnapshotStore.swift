@@ -253,8 +253,7 @@ public final class SnapshotStore {
         // last-good first: a crash mid-drop leaves no pointer to a half-removed snapshot.
         unlink("\(dir)/last-good")
         FileSystem.sync(dir)
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
-        for e in entries where e != ".lock" { FileSystem.remove("\(dir)/\(e)") }
+        FileSystem.removeEntries(of: dir) { $0 != ".lock" }
         return had
     }
 
@@ -263,9 +262,7 @@ public final class SnapshotStore {
     /// Incoming directories of runs that died (the lock is ours, so none is live), and
     /// last-good links that were never swapped in.
     func removeLeftovers(_ dir: String) {
-        for e in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] where e.hasPrefix(".incoming-") || e.hasPrefix(".last-good-") {
-            FileSystem.remove("\(dir)/\(e)")
-        }
+        FileSystem.removeEntries(of: dir) { $0.hasPrefix(".incoming-") || $0.hasPrefix(".last-good-") }
     }
 
     /// A restore's staging directory beside `target` is this prefix and the snapshot's ID;
@@ -278,11 +275,9 @@ public final class SnapshotStore {
     /// ours, so none is live): before the swap they hold part of the new data, after it the
     /// old data being deleted. Whatever snapshot they were of, they are only disk space.
     func removeDeadStagings(app: String, target: String) {
-        let parent = (target as NSString).deletingLastPathComponent
         let prefix = Self.stagingPrefix(app: app, target: target)
-        for e in (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
-        where e.hasPrefix(prefix) && !e.dropFirst(prefix.count).contains("+") {
-            FileSystem.remove("\(parent)/\(e)")
+        FileSystem.removeEntries(of: (target as NSString).deletingLastPathComponent) {
+            $0.hasPrefix(prefix) && !$0.dropFirst(prefix.count).contains("+")
         }
     }
 

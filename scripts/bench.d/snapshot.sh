@@ -348,6 +348,28 @@ trace_phases() {
     while read -r k v; do P["$1_restore_$k"]="$v"; done < <(phases restore "$site/strace.out")
 }
 
+# time_site NAME WHERE: the take and restore tables of a second place (the current site), in
+# $work/NAME-take.json and $work/NAME-restore.json, checked before and after.
+time_site() {
+    check_cycle "$2"
+    echo "==> $2: take and restore, $RUNS runs per command in $ROUNDS rounds" >&2
+    BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/$1-take.json" "$RUNS" "$WARMUP" \
+        --prepare "bash $site/prep.sh take" --prepare "bash $site/prep.sh tarout" \
+        --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" \
+        -n "unidesk snapshot.take" "$take_cmd" \
+        -n "tar, unidesk's options" "tar --create --file=$ref/out.tar $GNU_OPTS --directory $data ." \
+        -n "tar -cf" "tar -cf $ref/out.tar -C $data ." \
+        -n "tar | cat > file" "bash -c 'tar --create --file=- $GNU_OPTS --directory $data . | cat >$ref/out.tar'"
+    rm -f "$ref/out.tar"   # room for the in-place directory
+    T="$(snapshot_tar)"
+    make_inplace "$T" "$2"
+    BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/$1-restore.json" "$RUNS" "$WARMUP" \
+        --prepare "bash $site/prep.sh restore" --prepare "bash $site/prep.sh fresh" --prepare "bash $site/prep.sh inplace" \
+        -n "unidesk snapshot.restore" "$restore_cmd" \
+        -n "tar -xf" "tar -xf $T -C $ref/fresh" \
+        -n "tar -xf in place" "tar -xf $T -C $inplace"
+}
+
 # ---- tmpfs pass -------------------------------------------------------------------------------
 # First, while the machine's page cache is the same for both: a copy of the data set on a
 # tmpfs, where the disk, fsync and the filesystem's allocator cost (next to) nothing, so
@@ -357,23 +379,7 @@ if [[ -z "$tmpfs_skip" ]]; then
     cp -a "$work/data" "$tmpfs_work/data"
     same_tree "$tmpfs_work/data" "the copy on $TMPFS"
     use_site "$tmpfs_work" 0
-    check_cycle tmpfs
-    echo "==> tmpfs: take and restore, $RUNS runs per command in $ROUNDS rounds" >&2
-    BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/tmpfs-take.json" "$RUNS" "$WARMUP" \
-        --prepare "bash $site/prep.sh take" --prepare "bash $site/prep.sh tarout" \
-        --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" \
-        -n "unidesk snapshot.take" "$take_cmd" \
-        -n "tar, unidesk's options" "tar --create --file=$ref/out.tar $GNU_OPTS --directory $data ." \
-        -n "tar -cf" "tar -cf $ref/out.tar -C $data ." \
-        -n "tar | cat > file" "bash -c 'tar --create --file=- $GNU_OPTS --directory $data . | cat >$ref/out.tar'"
-    rm -f "$ref/out.tar"   # room on the tmpfs for the in-place directory
-    T="$(snapshot_tar)"
-    make_inplace "$T" tmpfs
-    BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/tmpfs-restore.json" "$RUNS" "$WARMUP" \
-        --prepare "bash $site/prep.sh restore" --prepare "bash $site/prep.sh fresh" --prepare "bash $site/prep.sh inplace" \
-        -n "unidesk snapshot.restore" "$restore_cmd" \
-        -n "tar -xf" "tar -xf $T -C $ref/fresh" \
-        -n "tar -xf in place" "tar -xf $T -C $inplace"
+    time_site tmpfs tmpfs
     trace_phases tmpfs
     same_tree "$data" "tmpfs, after timing"
     same_tree "$inplace" "tmpfs, the in-place tar -xf's directory after timing"
@@ -397,21 +403,7 @@ if [[ -z "$journal_skip" ]]; then
         cp -a "$work/data" "$journal_mnt/data"
         same_tree "$journal_mnt/data" "the copy on the journaled ext4"
         use_site "$journal_mnt" 0
-        check_cycle "journaled ext4"
-        echo "==> journaled ext4: take and restore, $RUNS runs per command in $ROUNDS rounds" >&2
-        BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/journal-take.json" "$RUNS" "$WARMUP" \
-            --prepare "bash $site/prep.sh take" --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" \
-            -n "unidesk snapshot.take" "$take_cmd" \
-            -n "tar, unidesk's options" "tar --create --file=$ref/out.tar $GNU_OPTS --directory $data ." \
-            -n "tar -cf" "tar -cf $ref/out.tar -C $data ."
-        rm -f "$ref/out.tar"
-        T="$(snapshot_tar)"
-        make_inplace "$T" "journaled ext4"
-        BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/journal-restore.json" "$RUNS" "$WARMUP" \
-            --prepare "bash $site/prep.sh restore" --prepare "bash $site/prep.sh fresh" --prepare "bash $site/prep.sh inplace" \
-            -n "unidesk snapshot.restore" "$restore_cmd" \
-            -n "tar -xf" "tar -xf $T -C $ref/fresh" \
-            -n "tar -xf in place" "tar -xf $T -C $inplace"
+        time_site journal "journaled ext4"
         same_tree "$data" "journaled ext4, after timing"
         same_tree "$inplace" "journaled ext4, the in-place tar -xf's directory after timing"
     else
@@ -520,6 +512,16 @@ row() {
     fi
     [[ -z "$4" ]] || what=" $4 |"
     echo "| $3 |$what $(fmt_time "$(st "$j" "$i" mean)" "$(st "$j" "$i" stddev)") | $(ms "$(st "$j" "$i" min)") | $(ms "$(cpu_time "$j" "$i")") | $(rate "$(st "$j" "$i" mean)") | $cell |"
+}
+# site_rows NAME: the rows of time_site's tables
+site_rows() {
+    row "$work/$1-take.json" 0 "unidesk \`snapshot.take\`" ""
+    row "$work/$1-take.json" 1 "\`tar --create\` with unidesk's options" "" 0
+    row "$work/$1-take.json" 2 "\`tar -cf\`" "" 0
+    row "$work/$1-take.json" 3 "\`tar --create --file=- … \\| cat > file\`" "" 0
+    row "$work/$1-restore.json" 0 "unidesk \`snapshot.restore\`" ""
+    row "$work/$1-restore.json" 2 "\`tar -xf\` over the volume's current data (in place)" "" 0
+    row "$work/$1-restore.json" 1 "\`tar -xf\` into an empty directory" "" 0
 }
 p() { if [[ -n "${P[$1]:-}" ]]; then awk -v s="${P[$1]}" 'BEGIN { printf "%.2f s", s }'; else echo "–"; fi; }
 pct() { awk -v a="${P[$1]}" -v b="${P[$2]}" 'BEGIN { printf "%.0f %%", a / b * 100 }'; }
@@ -663,13 +665,7 @@ fi
         echo
         echo "| command | wall (mean ± sd) | fastest | CPU (user + sys) | throughput | tar ÷ unidesk |"
         echo "| --- | --- | --- | --- | --- | --- |"
-        row "$work/tmpfs-take.json" 0 "unidesk \`snapshot.take\`" ""
-        row "$work/tmpfs-take.json" 1 "\`tar --create\` with unidesk's options" "" 0
-        row "$work/tmpfs-take.json" 2 "\`tar -cf\`" "" 0
-        row "$work/tmpfs-take.json" 3 "\`tar --create --file=- … \\| cat > file\`" "" 0
-        row "$work/tmpfs-restore.json" 0 "unidesk \`snapshot.restore\`" ""
-        row "$work/tmpfs-restore.json" 2 "\`tar -xf\` over the volume's current data (in place)" "" 0
-        row "$work/tmpfs-restore.json" 1 "\`tar -xf\` into an empty directory" "" 0
+        site_rows tmpfs
         echo
     fi
     if [[ -z "$journal_skip" ]]; then
@@ -679,12 +675,7 @@ fi
         echo
         echo "| command | wall (mean ± sd) | fastest | CPU (user + sys) | throughput | tar ÷ unidesk |"
         echo "| --- | --- | --- | --- | --- | --- |"
-        row "$work/journal-take.json" 0 "unidesk \`snapshot.take\`" ""
-        row "$work/journal-take.json" 1 "\`tar --create\` with unidesk's options" "" 0
-        row "$work/journal-take.json" 2 "\`tar -cf\`" "" 0
-        row "$work/journal-restore.json" 0 "unidesk \`snapshot.restore\`" ""
-        row "$work/journal-restore.json" 2 "\`tar -xf\` over the volume's current data (in place)" "" 0
-        row "$work/journal-restore.json" 1 "\`tar -xf\` into an empty directory" "" 0
+        site_rows journal
         echo
     else
         echo "### Take and restore on an ext4 with a journal"
