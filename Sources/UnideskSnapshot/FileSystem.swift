@@ -69,15 +69,16 @@ enum FileSystem {
         remove(names.map { "\(directory)/\($0)" })
     }
 
-    /// Removes trees, their parts by several `rm` at once: deleting is system time and, on a
-    /// filesystem mounted with `discard`, waiting for the device, so on 2 CPUs two removers
-    /// take about half as long as one. What the parts leave (the directories above them) is
-    /// removed last.
+    /// Removes trees, their parts by several `rm` at once. Deleting is system time and, on a
+    /// filesystem mounted with `discard`, mostly waiting for the device to discard each
+    /// file's blocks: removers beyond the CPUs overlap those waits. Measured here, 40,000
+    /// files on a `discard` ext4: 8 removers 1.9-2.4 s, 2 removers 3.1-4.3 s; on a tmpfs
+    /// both 0.3 s. What the parts leave (the directories above them) is removed last.
     static func remove(_ paths: [String]) {
         let roots = paths.filter(exists)
         guard !roots.isEmpty else { return }
         let parts = removalParts(roots)
-        let removers = min(parts.count, max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)))
+        let removers = min(parts.count, maxRemovers)
         if removers > 1 {
             let groups = (0..<removers).map { k in stride(from: k, to: parts.count, by: removers).map { parts[$0] } }
             DispatchQueue.concurrentPerform(iterations: removers) { k in removeWithRM(groups[k]) }
@@ -85,8 +86,11 @@ enum FileSystem {
         if !removeWithRM(roots) { for root in roots where exists(root) { try? FileManager.default.removeItem(atPath: root) } }
     }
 
-    /// The entries one or two levels below `roots` (two when one level gives fewer than 16),
-    /// on the roots' filesystems; empty when there are too many to pass on command lines.
+    static let maxRemovers = 8
+
+    /// The entries one or two levels below `roots` (two when one level gives fewer than four
+    /// per remover, so that the removers' shares come out even), on the roots' filesystems;
+    /// empty when there are too many to pass on command lines.
     private static func removalParts(_ roots: [String]) -> [String] {
         func children(_ dir: String, device: dev_t) -> [(path: String, isDir: Bool)] {
             guard let d = opendir(dir) else { return [] }
@@ -109,7 +113,7 @@ enum FileSystem {
             var st = stat()
             guard lstat(root, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
             var level = children(root, device: st.st_dev)
-            if level.count < 16 {
+            if level.count < 4 * maxRemovers {
                 level = level.flatMap { $0.isDir ? children($0.path, device: st.st_dev) : [$0] }
             }
             parts += level
