@@ -267,8 +267,18 @@ public final class SnapshotStore {
 
     /// A restore's staging directory beside `target` is this prefix and the snapshot's ID;
     /// `+` cannot occur in an app name or an ID, so the prefix names one app and one target.
+    /// A target name longer than 60 bytes (the app may take 128 of the 255) is cut and gets
+    /// a hash of the whole name, so that two volumes of one parent sharing their first 60
+    /// characters do not share a staging directory.
     static func stagingPrefix(app: String, target: String) -> String {
-        ".unidesk-restore-\(app)+\(String((target as NSString).lastPathComponent.prefix(60)))+"
+        let name = (target as NSString).lastPathComponent
+        var short = String(name.prefix(60))
+        if short != name {
+            // FNV-1a: stable across runs, so a dead run's staging is found again.
+            let hash = name.utf8.reduce(UInt32(2_166_136_261)) { ($0 ^ UInt32($1)) &* 16_777_619 }
+            short += "~" + String(hash, radix: 16)
+        }
+        return ".unidesk-restore-\(app)+\(short)+"
     }
 
     /// Staging directories this app's restores of `target` left when they died (the lock is
