@@ -21,6 +21,9 @@
 #   BENCH_SNAPSHOT_WARMUP       warm-up runs per command (default 1)
 #   BENCH_SNAPSHOT_COLD_RUNS    runs per command with the page cache dropped first (default
 #                               3; 0 skips them; needs root for /proc/sys/vm/drop_caches)
+#   BENCH_PAGE_REPORTING        `hold` (default): on a VM with free page reporting, hold it
+#                               for the run (root; see hold_page_reporting in lib.sh);
+#                               `keep` leaves it on
 #   BENCH_SNAPSHOT_JOURNALED    `auto` (default): a third pass on a fresh ext4 with a journal
 #                               (mkfs.ext4's defaults), a 16 GiB sparse image under
 #                               BENCH_SNAPSHOT_DIR loop-mounted (needs root); `none` skips it
@@ -104,8 +107,10 @@ cleanup() {
     unmount_journaled
     echo "==> removing $work (slow where deleting waits for discards)" >&2
     rm -rf "$work"
+    release_page_reporting
 }
 trap cleanup EXIT
+hold_page_reporting
 
 # ---- the data set ---------------------------------------------------------------------------
 # SMALL files of 1-16 KiB (sizes from a fixed seed; contents are slices of a random blob, so
@@ -614,6 +619,7 @@ fi
     machine_markdown
     busy_warning
     echo "- Other processes using ≥ 5 % of a CPU (\`top\` over 1 s): at the start: $OTHERS_START; at the end: $OTHERS_END"
+    echo "- Free page reporting to the hypervisor (virtio-balloon): $PAGE_REPORTING_STATE"
     echo "- Pressure stall (\`/proc/pressure\`, share of the last 300 s in which some task waited for the CPU or for I/O): at the start $PRESSURE_START; at the end $PRESSURE_END"
     echo "- Versions: $("$UNIDESK_BIN" version) built from $(source_revision); $(tar --version | head -1); $(sha256sum --version | head -1); $(openssl version | cut -d' ' -f1-2); hyperfine $(hyperfine --version | cut -d' ' -f2)"
     echo "- Filesystem: data, snapshots and extractions all on $mount_info$([[ "$no_journal" == yes ]] && echo ", an ext4 **without a journal**"); $(free -g | awk '/^Mem:/ { print $2 }') GiB of RAM, so the data set and its archives fit in the page cache. Second pass: $([[ -z "$tmpfs_skip" ]] && echo "a copy on the tmpfs $TMPFS" || echo "$tmpfs_skip"); third: $([[ -z "$journal_skip" ]] && echo "a copy on an ext4 with a journal, loop-mounted" || echo "$journal_skip")."
