@@ -22,6 +22,9 @@ struct TarScanner {
     private(set) var entries = 0
     private(set) var regularFiles = 0
     private(set) var finished = false
+    /// Once finished: the archive's length up to the end of its two zero blocks.
+    private(set) var end: Int?
+    private var fed = 0
 
     private var block = [UInt8]()          // a partial 512-byte header block
     private var skip = 0                   // data bytes still to pass (incl. padding)
@@ -46,6 +49,8 @@ struct TarScanner {
     mutating func feed(_ bytes: UnsafeRawBufferPointer) throws(Violation) {
         var i = 0
         let n = bytes.count
+        let base = fed
+        defer { if !finished { fed = base + n } }
         while i < n {
             if finished { return }
             if skip > 0 {
@@ -72,6 +77,7 @@ struct TarScanner {
             if block.count == 512 {
                 try header(block)
                 block.removeAll(keepingCapacity: true)
+                if finished { end = base + i }
             }
         }
     }

@@ -42,6 +42,7 @@ WARMUP="${BENCH_SNAPSHOT_WARMUP:-1}"
 COLD_RUNS="${BENCH_SNAPSHOT_COLD_RUNS:-3}"
 APP=bench
 GNU_OPTS="--format=gnu --numeric-owner --sparse --xattrs --one-file-system"   # what unidesk passes tar
+REC_OPTS="--blocking-factor=2048"   # and its 1 MiB records (it cuts the last one's padding to tar's default 10 KiB)
 ud="$(printf '%q' "$UNIDESK_BIN")"
 fail() { echo "scripts/bench snapshot: $*" >&2; exit 1; }
 
@@ -360,11 +361,12 @@ time_site() {
     echo "==> $2: take and restore, $RUNS runs per command in $ROUNDS rounds" >&2
     BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/$1-take.json" "$RUNS" "$WARMUP" \
         --prepare "bash $site/prep.sh take" --prepare "bash $site/prep.sh tarout" \
-        --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" \
+        --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" \
         -n "unidesk snapshot.take" "$take_cmd" \
         -n "tar, unidesk's options" "tar --create --file=$ref/out.tar $GNU_OPTS --directory $data ." \
         -n "tar -cf" "tar -cf $ref/out.tar -C $data ." \
-        -n "tar | cat > file" "bash -c 'tar --create --file=- $GNU_OPTS --directory $data . | cat >$ref/out.tar'"
+        -n "tar | cat > file" "bash -c 'tar --create --file=- $GNU_OPTS --directory $data . | cat >$ref/out.tar'" \
+        -n "tar, unidesk's options, 1 MiB records" "tar --create --file=$ref/out.tar $REC_OPTS $GNU_OPTS --directory $data ."
     rm -f "$ref/out.tar"   # room for the in-place directory
     T="$(snapshot_tar)"
     make_inplace "$T" "$2"
@@ -426,12 +428,14 @@ echo "==> take: $RUNS runs per command in $ROUNDS rounds, warm cache" >&2
 BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/take.json" "$RUNS" "$WARMUP" \
     --prepare "bash $site/prep.sh take" --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" \
     --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" \
+    --prepare "bash $site/prep.sh tarout" \
     -n "unidesk snapshot.take" "$take_cmd" \
     -n "tar, unidesk's options" "tar --create --file=$ref/out.tar $GNU_OPTS --directory $data ." \
     -n "tar -cf" "tar -cf $ref/out.tar -C $data ." \
     -n "tar | cat > file" "bash -c 'tar --create --file=- $GNU_OPTS --directory $data . | cat >$ref/out.tar'" \
     -n "tar; sync" "bash $site/take-sync.sh" \
-    -n "tar; sha256sum; sync" "bash $site/take-chain.sh"
+    -n "tar; sha256sum; sync" "bash $site/take-chain.sh" \
+    -n "tar, unidesk's options, 1 MiB records" "tar --create --file=$ref/out.tar $REC_OPTS $GNU_OPTS --directory $data ."
 
 # The snapshot the restores use: the last timed take's.
 T="$(snapshot_tar)"
@@ -524,6 +528,7 @@ site_rows() {
     row "$work/$1-take.json" 1 "\`tar --create\` with unidesk's options" "" 0
     row "$work/$1-take.json" 2 "\`tar -cf\`" "" 0
     row "$work/$1-take.json" 3 "\`tar --create --file=- … \\| cat > file\`" "" 0
+    row "$work/$1-take.json" 4 "\`tar --create\` with unidesk's options and 1 MiB records" "" 0
     row "$work/$1-restore.json" 0 "unidesk \`snapshot.restore\`" ""
     row "$work/$1-restore.json" 2 "\`tar -xf\` over the volume's current data (in place)" "" 0
     row "$work/$1-restore.json" 1 "\`tar -xf\` into an empty directory" "" 0
@@ -565,6 +570,8 @@ runs_done="$(runs_of "$work/take.json")"
 take_text="**Take.** Against \`tar --create\` with unidesk's options (the same archive), on $BASE with a warm cache, unidesk's take is at $(judge "$work/take.json" 1 0); against plain \`tar -cf\` at $(judge "$work/take.json" 2 0)."
 [[ -n "$tmpfs_skip" ]] || take_text+=" On the tmpfs, against tar with unidesk's options: $(judge "$work/tmpfs-take.json" 1 0); against \`tar -cf\`: $(judge "$work/tmpfs-take.json" 2 0)."
 [[ -n "$journal_skip" ]] || take_text+=" On the journaled ext4, against tar with unidesk's options: $(judge "$work/journal-take.json" 1 0); against \`tar -cf\`: $(judge "$work/journal-take.json" 2 0)."
+read -r rec_ratio _ rec_min <<<"$(ratio "$work/take.json" 6 0)"
+take_text+=" Part of that is the record size, not unidesk's work: unidesk has tar write 1 MiB records (\`$REC_OPTS\`), and tar's default 10 KiB records cost tar itself $(ms "$(st "$work/take.json" 1 mean)") against $(ms "$(st "$work/take.json" 6 mean)") here. Against tar run exactly as unidesk runs it, 1 MiB records included, with none of unidesk's work (read-back, checksum, fsync), the take is at $rec_ratio (fastest runs $rec_min) on $BASE$(if_tmpfs ", $(ratio "$work/tmpfs-take.json" 4 0 | awk '{ printf "%s (%s)", $1, $3 }') on the tmpfs")$([[ -n "$journal_skip" ]] || echo ", $(ratio "$work/journal-take.json" 4 0 | awk '{ printf "%s (%s)", $1, $3 }') on the journaled ext4"): that is what the checksum and the durability cost on these 2 CPUs."
 ((COLD_RUNS == 0)) || take_text+=" With a cold cache, against tar with unidesk's options: $(judge "$work/cold-take.json" 1 0)."
 take_text+=" Against tar made durable the way the snapshot is (\`tar; sync FILE\`) it is at $take_sync ($take_sync_min), against a shell doing its work in sequence (archive, \`sha256sum\`, fsync) at $take_like ($take_like_min), and against tar piped into \`cat > file\` (one more copy of every byte, which unidesk's take does not make) at $take_pipe ($take_pipe_min)."
 take_text+=" Where the time goes, in the traced run on $BASE: $(p disk_take_startup) of start-up and the size-estimate walk before tar starts; $(p disk_take_stream) of tar writing the snapshot file while unidesk follows it, against $(ms "$tar_min") for the fastest \`tar --create\` with the same options alone; $(p disk_take_catchup) reading the rest after tar's exit; $(p disk_take_fsync) for the closing fsync"
@@ -639,12 +646,13 @@ fi
     echo
     echo "| command | what it does | wall (mean ± sd) | fastest | CPU (user + sys) | throughput | tar ÷ unidesk |"
     echo "| --- | --- | --- | --- | --- | --- | --- |"
-    row "$work/take.json" 0 "unidesk \`snapshot.take\`" "walks the tree to estimate the size; runs tar with the options on the next line (under \`setpriv --pdeathsig KILL\`), tar writing the snapshot file itself; reads the file back as it grows, hashes (SHA-256) and header-checks it, starting its writeback every 8 MiB (\`sync_file_range\`); fsyncs it; writes the manifest; renames into place"
+    row "$work/take.json" 0 "unidesk \`snapshot.take\`" "walks the tree to estimate the size; runs tar with the options on the next line and 1 MiB records (\`$REC_OPTS\`, under \`setpriv --pdeathsig KILL\`), tar writing the snapshot file itself; reads the file back as it grows, hashes (SHA-256) and header-checks it, starting its writeback every 8 MiB (\`sync_file_range\`); cuts the last record's zero padding back to tar's default 10 KiB record, so the file is byte for byte the next line's; fsyncs it; writes the manifest; renames into place"
     row "$work/take.json" 1 "\`tar --create\` with unidesk's options" "the same archive, written by tar straight to the file; no checksum, no fsync" 0
     row "$work/take.json" 2 "\`tar -cf\`" "tar's defaults (no \`--sparse\` hole detection, no xattrs)" 0
     row "$work/take.json" 3 "\`tar --create --file=- … \\| cat > file\`" "the archive through a pipe into the file: one more copy of every byte (unidesk's take lets tar write the file); no checksum, no fsync" 0
     row "$work/take.json" 4 "\`tar --create …; sync file\`" "tar's archive made durable as unidesk's is (\`sync FILE\` is an fsync); no checksum" 0
     row "$work/take.json" 5 "\`tar --create …; sha256sum; sync file\`" "a shell doing unidesk's work in sequence: archive, checksum, fsync" 0
+    row "$work/take.json" 6 "\`tar --create $REC_OPTS\` with unidesk's options" "tar exactly as unidesk runs it, 1 MiB records, straight to the file: unidesk's take without its work (no read-back, checksum, padding cut or fsync)" 0
     echo
     echo "### Restore, on $BASE"
     echo
