@@ -212,8 +212,14 @@ struct TarScanner {
     }
 
     private func verifyChecksum(_ h: [UInt8]) throws(Violation) {
-        var sum = 0
-        for (i, b) in h.enumerated() { sum += (148..<156).contains(i) ? 32 : Int(b) }
+        // The checksum counts its own 8 bytes as spaces. A plain loop over all 512 bytes
+        // vectorizes; one with a test per byte does not (it was 4 % of a take's CPU).
+        let sum = h.withUnsafeBufferPointer { block in
+            var all = 0
+            for b in block { all &+= Int(b) }
+            for i in 148..<156 { all &-= Int(block[i]) }
+            return all + 8 * 32
+        }
         let stored = try? Self.number(h, 148, 8)
         guard stored == sum else {
             throw Violation(description: "a tar header has a bad checksum (the archive is corrupt) after \(entries) entries", corrupt: true)
