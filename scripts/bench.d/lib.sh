@@ -149,7 +149,7 @@ hold_page_reporting() {
     orders="$(awk '{ n = NF - 4; if (n > m) m = n } END { print m + 0 }' /proc/buddyinfo)"   # columns after "Node N, zone NAME"
     PAGE_REPORTING_SAVED="$(cat "$PAGE_REPORTING_KNOB")"
     echo "$orders" >"$PAGE_REPORTING_KNOB"
-    PAGE_REPORTING_STATE="held for the run (\`page_reporting_order\` $PAGE_REPORTING_SAVED → $orders, above the largest free block), so freed memory stayed with the VM and no write paid a host fault; put back at the end"
+    PAGE_REPORTING_STATE="held for the run (\`page_reporting_order\` $PAGE_REPORTING_SAVED → $orders, above the largest free block), so memory freed during the run stayed with the VM instead of faulting back in from the host; put back at the end"
 }
 release_page_reporting() {
     if [[ -n "$PAGE_REPORTING_SAVED" ]]; then
