@@ -354,19 +354,29 @@ trace_phases() {
     while read -r k v; do P["$1_restore_$k"]="$v"; done < <(phases restore "$site/strace.out")
 }
 
+# time_takes JSON [-n NAME COMMAND]...: the take table of the current site: unidesk's take
+# (0), tar with unidesk's options (1), `tar -cf` (2), tar piped into cat (3), tar exactly as
+# unidesk runs it, 1 MiB records (4), then the extra commands (5, 6, …); every tar writes
+# $ref/out.tar, removed before each run.
+time_takes() {
+    local json="$1"; shift
+    local prepares=(--prepare "bash $site/prep.sh take") i
+    for ((i = 0; i < 4 + $# / 3; i++)); do prepares+=(--prepare "bash $site/prep.sh tarout"); done
+    BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$json" "$RUNS" "$WARMUP" "${prepares[@]}" \
+        -n "unidesk snapshot.take" "$take_cmd" \
+        -n "tar, unidesk's options" "tar --create --file=$ref/out.tar $GNU_OPTS --directory $data ." \
+        -n "tar -cf" "tar -cf $ref/out.tar -C $data ." \
+        -n "tar | cat > file" "bash -c 'tar --create --file=- $GNU_OPTS --directory $data . | cat >$ref/out.tar'" \
+        -n "tar, unidesk's options, 1 MiB records" "tar --create --file=$ref/out.tar $REC_OPTS $GNU_OPTS --directory $data ." \
+        "$@"
+}
+
 # time_site NAME WHERE: the take and restore tables of a second place (the current site), in
 # $work/NAME-take.json and $work/NAME-restore.json, checked before and after.
 time_site() {
     check_cycle "$2"
     echo "==> $2: take and restore, $RUNS runs per command in $ROUNDS rounds" >&2
-    BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/$1-take.json" "$RUNS" "$WARMUP" \
-        --prepare "bash $site/prep.sh take" --prepare "bash $site/prep.sh tarout" \
-        --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" \
-        -n "unidesk snapshot.take" "$take_cmd" \
-        -n "tar, unidesk's options" "tar --create --file=$ref/out.tar $GNU_OPTS --directory $data ." \
-        -n "tar -cf" "tar -cf $ref/out.tar -C $data ." \
-        -n "tar | cat > file" "bash -c 'tar --create --file=- $GNU_OPTS --directory $data . | cat >$ref/out.tar'" \
-        -n "tar, unidesk's options, 1 MiB records" "tar --create --file=$ref/out.tar $REC_OPTS $GNU_OPTS --directory $data ."
+    time_takes "$work/$1-take.json"
     rm -f "$ref/out.tar"   # room for the in-place directory
     T="$(snapshot_tar)"
     make_inplace "$T" "$2"
@@ -425,17 +435,9 @@ check_cycle "$BASE"
 
 # ---- take, warm cache -----------------------------------------------------------------------
 echo "==> take: $RUNS runs per command in $ROUNDS rounds, warm cache" >&2
-BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/take.json" "$RUNS" "$WARMUP" \
-    --prepare "bash $site/prep.sh take" --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" \
-    --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" --prepare "bash $site/prep.sh tarout" \
-    --prepare "bash $site/prep.sh tarout" \
-    -n "unidesk snapshot.take" "$take_cmd" \
-    -n "tar, unidesk's options" "tar --create --file=$ref/out.tar $GNU_OPTS --directory $data ." \
-    -n "tar -cf" "tar -cf $ref/out.tar -C $data ." \
-    -n "tar | cat > file" "bash -c 'tar --create --file=- $GNU_OPTS --directory $data . | cat >$ref/out.tar'" \
+time_takes "$work/take.json" \
     -n "tar; sync" "bash $site/take-sync.sh" \
-    -n "tar; sha256sum; sync" "bash $site/take-chain.sh" \
-    -n "tar, unidesk's options, 1 MiB records" "tar --create --file=$ref/out.tar $REC_OPTS $GNU_OPTS --directory $data ."
+    -n "tar; sha256sum; sync" "bash $site/take-chain.sh"
 
 # The snapshot the restores use: the last timed take's.
 T="$(snapshot_tar)"
@@ -542,8 +544,8 @@ rm_text() { echo "${P[$1_restore_rm_count]:-?} \`rm -rf\` processes, ${P[$1_rest
 if_tmpfs() { [[ -n "$tmpfs_skip" ]] || echo "$1"; }
 # gt A B FACTOR: true when A > B * FACTOR
 gt() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { exit !(a > b * f) }'; }
-read -r take_sync _ take_sync_min <<<"$(ratio "$work/take.json" 4 0)"
-read -r take_like _ take_like_min <<<"$(ratio "$work/take.json" 5 0)"
+read -r take_sync _ take_sync_min <<<"$(ratio "$work/take.json" 5 0)"
+read -r take_like _ take_like_min <<<"$(ratio "$work/take.json" 6 0)"
 read -r take_pipe _ take_pipe_min <<<"$(ratio "$work/take.json" 3 0)"
 read -r rest_like _ rest_like_min <<<"$(ratio "$work/restore.json" 2 0)"
 mount_src="$(findmnt -no SOURCE -T "$work" | head -1)"
@@ -553,7 +555,7 @@ findmnt -no OPTIONS -T "$work" | head -1 | tr ',' '\n' | grep -qx discard && dis
 no_journal=no
 if [[ "$(findmnt -no FSTYPE -T "$work" | head -1)" == ext4 && "$(cat "/sys/fs/ext4/$(basename "$mount_src")/journal_task" 2>/dev/null)" == "<none>" ]]; then no_journal=yes; fi
 tar_min="$(st "$work/take.json" 1 min)"
-sync_min="$(st "$work/take.json" 4 min)"
+sync_min="$(st "$work/take.json" 5 min)"
 xf_m="$(st "$work/restore.json" 1 mean)"
 xf_sd="$(st "$work/restore.json" 1 stddev)"
 xf_min="$(st "$work/restore.json" 1 min)"
@@ -563,8 +565,8 @@ tmpfs_xf_min=""
 sha_m="$(st "$work/hash.json" 0 mean)"
 ossl_m="$(st "$work/hash.json" 1 mean)"
 take_cpu="$(cpu_time "$work/take.json" 0)"
-tar_cpu="$(cpu_time "$work/take.json" 6)"   # tar as unidesk runs it
-rec_tar_min="$(st "$work/take.json" 6 min)"
+tar_cpu="$(cpu_time "$work/take.json" 4)"   # tar as unidesk runs it
+rec_tar_min="$(st "$work/take.json" 4 min)"
 runs_done="$(runs_of "$work/take.json")"
 
 # "Reading the figures", from this run's numbers.
@@ -572,8 +574,8 @@ take_text="**Take.** Against \`tar --create\` with unidesk's options (the same a
 [[ -n "$tmpfs_skip" ]] || take_text+=" On the tmpfs, against tar with unidesk's options: $(judge "$work/tmpfs-take.json" 1 0); against \`tar -cf\`: $(judge "$work/tmpfs-take.json" 2 0)."
 [[ -n "$journal_skip" ]] || take_text+=" On the journaled ext4, against tar with unidesk's options: $(judge "$work/journal-take.json" 1 0); against \`tar -cf\`: $(judge "$work/journal-take.json" 2 0)."
 ((COLD_RUNS == 0)) || take_text+=" With a cold cache, against tar with unidesk's options: $(judge "$work/cold-take.json" 1 0)."
-read -r rec_ratio _ rec_min <<<"$(ratio "$work/take.json" 6 0)"
-take_text+=" The record size counts in these: unidesk has tar write 1 MiB records (\`$REC_OPTS\`); with its default 10 KiB records tar itself took $(ms "$(st "$work/take.json" 1 mean)") here, with 1 MiB records $(ms "$(st "$work/take.json" 6 mean)")."
+read -r rec_ratio _ rec_min <<<"$(ratio "$work/take.json" 4 0)"
+take_text+=" The record size counts in these: unidesk has tar write 1 MiB records (\`$REC_OPTS\`); with its default 10 KiB records tar itself took $(ms "$(st "$work/take.json" 1 mean)") here, with 1 MiB records $(ms "$(st "$work/take.json" 4 mean)")."
 take_text+=" Against tar run exactly as unidesk runs it, 1 MiB records included, with none of unidesk's work (read-back, checksum, fsync), the take is at $rec_ratio (fastest runs $rec_min) on $BASE$(if_tmpfs ", $(ratio "$work/tmpfs-take.json" 4 0 | awk '{ printf "%s (%s)", $1, $3 }') on the tmpfs")$([[ -n "$journal_skip" ]] || echo ", $(ratio "$work/journal-take.json" 4 0 | awk '{ printf "%s (%s)", $1, $3 }') on the journaled ext4"): that is what unidesk's own work costs on these $(nproc) CPUs."
 take_text+=" Against tar made durable the way the snapshot is (\`tar; sync FILE\`) it is at $take_sync ($take_sync_min), against a shell doing its work in sequence (archive, \`sha256sum\`, fsync) at $take_like ($take_like_min), and against tar piped into \`cat > file\` (one more copy of every byte, which unidesk's take does not make) at $take_pipe ($take_pipe_min)."
 take_text+=" Where the time goes, in the traced run on $BASE: $(p disk_take_startup) of start-up and the size-estimate walk before tar starts; $(p disk_take_stream) of tar writing the snapshot file while unidesk follows it, against $(ms "$rec_tar_min") for the fastest tar run the same way (1 MiB records) alone; $(p disk_take_catchup) reading the rest after tar's exit; $(p disk_take_fsync) for the closing fsync"
@@ -652,9 +654,9 @@ fi
     row "$work/take.json" 1 "\`tar --create\` with unidesk's options" "the same archive, written by tar straight to the file; no checksum, no fsync" 0
     row "$work/take.json" 2 "\`tar -cf\`" "tar's defaults (no \`--sparse\` hole detection, no xattrs)" 0
     row "$work/take.json" 3 "\`tar --create --file=- … \\| cat > file\`" "the archive through a pipe into the file: one more copy of every byte (unidesk's take lets tar write the file); no checksum, no fsync" 0
-    row "$work/take.json" 4 "\`tar --create …; sync file\`" "tar's archive made durable as unidesk's is (\`sync FILE\` is an fsync); no checksum" 0
-    row "$work/take.json" 5 "\`tar --create …; sha256sum; sync file\`" "a shell doing unidesk's work in sequence: archive, checksum, fsync" 0
-    row "$work/take.json" 6 "\`tar --create $REC_OPTS\` with unidesk's options" "tar exactly as unidesk runs it, 1 MiB records, straight to the file: unidesk's take without its work (no read-back, checksum, padding cut or fsync)" 0
+    row "$work/take.json" 5 "\`tar --create …; sync file\`" "tar's archive made durable as unidesk's is (\`sync FILE\` is an fsync); no checksum" 0
+    row "$work/take.json" 6 "\`tar --create …; sha256sum; sync file\`" "a shell doing unidesk's work in sequence: archive, checksum, fsync" 0
+    row "$work/take.json" 4 "\`tar --create $REC_OPTS\` with unidesk's options" "tar exactly as unidesk runs it, 1 MiB records, straight to the file: unidesk's take without its work (no read-back, checksum, padding cut or fsync)" 0
     echo
     echo "### Restore, on $BASE"
     echo
