@@ -4,7 +4,10 @@ import Foundation
 /// rename it over the target, fsync the directory. A crash leaves the old file or the new.
 public enum AtomicFile {
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(FileAccessError) {
-        let dir = (path as NSString).deletingLastPathComponent
+        // A bare name ("report.json") is in the working directory; its temporary sibling must
+        // be too, or the rename crosses filesystems (and the temporary lands in "/").
+        let parent = (path as NSString).deletingLastPathComponent
+        let dir = parent.isEmpty ? "." : parent
         let base = (path as NSString).lastPathComponent
         let tmp = "\(dir)/.\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)

@@ -59,6 +59,26 @@ struct CLIReportTests {
         #expect(((report["outputs"] as? [String: Any])?["n"] as? NSNumber)?.intValue == 7)
     }
 
+    /// A bare file name is in the working directory. The temporary file the report is first
+    /// written to must be there too: it once went to "/", and the rename into a working
+    /// directory on another filesystem (here the tmpfs /dev/shm) failed.
+    @Test("--report and --junit given as bare names are written into the working directory")
+    func bareReportNames() throws {
+        var shm: stat = stat(), root: stat = stat()
+        try #require(stat("/dev/shm", &shm) == 0 && stat("/", &root) == 0 && shm.st_dev != root.st_dev,
+                     "this test needs /dev/shm on a filesystem other than /'s")
+        let r = try RecipeRun(#"unidesk.step("only", function() unidesk.output("n", 7) end)"#, base: URL(fileURLWithPath: "/dev/shm"))
+        defer { r.remove() }
+        let result = try r.run("run", ["--report", "report.json", "--junit", "junit.xml"])
+        #expect(result.exitCode == 0, "\(result.summary)")
+        let report = try #require(r.reportJSON, "no JSON object at \(r.report). \(result.summary)")
+        #expect(report["status"] as? String == "ok")
+        let junit = try #require(FileManager.default.contents(atPath: r.junit), "no JUnit file. \(result.summary)")
+        #expect(isWellFormedXML(junit))
+        let left = (try? FileManager.default.contentsOfDirectory(atPath: r.dir.url.path)) ?? []
+        #expect(left.sorted() == ["junit.xml", "recipe.lua", "report.json", "state"], "no temporary file is left behind")
+    }
+
     @Test("--junit: one testcase per step, a <failure> in the failed one only")
     func junit() throws {
         let r = try RecipeRun(Self.threeSteps)

@@ -5,8 +5,8 @@ import Foundation
 struct RecipeRun {
     let dir: TempDir
 
-    init(_ source: String) throws {
-        dir = try TempDir(prefix: "unidesk-cli")
+    init(_ source: String, base: URL = FileManager.default.temporaryDirectory) throws {
+        dir = try TempDir(prefix: "unidesk-cli", base: base)
         try dir.write("recipe.lua", source)
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
     }

@@ -109,8 +109,9 @@ enum Unidesk {
 struct TempDir: Sendable {
     let url: URL
 
-    init(prefix: String) throws {
-        url = FileManager.default.temporaryDirectory
+    /// `base`: another parent than the system temp dir (e.g. a tmpfs, a filesystem of its own).
+    init(prefix: String, base: URL = FileManager.default.temporaryDirectory) throws {
+        url = base
             .appendingPathComponent("\(prefix)-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
