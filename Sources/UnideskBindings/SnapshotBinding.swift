@@ -27,7 +27,7 @@ public enum SnapshotBinding {
         example: #"snapshot.take{ app = "shop", volumes = { "shop_data" }, meta = { version = current } }"#)
     static let restore = PrimitiveSpec(
         module: "snapshot", name: "restore",
-        summary: "Restores the last-good snapshot into its volumes. Every checksum is verified and every archive extracted into a sibling directory on the same filesystem first; only then is each volume swapped with its sibling in one step, so a volume holds the old data or the new, never a mix. Entries that would write outside the volume (absolute names, `..`, writing through a symlink, hardlinks to outside) are refused. Refuses while a running container uses a volume, unless force = true.",
+        summary: "Restores the last-good snapshot into its volumes. Every checksum is verified and every archive extracted into a sibling directory on the same filesystem first; only then is each volume swapped with its sibling in one step, so a volume holds the old data or the new, never a mix. It returns once the new data is in place: the old data is removed in the background while the recipe goes on (starting the service again is not held up by it); the app's next take, restore or drop, and the end of the run, wait for that. Entries that would write outside the volume (absolute names, `..`, writing through a symlink, hardlinks to outside) are refused. Refuses while a running container uses a volume, unless force = true.",
         params: [Param("args", .record([
             Param("app", .string, ""),
             Param("volumes", .array(.string), optional: true, "only these volumes of the snapshot (default: all)"),
@@ -62,6 +62,8 @@ public enum SnapshotBinding {
     ) { ctx in
         let root = ctx.environment["UNIDESK_SNAPSHOT_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(ctx.stateDirectory)/snapshots"
         let store = SnapshotStore(root: root)
+        // A restore's old data is removed while the recipe goes on; the run ends after it.
+        ctx.atEnd { store.waitForRemovals() }
         let docker = Lazy { Docker(environment: ctx.environment) }
         func raise(_ e: SnapshotError) -> HostError { .structured(kind: e.kind.rawValue, message: e.message) }
         func run<T>(_ body: () throws(SnapshotError) -> T) throws -> T {
@@ -121,7 +123,7 @@ public enum SnapshotBinding {
                 return try ctx.gate.call(restore, scope: app, arguments: audit(args), perform: {
                     defer { ctx.console.progress(nil) }
                     let m = try run { () throws(SnapshotError) in
-                        try store.restore(app: app, volumes: only, force: force, target: { v throws(SnapshotError) in
+                        try store.restore(app: app, volumes: only, force: force, oldData: .removeInBackground, target: { v throws(SnapshotError) in
                             if v.kind == "path" { return v.source }
                             do throws(ComposeError) { return try docker.get.volumeMountpoint(v.name, timeout: timeout()) } catch { throw engine(error) }
                         }, inUse: { v throws(SnapshotError) in

@@ -152,10 +152,11 @@ enum FileSystem {
 }
 
 /// An exclusive lock on one app's snapshots, across processes (flock), so two runs never
-/// take or restore the same app at once. Released when the lock is dropped or the
-/// process dies.
-final class AppLock {
-    private let fd: Int32
+/// take or restore the same app at once. Released by `release()`, when the lock is
+/// dropped, or when the process dies.
+final class AppLock: @unchecked Sendable {
+    private let mutex = NSLock()
+    private var fd: Int32
 
     init(_ path: String, app: String) throws(SnapshotError) {
         fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
@@ -174,8 +175,14 @@ final class AppLock {
 
     /// The PID goes with the lock: a later holder that writes none (a plain flock) must
     /// not be reported as us.
-    deinit {
-        _ = ftruncate(fd, 0)
-        close(fd)
+    func release() {
+        mutex.withLock {
+            guard fd >= 0 else { return }
+            _ = ftruncate(fd, 0)
+            close(fd)
+            fd = -1
+        }
     }
+
+    deinit { release() }
 }

@@ -32,7 +32,23 @@ public final class SnapshotStore {
     /// Progress of a long step: bytes done of an estimated total.
     public typealias Progress = (_ phase: String, _ done: Int, _ total: Int) -> Void
 
+    /// What a restore does with the volumes' old data once the new data is swapped in.
+    public enum OldData: Sendable {
+        /// Removed before `restore` returns.
+        case removeBeforeReturning
+        /// Removed on a thread of its own while the caller goes on (a recipe starting the
+        /// service again: the old data is no longer part of the downtime). The app stays
+        /// locked until it is gone; this store's next take, restore or drop of the app, and
+        /// `waitForRemovals`, wait for it.
+        case removeInBackground
+    }
+
+    private let removals = BackgroundRemovals()
+
     public init(root: String) { self.root = root }
+
+    /// Returns once every old data removal started by a restore of this store has ended.
+    public func waitForRemovals() { removals.waitAll() }
 
     static func validate(app: String) throws(SnapshotError) {
         let ok = !app.isEmpty && app.count <= 128 && !app.hasPrefix(".")
@@ -100,6 +116,7 @@ public final class SnapshotStore {
         }
         try FileSystem.makeDirectory(dir)
         try FileSystem.makeDirectory("\(dir)/snapshots")
+        removals.wait(app: app)
         let lock = try AppLock("\(dir)/.lock", app: app)
         defer { withExtendedLifetime(lock) {} }
         removeLeftovers(dir)
@@ -157,17 +174,20 @@ public final class SnapshotStore {
     /// Restores the last-good snapshot's volumes (all, or those named). Every archive is
     /// extracted into a sibling of its target and verified before any target changes; then
     /// each target is swapped with its sibling in one step (RENAME_EXCHANGE), so a volume
-    /// holds the old data or the new, never a mix.
+    /// holds the old data or the new, never a mix. The old data is removed after the swaps,
+    /// before returning or in the background (`oldData`).
     ///
     /// `target` gives the directory to restore a volume into (engine volumes resolve to
     /// their current mountpoint); `inUse` names running containers using it.
     public func restore(app: String, volumes names: [String]? = nil, force: Bool = false,
+                        oldData: OldData = .removeBeforeReturning,
                         target: (Manifest.Volume) throws(SnapshotError) -> String,
                         inUse: (Manifest.Volume) throws(SnapshotError) -> [String],
                         progress: Progress = { _, _, _ in }) throws(SnapshotError) -> Manifest {
         try Self.validate(app: app)
         let dir = appDirectory(app)
         guard FileSystem.exists(dir) else { throw SnapshotError(.notFound, "there is no snapshot of \(app)") }
+        removals.wait(app: app)
         let lock = try AppLock("\(dir)/.lock", app: app)
         defer { withExtendedLifetime(lock) {} }
         guard let id = lastGoodID(app) else { throw SnapshotError(.notFound, "there is no snapshot of \(app)") }
@@ -235,7 +255,11 @@ public final class SnapshotStore {
             swapped.append(i)
             FileSystem.sync((p.target as NSString).deletingLastPathComponent)
         }
-        FileSystem.remove(plan.map(\.staging))   // the old data
+        // The stagings now hold the old data.
+        switch oldData {
+        case .removeBeforeReturning: FileSystem.remove(plan.map(\.staging))
+        case .removeInBackground: removals.start(app: app, paths: plan.map(\.staging), holding: lock)
+        }
         return m
     }
 
@@ -247,6 +271,7 @@ public final class SnapshotStore {
         try Self.validate(app: app)
         let dir = appDirectory(app)
         guard FileSystem.exists(dir) else { return false }
+        removals.wait(app: app)
         let lock = try AppLock("\(dir)/.lock", app: app)
         defer { withExtendedLifetime(lock) {} }
         let had = lastGoodID(app) != nil

@@ -9,7 +9,7 @@ local snapshot = {}
 ---@return {app: string, id: string, created_at: string, meta: table, volumes: {name: string, kind: string, source: string, bytes: integer, files: integer, entries: integer, sha256: string}[], warnings: string[]} manifest
 function snapshot.take(args) end
 
----Restores the last-good snapshot into its volumes. Every checksum is verified and every archive extracted into a sibling directory on the same filesystem first; only then is each volume swapped with its sibling in one step, so a volume holds the old data or the new, never a mix. Entries that would write outside the volume (absolute names, `..`, writing through a symlink, hardlinks to outside) are refused. Refuses while a running container uses a volume, unless force = true.
+---Restores the last-good snapshot into its volumes. Every checksum is verified and every archive extracted into a sibling directory on the same filesystem first; only then is each volume swapped with its sibling in one step, so a volume holds the old data or the new, never a mix. It returns once the new data is in place: the old data is removed in the background while the recipe goes on (starting the service again is not held up by it); the app's next take, restore or drop, and the end of the run, wait for that. Entries that would write outside the volume (absolute names, `..`, writing through a symlink, hardlinks to outside) are refused. Refuses while a running container uses a volume, unless force = true.
 ---@param args { app: string, volumes?: string[], force?: boolean }
 ---@return {app: string, id: string, volumes: string[], meta: table} restored
 function snapshot.restore(args) end
