@@ -207,9 +207,10 @@ use_site() {
     ref="$site/ref"             # tar's archive (out.tar) and extraction (fresh/)
     inplace="$site/inplace"     # holds the data set; `tar -xf` extracts over it (in place)
     chain="$site/chain"         # the like-for-like restore chain: cur/, stage/, old/
-    mkdir -p "$state" "$ref" "$chain" "$site/trash"
+    mkdir -p "$state" "$ref" "$chain" "$site/trash" "$site/calls"
     take_cmd="$ud run $site/take.lua --state-dir $state --allow 'snapshot.*' --no-color"
-    restore_cmd="$ud run $site/restore.lua --state-dir $state --allow 'snapshot.*' --no-color"
+    # --report: the restore call's own time is in the report's audit (see add_calls).
+    restore_cmd="$ud run $site/restore.lua --state-dir $state --allow 'snapshot.*' --no-color --report $site/calls/last.json"
     printf 'local snapshot = require "unidesk.snapshot"\nsnapshot.take{ app = "%s", volumes = { "%s" } }\n' "$APP" "$data" >"$site/take.lua"
     printf 'local snapshot = require "unidesk.snapshot"\nsnapshot.restore{ app = "%s" }\n' "$APP" >"$site/restore.lua"
     local remove_fresh='rm -rf "'"$ref/fresh"'"'
@@ -222,7 +223,7 @@ set -euo pipefail
 case "\$1" in
 take) rm -rf "$state/snapshots/$APP" ;;
 tarout) rm -f "$ref/out.tar" ;;
-restore) ;;
+restore) if [[ -f "$site/calls/last.json" ]]; then mv "$site/calls/last.json" "$site/calls/\$(date +%s%N).json"; fi ;;
 fresh) $remove_fresh; mkdir "$ref/fresh" ;;
 inplace) bash "$work/listing.sh" "$inplace" | cmp -s "$work/listing.orig" - || { echo "prep.sh: $inplace does not hold the data set (an extraction left it partial?)" >&2; exit 1; } ;;
 chain) rm -rf "$chain/stage" "$chain/old"; [[ -d "$chain/cur" ]] ;;
@@ -354,6 +355,28 @@ trace_phases() {
     while read -r k v; do P["$1_restore_$k"]="$v"; done < <(phases restore "$site/strace.out")
 }
 
+# reset_calls: no restore reports kept from before the table about to be timed.
+reset_calls() { rm -rf "$site/calls"; mkdir "$site/calls"; }
+# add_calls JSON WARMUP: appends to the restore table JSON one more result, the
+# `snapshot.restore` call alone: each timed run's duration of it from its report's audit
+# (each run writes --report; the next run's `prep.sh restore` moves it aside), the first
+# WARMUP reports (the warm-up runs') left out. It ends when the new data is in place; the
+# old data's removal comes after, before the run ends. No CPU time of its own.
+add_calls() {
+    local json="$1" warmup="$2" times n
+    bash "$site/prep.sh" restore >/dev/null   # the last run's report
+    times="$(find "$site/calls" -name '*.json' | LC_ALL=C sort | tail -n "+$((warmup + 1))" \
+        | xargs jq -s '[.[] | .audit[] | select(.primitive == "unidesk.snapshot.restore") | .duration_ms / 1000]')"
+    n="$(jq -r '.results[0].times | length' "$json")"
+    [[ "$(jq length <<<"$times")" == "$n" ]] || fail "$json: $(jq length <<<"$times") restore calls in the reports for $n timed runs"
+    jq --argjson t "$times" '
+        def mean: add / length;
+        def sd: mean as $m | (map((. - $m) * (. - $m)) | add / (length - 1)) | sqrt;
+        .results += [{ command: "snapshot.restore call", times: $t, mean: ($t | mean), stddev: ($t | sd),
+                       min: ($t | min), max: ($t | max), user: null, system: null }]' "$json" >"$json.tmp"
+    mv "$json.tmp" "$json"
+}
+
 # time_takes JSON [-n NAME COMMAND]...: the take table of the current site: unidesk's take
 # (0), tar with unidesk's options (1), `tar -cf` (2), tar piped into cat (3), tar exactly as
 # unidesk runs it, 1 MiB records (4), then the extra commands (5, 6, …); every tar writes
@@ -380,11 +403,13 @@ time_site() {
     rm -f "$ref/out.tar"   # room for the in-place directory
     T="$(snapshot_tar)"
     make_inplace "$T" "$2"
+    reset_calls
     BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/$1-restore.json" "$RUNS" "$WARMUP" \
         --prepare "bash $site/prep.sh restore" --prepare "bash $site/prep.sh fresh" --prepare "bash $site/prep.sh inplace" \
         -n "unidesk snapshot.restore" "$restore_cmd" \
         -n "tar -xf" "tar -xf $T -C $ref/fresh" \
         -n "tar -xf in place" "tar -xf $T -C $inplace"
+    add_calls "$work/$1-restore.json" "$WARMUP"   # result 3
 }
 
 # ---- tmpfs pass -------------------------------------------------------------------------------
@@ -449,6 +474,7 @@ make_inplace "$T" "$BASE"
 
 # ---- restore, warm cache --------------------------------------------------------------------
 echo "==> restore: $RUNS runs per command in $ROUNDS rounds, warm cache" >&2
+reset_calls
 BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/restore.json" "$RUNS" "$WARMUP" \
     --prepare "bash $site/prep.sh restore" --prepare "bash $site/prep.sh fresh" --prepare "bash $site/prep.sh chain" \
     --prepare "bash $site/prep.sh inplace" \
@@ -456,6 +482,7 @@ BENCH_ROUNDS="$ROUNDS" hyperfine_rounds "$work/restore.json" "$RUNS" "$WARMUP" \
     -n "tar -xf" "tar -xf $T -C $ref/fresh" \
     -n "sha256sum -c; tar -xf; swap; rm -rf old" "bash $site/restore-chain.sh $T $work/snapshot.sha256" \
     -n "tar -xf in place" "tar -xf $T -C $inplace"
+add_calls "$work/restore.json" "$WARMUP"   # result 4
 # The hashers alone, over the archive (warm): what a checksum costs each way.
 BENCH_ROUNDS=1 hyperfine_rounds "$work/hash.json" 3 1 \
     -n "sha256sum" "sha256sum $T" \
@@ -470,12 +497,14 @@ if ((COLD_RUNS > 0)); then
         -n "unidesk snapshot.take" "$take_cmd" \
         -n "tar, unidesk's options" "tar --create --file=$ref/out.tar $GNU_OPTS --directory $data ."
     T="$(snapshot_tar)"
+    reset_calls
     BENCH_ROUNDS=1 hyperfine_rounds "$work/cold-restore.json" "$COLD_RUNS" 0 \
         --prepare "bash $site/prep.sh restore cold" --prepare "bash $site/prep.sh fresh cold" \
         --prepare "bash $site/prep.sh inplace cold" \
         -n "unidesk snapshot.restore" "$restore_cmd" \
         -n "tar -xf" "tar -xf $T -C $ref/fresh" \
         -n "tar -xf in place" "tar -xf $T -C $inplace"
+    add_calls "$work/cold-restore.json" 0   # result 3
 fi
 
 # ---- correct after timed too ------------------------------------------------------------------
@@ -524,6 +553,17 @@ row() {
     [[ -z "$4" ]] || what=" $4 |"
     echo "| $3 |$what $(fmt_time "$(st "$j" "$i" mean)" "$(st "$j" "$i" stddev)") | $(ms "$(st "$j" "$i" min)") | $(ms "$(cpu_time "$j" "$i")") | $(rate "$(st "$j" "$i" mean)") | $cell |"
 }
+# call_row JSON CALL INPLACE FRESH NAME WHAT: the restore call's row (add_calls), its ratio
+# cell against both `tar -xf` rows; WHAT empty: no such column
+call_row() {
+    local j="$1" i="$2" r sd rmin cell="" what=""
+    read -r r sd rmin <<<"$(ratio "$j" "$3" "$i")"
+    cell="in place **$r** ± $sd (fastest runs: $rmin);"
+    read -r r sd rmin <<<"$(ratio "$j" "$4" "$i")"
+    cell+=" into an empty directory **$r** ± $sd (fastest runs: $rmin)"
+    [[ -z "$6" ]] || what=" $6 |"
+    echo "| $5 |$what $(fmt_time "$(st "$j" "$i" mean)" "$(st "$j" "$i" stddev)") | $(ms "$(st "$j" "$i" min)") | – | $(rate "$(st "$j" "$i" mean)") | $cell |"
+}
 # site_rows NAME: the rows of time_site's tables
 site_rows() {
     row "$work/$1-take.json" 0 "unidesk \`snapshot.take\`" ""
@@ -532,6 +572,7 @@ site_rows() {
     row "$work/$1-take.json" 3 "\`tar --create --file=- … \\| cat > file\`" "" 0
     row "$work/$1-take.json" 4 "\`tar --create\` with unidesk's options and 1 MiB records" "" 0
     row "$work/$1-restore.json" 0 "unidesk \`snapshot.restore\`" ""
+    call_row "$work/$1-restore.json" 3 2 1 "… its \`snapshot.restore\` call, until the new data is in place" ""
     row "$work/$1-restore.json" 2 "\`tar -xf\` over the volume's current data (in place)" "" 0
     row "$work/$1-restore.json" 1 "\`tar -xf\` into an empty directory" "" 0
 }
@@ -596,6 +637,11 @@ rest_text="**Restore.** Against \`tar -xf\` over the volume's current data (in p
 [[ -n "$tmpfs_skip" ]] || rest_text+=" On the tmpfs, against \`tar -xf\` in place: $(judge "$work/tmpfs-restore.json" 2 0); into an empty directory: $(judge "$work/tmpfs-restore.json" 1 0)."
 [[ -n "$journal_skip" ]] || rest_text+=" On the journaled ext4, against \`tar -xf\` in place: $(judge "$work/journal-restore.json" 2 0); into an empty directory: $(judge "$work/journal-restore.json" 1 0)."
 ((COLD_RUNS == 0)) || rest_text+=" With a cold cache, against \`tar -xf\` in place: $(judge "$work/cold-restore.json" 2 0); into an empty directory: $(judge "$work/cold-restore.json" 1 0)."
+rest_text+=" The \`snapshot.restore\` call alone, until the volume holds the new data (what a rollback's downtime waits for: the old data's removal after it overlaps the recipe's next steps, and the run ends when it is done), is at $(judge "$work/restore.json" 3 4) against \`tar -xf\` in place and $(judge "$work/restore.json" 1 4) against \`tar -xf\` into an empty directory on $BASE"
+[[ -n "$tmpfs_skip" ]] || rest_text+="; on the tmpfs at $(judge "$work/tmpfs-restore.json" 2 3) and $(judge "$work/tmpfs-restore.json" 1 3)"
+[[ -n "$journal_skip" ]] || rest_text+="; on the journaled ext4 at $(judge "$work/journal-restore.json" 2 3) and $(judge "$work/journal-restore.json" 1 3)"
+((COLD_RUNS == 0)) || rest_text+="; with a cold cache at $(judge "$work/cold-restore.json" 2 3) and $(judge "$work/cold-restore.json" 1 3)"
+rest_text+="."
 rest_text+=" The in-place row is the like-for-like one: a shell restoring a live volume with \`tar -xf\` gets rid of the old data too, GNU tar unlinking each existing file before it writes the new one, where unidesk extracts beside the volume, swaps and then removes the old data; into an empty directory there is nothing to remove. Against the shell gate doing unidesk's work in sequence (check the whole file, extract into a staging directory, swap, \`rm -rf\` the old data) it is at $rest_like ($rest_like_min)."
 rest_text+=" In the traced run on $BASE the extraction (the file read through SHA-256 and the header check, and spliced into \`tar -x\`) took $(p disk_restore_stream), against $(ms "$xf_min") for the fastest \`tar -xf\` into an empty directory and $(ms "$ip_min") for the fastest in place; the removal of the old data took $(p disk_restore_remove) of the $(p disk_restore_total) ($(pct disk_restore_remove disk_restore_total)), by $(rm_text disk)"
 [[ -n "$tmpfs_skip" ]] || rest_text+="; on the tmpfs the extraction took $(p tmpfs_restore_stream) and the removal $(p tmpfs_restore_remove) of $(p tmpfs_restore_total)"
@@ -669,7 +715,8 @@ fi
     echo
     echo "| command | what it does | wall (mean ± sd) | fastest | CPU (user + sys) | throughput | tar ÷ unidesk |"
     echo "| --- | --- | --- | --- | --- | --- | --- |"
-    row "$work/restore.json" 0 "unidesk \`snapshot.restore\`" "reads the snapshot file through SHA-256 and the header check (unsafe names, links out of the volume) and splices each checked 1 MiB into the pipe of \`tar --extract\` (1 MiB records: \`--blocking-factor=2048 --read-full-records\`), which extracts into a staging directory beside the volume; checks the checksum; fsyncs the staging directory, swaps it with the volume (\`renameat2(RENAME_EXCHANGE)\`), **removes the old data** (its entries split over up to 8 \`rm -rf\` at once)"
+    row "$work/restore.json" 0 "unidesk \`snapshot.restore\`" "reads the snapshot file through SHA-256 and the header check (unsafe names, links out of the volume) and splices each checked 1 MiB into the pipe of \`tar --extract\` (1 MiB records: \`--blocking-factor=2048 --read-full-records\`), which extracts into a staging directory beside the volume; checks the checksum; fsyncs the staging directory, swaps it with the volume (\`renameat2(RENAME_EXCHANGE)\`) and returns from the call; **removes the old data** (its entries split over up to 8 \`rm -rf\` at once) before the run ends"
+    call_row "$work/restore.json" 4 3 1 "… its \`snapshot.restore\` call" "the call alone, until the volume holds the new data (each run's \`--report\`: its audit's \`duration_ms\`); the old data's removal comes after it, on a thread of its own, overlapping what a recipe does next (starting the service again), and the run (the row above) ends when it is done"
     row "$work/restore.json" 3 "\`tar -xf\` over the volume's current data (in place)" "extraction into a directory already holding the same data, as a shell restore into a live volume does: GNU tar unlinks each existing file before writing it, so the old data's removal is in its time; no checksum, no swap (a failure halfway leaves a mix of old and new)" 0
     row "$work/restore.json" 1 "\`tar -xf\` into an empty directory" "extraction only: no checksum, no swap, nothing to remove (the previous extraction is moved aside in \`--prepare\`, untimed, and deleted at the end)" 0
     row "$work/restore.json" 2 "\`sha256sum -c\`; \`tar -xf\` into a staging dir; swap (2 \`mv\`); \`rm -rf old\`" "a shell gate doing the same work as unidesk, in sequence (checks the whole file before extracting)" 0
@@ -711,6 +758,7 @@ fi
         row "$work/cold-take.json" 0 "unidesk \`snapshot.take\`, cold" ""
         row "$work/cold-take.json" 1 "\`tar --create\` with unidesk's options, cold" "" 0
         row "$work/cold-restore.json" 0 "unidesk \`snapshot.restore\`, cold" ""
+        call_row "$work/cold-restore.json" 3 2 1 "… its \`snapshot.restore\` call, cold" ""
         row "$work/cold-restore.json" 2 "\`tar -xf\` over the volume's current data (in place), cold" "" 0
         row "$work/cold-restore.json" 1 "\`tar -xf\` into an empty directory, cold" "" 0
         echo
@@ -733,7 +781,7 @@ fi
     echo "| start-up, lock, manifest, free-space check | $(p disk_restore_startup) | $(p tmpfs_restore_startup) |"
     echo "| snapshot file → unidesk (hash, header check), the same range spliced → pipe → \`tar -x\` (1 MiB records) into staging | $(p disk_restore_stream) | $(p tmpfs_restore_stream) |"
     echo "| checksum verdict, fsync of the staging directory, swap, fsync of the parent | $(p disk_restore_swap) | $(p tmpfs_restore_swap) |"
-    echo "| removal of the old data | $(p disk_restore_remove) | $(p tmpfs_restore_remove) |"
+    echo "| removal of the old data (the call has returned; the run ends after it) | $(p disk_restore_remove) | $(p tmpfs_restore_remove) |"
     echo "| … by this many \`rm -rf\` (most at once) | $(rms disk) | $(rms tmpfs) |"
     echo "| **total** | $(p disk_restore_total) | $(p tmpfs_restore_total) |"
     echo
