@@ -38,7 +38,7 @@ struct TarScanner {
     private var pendingLink: String?
     private var pendingSize: Int?
     private var zeroBlocks = 0
-    private var symlinks = Set<String>()
+    private var symlinks = Set<Substring>()
     private var seen = Set<String>()
 
     init(policy: Policy) {
@@ -71,12 +71,24 @@ struct TarScanner {
                 }
                 continue
             }
+            if block.isEmpty && n - i >= 512 {
+                // The usual case: the whole header is in this buffer, read where it lies.
+                i += 512
+                try header(UnsafeRawBufferPointer(rebasing: bytes[(i - 512)..<i]))
+                if finished { end = base + i }
+                continue
+            }
             let step = min(512 - block.count, n - i)
             block.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + step)]))
             i += step
             if block.count == 512 {
-                try header(block)
+                let whole = block
                 block.removeAll(keepingCapacity: true)
+                var failure: Violation?
+                whole.withUnsafeBytes { h in
+                    do throws(Violation) { try header(h) } catch { failure = error }
+                }
+                if let failure { throw failure }
                 if finished { end = base + i }
             }
         }
@@ -89,13 +101,13 @@ struct TarScanner {
         throw Violation(description: "the archive is truncated (it ends inside an entry)", corrupt: true)
     }
 
-    private mutating func header(_ h: [UInt8]) throws(Violation) {
+    private mutating func header(_ h: UnsafeRawBufferPointer) throws(Violation) {
         if sparseExtensions {
             sparseExtensions = h[504] != 0
             if !sparseExtensions { skip = dataAfterExtensions }
             return
         }
-        if h.allSatisfy({ $0 == 0 }) {
+        if Self.isZero(h) {
             zeroBlocks += 1
             if zeroBlocks >= 2 { finished = true }
             return
@@ -115,13 +127,20 @@ struct TarScanner {
             return
         default: break
         }
-        let ustar = Array(h[257..<263]) == Array("ustar\0".utf8)
-        var name = pendingSparseName ?? pendingName ?? Self.string(h, 0, 100)
-        if pendingName == nil && pendingSparseName == nil && ustar {
-            let prefix = Self.string(h, 345, 155)
-            if !prefix.isEmpty { name = prefix + "/" + name }
+        // Names are only read where they are checked (or reported).
+        let named = policy == .confine
+        var name = ""
+        var link = ""
+        if named {
+            name = pendingSparseName ?? pendingName ?? Self.string(h, 0, 100)
+            // ustar's "ustar\0" magic (GNU's is "ustar  \0"): a name may have a prefix.
+            let ustar = h[257] == 0x75 && h[258] == 0x73 && h[259] == 0x74 && h[260] == 0x61 && h[261] == 0x72 && h[262] == 0
+            if pendingName == nil && pendingSparseName == nil && ustar {
+                let prefix = Self.string(h, 345, 155)
+                if !prefix.isEmpty { name = prefix + "/" + name }
+            }
+            link = pendingLink ?? Self.string(h, 157, 100)
         }
-        let link = pendingLink ?? Self.string(h, 157, 100)
         pendingName = nil; pendingLink = nil; pendingSize = nil; pendingSparseName = nil
         entries += 1
         switch type {
@@ -136,7 +155,7 @@ struct TarScanner {
         }
         if policy == .confine { try confine(name: name, type: type, link: link) }
         // Hardlinks, symlinks, devices and directories carry no data, whatever size says.
-        let hasData = ![UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "4"), UInt8(ascii: "5"), UInt8(ascii: "6")].contains(type)
+        let hasData = !(type >= UInt8(ascii: "1") && type <= UInt8(ascii: "6"))
         if sparseExtensions {
             dataAfterExtensions = padded   // the extension blocks come first
         } else {
@@ -176,17 +195,21 @@ struct TarScanner {
     private mutating func confine(name raw: String, type: UInt8, link: String) throws(Violation) {
         let name = try Self.relative(raw, what: "entry")
         if name.isEmpty { return }   // "./": the volume's root directory itself
-        var prefix = ""
-        for part in name.split(separator: "/").dropLast() {
-            prefix = prefix.isEmpty ? String(part) : prefix + "/" + part
-            if symlinks.contains(prefix) {
-                throw Violation(description: "entry '\(raw)' would be written through the symlink '\(prefix)'")
+        if !symlinks.isEmpty {
+            let utf8 = name.utf8
+            var at = utf8.startIndex
+            while let slash = utf8[at...].firstIndex(of: UInt8(ascii: "/")) {
+                let prefix = name[..<slash]
+                if symlinks.contains(prefix) {
+                    throw Violation(description: "entry '\(raw)' would be written through the symlink '\(prefix)'")
+                }
+                at = utf8.index(after: slash)
             }
         }
         if type == UInt8(ascii: "2") {
-            symlinks.insert(name)
-        } else {
-            symlinks.remove(name)
+            symlinks.insert(Substring(name))
+        } else if !symlinks.isEmpty {
+            symlinks.remove(Substring(name))
         }
         if type == UInt8(ascii: "1") {
             let target = try Self.relative(link, what: "hardlink target of '\(raw)'")
@@ -194,13 +217,14 @@ struct TarScanner {
                 throw Violation(description: "hardlink '\(raw)' points at '\(link)', which is not an earlier entry of the archive")
             }
             // A hardlink to a symlink is that symlink under another name.
-            if symlinks.contains(target) { symlinks.insert(name) }
+            if symlinks.contains(Substring(target)) { symlinks.insert(Substring(name)) }
         }
         seen.insert(name)
     }
 
     /// "./a//b/" → "a/b"; refuses absolute names and `..`.
     static func relative(_ raw: String, what: String) throws(Violation) -> String {
+        if let plain = plainRelative(raw) { return plain }
         if raw.hasPrefix("/") { throw Violation(description: "\(what) '\(raw)' is an absolute path") }
         var parts: [Substring] = []
         for p in raw.split(separator: "/", omittingEmptySubsequences: true) {
@@ -211,22 +235,49 @@ struct TarScanner {
         return parts.joined(separator: "/")
     }
 
-    private func verifyChecksum(_ h: [UInt8]) throws(Violation) {
+    /// The name as tar writes it ("./a/b") when it is already in the form `relative` gives
+    /// but for the leading "./"; nil when it needs `relative`'s work (absolute, "..", ".",
+    /// empty components). The usual name costs one pass over its bytes.
+    static func plainRelative(_ raw: String) -> String? {
+        var rest = Substring(raw)
+        while rest.utf8.starts(with: "./".utf8) { rest = rest.dropFirst(2) }
+        if rest.isEmpty { return "" }
+        var length = 0      // bytes of the current component so far
+        var onlyDots = true
+        for b in rest.utf8 {
+            if b == UInt8(ascii: "/") {
+                if length == 0 || (onlyDots && length <= 2) { return nil }
+                length = 0
+                onlyDots = true
+            } else {
+                length += 1
+                if b != UInt8(ascii: ".") { onlyDots = false }
+            }
+        }
+        if length == 0 || (onlyDots && length <= 2) { return nil }
+        return String(rest)
+    }
+
+    static func isZero(_ h: UnsafeRawBufferPointer) -> Bool {
+        var any: UInt8 = 0
+        for b in h { any |= b }   // vectorizes; no early exit needed on 512 bytes
+        return any == 0
+    }
+
+    private func verifyChecksum(_ h: UnsafeRawBufferPointer) throws(Violation) {
         // The checksum counts its own 8 bytes as spaces. A plain loop over all 512 bytes
         // vectorizes; one with a test per byte does not (it was 4 % of a take's CPU).
-        let sum = h.withUnsafeBufferPointer { block in
-            var all = 0
-            for b in block { all &+= Int(b) }
-            for i in 148..<156 { all &-= Int(block[i]) }
-            return all + 8 * 32
-        }
+        var sum = 0
+        for b in h { sum &+= Int(b) }
+        for i in 148..<156 { sum &-= Int(h[i]) }
+        sum += 8 * 32
         let stored = try? Self.number(h, 148, 8)
         guard stored == sum else {
             throw Violation(description: "a tar header has a bad checksum (the archive is corrupt) after \(entries) entries", corrupt: true)
         }
     }
 
-    static func number(_ h: [UInt8], _ off: Int, _ len: Int) throws(Violation) -> Int {
+    static func number(_ h: UnsafeRawBufferPointer, _ off: Int, _ len: Int) throws(Violation) -> Int {
         if h[off] & 0x80 != 0 {   // GNU base-256 for large values
             var v = 0
             for i in (off + 1)..<(off + len) {
@@ -247,30 +298,37 @@ struct TarScanner {
         return v
     }
 
-    static func string(_ h: [UInt8], _ off: Int, _ len: Int) -> String {
+    static func string(_ h: UnsafeRawBufferPointer, _ off: Int, _ len: Int) -> String {
         let slice = h[off..<(off + len)]
         let end = slice.firstIndex(of: 0) ?? slice.endIndex
-        return String(decoding: h[off..<end], as: UTF8.self)
+        return String(decoding: UnsafeRawBufferPointer(rebasing: h[off..<end]), as: UTF8.self)
     }
 
     static func cString(_ d: [UInt8]) -> String {
         String(decoding: d.prefix { $0 != 0 }, as: UTF8.self)
     }
 
-    /// pax records: "<len> <key>=<value>\n".
+    /// The pax keys that name or size an entry; tar's per-entry times and xattrs are not
+    /// read (with `--xattrs` every entry has a pax header of times).
+    static let paxKeys: [[UInt8]] = ["path", "linkpath", "size", "GNU.sparse.name"].map { Array($0.utf8) }
+
+    /// pax records: "<len> <key>=<value>\n"; those with one of `paxKeys`, as strings.
     static func paxRecords(_ d: [UInt8]) throws(Violation) -> [(String, String)] {
         var out: [(String, String)] = []
         var i = 0
         while i < d.count {
             var j = i
-            while j < d.count && d[j] != 32 { j += 1 }
-            guard j < d.count, let len = Int(String(decoding: d[i..<j], as: UTF8.self)), len > j - i, i + len <= d.count else {
+            var len = 0
+            while j < d.count, d[j] >= 48, d[j] <= 57, len < 1 << 30 { len = len * 10 + Int(d[j] - 48); j += 1 }
+            guard j > i, j < d.count, d[j] == 32, len > j - i, i + len <= d.count else {
                 throw Violation(description: "a malformed pax header", corrupt: true)
             }
             let record = d[(j + 1)..<(i + len - 1)]
             if let eq = record.firstIndex(of: UInt8(ascii: "=")) {
-                out.append((String(decoding: record[record.startIndex..<eq], as: UTF8.self),
-                            String(decoding: record[(eq + 1)...], as: UTF8.self)))
+                let key = record[record.startIndex..<eq]
+                if paxKeys.contains(where: { $0.count == key.count && $0.elementsEqual(key) }) {
+                    out.append((String(decoding: key, as: UTF8.self), String(decoding: record[(eq + 1)...], as: UTF8.self)))
+                }
             }
             i += len
         }
