@@ -62,8 +62,14 @@ public enum SnapshotBinding {
     ) { ctx in
         let root = ctx.environment["UNIDESK_SNAPSHOT_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(ctx.stateDirectory)/snapshots"
         let store = SnapshotStore(root: root)
-        // A restore's old data is removed while the recipe goes on; the run ends after it.
-        ctx.atEnd { store.waitForRemovals() }
+        // A restore's old data is removed while the recipe goes on; the run ends after it,
+        // saying so on a terminal (a large volume on a disk that discards takes minutes).
+        ctx.atEnd {
+            guard store.removalsRunning else { return }
+            ctx.console.progress("removing the old data that restored volumes held")
+            store.waitForRemovals()
+            ctx.console.progress(nil)
+        }
         let docker = Lazy { Docker(environment: ctx.environment) }
         func raise(_ e: SnapshotError) -> HostError { .structured(kind: e.kind.rawValue, message: e.message) }
         func run<T>(_ body: () throws(SnapshotError) -> T) throws -> T {

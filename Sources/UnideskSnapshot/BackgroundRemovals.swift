@@ -26,6 +26,11 @@ final class BackgroundRemovals: @unchecked Sendable {
         mutex.withLock { if running[app] === group { running[app] = nil } }
     }
 
+    /// Whether a removal has not ended yet.
+    var anyRunning: Bool {
+        mutex.withLock { running.values.contains { $0.wait(timeout: .now()) == .timedOut } }
+    }
+
     func waitAll() {
         for app in mutex.withLock({ Array(running.keys) }) { wait(app: app) }
     }

@@ -50,6 +50,9 @@ public final class SnapshotStore {
     /// Returns once every old data removal started by a restore of this store has ended.
     public func waitForRemovals() { removals.waitAll() }
 
+    /// Whether an old data removal started by a restore of this store is still going.
+    public var removalsRunning: Bool { removals.anyRunning }
+
     static func validate(app: String) throws(SnapshotError) {
         let ok = !app.isEmpty && app.count <= 128 && !app.hasPrefix(".")
             && app.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
