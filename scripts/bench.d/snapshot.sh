@@ -542,6 +542,23 @@ judge() {
     read -r r sd rmin <<<"$(ratio "$1" "$2" "$3")"
     echo "**$r** ± $sd (fastest runs $rmin): it $(verdict "$r" "$sd" "$rmin")"
 }
+# short_verdict RATIO SD FASTEST: verdict's answer in a few words, for the summary table
+short_verdict() {
+    case "$(verdict "$@")" in
+    "meets the 0.95 target") echo "meets" ;;
+    "misses the 0.95 target") echo "misses" ;;
+    meets*"one sd"*) echo "meets, within 1 sd" ;;
+    misses*"one sd"*) echo "misses, within 1 sd" ;;
+    *) echo "within noise" ;;
+    esac
+}
+# cell JSON REF UNIDESK: a summary table cell, "**r** ± sd (rmin): verdict"; "–" without JSON
+cell() {
+    [[ -f "$1" ]] || { echo "–"; return; }
+    local r sd rmin
+    read -r r sd rmin <<<"$(ratio "$1" "$2" "$3")"
+    echo "**$r** ± $sd ($rmin): $(short_verdict "$r" "$sd" "$rmin")"
+}
 # row JSON INDEX NAME WHAT [UNIDESK-INDEX]; WHAT empty: no such column
 row() {
     local j="$1" i="$2" cell="" what=""
@@ -637,11 +654,7 @@ rest_text="**Restore.** Against \`tar -xf\` over the volume's current data (in p
 [[ -n "$tmpfs_skip" ]] || rest_text+=" On the tmpfs, against \`tar -xf\` in place: $(judge "$work/tmpfs-restore.json" 2 0); into an empty directory: $(judge "$work/tmpfs-restore.json" 1 0)."
 [[ -n "$journal_skip" ]] || rest_text+=" On the journaled ext4, against \`tar -xf\` in place: $(judge "$work/journal-restore.json" 2 0); into an empty directory: $(judge "$work/journal-restore.json" 1 0)."
 ((COLD_RUNS == 0)) || rest_text+=" With a cold cache, against \`tar -xf\` in place: $(judge "$work/cold-restore.json" 2 0); into an empty directory: $(judge "$work/cold-restore.json" 1 0)."
-rest_text+=" The \`snapshot.restore\` call alone, until the volume holds the new data (what a rollback's downtime waits for: the old data's removal after it overlaps the recipe's next steps, and the run ends when it is done), is at $(judge "$work/restore.json" 3 4) against \`tar -xf\` in place and $(judge "$work/restore.json" 1 4) against \`tar -xf\` into an empty directory on $BASE"
-[[ -n "$tmpfs_skip" ]] || rest_text+="; on the tmpfs at $(judge "$work/tmpfs-restore.json" 2 3) and $(judge "$work/tmpfs-restore.json" 1 3)"
-[[ -n "$journal_skip" ]] || rest_text+="; on the journaled ext4 at $(judge "$work/journal-restore.json" 2 3) and $(judge "$work/journal-restore.json" 1 3)"
-((COLD_RUNS == 0)) || rest_text+="; with a cold cache at $(judge "$work/cold-restore.json" 2 3) and $(judge "$work/cold-restore.json" 1 3)"
-rest_text+="."
+rest_text+=" The \`snapshot.restore\` call alone, until the volume holds the new data, is what a rollback's downtime waits for: the old data's removal comes after it, beside the recipe's next steps (starting the service again), and the run ends when it is done. Against \`tar -xf\` into an empty directory the call is at $(judge "$work/restore.json" 1 4) on $BASE$(if_tmpfs ", $(judge "$work/tmpfs-restore.json" 1 3) on the tmpfs")$([[ -n "$journal_skip" ]] || echo ", $(judge "$work/journal-restore.json" 1 3) on the journaled ext4")$( ((COLD_RUNS == 0)) || echo ", $(judge "$work/cold-restore.json" 1 3) cold") (the table above has it against \`tar -xf\` in place too)."
 rest_text+=" The in-place row is the like-for-like one: a shell restoring a live volume with \`tar -xf\` gets rid of the old data too, GNU tar unlinking each existing file before it writes the new one, where unidesk extracts beside the volume, swaps and then removes the old data; into an empty directory there is nothing to remove. Against the shell gate doing unidesk's work in sequence (check the whole file, extract into a staging directory, swap, \`rm -rf\` the old data) it is at $rest_like ($rest_like_min)."
 rest_text+=" In the traced run on $BASE the extraction (the file read through SHA-256 and the header check, and spliced into \`tar -x\`) took $(p disk_restore_stream), against $(ms "$xf_min") for the fastest \`tar -xf\` into an empty directory and $(ms "$ip_min") for the fastest in place; the removal of the old data took $(p disk_restore_remove) of the $(p disk_restore_total) ($(pct disk_restore_remove disk_restore_total)), by $(rm_text disk)"
 [[ -n "$tmpfs_skip" ]] || rest_text+="; on the tmpfs the extraction took $(p tmpfs_restore_stream) and the removal $(p tmpfs_restore_remove) of $(p tmpfs_restore_total)"
@@ -786,6 +799,17 @@ fi
     echo "| **total** | $(p disk_restore_total) | $(p tmpfs_restore_total) |"
     echo
     echo "### Reading the figures"
+    echo
+    echo "Every ratio against the 0.95 target, tar's time ÷ unidesk's: mean ± sd (fastest runs), and the verdict as defined above. \"The run\" is \`unidesk run restore.lua\` from start to exit; \"the call\" is the \`snapshot.restore\` call in it, until the volume holds the new data (the old data is removed after it, while a recipe goes on, before the run ends)."
+    echo
+    echo "| tar ÷ unidesk | $BASE | tmpfs | journaled ext4 | cold, $BASE |"
+    echo "| --- | --- | --- | --- | --- |"
+    echo "| take vs \`tar --create\` with unidesk's options | $(cell "$work/take.json" 1 0) | $(cell "$work/tmpfs-take.json" 1 0) | $(cell "$work/journal-take.json" 1 0) | $(cell "$work/cold-take.json" 1 0) |"
+    echo "| take vs \`tar -cf\` | $(cell "$work/take.json" 2 0) | $(cell "$work/tmpfs-take.json" 2 0) | $(cell "$work/journal-take.json" 2 0) | – |"
+    echo "| restore, the run, vs \`tar -xf\` in place | $(cell "$work/restore.json" 3 0) | $(cell "$work/tmpfs-restore.json" 2 0) | $(cell "$work/journal-restore.json" 2 0) | $(cell "$work/cold-restore.json" 2 0) |"
+    echo "| restore, the run, vs \`tar -xf\` into an empty directory | $(cell "$work/restore.json" 1 0) | $(cell "$work/tmpfs-restore.json" 1 0) | $(cell "$work/journal-restore.json" 1 0) | $(cell "$work/cold-restore.json" 1 0) |"
+    echo "| restore, the call, vs \`tar -xf\` in place | $(cell "$work/restore.json" 3 4) | $(cell "$work/tmpfs-restore.json" 2 3) | $(cell "$work/journal-restore.json" 2 3) | $(cell "$work/cold-restore.json" 2 3) |"
+    echo "| restore, the call, vs \`tar -xf\` into an empty directory | $(cell "$work/restore.json" 1 4) | $(cell "$work/tmpfs-restore.json" 1 3) | $(cell "$work/journal-restore.json" 1 3) | $(cell "$work/cold-restore.json" 1 3) |"
     echo
     echo "$take_text"
     echo
