@@ -128,13 +128,12 @@ struct TarScanner {
         default: break
         }
         // Names are only read where they are checked (or reported).
-        let named = policy == .confine
         var name = ""
         var link = ""
-        if named {
+        if policy == .confine {
             name = pendingSparseName ?? pendingName ?? Self.string(h, 0, 100)
             // ustar's "ustar\0" magic (GNU's is "ustar  \0"): a name may have a prefix.
-            let ustar = h[257] == 0x75 && h[258] == 0x73 && h[259] == 0x74 && h[260] == 0x61 && h[261] == 0x72 && h[262] == 0
+            let ustar = h[257..<263].elementsEqual("ustar\0".utf8)
             if pendingName == nil && pendingSparseName == nil && ustar {
                 let prefix = Self.string(h, 345, 155)
                 if !prefix.isEmpty { name = prefix + "/" + name }
