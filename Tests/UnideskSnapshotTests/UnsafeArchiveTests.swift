@@ -37,7 +37,7 @@ extension SnapshotTests {
                 let path = "\(scratch.path)/crafted-\(format).tar"
                 try python("""
                 import io, tarfile
-                fmt = tarfile.GNU_FORMAT if '\(format)' == 'gnu' else tarfile.PAX_FORMAT
+                fmt = {'gnu': tarfile.GNU_FORMAT, 'pax': tarfile.PAX_FORMAT, 'ustar': tarfile.USTAR_FORMAT}['\(format)']
                 n = 0
                 def add(name, type=tarfile.REGTYPE, link='', data=b'', pax=None):
                     global n
@@ -116,6 +116,28 @@ extension SnapshotTests {
             #expect(try String(contentsOfFile: "\(t.volume)/ok.txt", encoding: .utf8) == "ok\n")
             #expect(try String(contentsOfFile: "\(t.volume)/sub/inner.txt", encoding: .utf8) == "inner")
             #expect(!exists("\(t.volume)/data.txt"))
+        }
+
+        /// ustar splits a name longer than 100 bytes into a prefix field and a name field;
+        /// tar joins them, so the check must too: here the `..` is in the prefix only.
+        @Test func ustarPrefixIsChecked() throws {
+            let t = try Setup("ustar")
+            defer { t.scratch.remove() }
+            let long = String(repeating: "d", count: 120)
+            let crafted = try t.craft("ustar", "add('../\(long)/evil', data=b'x')")
+            try python("""
+                import tarfile
+                m = tarfile.open('\(crafted)').getmembers()[-1]
+                raw = open('\(crafted)', 'rb').read()[m.offset:m.offset + 512]
+                assert raw[0:4] == b'evil' and raw[345:348] == b'../', raw[:8] + raw[345:353]
+                """)
+            try t.expectRefused(crafted)
+
+            // The control: a long name inside the volume, split the same way, restores.
+            let safe = try t.craft("ustar", "add('sub/\(long)/inner.txt', data=b'inner')")
+            try replaceTar(t.store, app: "shop", with: safe)
+            try t.store.restore("shop", into: ["data": t.volume])
+            #expect(try String(contentsOfFile: "\(t.volume)/sub/\(long)/inner.txt", encoding: .utf8) == "inner")
         }
 
         /// A pax global header ('g') sets `path` for every entry after it (GNU tar applies
