@@ -561,25 +561,32 @@ cell() {
 }
 # row JSON INDEX NAME WHAT [UNIDESK-INDEX]; WHAT empty: no such column
 row() {
-    local j="$1" i="$2" cell="" what=""
+    local cell=""
     if [[ -n "${5:-}" ]]; then
         local r sd rmin
-        read -r r sd rmin <<<"$(ratio "$j" "$i" "$5")"
+        read -r r sd rmin <<<"$(ratio "$1" "$2" "$5")"
         cell="**$r** ± $sd (fastest runs: $rmin)"
     fi
-    [[ -z "$4" ]] || what=" $4 |"
-    echo "| $3 |$what $(fmt_time "$(st "$j" "$i" mean)" "$(st "$j" "$i" stddev)") | $(ms "$(st "$j" "$i" min)") | $(ms "$(cpu_time "$j" "$i")") | $(rate "$(st "$j" "$i" mean)") | $cell |"
+    table_row "$1" "$2" "$3" "$4" "$cell"
 }
 # call_row JSON CALL INPLACE FRESH NAME WHAT: the restore call's row (add_calls), its ratio
 # cell against both `tar -xf` rows; WHAT empty: no such column
 call_row() {
-    local j="$1" i="$2" r sd rmin cell="" what=""
-    read -r r sd rmin <<<"$(ratio "$j" "$3" "$i")"
+    local r sd rmin cell
+    read -r r sd rmin <<<"$(ratio "$1" "$3" "$2")"
     cell="in place **$r** ± $sd (fastest runs: $rmin);"
-    read -r r sd rmin <<<"$(ratio "$j" "$4" "$i")"
+    read -r r sd rmin <<<"$(ratio "$1" "$4" "$2")"
     cell+=" into an empty directory **$r** ± $sd (fastest runs: $rmin)"
-    [[ -z "$6" ]] || what=" $6 |"
-    echo "| $5 |$what $(fmt_time "$(st "$j" "$i" mean)" "$(st "$j" "$i" stddev)") | $(ms "$(st "$j" "$i" min)") | – | $(rate "$(st "$j" "$i" mean)") | $cell |"
+    table_row "$1" "$2" "$5" "$6" "$cell"
+}
+# table_row JSON INDEX NAME WHAT CELL: the columns every row has; WHAT empty: no such
+# column; CPU "–" for a result that has no CPU time (the restore call's, add_calls)
+table_row() {
+    local j="$1" i="$2" what="" cpu
+    [[ -z "$4" ]] || what=" $4 |"
+    cpu="$(cpu_time "$j" "$i")"
+    if [[ "$cpu" == null ]]; then cpu="–"; else cpu="$(ms "$cpu")"; fi
+    echo "| $3 |$what $(fmt_time "$(st "$j" "$i" mean)" "$(st "$j" "$i" stddev)") | $(ms "$(st "$j" "$i" min)") | $cpu | $(rate "$(st "$j" "$i" mean)") | $5 |"
 }
 # site_rows NAME: the rows of time_site's tables
 site_rows() {
