@@ -47,7 +47,7 @@ public struct ReferenceGenerator {
     private func markdown(title: String, summary: String, specs: [PrimitiveSpec], classes: [StubClass]) -> String {
         var s = "<!-- \(Self.banner) -->\n# `\(title)`\n\n\(summary)\n\n"
         if title != "unidesk" { s += "```lua\nlocal \(title.split(separator: ".").last ?? "") = require \"\(title)\"\n```\n\n" }
-        s += "Examples assume the `require` line of each module they use, as above; the test suite compiles and runs every one of them.\n\n"
+        s += "Examples assume `local <module> = require \"unidesk.<module>\"` for each module they use; the test suite compiles every one and runs it against fakes.\n\n"
         for spec in specs {
             if case .value(let type) = spec.shape {
                 s += "## `\(spec.fullName)`\n\n\(spec.summary)\n\nA value of type `\(type)`, not a function: read it, do not call it.\n\n"
