@@ -1,7 +1,29 @@
+import LuaRuntime
+import UnideskBindings
+import UnideskCore
+
 /// What the reference's examples run against (ReferenceExampleTests): fixture files in the
 /// recipe's directory, the variables and environment the examples name, and fakes of the
-/// families that need infrastructure, each returning the shape its spec documents.
+/// families that need infrastructure, each returning the shape its spec documents. A fake
+/// checks its arguments against the spec first, as the real primitive does, so an example
+/// cannot pass by calling a fake in a way the real function refuses.
 enum ExampleFakes {
+    /// `require "unidesk.examplecheck"`: `<family>__<name>(...)` checks arguments against the spec.
+    static let argumentCheck = HostLibrary(name: "examplecheck", summary: "", specs: []) { _ in
+        Libraries.all.flatMap { lib in
+            lib.specs.filter { $0.shape == .function && !$0.name.contains(":") }.map { spec in
+                HostFunction("unidesk.examplecheck.\(lib.name)__\(spec.name)") { args in
+                    do throws(HostError) { try spec.check(args) } catch {
+                        guard case .argument(let n, let why) = error else { throw error }
+                        throw HostError.message("bad argument #\(n) to '\(spec.fullName)' (\(why))")
+                    }
+                    return []
+                }
+            }
+        }
+    }
+
+
     static let vars = [("token", "t0ken"), ("version", "1.4.2")]
     static let env = ["CI_COMMIT_SHA": "3f2a9c1", "DATABASE_URL": "postgres://app@db/shop", "ADMIN_DSN": "postgres://admin@db/postgres",
                       "MIGRATE_ADMIN_DSN": "postgres://admin@db/postgres"]
@@ -43,6 +65,15 @@ enum ExampleFakes {
     static let install = #"""
         local test = require "unidesk.test"
         local real_json, real_yaml, real_migrate = require "unidesk.json", require "unidesk.yaml", require "unidesk.migrate"
+        local check = require "unidesk.examplecheck"
+        local function fake(family, impl)
+          local checked = {}
+          for name, f in pairs(impl) do
+            local c = assert(check[family .. "__" .. name], "no description of " .. family .. "." .. name)
+            checked[name] = function(...) c(...); return f(...) end
+          end
+          return test.fake(family, checked)
+        end
 
         local response_mt = { __index = { json = function(self) return real_json.decode(self.body) end } }
         local function response(url, body)
@@ -50,7 +81,7 @@ enum ExampleFakes {
             body = body, truncated = false, url = url }, response_mt)
         end
         local health = '{"deploy": {"commit": "3f2a9c1"}}'
-        test.fake("http", {
+        fake("http", {
           get = function(url) return response(url, health) end,
           head = function(url) return response(url, "") end,
           wait = function(url, options)
@@ -65,12 +96,12 @@ enum ExampleFakes {
           return { exists = true, status = 200, ref = ref, digest = "sha256:" .. string.rep("9f", 32),
             media_type = "application/vnd.oci.image.manifest.v1+json", size = 428 }
         end
-        test.fake("registry", {
+        fake("registry", {
           head = manifest,
           head_many = function(refs) local out = {} for i, ref in ipairs(refs) do out[i] = manifest(ref) end return out end,
         })
 
-        test.fake("compose", {
+        fake("compose", {
           recreate = function(args)
             local tag = args.env and args.env.TAG or "1.4.2"
             return { id = "c0ffee", name = args.project .. "-" .. args.service .. "-1", service = args.service, project = args.project,
@@ -83,7 +114,7 @@ enum ExampleFakes {
           return { apiVersion = "apps/v1", kind = kind, metadata = { name = name, namespace = namespace },
             spec = { replicas = 2 }, status = { readyReplicas = 2, replicas = 2 } }
         end
-        test.fake("kube", {
+        fake("kube", {
           get = function(a) return object(a.kind, a.name, a.namespace) end,
           apply = function(objects) return type(objects) == "string" and real_yaml.decode_all(objects) or objects end,
           wait = function(a) return object(a.kind, a.name, a.namespace) end,
@@ -94,7 +125,7 @@ enum ExampleFakes {
             volumes = { { name = "shop_data", kind = "volume", source = "/var/lib/volumes/shop_data", bytes = 4096, files = 3, entries = 4, sha256 = string.rep("ab", 32) } },
             warnings = {} }
         end
-        test.fake("snapshot", {
+        fake("snapshot", {
           take = snapshot_manifest,
           restore = function(args) return { app = args.app, id = "20261207T140000Z", volumes = { "shop_data" }, meta = {} } end,
         })
@@ -108,7 +139,7 @@ enum ExampleFakes {
           function c:close() end
           return c
         end
-        test.fake("pg", {
+        fake("pg", {
           connect = function() return connection() end,
           exec = function() return { command = "SELECT 1", rows = { { ["?column?"] = 1 } } } end,
         })
@@ -116,7 +147,7 @@ enum ExampleFakes {
         local function smoke_report()
           return { ok = true, applied = 1, migrations = 1, database = "unidesk_smoke_1", problems = {} }
         end
-        test.fake("migrate", {
+        fake("migrate", {
           smoke = smoke_report,
           gate = smoke_report,
           format = real_migrate.format,

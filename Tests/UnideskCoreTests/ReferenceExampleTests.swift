@@ -37,7 +37,7 @@ import UnideskBindings
         o.policy.env = Array(ExampleFakes.env.keys)
         o.policy.secretEnv = ExampleFakes.secretEnv
         o.environment = ExampleFakes.env
-        let r = Engine(options: o, libraries: Libraries.all).run(recipePath: "\(recipe.dir)/recipe.lua")
+        let r = Engine(options: o, libraries: Libraries.all + [ExampleFakes.argumentCheck]).run(recipePath: "\(recipe.dir)/recipe.lua")
         #expect(r.exitCode == .ok, "the example of \(name) fails:\n\(spec.example)\n\(r.error?.message ?? "")")
     }
 
