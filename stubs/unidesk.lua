@@ -4,21 +4,8 @@
 ---@class unidesk
 unidesk = {}
 
----Values given with --var key=value.
----@type table<string, string>
-unidesk.vars = {}
-
----The null sentinel of json/yaml.
----@type userdata
-unidesk.null = nil
-
----"run" or "plan".
----@type string
-unidesk.mode = "run"
-
----The unidesk version.
----@type string
-unidesk.version = ""
+---An opaque secret (from `unidesk.secret`, or a variable exposed with --secret-env): `tostring` gives "<secret>", it cannot be concatenated or JSON-encoded, and its text is masked in every log, report and error. Primitives accept it where they take credentials.
+---@class secret
 
 unidesk.log = {}
 
@@ -64,4 +51,20 @@ function unidesk.output(name, value) end
 ---@param capability string 'family.op:scope', e.g. 'fs.write:out/x.json'
 ---@return boolean allowed
 function unidesk.can(capability) end
+
+---The values given with `--var key=value` (strings); a key not given is nil.
+---@type table<string, string>
+unidesk.vars = nil
+
+---`"run"` or `"plan"`: whether writes are performed or only planned (`unidesk plan`).
+---@type string
+unidesk.mode = nil
+
+---The version of unidesk running the recipe.
+---@type string
+unidesk.version = nil
+
+---The null sentinel, the same value as `json.null` and `yaml.null`: JSON and YAML null decode to it and it encodes to null; unlike nil it can be stored in a table.
+---@type userdata
+unidesk.null = nil
 

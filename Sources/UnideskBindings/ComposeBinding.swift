@@ -34,7 +34,11 @@ public enum ComposeBinding {
         returns: [(containerType, "container", "the new container")],
         effect: .write, scope: "<project>/<service>",
         errors: ["raises kind = pull_failed (the old container is untouched), unhealthy (with container = the state, health_output = the last check's output)"] + errors,
-        example: #"local c = compose.recreate{ project = "shop", dir = "deploy", service = "web", env = { TAG = commit } }"# + "\n" + #"if c.labels["org.opencontainers.image.revision"] ~= commit then unidesk.fail("wrong build running") end"#)
+        example: """
+        local commit = "3f2a9c1"
+        local c = compose.recreate{ project = "shop", dir = "deploy", service = "web", env = { TAG = commit } }
+        if c.labels["org.opencontainers.image.revision"] ~= commit then unidesk.fail("wrong build running") end
+        """)
     static let ps = PrimitiveSpec(
         module: "compose", name: "ps",
         summary: "The project's containers (running or not), sorted by service.",

@@ -12,7 +12,7 @@ public enum FSBinding {
         returns: [("string", "content", "the file's bytes")],
         effect: .localRead, scope: "<path relative to the recipe's directory>",
         errors: ["raises kind=not_found when the file does not exist", "raises kind=denied for a path outside the recipe's directory"],
-        example: #"local compose = fs.read("compose.yaml")"#)
+        example: #"local text = fs.read("compose.yaml")"#)
     static let lines = PrimitiveSpec(
         module: "fs", name: "lines", summary: "Iterates over the lines of a file of the recipe's directory (without line terminators).",
         params: [Param("path", .string, "relative to the recipe's directory")],
@@ -23,20 +23,23 @@ public enum FSBinding {
         params: [Param("path", .string, optional: true, "relative directory (default: the recipe's directory)")],
         returns: [("string[]", "names", "")],
         effect: .localRead, scope: "<path relative to the recipe's directory>",
-        example: #"for _, name in ipairs(fs.list("migrations")) do … end"#)
+        example: #"for _, name in ipairs(fs.list("migrations")) do print(name) end"#)
     static let exists = PrimitiveSpec(
         module: "fs", name: "exists", summary: "Whether a path exists in the recipe's directory.",
         params: [Param("path", .string, "relative to the recipe's directory")],
         returns: [("boolean", "exists", "")],
         effect: .localRead, scope: "<path relative to the recipe's directory>",
-        example: #"if fs.exists("previous/compose.yaml") then … end"#)
+        example: #"if fs.exists("previous/compose.yaml") then unidesk.log.info("a previous release is kept") end"#)
     static let write = PrimitiveSpec(
         module: "fs", name: "write", summary: "Writes a whole file under the state directory (--state-dir), atomically: readers see the old content or the new, never a mix. A write: needs a grant, planned in plan mode.",
         params: [Param("path", .string, "relative to the state directory"), Param("content", .string, "the bytes to write")],
         returns: [("boolean", "written", "true when performed, false when only planned")],
         effect: .write, scope: "<path relative to the state directory>",
         errors: ["raises kind=denied without a grant such as --allow 'fs.write:reports/*'", "raises kind=no_space when the disk is full (the old file stays intact)"],
-        example: #"fs.write("reports/lane.json", json.encode(rows))"#)
+        example: """
+        local rows = { { app = "shop", status = "ok" } }
+        fs.write("reports/lane.json", json.encode(rows))
+        """)
 
     public static let library = HostLibrary(
         name: "fs", summary: "Files: read the recipe's own directory; write under the state directory.",

@@ -14,34 +14,56 @@ public enum HTTPBinding {
         Param("insecure", .boolean, optional: true, "skip TLS verification (default false)"),
     ]), optional: true, "")
 
-    static func spec(_ name: String, _ summary: String) -> PrimitiveSpec {
+    /// What get, head and wait return: the table with a `json` method (stdlib/unidesk/http.lua).
+    static let response = StubClass(
+        name: "unidesk.http.response", summary: "An HTTP response (get, head, wait). An error status (404, 503) is a response, not an error.",
+        fields: [
+            Param("status", .integer, "the HTTP status code"),
+            Param("headers", .map(.string), "header names lower-cased"),
+            Param("body", .string, "the body, cut at max_body bytes (empty for head)"),
+            Param("truncated", .boolean, "whether the body was cut"),
+            Param("url", .string, "the URL asked for"),
+        ],
+        methods: [("json", "any", "Decodes the body as JSON (raises kind=invalid when it is not).")])
+
+    static func spec(_ name: String, _ summary: String, example: String) -> PrimitiveSpec {
         PrimitiveSpec(
             module: "http", name: name, summary: summary,
             params: [Param("url", .string, "http:// or https:// only"), options],
-            returns: [("{status: integer, headers: table<string, string>, body: string, truncated: boolean, url: string}", "response", "header names lower-cased; resp:json() decodes the body")],
+            returns: [(response.name, "response", "(nil under `plan --offline`)")],
             effect: .read, scope: "<host[:port]>",
             errors: ["raises kind = network | timeout | tls | protocol; an HTTP error status (404, 503) is a response, not an error",
                      "raises bad argument for a URL that is not http(s)"],
-            example: #"local r = http.get("http://127.0.0.1:8081/health")"# + "\n" + #"if r.status == 200 and r:json().deploy.commit == want then … end"#)
+            example: example)
     }
-    static let get = spec("get", "GET a URL. Timeouts follow the run's deadline; redirects bounded; the body is size-capped.")
-    static let head = spec("head", "HEAD a URL: status and headers, no body.")
+    static let get = spec("get", "GET a URL. Timeouts follow the run's deadline; redirects bounded; the body is size-capped.", example: """
+        local want = "3f2a9c1"
+        local r = http.get("http://127.0.0.1:8081/health")
+        if r.status == 200 and r:json().deploy.commit == want then unidesk.log.info("the new build is live") end
+        """)
+    static let head = spec("head", "HEAD a URL: status and headers, no body.", example: """
+        local r = http.head("http://127.0.0.1:8081/releases/1.4.2.tar.gz")
+        if r.status ~= 200 then unidesk.fail("release 1.4.2 is not published (status " .. r.status .. ")") end
+        """)
     static let wait = PrimitiveSpec(
         module: "http", name: "wait",
         summary: "Polls a URL until `until(resp)` returns true (default: a status below 400), or raises kind=timeout with the last status or error. Connection errors while waiting are retried.",
         params: [Param("url", .string, ""), Param("options", .record([
             Param("timeout", .number, optional: true, "seconds to wait in all (default 60)"),
             Param("interval", .number, optional: true, "seconds between attempts (default 1)"),
-            Param("until", .function, optional: true, "function(resp) → boolean"),
+            Param("until", .function, optional: true, "function(resp) → boolean; `until` is a Lua keyword, so write the key as `[\"until\"] = …`"),
             Param("headers", .map(.stringOrSecret), optional: true, ""),
         ]), optional: true, "")],
-        returns: [("table", "response", "the response that satisfied the condition")],
+        returns: [(response.name, "response", "the response that satisfied the condition")],
         errors: ["raises kind=timeout naming the last status or error"],
-        example: #"http.wait(url .. "/health", { timeout = 120, until = function(r) return r.status == 200 and r:json().deploy.commit == want end })"#)
+        example: """
+        local url, want = "http://127.0.0.1:8081", "3f2a9c1"
+        http.wait(url .. "/health", { timeout = 120, ["until"] = function(r) return r.status == 200 and r:json().deploy.commit == want end })
+        """)
 
     public static let library = HostLibrary(
         name: "http", summary: "HTTP GET/HEAD and health polling (http and https only).",
-        specs: [get, head, wait]
+        specs: [get, head, wait], classes: [response]
     ) { ctx in
         let transport = Lazy { HTTPTransport() }
         func host(_ url: String) throws -> String {

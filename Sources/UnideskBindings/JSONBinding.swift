@@ -16,10 +16,11 @@ public enum JSONBinding {
         params: [Param("text", .string, "JSON text")],
         returns: [("any", "value", "")],
         errors: ["raises kind=invalid with line and column for malformed JSON"],
-        example: #"local obj = json.decode(fs.read("desired.json"))"#)
-    static let null = PrimitiveSpec(
-        module: "json", name: "null", summary: "The null sentinel (the same value as unidesk.null): compare with `v == json.null`.",
-        returns: [("userdata", "null", "")])
+        example: #"local desired = json.decode(fs.read("desired.json"))"#)
+    static let null = PrimitiveSpec.value(
+        module: "json", name: "null", type: "userdata",
+        summary: "The null sentinel (the same value as unidesk.null): JSON null decodes to it and it encodes to null; compare with `v == json.null`.",
+        example: #"local body = json.encode({ tag = json.null })   -- {"tag":null}"#)
 
     public static let library = HostLibrary(
         name: "json", summary: "JSON encode/decode with a null sentinel and stable key order.",
@@ -53,24 +54,31 @@ public enum YAMLBinding {
         params: [Param("text", .string, "YAML text")],
         returns: [("any", "value", "")],
         errors: ["raises kind=invalid with line and column for malformed YAML or several documents"],
-        example: #"local compose = yaml.decode(fs.read("compose.yaml"))"#)
+        example: """
+        local doc = yaml.decode(fs.read("compose.yaml"))
+        print(doc.services.web.image)
+        """)
     static let decodeAll = PrimitiveSpec(
         module: "yaml", name: "decode_all", summary: "Decodes every document of a multi-document YAML stream (`---` separated); empty documents are skipped.",
         params: [Param("text", .string, "YAML text")],
         returns: [("any[]", "documents", "")],
-        example: #"for _, obj in ipairs(yaml.decode_all(fs.read("manifests.yaml"))) do … end"#)
+        example: #"for _, obj in ipairs(yaml.decode_all(fs.read("manifests.yaml"))) do print(obj.kind, obj.metadata.name) end"#)
     static let encode = PrimitiveSpec(
         module: "yaml", name: "encode", summary: "Encodes a value as a YAML document (block style, keys sorted). Strings that would read back as another type are quoted.",
         params: [Param("value", .any, "")],
         returns: [("string", "yaml", "")],
-        example: #"print(yaml.encode({ services = { web = { image = ref } } }))"#)
+        example: """
+        local ref = "127.0.0.1:5000/unidesk/app:1.4.2"
+        print(yaml.encode({ services = { web = { image = ref } } }))
+        """)
     static let encodeAll = PrimitiveSpec(
         module: "yaml", name: "encode_all", summary: "Encodes a list of values as a multi-document YAML stream.",
         params: [Param("documents", .array(.any), "")],
         returns: [("string", "yaml", "")])
-    static let null = PrimitiveSpec(
-        module: "yaml", name: "null", summary: "The null sentinel (the same value as unidesk.null).",
-        returns: [("userdata", "null", "")])
+    static let null = PrimitiveSpec.value(
+        module: "yaml", name: "null", type: "userdata",
+        summary: "The null sentinel (the same value as unidesk.null and json.null): YAML null decodes to it and it encodes to null.",
+        example: #"print(yaml.encode({ tag = yaml.null }))   -- tag: null"#)
 
     public static let library = HostLibrary(
         name: "yaml", summary: "YAML decode/encode (multi-document).",
@@ -81,7 +89,7 @@ public enum YAMLBinding {
         }
         return [
             ctx.function(decode) { args in
-                do { return [LuaData.toLua(try YAML.decode(args.string(0)))] } catch let e as DataCodecError { throw invalid("yaml", e) }
+                do { return [LuaData.toLua(try YAML.decode(args.string(0), severalHint: "use yaml.decode_all for a multi-document stream"))] } catch let e as DataCodecError { throw invalid("yaml", e) }
             },
             ctx.function(decodeAll) { args in
                 do { return [.table(LuaTable(array: try YAML.decodeAll(args.string(0)).map(LuaData.toLua)))] } catch let e as DataCodecError { throw invalid("yaml", e) }

@@ -18,8 +18,9 @@ public enum PipelineLibrary {
         example: """
         local r = pipeline.run { name = "upgrade", steps = {
           { name = "snapshot", run = function() snapshot.take{ app = "shop", volumes = { "shop_data" } } end },
-          { name = "deploy", run = deploy, retries = 2, timeout = 300 },
-        }, always = { { name = "report", run = function(r) print(r.ok) end } } }
+          { name = "deploy", run = function() compose.recreate{ project = "shop", dir = "deploy", service = "web" } end, retries = 2, timeout = 300 },
+        }, always = { { name = "report", run = function(report) print(report.ok) end } } }
+        if not r.ok then unidesk.fail("upgrade failed at " .. r.failed_step) end
         """)
     static let raise = PrimitiveSpec(
         module: "alert", name: "raise",
@@ -34,7 +35,7 @@ public enum PipelineLibrary {
         ]), "")],
         returns: [("table", "record", "the alert with its time")],
         effect: .write, scope: "alerts/<app>/<time> (as state.set)",
-        example: #"alert.raise{ kind = "rolled_back", app = "shop", attempted = target, last_good = current, recovered = true, notes = err.message }"#)
+        example: #"alert.raise{ kind = "held", app = "shop", attempted = "2.0.0", last_good = "1.4.2", recovered = true, notes = "a major upgrade waits for a person" }"#)
     static let list = PrimitiveSpec(
         module: "alert", name: "list", summary: "An app's recorded alerts, oldest first.",
         params: [Param("app", .string, "")], returns: [("table[]", "alerts", "")])
@@ -82,7 +83,10 @@ public enum PipelineLibrary {
                           returns: [("table", "module", "the replaying (or recording) module")],
                           errors: ["raises naming the file when the recording is missing, not JSON or not a recording",
                                    "raises kind=replay for a call that was not recorded (the test fails even if the code caught it)"],
-                          example: #"test.replay("registry", "fixtures/registry.recording.json")"# + "\n" + #"local rows = test.load("lane").rows(desired)   -- answered from the recording"#),
+                          example: """
+                          test.replay("registry", "fixtures/registry.recording.json")
+                          local a = require("unidesk.registry").head("127.0.0.1:5000/unidesk/app:1.4.2")   -- answered from the recording
+                          """),
             PrimitiveSpec(module: "test", name: "load", summary: "Requires a recipe module afresh, after fakes were installed.",
                           params: [Param("module", .string, "")], returns: [("any", "module", "")]),
         ]

@@ -25,7 +25,7 @@ enum PostgresSpecs {
         effect: .read, scope: "<database>@<user> as the DSN and PG* variables name them",
         errors: ["raises kind = auth (password, pg_hba.conf, unknown role), not_found (no such database), network, timeout",
                  "raises bad argument for a malformed DSN (the message never quotes it)"],
-        example: #"local conn = pg.connect(unidesk.secret("DATABASE_URL"))"#)
+        example: #"local conn = pg.connect(unidesk.env("DATABASE_URL"))   -- exposed with --secret-env DATABASE_URL"#)
 
     static let exec = PrimitiveSpec(
         module: "pg", name: "connection:exec",
@@ -36,7 +36,7 @@ enum PostgresSpecs {
                   ("table?", "err", "when the statement failed")],
         effect: .write, scope: "<database>@<role>",
         errors: sqlErrors,
-        example: #"local r, err = conn:exec("ALTER TABLE users ADD COLUMN plan text", nil, { role = "app" })"# + "\n" + #"if not r and err.sqlstate == "42501" then unidesk.fail("the app role cannot run this migration: " .. err.message) end"#,
+        example: #"local conn = pg.connect(unidesk.env("DATABASE_URL"))"# + "\n" + #"local r, err = conn:exec("ALTER TABLE users ADD COLUMN plan text", nil, { role = "app" })"# + "\n" + #"if not r and err.sqlstate == "42501" then unidesk.fail("the app role cannot run this migration: " .. err.message) end"#,
         capability: "pg.exec")
 
     static let query = PrimitiveSpec(
@@ -47,7 +47,7 @@ enum PostgresSpecs {
         returns: [("table[]|nil", "rows", "one table per row, keyed by column name: " + rowsDoc), ("table?", "err", "when the statement failed")],
         effect: .read, scope: "<database>@<role>",
         errors: sqlErrors + ["plan --offline returns nil (nothing is sent)"],
-        example: #"local rows = assert(conn:query("SELECT id, email FROM users WHERE plan = $1", { "pro" }))"#,
+        example: #"local conn = pg.connect(unidesk.env("DATABASE_URL"))"# + "\n" + #"local rows = assert(conn:query("SELECT id, email FROM users WHERE plan = $1", { "pro" }))"#,
         capability: "pg.exec")
 
     static let script = PrimitiveSpec(
@@ -59,7 +59,7 @@ enum PostgresSpecs {
                   ("table?", "err", "as exec's, plus err.file, err.statement, err.statement_index and err.line (the line of the error position when the server gives one)")],
         effect: .write, scope: "<database>@<role>",
         errors: sqlErrors + ["kind = invalid (returned) for transaction control or a role change inside the script"],
-        example: #"local ok, err = conn:script(fs.read("migrations/004_plan.up.sql"), { name = "004_plan.up.sql", role = "app" })"#,
+        example: #"local conn = pg.connect(unidesk.env("DATABASE_URL"))"# + "\n" + #"local ok, err = conn:script(fs.read("migrations/004_plan.up.sql"), { name = "004_plan.up.sql", role = "app" })"#,
         capability: "pg.exec")
 
     static let tx = PrimitiveSpec(
@@ -67,7 +67,7 @@ enum PostgresSpecs {
         summary: "Runs fn(conn) in a transaction: COMMIT when fn returns, ROLLBACK when it raises (the error goes on). If a statement inside failed, the server has aborted the transaction: tx returns nil, err (SQLSTATE 25P02). Transactions do not nest. In plan mode the transaction is always rolled back.",
         params: [Param("fn", .function, "function(conn) … end")],
         returns: [("any", "...", "fn's results, or nil, err")],
-        example: #"assert(conn:tx(function(c) assert(c:exec("UPDATE accounts SET n = n - 1 WHERE id = $1", { id })); return true end))"#)
+        example: #"local conn, id = pg.connect(unidesk.env("DATABASE_URL")), 42"# + "\n" + #"assert(conn:tx(function(c) assert(c:exec("UPDATE accounts SET n = n - 1 WHERE id = $1", { id })); return true end))"#)
 
     static let close = PrimitiveSpec(
         module: "pg", name: "connection:close",
@@ -83,7 +83,7 @@ enum PostgresSpecs {
         ]), "")],
         returns: [("table|nil", "result", "as connection:exec"), ("table?", "err", "")],
         effect: .write, scope: "<database>@<role>",
-        example: #"local r, err = pg.exec{ dsn = unidesk.secret("DATABASE_URL"), sql = "SELECT 1", read_only = true }"#,
+        example: #"local r, err = pg.exec{ dsn = unidesk.env("DATABASE_URL"), sql = "SELECT 1", read_only = true }"#,
         capability: "pg.exec")
 
     static let all = [connect, oneShot, exec, query, script, tx, close]

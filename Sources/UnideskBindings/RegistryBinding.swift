@@ -20,14 +20,21 @@ public enum RegistryBinding {
         effect: .read, scope: "<registry host>/<repository>",
         errors: ["raises kind = unauthorized | denied | rate_limited (with rate_limit headers) | network | timeout | tls | protocol; messages name the registry and reference, never a credential",
                  "raises bad argument for a malformed reference"],
-        example: #"local a = registry.head("127.0.0.1:5000/unidesk/app:" .. commit)"# + "\n" + #"if not a.exists then unidesk.fail("artifact not published") end"#)
+        example: """
+        local commit = "3f2a9c1"
+        local a = registry.head("127.0.0.1:5000/unidesk/app:" .. commit)
+        if not a.exists then unidesk.fail("artifact not published") end
+        """)
     static let headMany = PrimitiveSpec(
         module: "registry", name: "head_many",
         summary: "HEADs many references concurrently (libcurl multi, connection reuse, HTTP/2 where offered). Results are in input order; an item that failed has `error = {kind=, message=}` instead of sinking the others.",
         params: [Param("refs", .array(.string), "image references"), options],
         returns: [("table[]", "results", "one result per reference, as head returns, or {ref=, error={kind=, message=}}")],
         effect: .read, scope: "<registry host>/<repository> (one capability per reference)",
-        example: #"for i, r in ipairs(registry.head_many(refs)) do print(refs[i], r.exists, r.digest) end"#)
+        example: """
+        local refs = { "127.0.0.1:5000/unidesk/app:1.4.2", "127.0.0.1:5000/unidesk/app:1.4.3" }
+        for i, r in ipairs(registry.head_many(refs)) do print(refs[i], r.exists, r.digest) end
+        """)
 
     public static let library = HostLibrary(
         name: "registry", summary: "Registry manifest lookups: does the artifact exist, and which digest.",

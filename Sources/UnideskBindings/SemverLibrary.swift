@@ -18,7 +18,11 @@ public enum SemverLibrary {
             PrimitiveSpec(module: "semver", name: "change", summary: "What kind of change from → to is, for each part: major, minor, patch, none or downgrade; `major` is true when either part's major version goes up (what a safety gate holds on).",
                           params: [Param("from", .string, ""), Param("to", .string, "")],
                           returns: [("{recipe: string, upstream?: string, major: boolean}", "change", "")],
-                          example: #"local c = semver.change(last_good, target)"# + "\n" + #"if c.major then alert.raise{ kind = "held", notes = "major upgrade: " .. target } end"#),
+                          example: """
+                          local last_good, target = "1.4.2+15.4", "2.0.0+16.1"
+                          local c = semver.change(last_good, target)
+                          if c.major then alert.raise{ kind = "held", app = "shop", attempted = target, last_good = last_good, notes = "major upgrade: " .. target } end
+                          """),
         ]
     ) { _ in [] }
 }

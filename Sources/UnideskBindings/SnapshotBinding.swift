@@ -24,7 +24,10 @@ public enum SnapshotBinding {
         returns: [(manifestType, "manifest", "")],
         effect: .write, scope: "<app>",
         errors: ["raises kind = no_space (checked before writing, or the disk filled while writing; the last-good is unchanged), not_found (a volume or path does not exist)"] + commonErrors,
-        example: #"snapshot.take{ app = "shop", volumes = { "shop_data" }, meta = { version = current } }"#)
+        example: """
+        local current = "1.4.2"
+        snapshot.take{ app = "shop", volumes = { "shop_data" }, meta = { version = current } }
+        """)
     static let restore = PrimitiveSpec(
         module: "snapshot", name: "restore",
         summary: "Restores the last-good snapshot into its volumes. Every checksum is verified and every archive extracted into a sibling directory on the same filesystem first; only then is each volume swapped with its sibling in one step, so a volume holds the old data or the new, never a mix. It returns once the new data is in place: the old data is removed in the background while the recipe goes on (starting the service again is not held up by it); the app's next take, restore or drop, and the end of the run, wait for that. Entries that would write outside the volume (absolute names, `..`, writing through a symlink, hardlinks to outside) are refused. Refuses while a running container uses a volume, unless force = true.",

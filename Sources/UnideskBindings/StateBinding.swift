@@ -38,7 +38,11 @@ public enum StateBinding {
         returns: [("any", "...", "fn's results")],
         effect: .pure,
         errors: ["raises kind = busy (field holder) when another run keeps the lock past timeout"] + databaseErrors,
-        example: #"state.lock("shop", function() deploy() end, { timeout = 600 })"#)
+        example: """
+        state.lock("shop", function()
+          compose.recreate{ project = "shop", dir = "deploy", service = "web" }
+        end, { timeout = 600 })
+        """)
 
     public static let library = HostLibrary(
         name: "state", summary: "Key → JSON state under --state-dir (or in PostgreSQL with --state-db), atomic writes, per-app locks across runs.",

@@ -14,7 +14,7 @@ public enum TimeBinding {
     static let sleep = PrimitiveSpec(
         module: "time", name: "sleep", summary: "Sleeps. Never past the run's deadline: a sleep that would cross it ends at the deadline, and the deadline limit fires.",
         params: [Param("seconds", .number, "how long (fractions allowed)")],
-        example: #"time.sleep(0.5)"#)
+        example: #"time.sleep(0.2)   -- seconds; fractions allowed"#)
     static let iso = PrimitiveSpec(
         module: "time", name: "iso", summary: "Formats a time (default: now) as ISO 8601 UTC, e.g. 2026-11-22T18:49:02Z.",
         params: [Param("seconds", .number, optional: true, "seconds since the epoch")],

@@ -9,11 +9,15 @@ public struct HostLibrary: Sendable {
     public let summary: String
     /// Every function of the module, host or Lua, described once.
     public let specs: [PrimitiveSpec]
+    /// Types its functions return or take, declared in the reference and the stubs.
+    public let classes: [StubClass]
     /// Builds the host functions for one run. Functions implemented in the stdlib Lua
     /// wrapper (stdlib/unidesk/<name>.lua) have a spec but no host function.
     public let make: @Sendable (RunContext) -> [HostFunction]
 
-    public init(name: String, summary: String, specs: [PrimitiveSpec], make: @escaping @Sendable (RunContext) -> [HostFunction]) {
+    public init(name: String, summary: String, specs: [PrimitiveSpec], classes: [StubClass] = [],
+                make: @escaping @Sendable (RunContext) -> [HostFunction]) {
+        self.classes = classes
         self.name = name
         self.summary = summary
         self.specs = specs

@@ -49,6 +49,14 @@ public struct Param: Sendable {
 /// The one description of a primitive. It drives argument checking at call time, the
 /// Markdown reference in docs/ and the LuaLS `---@meta` stubs, so they cannot drift.
 public struct PrimitiveSpec: Sendable {
+    /// What the name holds: a function to call, or a value to read (`json.null`,
+    /// `unidesk.vars`), rendered without parentheses in the reference and as `---@type` in stubs.
+    public enum Shape: Sendable, Equatable {
+        case function
+        /// A value of this LuaLS type.
+        case value(type: String)
+    }
+
     /// Module under `unidesk.` ("fs"); empty for functions on the `unidesk` table itself.
     public let module: String
     public let name: String
@@ -65,12 +73,19 @@ public struct PrimitiveSpec: Sendable {
     /// The capability's operation when several functions share one ("pg.exec" for exec,
     /// query and script); nil means "<module>.<name>".
     let capability: String?
+    public let shape: Shape
+
+    /// A value on a module or the `unidesk` table rather than a function.
+    public static func value(module: String, name: String, type: String, summary: String, example: String = "") -> PrimitiveSpec {
+        PrimitiveSpec(module: module, name: name, summary: summary, example: example, shape: .value(type: type))
+    }
 
     public init(module: String, name: String, summary: String, params: [Param] = [],
                 returns: [(type: String, name: String, doc: String)] = [],
                 effect: EffectClass = .pure, scope: String? = nil, errors: [String] = [],
-                example: String = "", capability: String? = nil) {
+                example: String = "", capability: String? = nil, shape: Shape = .function) {
         self.capability = capability
+        self.shape = shape
         self.module = module
         self.name = name
         self.summary = summary

@@ -14,13 +14,21 @@ public struct ReferenceGenerator {
     public func files() -> [String: String] {
         var out: [String: String] = [:]
         out["docs/reference/README.md"] = index()
-        out["docs/reference/unidesk.md"] = markdown(title: "unidesk", summary: "The `unidesk` table: steps, logs, failure, secrets, environment, outputs, policy queries.", specs: CoreSpecs.all)
+        out["docs/reference/unidesk.md"] = markdown(title: "unidesk", summary: Self.coreSummary, specs: CoreSpecs.all, classes: CoreSpecs.classes)
         out["stubs/unidesk.lua"] = coreStub()
         for lib in libraries.sorted(by: { $0.name < $1.name }) {
-            out["docs/reference/\(lib.name).md"] = markdown(title: "unidesk.\(lib.name)", summary: lib.summary, specs: lib.specs)
+            out["docs/reference/\(lib.name).md"] = markdown(title: "unidesk.\(lib.name)", summary: lib.summary, specs: lib.specs, classes: lib.classes)
             out["stubs/unidesk/\(lib.name).lua"] = stub(lib)
         }
         return out
+    }
+
+    static let coreSummary = "The `unidesk` table: steps, logs, failure, secrets, environment, outputs, policy queries, and the values `vars`, `mode`, `version` and `null`."
+
+    /// What every example may use without writing it: the modules' require lines. The tests
+    /// compile each example after exactly this prelude (ExampleTests).
+    public static func examplePrelude(_ libraries: [HostLibrary]) -> String {
+        libraries.map(\.name).sorted().map { "local \($0) = require \"unidesk.\($0)\"\n" }.joined()
     }
 
     private func index() -> String {
@@ -36,10 +44,16 @@ public struct ReferenceGenerator {
         return s
     }
 
-    private func markdown(title: String, summary: String, specs: [PrimitiveSpec]) -> String {
+    private func markdown(title: String, summary: String, specs: [PrimitiveSpec], classes: [StubClass]) -> String {
         var s = "<!-- \(Self.banner) -->\n# `\(title)`\n\n\(summary)\n\n"
         if title != "unidesk" { s += "```lua\nlocal \(title.split(separator: ".").last ?? "") = require \"\(title)\"\n```\n\n" }
+        s += "Examples assume `local <module> = require \"unidesk.<module>\"` for each module they use; the test suite compiles every one and runs it against fakes.\n\n"
         for spec in specs {
+            if case .value(let type) = spec.shape {
+                s += "## `\(spec.fullName)`\n\n\(spec.summary)\n\nA value of type `\(type)`, not a function: read it, do not call it.\n\n"
+                if !spec.example.isEmpty { s += "```lua\n\(spec.example)\n```\n\n" }
+                continue
+            }
             let params = spec.params.map { $0.optional ? "[\($0.name)]" : $0.name }.joined(separator: ", ")
             s += "## `\(spec.fullName)(\(params))`\n\n\(spec.summary)\n\n"
             if !spec.params.isEmpty {
@@ -63,6 +77,16 @@ public struct ReferenceGenerator {
             }
             if !spec.errors.isEmpty { s += "Errors:\n" + spec.errors.map { "- \($0)\n" }.joined() + "\n" }
             if !spec.example.isEmpty { s += "```lua\n\(spec.example)\n```\n\n" }
+        }
+        if !classes.isEmpty { s += "## Types\n\n" }
+        for c in classes {
+            s += "### `\(c.name)`\n\n\(c.summary)\n\n"
+            if !c.fields.isEmpty || !c.methods.isEmpty {
+                s += "| field | type | |\n|---|---|---|\n"
+                for f in c.fields { s += "| `\(f.name)`\(f.optional ? " (optional)" : "") | `\(f.type.luaName)` | \(f.doc) |\n" }
+                for m in c.methods { s += "| `:\(m.name)()` | `\(m.returns)` | \(m.doc) |\n" }
+                s += "\n"
+            }
         }
         return s
     }
@@ -88,8 +112,27 @@ public struct ReferenceGenerator {
         spec.params.map(\.name).joined(separator: ", ")
     }
 
+    /// `---@class` with its fields; methods as functions of a local of the class's last name.
+    private func classStub(_ c: StubClass) -> String {
+        var s = c.summary.split(separator: "\n").map { "---\($0)\n" }.joined() + "---@class \(c.name)\n"
+        for f in c.fields { s += "---@field \(f.name)\(f.optional ? "?" : "") \(stubType(f.type)) \(f.doc)".trimmingCharacters(in: .whitespaces) + "\n" }
+        guard !c.methods.isEmpty else { return s + "\n" }
+        let local = c.name.split(separator: ".").last.map(String.init) ?? c.name
+        s += "local \(local) = {}\n\n"
+        for m in c.methods {
+            s += "---\(m.doc)\n---@return \(m.returns)\nfunction \(local):\(m.name)() end\n\n"
+        }
+        return s
+    }
+
+    private func valueStub(_ spec: PrimitiveSpec, owner: String) -> String? {
+        guard case .value(let type) = spec.shape else { return nil }
+        return "---\(spec.summary)\n---@type \(type)\n\(owner).\(spec.name) = nil\n\n"
+    }
+
     private func stub(_ lib: HostLibrary) -> String {
         var s = "---@meta unidesk.\(lib.name)\n-- \(Self.banner)\n\n---\(lib.summary)\nlocal \(lib.name) = {}\n\n"
+        for c in lib.classes { s += classStub(c) }
         var classes: Set<String> = []
         for spec in lib.specs {
             // "connection:exec" is a method of the objects the module returns.
@@ -101,10 +144,7 @@ public struct ReferenceGenerator {
                 s += annotations(spec) + "function \(spec.name)(\(signature(spec))) end\n\n"
                 continue
             }
-            if spec.params.isEmpty && spec.returns.first?.type == "userdata" {
-                s += "---\(spec.summary)\n\(lib.name).\(spec.name) = nil ---@type userdata\n\n"
-                continue
-            }
+            if let value = valueStub(spec, owner: lib.name) { s += value; continue }
             s += annotations(spec) + "function \(lib.name).\(spec.name)(\(signature(spec))) end\n\n"
         }
         return s + "return \(lib.name)\n"
@@ -112,12 +152,10 @@ public struct ReferenceGenerator {
 
     private func coreStub() -> String {
         var s = "---@meta unidesk\n-- \(Self.banner)\n\n---@class unidesk\nunidesk = {}\n\n"
-        s += "---Values given with --var key=value.\n---@type table<string, string>\nunidesk.vars = {}\n\n"
-        s += "---The null sentinel of json/yaml.\n---@type userdata\nunidesk.null = nil\n\n"
-        s += "---\"run\" or \"plan\".\n---@type string\nunidesk.mode = \"run\"\n\n"
-        s += "---The unidesk version.\n---@type string\nunidesk.version = \"\"\n\n"
+        for c in CoreSpecs.classes { s += classStub(c) }
         s += "unidesk.log = {}\n\n"
         for spec in CoreSpecs.all {
+            if let value = valueStub(spec, owner: "unidesk") { s += value; continue }
             s += annotations(spec) + "function \(spec.fullName)(\(signature(spec))) end\n\n"
         }
         return s

@@ -2,14 +2,16 @@ import Yams
 
 /// YAML codec for `DataValue`: core-schema scalars, ordered mappings, block-style output.
 public enum YAML {
-    /// Parses a single-document stream; an empty stream gives `.null`, several documents are an error.
-    public static func decode(_ text: String) throws(DataCodecError) -> DataValue {
+    /// Parses a single-document stream; an empty stream gives `.null`, several documents are an
+    /// error. `severalHint` ends that error's message with what to call instead, in the
+    /// caller's terms: users read it, so it never names a Swift function.
+    public static func decode(_ text: String, severalHint: String? = nil) throws(DataCodecError) -> DataValue {
         let documents = try readDocuments(text, stopAfter: 2)
         guard documents.count <= 1 else {
             let mark = documents[1].mark
             let position = mark.map { " (second document at line \($0.line), column \($0.column))" } ?? ""
             throw DataCodecError(
-                "expected a single YAML document but found several\(position); use YAML.decodeAll for multi-document input",
+                "expected a single YAML document but found several\(position)\(severalHint.map { "; \($0)" } ?? "")",
                 line: mark?.line, column: mark?.column)
         }
         return documents.first?.value ?? .null

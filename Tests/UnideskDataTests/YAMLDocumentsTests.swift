@@ -11,8 +11,13 @@ import Testing
 
     @Test func decodeRefusesSeveralDocumentsAndPointsAtTheSecond() {
         let error = #expect(throws: DataCodecError.self) { try YAML.decode(threeDocuments) }
-        #expect(error?.message.contains("use YAML.decodeAll") == true)
+        #expect(error?.message == "expected a single YAML document but found several (second document at line 3, column 1)")
         #expect(error?.line == 3)
+    }
+
+    @Test func theSeveralDocumentsHintIsTheCallers() {
+        let error = #expect(throws: DataCodecError.self) { try YAML.decode(threeDocuments, severalHint: "use yaml.decode_all") }
+        #expect(error?.message.hasSuffix("found several (second document at line 3, column 1); use yaml.decode_all") == true)
     }
 
     @Test func emptyStreamsAndEmptyDocuments() throws {

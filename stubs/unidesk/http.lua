@@ -4,22 +4,35 @@
 ---HTTP GET/HEAD and health polling (http and https only).
 local http = {}
 
+---An HTTP response (get, head, wait). An error status (404, 503) is a response, not an error.
+---@class unidesk.http.response
+---@field status integer the HTTP status code
+---@field headers table<string, string> header names lower-cased
+---@field body string the body, cut at max_body bytes (empty for head)
+---@field truncated boolean whether the body was cut
+---@field url string the URL asked for
+local response = {}
+
+---Decodes the body as JSON (raises kind=invalid when it is not).
+---@return any
+function response:json() end
+
 ---GET a URL. Timeouts follow the run's deadline; redirects bounded; the body is size-capped.
 ---@param url string http:// or https:// only
 ---@param options? { timeout?: number, headers?: table<string, string|secret>, max_body?: integer, redirects?: integer, proxy?: boolean, insecure?: boolean }
----@return {status: integer, headers: table<string, string>, body: string, truncated: boolean, url: string} response header names lower-cased; resp:json() decodes the body
+---@return unidesk.http.response response (nil under `plan --offline`)
 function http.get(url, options) end
 
 ---HEAD a URL: status and headers, no body.
 ---@param url string http:// or https:// only
 ---@param options? { timeout?: number, headers?: table<string, string|secret>, max_body?: integer, redirects?: integer, proxy?: boolean, insecure?: boolean }
----@return {status: integer, headers: table<string, string>, body: string, truncated: boolean, url: string} response header names lower-cased; resp:json() decodes the body
+---@return unidesk.http.response response (nil under `plan --offline`)
 function http.head(url, options) end
 
 ---Polls a URL until `until(resp)` returns true (default: a status below 400), or raises kind=timeout with the last status or error. Connection errors while waiting are retried.
 ---@param url string
 ---@param options? { timeout?: number, interval?: number, until?: function, headers?: table<string, string|secret> }
----@return table response the response that satisfied the condition
+---@return unidesk.http.response response the response that satisfied the condition
 function http.wait(url, options) end
 
 return http

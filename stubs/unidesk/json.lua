@@ -15,7 +15,8 @@ function json.encode(value, options) end
 ---@return any value
 function json.decode(text) end
 
----The null sentinel (the same value as unidesk.null): compare with `v == json.null`.
-json.null = nil ---@type userdata
+---The null sentinel (the same value as unidesk.null): JSON null decodes to it and it encodes to null; compare with `v == json.null`.
+---@type userdata
+json.null = nil
 
 return json

@@ -24,7 +24,8 @@ function yaml.encode(value) end
 ---@return string yaml
 function yaml.encode_all(documents) end
 
----The null sentinel (the same value as unidesk.null).
-yaml.null = nil ---@type userdata
+---The null sentinel (the same value as unidesk.null and json.null): YAML null decodes to it and it encodes to null.
+---@type userdata
+yaml.null = nil
 
 return yaml
