@@ -45,6 +45,8 @@ public final class Session {
                                  stateDatabase: options.stateDatabase,
                                  redactor: redactor, console: console, environment: options.environment,
                                  remaining: { lua.deadlineRemaining })
+        let steps = self.steps
+        context.currentStepName = { [weak steps] in steps?.innermostOpenName }
         var libs: [(String, LuaValue)] = []
         for lib in libraries {
             let fns = lib.make(context)
