@@ -62,7 +62,8 @@ public final class RunContext {
 
     /// Deadlines of the pipeline steps running now (monotonic seconds) with the timeout that
     /// set each, innermost last.
-    private var stepDeadlines: [(at: Double, seconds: Double)] = []
+    /// `step`: the id of the step the deadline belongs to, once it has begun.
+    private var stepDeadlines: [(at: Double, seconds: Double, step: Int?)] = []
     /// The name of the innermost step running now (for the timeout's message).
     var currentStepName: () -> String? = { nil }
 
@@ -76,12 +77,25 @@ public final class RunContext {
 
     /// A pipeline step's own deadline: primitives called inside it stop waiting by then.
     public func pushStepDeadline(seconds: Double) {
-        let inherited = stepDeadlines.last ?? (.infinity, .infinity)
+        let inherited = stepDeadlines.last.map { ($0.at, $0.seconds) } ?? (.infinity, .infinity)
         let at = Self.now + seconds
-        stepDeadlines.append(at < inherited.at ? (at, seconds) : inherited)
+        stepDeadlines.append(at < inherited.0 ? (at, seconds, nil) : (inherited.0, inherited.1, nil))
     }
 
     public func popStepDeadline() { if !stepDeadlines.isEmpty { stepDeadlines.removeLast() } }
+
+    /// A step begins: the deadline pushed just before it (the pipeline pushes, then runs
+    /// the step) is that step's.
+    func stepBegan(_ id: Int) {
+        if let i = stepDeadlines.indices.last, stepDeadlines[i].step == nil { stepDeadlines[i].step = id }
+    }
+
+    /// The timeout error when step `id` is ending after its own deadline: a step that
+    /// overran in Lua alone (no primitive noticed) still fails as timed out.
+    func overran(step id: Int) -> HostError? {
+        guard let last = stepDeadlines.last, last.step == id else { return nil }
+        return stepTimeout()
+    }
 
     /// The error a primitive or sleep raises when the running step's deadline (not the
     /// run's: that one fires the limit) has passed: the step fails as timed out, wherever

@@ -16,7 +16,7 @@ public final class Session {
     let moduleFinder: ModuleFinder
     public let lua: LuaState
     private(set) var outputs: [(String, DataValue)] = []
-    private let context: RunContext
+    let context: RunContext
 
     public init(options: EngineOptions, libraries: [HostLibrary], console: Console, redactor: Redactor,
                 recipeDirectory: String) throws {

@@ -47,6 +47,29 @@ struct StepDeadlineAndErrorTests {
         #expect(junit.contains("step &apos;slow&apos; ran past its timeout") || junit.contains("step 'slow' ran past its timeout"), "\(junit)")
     }
 
+    @Test("a step that overruns its timeout in Lua alone is failed as timeout on stderr and in the report too")
+    func stepOverrunningInLuaFailsAsTimeout() throws {
+        let r = try RecipeRun("""
+            local pipeline = require "unidesk.pipeline"
+            local time = require "unidesk.time"
+            local result = pipeline.run { steps = {
+              { name = "busy", timeout = 0.1, run = function()
+                  local t0 = time.monotonic()
+                  while time.monotonic() - t0 < 0.3 do end   -- no sleep, no gated call
+                end },
+            } }
+            unidesk.output("status", result.steps[1].status)
+            """)
+        defer { r.remove() }
+        let result = try r.run("run", ["--no-color", "--report", r.report])
+        #expect(result.exitCode == 0, "\(result.summary)")
+        #expect(result.stderr.contains("[FAIL] busy (") && result.stderr.contains("): step 'busy' ran past its timeout of 0.1 s"), "\(result.summary)")
+        #expect(!result.stderr.contains("[ok] busy"), "\(result.summary)")
+        let busy = Self.steps(r).first { $0["name"] as? String == "busy" }
+        #expect(busy?["status"] as? String == "failed" && busy?["error_kind"] as? String == "timeout", "\(Self.steps(r))")
+        #expect((r.reportJSON?["outputs"] as? [String: Any])?["status"] as? String == "timeout")
+    }
+
     @Test("http.wait in a step whose deadline passes stops there: a few attempts, one summary line, no [error] per attempt")
     func httpWaitStopsAtTheStepDeadline() throws {
         // Port 9 (discard) refuses at once: before, every attempt failed instantly and the
