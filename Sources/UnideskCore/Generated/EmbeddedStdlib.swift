@@ -280,7 +280,8 @@ function M.wait(url, options)
   if type(options) ~= "table" then
     error("bad argument #2 to 'unidesk.http.wait' (table expected, got " .. type(options) .. ")", 2)
   end
-  local timeout, interval = options.timeout or 60, options.interval or 1
+  -- Never faster than 10 attempts a second, whatever the caller asked.
+  local timeout, interval = options.timeout or 60, math.max(0.1, options.interval or 1)
   local condition = options["until"] or function(r) return r.status < 400 end
   local started = time.monotonic()
   local deadline = started + timeout
