@@ -104,20 +104,23 @@ static void replay(lua_State *L, ud_state *s, size_t base, size_t abase) {
 
 /* ---------------- the trampoline ---------------- */
 
-/* Pushes "chunk:line: " of the recipe code that made the call. Stdlib wrappers
- * (stdlib/unidesk/*.lua) and C frames between it and the host function are skipped,
- * so an error names the recipe's line, not the wrapper's. Falls back to luaL_where(1). */
-static void where_outside_stdlib(lua_State *L) {
+/* Pushes "chunk:line: " of the first frame at or above `level` that is the user's code.
+ * unidesk's own frames are skipped: the prelude and stdlib modules (stdlib/unidesk/*.lua)
+ * and C functions, so an error names the recipe's line, not a wrapper's. Pushes "" when
+ * no such frame exists. */
+void ud_where_outside_stdlib(lua_State *L, int level) {
     lua_Debug ar;
-    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+    for (; lua_getstack(L, level, &ar); level++) {
         if (!lua_getinfo(L, "Sl", &ar)) break;
         if (ar.currentline <= 0) continue;                       /* a C function */
-        if (strncmp(ar.source, "@stdlib/", 8) == 0) continue;   /* a stdlib wrapper */
+        if (strncmp(ar.source, "@stdlib/", 8) == 0) continue;   /* the prelude or a stdlib module */
         lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
         return;
     }
-    luaL_where(L, 1);
+    lua_pushliteral(L, "");
 }
+
+static void where_outside_stdlib(lua_State *L) { ud_where_outside_stdlib(L, 1); }
 
 static int trampoline(lua_State *L) {
     ud_state *s = ud_S(L);
@@ -202,6 +205,14 @@ static int push_proxied(lua_State *L, int idx) {
     return 0;
 }
 
+int ud_has_tostring(lua_State *L, int idx) {
+    if (!lua_checkstack(L, 3) || !lua_getmetatable(L, idx)) return 0;
+    lua_pushliteral(L, "__tostring");
+    int has = lua_rawget(L, -2) != LUA_TNIL;
+    lua_pop(L, 2);
+    return has;
+}
+
 int ud_is_readonly(lua_State *L, int idx) {
     if (!lua_checkstack(L, 3)) return 0;
     if (push_proxied(L, idx)) { lua_pop(L, 1); return 1; }
@@ -239,6 +250,18 @@ int ud_table_geti(lua_State *L, int idx, long long i) {
 
 int ud_msgh(lua_State *L) {
     if (lua_type(L, 1) == LUA_TTABLE) {        // structured error: keep it, add a traceback field
+        lua_pushliteral(L, "where");          // and where it was raised, if nobody said so yet
+        if (lua_rawget(L, 1) == LUA_TNIL) {
+            ud_where_outside_stdlib(L, 1);
+            size_t n;
+            const char *w = lua_tolstring(L, -1, &n);
+            if (n >= 2) {                      // "recipe.lua:12: " -> "recipe.lua:12"
+                lua_pushliteral(L, "where");
+                lua_pushlstring(L, w, n - 2);
+                lua_rawset(L, 1);
+            }
+        }
+        lua_settop(L, 1);
         luaL_traceback(L, L, NULL, 1);
         lua_setfield(L, 1, "traceback");
         lua_settop(L, 1);

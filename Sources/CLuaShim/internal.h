@@ -45,6 +45,8 @@ extern const char ud_key_error_mt;   // metatable of structured errors
 extern const char ud_key_null;       // the JSON null sentinel
 
 int ud_msgh(lua_State *L);
+/// Pushes "chunk:line: " of the first user frame at or above `level` ("" if none).
+void ud_where_outside_stdlib(lua_State *L, int level);
 void ud_push_null(lua_State *L);
 void ud_push_secret(lua_State *L, const char *s, size_t len);
 void ud_deadline_stop_timers(ud_state *s);

@@ -138,6 +138,13 @@ static int traceback_lua(lua_State *L) {        // traceback(msg [, level])
 
 void ud_push_traceback_function(lua_State *L) { lua_pushcfunction(L, traceback_lua); }
 
+// where(level) -> "chunk:line: " of the first user frame from `level` up (1: the function
+// that called where, as luaL_where counts), or "".
+static int where_lua(lua_State *L) {
+    ud_where_outside_stdlib(L, (int)luaL_optinteger(L, 1, 1));
+    return 1;
+}
+
 /* ---------------- null, secrets, errors ---------------- */
 
 void ud_push_null(lua_State *L) { lua_rawgetp(L, LUA_REGISTRYINDEX, &ud_key_null); }
@@ -436,9 +443,10 @@ static int open_sandbox_impl(lua_State *L) {
     }
     // Trusted helpers for the prelude, which takes them and removes this global before
     // any recipe code runs.
-    lua_createtable(L, 0, 2);
+    lua_createtable(L, 0, 3);
     lua_pushcfunction(L, freeze_lua); lua_setfield(L, -2, "freeze");
     lua_pushcfunction(L, traceback_lua); lua_setfield(L, -2, "traceback");
+    lua_pushcfunction(L, where_lua); lua_setfield(L, -2, "where");
     lua_setfield(L, G, "__unidesk_trusted");
     lua_settop(L, 0);
     return 0;

@@ -33,11 +33,8 @@ let hostDispatch: ud_dispatch_fn = { L, ctx in
 
 private func raise(_ error: HostError, in fn: HostFunction, writer: ValueWriter) -> Int32 {
     switch error {
-    case .argument(let n, let why):
-        writer.write(.string("bad argument #\(n) to '\(fn.name)' (\(why))"))
-        return Int32(UD_CALL_RAISE_WHERE)
-    case .message(let m):
-        writer.write(.string(m))
+    case .argument, .message:
+        writer.write(.string(error.text(calling: fn.name)))
         return Int32(UD_CALL_RAISE_WHERE)
     case .structured(let kind, let message, let fields):
         var all: [(String, LuaValue)] = [("kind", .string(kind)), ("message", .string(message))]

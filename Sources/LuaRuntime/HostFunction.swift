@@ -22,3 +22,17 @@ public enum HostError: Error {
     /// Raises a structured error table {kind=, message=, ...} readable with pcall.
     case structured(kind: String, message: String, fields: [(String, LuaValue)] = [])
 }
+
+extension HostError: CustomStringConvertible {
+    /// The text a user reads (logs, the audit): never Swift's debug form of the case.
+    public var description: String { text(calling: nil) }
+
+    /// The error's text as raised from the function named `name` ("unidesk.state.set").
+    public func text(calling name: String?) -> String {
+        switch self {
+        case .argument(let n, let why): return "bad argument #\(n)\(name.map { " to '\($0)'" } ?? "") (\(why))"
+        case .message(let m): return m
+        case .structured(_, let m, _): return m
+        }
+    }
+}

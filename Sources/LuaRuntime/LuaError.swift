@@ -26,13 +26,19 @@ public struct LuaError: Error, CustomStringConvertible {
     /// `kind` of a structured error ("denied", "fail", "network", …).
     public let kind: String?
 
-    init(status: Status, value: LuaValue) {
+    /// `rendersItself`: the value has a __tostring (primitives' errors show their message
+    /// alone); any other table with a `message` reads "kind: message", as the prelude shows it.
+    init(status: Status, value: LuaValue, rendersItself: Bool = false) {
         self.status = status
         self.value = value
         switch value {
         case .table(let t):
             kind = t["kind"].stringValue
-            message = t["message"].stringValue ?? "error (\(kind ?? "no message"))"
+            if let m = t["message"].stringValue {
+                message = rendersItself || (kind ?? "").isEmpty ? m : "\(kind!): \(m)"
+            } else {
+                message = "error (\(kind ?? "no message"))"
+            }
             traceback = t["traceback"].stringValue
         case .string, .bytes:
             let text = value.stringValue ?? ""

@@ -138,7 +138,8 @@ public final class LuaState {
 
     func popError(_ rc: Int32, restoring top: Int32? = nil) -> LuaError {
         let v = (try? ValueReader(L: L).read(-1)) ?? .string("(unreadable error value)")
+        let rendersItself = ud_has_tostring(L, -1) != 0
         if let top { lua_settop(L, top) } else { ud_pop(L, 1) }
-        return LuaError(status: LuaError.Status(rc), value: v)
+        return LuaError(status: LuaError.Status(rc), value: v, rendersItself: rendersItself)
     }
 }

@@ -129,7 +129,8 @@ public enum ComposeBinding {
                    perform: @escaping (ComposeProject, LuaTable) throws -> [LuaValue]) throws -> [LuaValue] {
             let t = args.table(0)!
             let p = try project(t)
-            return try ctx.gate.call(spec, scope: scope, arguments: audit(args), perform: { try perform(p, t) }, plan: { try plan(p, t) })
+            // Bounded: a health wait past a pipeline step's deadline raises the step's timeout.
+            return try ctx.bounded { try ctx.gate.call(spec, scope: scope, arguments: audit(args), perform: { try perform(p, t) }, plan: { try plan(p, t) }) }
         }
 
         return [

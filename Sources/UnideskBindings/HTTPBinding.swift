@@ -47,10 +47,10 @@ public enum HTTPBinding {
         """)
     static let wait = PrimitiveSpec(
         module: "http", name: "wait",
-        summary: "Polls a URL until `until(resp)` returns true (default: a status below 400), or raises kind=timeout with the last status or error. Connection errors while waiting are retried.",
+        summary: "Polls a URL until `until(resp)` returns true (default: a status below 400), or raises kind=timeout with the last status or error. Connection errors while waiting are retried, one attempt per interval; failed attempts are not printed, and one summary line is logged when the wait took more than one attempt. A denial, or the pipeline step's own timeout (kind=timeout, deadline=\"step\"), ends the wait at once.",
         params: [Param("url", .string, ""), Param("options", .record([
             Param("timeout", .number, optional: true, "seconds to wait in all (default 60)"),
-            Param("interval", .number, optional: true, "seconds between attempts (default 1)"),
+            Param("interval", .number, optional: true, "seconds between attempts (default 1, at least 0.1)"),
             Param("until", .function, optional: true, "function(resp) → boolean; `until` is a Lua keyword, so write the key as `[\"until\"] = …`"),
             Param("headers", .map(.stringOrSecret), optional: true, ""),
         ]), optional: true, "")],

@@ -251,7 +251,8 @@ public enum KubeBinding {
                 let s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: name, timeout: min(total, 30))
                 let condition = t["condition"].stringValue
                 let interval = max(0.1, t.number("interval") ?? 1)
-                return try ctx.gate.call(wait, scope: s, arguments: audit(args), perform: {
+                // Bounded: past a pipeline step's deadline it raises the step's timeout.
+                return try ctx.bounded { try ctx.gate.call(wait, scope: s, arguments: audit(args), perform: {
                     let until = Date().addingTimeInterval(total)
                     var last = "not seen yet"
                     while true {
@@ -278,7 +279,7 @@ public enum KubeBinding {
                         }
                         Thread.sleep(forTimeInterval: interval)
                     }
-                }, plan: { Gate.Planned([.nil], detail: .string("offline: not read")) })
+                }, plan: { Gate.Planned([.nil], detail: .string("offline: not read")) }) }
             },
         ]
     }

@@ -7,14 +7,14 @@ import UnideskCore
 public enum PipelineLibrary {
     static let run = PrimitiveSpec(
         module: "pipeline", name: "run",
-        summary: "Runs steps in order, each as a unidesk.step. A step may retry (with a doubling backoff) and has its own timeout: every primitive called inside it stops waiting at the step's deadline (a pure-Lua loop is not cut short, but the step is reported as timed out). After the first failure the remaining steps are skipped; `always` steps run in every case, after the others, and get the report so far. A denial is never retried. Returns the report; it raises only for misuse.",
+        summary: "Runs steps in order, each as a unidesk.step. A step may retry (with a doubling backoff) and has its own timeout: every primitive and `time.sleep` called inside it stops at the step's deadline and raises kind = timeout (field deadline = \"step\"), so the step fails as timed out (a pure-Lua loop that calls no primitive is not cut short, but the pipeline reports the step as timed out). After the first failure the remaining steps are skipped; `always` steps run in every case, after the others, and get the report so far. A denial is never retried. Returns the report; it raises only for misuse.",
         params: [Param("pipeline", .record([
             Param("name", .string, optional: true, ""),
             Param("steps", .array(.any), "{name = , run = function(ctx) … end, retries = 0, backoff = 1, timeout = seconds}"),
             Param("always", .array(.any), optional: true, "{name = , run = function(report) … end}: clean-up that runs whatever happened"),
             Param("context", .any, optional: true, "passed to every step's run"),
         ]), "")],
-        returns: [("{ok: boolean, name?: string, failed_step?: string, error?: any, steps: {name: string, status: string, attempts: integer, seconds: number, error?: string}[], cleanup_failed?: boolean}", "report", "status is ok, failed, timeout, skipped")],
+        returns: [("{ok: boolean, name?: string, failed_step?: string, error?: any, steps: {name: string, status: string, attempts: integer, seconds: number, error?: any}[], cleanup_failed?: boolean}", "report", "status is ok, failed, timeout, skipped")],
         example: """
         local r = pipeline.run { name = "upgrade", steps = {
           { name = "snapshot", run = function() snapshot.take{ app = "shop", volumes = { "shop_data" } } end },

@@ -12,7 +12,7 @@ public enum TimeBinding {
         module: "time", name: "monotonic", summary: "Seconds on a monotonic clock: for measuring durations, immune to clock changes.",
         returns: [("number", "seconds", "")])
     static let sleep = PrimitiveSpec(
-        module: "time", name: "sleep", summary: "Sleeps. Never past the run's deadline: a sleep that would cross it ends at the deadline, and the deadline limit fires.",
+        module: "time", name: "sleep", summary: "Sleeps. Never past the run's deadline: a sleep that would cross it ends at the deadline, and the deadline limit fires. Inside a pipeline step with a timeout, never past the step's deadline either: it ends there and raises kind = timeout, and the step fails as timed out.",
         params: [Param("seconds", .number, "how long (fractions allowed)")],
         example: #"time.sleep(0.2)   -- seconds; fractions allowed"#)
     static let iso = PrimitiveSpec(
@@ -31,14 +31,17 @@ public enum TimeBinding {
                 var want: Double = 0
                 if case .int(let i) = args.value(0) { want = Double(i) } else if case .number(let d) = args.value(0) { want = d }
                 guard want.isFinite, want >= 0 else { throw HostError.argument(1, "a non-negative number of seconds expected") }
-                // Past the deadline the timer arms the hook; the limit fires on return.
-                let until = DispatchTime.now().uptimeNanoseconds + UInt64(min(want, ctx.deadlineRemaining + 0.01) * 1e9)
-                while DispatchTime.now().uptimeNanoseconds < until {
-                    let left = Double(until - DispatchTime.now().uptimeNanoseconds) / 1e9
-                    var ts = timespec(tv_sec: Int(left), tv_nsec: Int((left - Double(Int(left))) * 1e9))
-                    nanosleep(&ts, nil)
+                // Past the run's deadline the timer arms the hook; the limit fires on return.
+                // Past a step's, `bounded` raises the step's timeout.
+                return try ctx.bounded {
+                    let until = DispatchTime.now().uptimeNanoseconds + UInt64(min(want, ctx.deadlineRemaining + 0.01) * 1e9)
+                    while DispatchTime.now().uptimeNanoseconds < until {
+                        let left = Double(until - DispatchTime.now().uptimeNanoseconds) / 1e9
+                        var ts = timespec(tv_sec: Int(left), tv_nsec: Int((left - Double(Int(left))) * 1e9))
+                        nanosleep(&ts, nil)
+                    }
+                    return []
                 }
-                return []
             },
             ctx.function(iso) { args in
                 var t = Date().timeIntervalSince1970

@@ -18,11 +18,20 @@ extension Session {
             self.console.log(level, args.count > 1 ? args[1].stringValue ?? "" : "")
             return []
         }
-        add("step_begin") { args in [.int(Int64(self.steps.begin(args[0].stringValue ?? "?")))] }
+        add("step_begin") { args in
+            let id = self.steps.begin(args[0].stringValue ?? "?")
+            self.context.stepBegan(id)
+            return [.int(Int64(id))]
+        }
         add("step_end") { args in
             guard case .int(let id) = args[0] else { return [] }
             let ok: Bool = { if case .bool(true) = args[1] { return true }; return false }()
             func s(_ i: Int) -> String? { i < args.count ? args[i].stringValue.map(self.redactor.scrub) : nil }
+            // Finished, but past its pipeline deadline: it failed as timed out, and unidesk.step raises.
+            if ok, let timeout = self.context.overran(step: Int(id)) {
+                self.steps.end(Int(id), ok: false, error: timeout.description, kind: "timeout", traceback: nil)
+                throw timeout
+            }
             self.steps.end(Int(id), ok: ok, error: s(2), kind: s(3), traceback: s(4))
             return []
         }

@@ -109,7 +109,7 @@ public final class Engine {
         // An error that came out of a step: show where it came from, not where it was rethrown.
         let traceback = session.steps.firstFailure?.traceback.flatMap { tb in
             tb.hasPrefix(e.message) ? String(tb.dropFirst(e.message.count)).trimmingCharacters(in: .whitespacesAndNewlines) : nil
-        } ?? e.traceback
+        } ?? e.traceback.map(Traceback.userFrames)
         switch e.kind {
         case "denied": return (.denied, (message, "denied", traceback))
         case "fail": return (.recipeFailed, (message, "fail", nil))
@@ -134,8 +134,7 @@ public final class Engine {
     private func printError(message: String, kind: String?, traceback: String?) {
         var text = console.paintIfFancy("error:", 31) + " " + message
         if let traceback, !traceback.isEmpty {
-            let lines = traceback.split(separator: "\n", omittingEmptySubsequences: false)
-                .filter { !$0.contains("[C]: in ?") && !$0.contains("stdlib/unidesk/_prelude.lua") }
+            let lines = Traceback.userFrames(traceback).split(separator: "\n", omittingEmptySubsequences: false)
             text += "\n" + lines.map { "  " + String($0).trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: "\n")
         }
         console.line(text)

@@ -57,7 +57,10 @@ public final class Gate {
         defer {
             record.durationMs = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
             journal.append(record)
-            console.effect(record)
+            // A failed call is not printed as it happens: the script may catch it (pcall,
+            // a polling loop), and an uncaught one is printed once, at the end, at the
+            // user's line. The audit keeps every failure.
+            if record.outcome != .error { console.effect(record) }
         }
         do {
             if shouldPlan {
@@ -79,7 +82,7 @@ public final class Gate {
         } catch {
             record.outcome = .error
             record.planned = shouldPlan
-            record.message = redactor.scrub("\(error)")
+            record.message = redactor.scrub((error as? HostError)?.text(calling: spec.fullName) ?? "\(error)")
             throw error
         }
     }

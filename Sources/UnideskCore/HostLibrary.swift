@@ -64,24 +64,67 @@ public final class RunContext {
         actions.reversed().forEach { $0() }
     }
 
-    /// Deadlines of the pipeline steps running now (monotonic seconds), innermost last.
-    private var stepDeadlines: [Double] = []
+    /// Deadlines of the pipeline steps running now (monotonic seconds) with the timeout that
+    /// set each, innermost last.
+    /// `step`: the id of the step the deadline belongs to, once it has begun.
+    private var stepDeadlines: [(at: Double, seconds: Double, step: Int?)] = []
+    /// The name of the innermost step running now (for the timeout's message).
+    var currentStepName: () -> String? = { nil }
 
     /// Seconds left before the run's deadline, or the running step's if it is sooner:
     /// pass it into blocking calls' timeouts.
     public var deadlineRemaining: Double {
         let run = remaining()
         guard let step = stepDeadlines.last else { return run }
-        return max(0, min(run, step - Self.now))
+        return max(0, min(run, step.at - Self.now))
     }
 
     /// A pipeline step's own deadline: primitives called inside it stop waiting by then.
     public func pushStepDeadline(seconds: Double) {
-        let inherited = stepDeadlines.last ?? .infinity
-        stepDeadlines.append(min(inherited, Self.now + seconds))
+        let inherited = stepDeadlines.last.map { ($0.at, $0.seconds) } ?? (.infinity, .infinity)
+        let at = Self.now + seconds
+        stepDeadlines.append(at < inherited.0 ? (at, seconds, nil) : (inherited.0, inherited.1, nil))
     }
 
     public func popStepDeadline() { if !stepDeadlines.isEmpty { stepDeadlines.removeLast() } }
+
+    /// A step begins: the deadline pushed just before it (the pipeline pushes, then runs
+    /// the step) is that step's.
+    func stepBegan(_ id: Int) {
+        if let i = stepDeadlines.indices.last, stepDeadlines[i].step == nil { stepDeadlines[i].step = id }
+    }
+
+    /// The timeout error when step `id` is ending after its own deadline: a step that
+    /// overran in Lua alone (no primitive noticed) still fails as timed out.
+    func overran(step id: Int) -> HostError? {
+        guard let last = stepDeadlines.last, last.step == id else { return nil }
+        return stepTimeout()
+    }
+
+    /// The error a primitive or sleep raises when the running step's deadline (not the
+    /// run's: that one fires the limit) has passed: the step fails as timed out, wherever
+    /// it is shown. Field `deadline = "step"` tells it from a request's own timeout.
+    public func stepTimeout() -> HostError? {
+        guard let step = stepDeadlines.last, Self.now >= step.at, remaining() > 0 else { return nil }
+        let name = currentStepName().map { "step '\($0)'" } ?? "the step"
+        return .structured(kind: "timeout", message: "\(name) ran past its timeout of \(Self.seconds(step.seconds)) s",
+                           fields: [("deadline", .string("step"))])
+    }
+
+    private static func seconds(_ s: Double) -> String { s == s.rounded() && abs(s) < 1e15 ? "\(Int(s))" : "\(s)" }
+
+    /// Runs a primitive's body under the step deadline: when the deadline passed while it
+    /// ran (it was cut short, or finished late), the step's timeout is what is raised.
+    /// Every gated call is bounded; a pure function that waits (time.sleep) calls it itself.
+    public func bounded<T>(_ body: () throws -> T) throws -> T {
+        let results: T
+        do { results = try body() } catch {
+            if let timeout = stepTimeout() { throw timeout }
+            throw error
+        }
+        if let timeout = stepTimeout() { throw timeout }
+        return results
+    }
 
     static var now: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
@@ -113,8 +156,10 @@ public final class RunContext {
         HostFunction(spec.fullName) { [gate, redactor] args in
             try spec.check(args)
             let s = try scope(args)
-            return try gate.call(spec, scope: s, arguments: LuaData.auditArguments(args, redactor: redactor), effect: effect,
-                                 perform: { try perform(args) }, plan: { try plan(args) })
+            return try self.bounded {
+                try gate.call(spec, scope: s, arguments: LuaData.auditArguments(args, redactor: redactor), effect: effect,
+                              perform: { try perform(args) }, plan: { try plan(args) })
+            }
         }
     }
 }

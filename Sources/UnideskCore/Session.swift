@@ -16,7 +16,7 @@ public final class Session {
     let moduleFinder: ModuleFinder
     public let lua: LuaState
     private(set) var outputs: [(String, DataValue)] = []
-    private let context: RunContext
+    let context: RunContext
 
     public init(options: EngineOptions, libraries: [HostLibrary], console: Console, redactor: Redactor,
                 recipeDirectory: String) throws {
@@ -45,6 +45,8 @@ public final class Session {
                                  stateDatabase: options.stateDatabase,
                                  redactor: redactor, console: console, environment: options.environment,
                                  remaining: { lua.deadlineRemaining })
+        let steps = self.steps
+        context.currentStepName = { [weak steps] in steps?.innermostOpenName }
         var libs: [(String, LuaValue)] = []
         for lib in libraries {
             let fns = lib.make(context)

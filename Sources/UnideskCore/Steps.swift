@@ -30,9 +30,12 @@ final class StepRecorder {
         guard let pos = open.lastIndex(where: { $0.index == id }) else { return }
         // Inner steps left open by an error that skipped their end are closed as aborted.
         while open.count > pos + 1 { close(open.removeLast(), status: .aborted, error: nil, kind: nil, traceback: nil) }
-        close(open.removeLast(), status: ok ? .ok : .failed, error: error, kind: kind, traceback: traceback)
+        close(open.removeLast(), status: ok ? .ok : .failed, error: error, kind: kind, traceback: traceback.map(Traceback.userFrames))
         if !ok && firstFailure == nil && traceback != nil { firstFailure = steps[id] }
     }
+
+    /// The innermost step running now.
+    var innermostOpenName: String? { open.last.map { steps[$0.index].name } }
 
     /// Closes every open step (a limit fired, or the run ended inside steps).
     func abortAll(reason: String) {

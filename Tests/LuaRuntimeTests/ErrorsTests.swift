@@ -44,8 +44,19 @@ import Testing
             Issue.record("expected an error")
         } catch {
             #expect(error.kind == "conflict")
-            #expect(error.message == "field owned by kubectl")
+            #expect(error.message == "conflict: field owned by kubectl", "a table reads kind: message, as the prelude shows it")
             #expect(error.traceback != nil)
+        }
+    }
+
+    @Test func tableErrorsThatRenderThemselvesShowTheirMessage() throws {
+        let lua = try state()
+        do {
+            try lua.run("error(setmetatable({kind = 'timeout', message = 'not ready'}, {__tostring = function(e) return e.message end}))", chunkName: "=t")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.kind == "timeout")
+            #expect(error.message == "not ready")
         }
     }
 

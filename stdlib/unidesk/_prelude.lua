@@ -5,9 +5,9 @@ local host, libraries = ...
 local trusted = __unidesk_trusted
 __unidesk_trusted = nil
 
-local freeze, traceback = trusted.freeze, trusted.traceback
+local freeze, traceback, where = trusted.freeze, trusted.traceback, trusted.where
 local pcall, xpcall, error, type, select, tostring = pcall, xpcall, error, type, select, tostring
-local setmetatable, load = setmetatable, load
+local setmetatable, getmetatable, load, rawget, rawset = setmetatable, getmetatable, load, rawget, rawset
 local concat, pack, unpack = table.concat, table.pack, table.unpack
 
 local function stringify(...)
@@ -37,6 +37,32 @@ local function error_kind(e)
   return nil
 end
 
+-- An error value as every output shows it: a table with a `message` reads "kind: message"
+-- (or the message alone), unless it renders itself (__tostring, as primitives' errors do).
+local function describe(e)
+  if type(e) == "table" then
+    local mt = getmetatable(e)
+    if not (type(mt) == "table" and rawget(mt, "__tostring")) and mt ~= "unidesk.error" then
+      local m, k = rawget(e, "message"), rawget(e, "kind")
+      if type(m) == "string" then
+        if type(k) == "string" and k ~= "" then return k .. ": " .. m end
+        return m
+      end
+    end
+  end
+  local ok, text = pcall(tostring, e)
+  return ok and text or ("(error object is a " .. type(e) .. " value)")
+end
+
+-- A table raised without a location gets the user's line where it was raised (`level` as
+-- error's: 1 is the function that called locate).
+local function locate(e, level)
+  if type(e) == "table" and rawget(e, "where") == nil and getmetatable(e) ~= "read-only" then
+    local w = where(level + 1)
+    if w ~= "" then rawset(e, "where", w:sub(1, -3)) end
+  end
+end
+
 -- Runs fn as a named step: recorded with status and duration, shown live. Errors propagate
 -- unchanged after the step is marked failed.
 function unidesk.step(name, fn, ...)
@@ -49,7 +75,8 @@ function unidesk.step(name, fn, ...)
   local id = host.step_begin(name)
   local tb
   local results = pack(xpcall(fn, function(e)
-    tb = traceback(tostring(e), 2)
+    locate(e, 2)
+    tb = traceback(describe(e), 2)
     return e
   end, ...))
   if results[1] then
@@ -57,7 +84,7 @@ function unidesk.step(name, fn, ...)
     return unpack(results, 2, results.n)
   end
   local e = results[2]
-  host.step_end(id, false, tostring(e), error_kind(e), tb)
+  host.step_end(id, false, describe(e), error_kind(e), tb)
   error(e, 0)
 end
 
@@ -123,4 +150,13 @@ _G.unidesk = unidesk
 local base = {}
 for k, v in pairs(_G) do base[k] = v end
 base._G = nil
+-- Stdlib modules raise at the user's line: `error(msg, level)` there skips unidesk's own
+-- frames (stdlib modules, the prelude, C) from `level` up, whatever the call path inside.
+base.error = function(e, level)
+  level = level == nil and 1 or level
+  if type(level) == "number" and level > 0 then
+    if type(e) == "string" then e = where(level + 1) .. e else locate(e, level + 1) end
+  end
+  error(e, 0)
+end
 base_env = freeze(base, "_G")

@@ -52,7 +52,7 @@ function M.run(spec)
       until false
       local entry = { name = s.name, status = status, attempts = attempts, seconds = time.monotonic() - started }
       if not ok then
-        entry.error = tostring(err)
+        entry.error = err   -- the error value itself: fields (kind, message, …) stay readable
         failed = true
         report.ok = false
         report.failed_step = s.name
@@ -66,7 +66,7 @@ function M.run(spec)
     local ok, err = pcall(unidesk.step, a.name, a.run, report)
     local entry = { name = a.name, status = ok and "ok" or "failed", attempts = 1, seconds = time.monotonic() - started, always = true }
     if not ok then
-      entry.error = tostring(err)
+      entry.error = err   -- the error value itself: fields (kind, message, …) stay readable
       report.cleanup_failed = true
     end
     report.steps[#report.steps + 1] = entry

@@ -29,7 +29,7 @@ function http.get(url, options) end
 ---@return unidesk.http.response response (nil under `plan --offline`)
 function http.head(url, options) end
 
----Polls a URL until `until(resp)` returns true (default: a status below 400), or raises kind=timeout with the last status or error. Connection errors while waiting are retried.
+---Polls a URL until `until(resp)` returns true (default: a status below 400), or raises kind=timeout with the last status or error. Connection errors while waiting are retried, one attempt per interval; failed attempts are not printed, and one summary line is logged when the wait took more than one attempt. A denial, or the pipeline step's own timeout (kind=timeout, deadline="step"), ends the wait at once.
 ---@param url string
 ---@param options? { timeout?: number, interval?: number, until?: function, headers?: table<string, string|secret> }
 ---@return unidesk.http.response response the response that satisfied the condition

@@ -12,7 +12,7 @@ function time.now() end
 ---@return number seconds
 function time.monotonic() end
 
----Sleeps. Never past the run's deadline: a sleep that would cross it ends at the deadline, and the deadline limit fires.
+---Sleeps. Never past the run's deadline: a sleep that would cross it ends at the deadline, and the deadline limit fires. Inside a pipeline step with a timeout, never past the step's deadline either: it ends there and raises kind = timeout, and the step fails as timed out.
 ---@param seconds number how long (fractions allowed)
 function time.sleep(seconds) end
 

@@ -94,6 +94,7 @@ const char *ud_arg_string(lua_State *L, int idx, size_t *len);  // NULL unless a
 const char *ud_arg_secret(lua_State *L, int idx, size_t *len);
 int ud_is_null(lua_State *L, int idx);     // the JSON null sentinel
 int ud_is_readonly(lua_State *L, int idx); // a frozen proxy (reads go through __index)
+int ud_has_tostring(lua_State *L, int idx); // a value with a __tostring metamethod (renders itself)
 /// Like lua_next on the proxied table when `idx` is a frozen proxy. Non-raising.
 int ud_table_next(lua_State *L, int idx);
 /// Raw length of the table (of the proxied table for a frozen proxy).

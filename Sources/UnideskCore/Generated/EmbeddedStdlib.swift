@@ -11,9 +11,9 @@ local host, libraries = ...
 local trusted = __unidesk_trusted
 __unidesk_trusted = nil
 
-local freeze, traceback = trusted.freeze, trusted.traceback
+local freeze, traceback, where = trusted.freeze, trusted.traceback, trusted.where
 local pcall, xpcall, error, type, select, tostring = pcall, xpcall, error, type, select, tostring
-local setmetatable, load = setmetatable, load
+local setmetatable, getmetatable, load, rawget, rawset = setmetatable, getmetatable, load, rawget, rawset
 local concat, pack, unpack = table.concat, table.pack, table.unpack
 
 local function stringify(...)
@@ -43,6 +43,32 @@ local function error_kind(e)
   return nil
 end
 
+-- An error value as every output shows it: a table with a `message` reads "kind: message"
+-- (or the message alone), unless it renders itself (__tostring, as primitives' errors do).
+local function describe(e)
+  if type(e) == "table" then
+    local mt = getmetatable(e)
+    if not (type(mt) == "table" and rawget(mt, "__tostring")) and mt ~= "unidesk.error" then
+      local m, k = rawget(e, "message"), rawget(e, "kind")
+      if type(m) == "string" then
+        if type(k) == "string" and k ~= "" then return k .. ": " .. m end
+        return m
+      end
+    end
+  end
+  local ok, text = pcall(tostring, e)
+  return ok and text or ("(error object is a " .. type(e) .. " value)")
+end
+
+-- A table raised without a location gets the user's line where it was raised (`level` as
+-- error's: 1 is the function that called locate).
+local function locate(e, level)
+  if type(e) == "table" and rawget(e, "where") == nil and getmetatable(e) ~= "read-only" then
+    local w = where(level + 1)
+    if w ~= "" then rawset(e, "where", w:sub(1, -3)) end
+  end
+end
+
 -- Runs fn as a named step: recorded with status and duration, shown live. Errors propagate
 -- unchanged after the step is marked failed.
 function unidesk.step(name, fn, ...)
@@ -55,7 +81,8 @@ function unidesk.step(name, fn, ...)
   local id = host.step_begin(name)
   local tb
   local results = pack(xpcall(fn, function(e)
-    tb = traceback(tostring(e), 2)
+    locate(e, 2)
+    tb = traceback(describe(e), 2)
     return e
   end, ...))
   if results[1] then
@@ -63,7 +90,7 @@ function unidesk.step(name, fn, ...)
     return unpack(results, 2, results.n)
   end
   local e = results[2]
-  host.step_end(id, false, tostring(e), error_kind(e), tb)
+  host.step_end(id, false, describe(e), error_kind(e), tb)
   error(e, 0)
 end
 
@@ -129,6 +156,15 @@ _G.unidesk = unidesk
 local base = {}
 for k, v in pairs(_G) do base[k] = v end
 base._G = nil
+-- Stdlib modules raise at the user's line: `error(msg, level)` there skips unidesk's own
+-- frames (stdlib modules, the prelude, C) from `level` up, whatever the call path inside.
+base.error = function(e, level)
+  level = level == nil and 1 or level
+  if type(level) == "number" and level > 0 then
+    if type(e) == "string" then e = where(level + 1) .. e else locate(e, level + 1) end
+  end
+  error(e, 0)
+end
 base_env = freeze(base, "_G")
 
 """##,
@@ -244,26 +280,44 @@ function M.wait(url, options)
   if type(options) ~= "table" then
     error("bad argument #2 to 'unidesk.http.wait' (table expected, got " .. type(options) .. ")", 2)
   end
-  local timeout, interval = options.timeout or 60, options.interval or 1
+  -- Never faster than 10 attempts a second, whatever the caller asked.
+  local timeout, interval = options.timeout or 60, math.max(0.1, options.interval or 1)
   local condition = options["until"] or function(r) return r.status < 400 end
-  local deadline = time.monotonic() + timeout
-  local last
-  while true do
-    local left = deadline - time.monotonic()
-    local ok, resp = pcall(M.get, url, { timeout = math.max(0.1, math.min(left, 10)), headers = options.headers })
-    if ok then
-      if resp == nil or condition(resp) then return resp end
-      last = "status " .. resp.status
-    else
-      if type(resp) == "table" and resp.kind == "denied" then error(resp, 0) end
-      last = tostring(resp)
-    end
-    if time.monotonic() + interval > deadline then
-      error(setmetatable({ kind = "timeout", message = "http.wait: " .. url .. " not ready after " .. timeout .. "s (last: " .. last .. ")", url = url },
-        { __tostring = function(e) return e.message end }), 2)
-    end
-    time.sleep(interval)
+  local started = time.monotonic()
+  local deadline = started + timeout
+  local attempts, last = 0, nil
+  -- One line for the whole wait, not one per attempt (failed attempts are not printed).
+  local function summary(how)
+    unidesk.log.info("http.wait " .. url .. ": " .. how .. " after " .. attempts .. " attempt" .. (attempts == 1 and "" or "s")
+      .. string.format(" in %.1fs", time.monotonic() - started) .. (last and (" (last: " .. last .. ")") or ""))
   end
+  local function poll()
+    while true do
+      local left = deadline - time.monotonic()
+      attempts = attempts + 1
+      local ok, resp = pcall(M.get, url, { timeout = math.max(0.1, math.min(left, 10)), headers = options.headers })
+      if ok then
+        if resp == nil or condition(resp) then return resp end
+        last = "status " .. resp.status
+      else
+        -- A denial, and the step's own timeout, end the wait: polling cannot change them.
+        if type(resp) == "table" and (resp.kind == "denied" or resp.deadline == "step") then error(resp, 0) end
+        last = tostring(resp)
+      end
+      if time.monotonic() + interval > deadline then
+        error(setmetatable({ kind = "timeout", message = "http.wait: " .. url .. " not ready after " .. timeout .. "s (last: " .. last .. ")", url = url },
+          { __tostring = function(e) return e.message end }), 2)
+      end
+      time.sleep(interval)   -- raises the step's timeout when the step's deadline passes
+    end
+  end
+  local ok, result = pcall(poll)
+  if ok then
+    if attempts > 1 then summary("ready") end
+    return result
+  end
+  summary(type(result) == "table" and result.kind == "timeout" and result.deadline ~= "step" and "gave up" or "stopped")
+  error(result, 0)
 end
 
 return M
@@ -737,7 +791,7 @@ function M.run(spec)
       until false
       local entry = { name = s.name, status = status, attempts = attempts, seconds = time.monotonic() - started }
       if not ok then
-        entry.error = tostring(err)
+        entry.error = err   -- the error value itself: fields (kind, message, …) stay readable
         failed = true
         report.ok = false
         report.failed_step = s.name
@@ -751,7 +805,7 @@ function M.run(spec)
     local ok, err = pcall(unidesk.step, a.name, a.run, report)
     local entry = { name = a.name, status = ok and "ok" or "failed", attempts = 1, seconds = time.monotonic() - started, always = true }
     if not ok then
-      entry.error = tostring(err)
+      entry.error = err   -- the error value itself: fields (kind, message, …) stay readable
       report.cleanup_failed = true
     end
     report.steps[#report.steps + 1] = entry
