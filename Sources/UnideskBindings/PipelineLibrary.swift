@@ -51,6 +51,27 @@ public enum PipelineLibrary {
                 return []
             },
             HostFunction("unidesk.pipeline._deadline_pop") { _ in ctx.popStepDeadline(); return [] },
+            // The report's view of the pipeline: one step per pipeline step however often it
+            // was tried, and the steps it skipped.
+            HostFunction("unidesk.pipeline._step_attempt") { args in
+                func int(_ v: LuaValue?) -> Int {
+                    switch v ?? .nil {
+                    case .int(let i): return Int(i)
+                    case .number(let d) where d.isFinite: return Int(d)
+                    default: return 1
+                    }
+                }
+                ctx.nextStepIsAttempt(int(args.first), of: int(args.count > 1 ? args[1] : nil))
+                return []
+            },
+            HostFunction("unidesk.pipeline._step_skipped") { args in
+                ctx.stepSkipped(args[0].stringValue ?? "?", reason: args.count > 1 ? args[1].stringValue ?? "" : "")
+                return []
+            },
+            // A step that ran past its timeout without a primitive noticing (a pure-Lua loop).
+            HostFunction("unidesk.pipeline._timeout") { args in
+                throw HostError.structured(kind: "timeout", message: args.first?.stringValue ?? "timeout")
+            },
         ]
     }
 

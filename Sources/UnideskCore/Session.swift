@@ -45,6 +45,7 @@ public final class Session {
                                  stateDatabase: options.stateDatabase,
                                  redactor: redactor, console: console, environment: options.environment,
                                  remaining: { lua.deadlineRemaining })
+        context.steps = steps
         var libs: [(String, LuaValue)] = []
         for lib in libraries {
             let fns = lib.make(context)

@@ -25,6 +25,16 @@ local function check(spec)
   end
 end
 
+-- One attempt of a step: its run, failed as a timeout when it outlived its timeout without
+-- a primitive noticing (a pure-Lua loop is not cut short).
+local function attempt(s, context)
+  local began = time.monotonic()
+  s.run(context)
+  if s.timeout and time.monotonic() - began > s.timeout then
+    host._timeout(s.name .. " ran past its timeout of " .. s.timeout .. " s")
+  end
+end
+
 --- Runs the steps; returns the report (see docs/reference/pipeline.md).
 function M.run(spec)
   check(spec)
@@ -32,22 +42,22 @@ function M.run(spec)
   local failed = false
   for _, s in ipairs(spec.steps) do
     if failed then
+      -- In the run's report too (status "skipped"), so JUnit shows it as <skipped/>.
+      host._step_skipped(s.name, "an earlier step failed (" .. report.failed_step .. ")")
       report.steps[#report.steps + 1] = { name = s.name, status = "skipped", attempts = 0, seconds = 0 }
     else
+      local tries = (s.retries or 0) + 1
       local attempts, ok, err, status = 0, false, nil, "failed"
       local started = time.monotonic()
       repeat
         attempts = attempts + 1
-        local label = attempts > 1 and (s.name .. " (attempt " .. attempts .. ")") or s.name
-        local began = time.monotonic()
+        -- Every attempt is the same step of the run's report (its attempts listed in it).
+        host._step_attempt(attempts, tries)
         host._deadline_push(s.timeout)
-        ok, err = pcall(unidesk.step, label, s.run, spec.context)
+        ok, err = pcall(unidesk.step, s.name, attempt, s, spec.context)
         host._deadline_pop()
-        if ok and s.timeout and time.monotonic() - began > s.timeout then
-          ok, err = false, { kind = "timeout", message = s.name .. " ran past its timeout of " .. s.timeout .. " s" }
-        end
         status = ok and "ok" or (kind_of(err) == "timeout" and "timeout" or "failed")
-        if ok or kind_of(err) == "denied" or attempts > (s.retries or 0) then break end
+        if ok or kind_of(err) == "denied" or attempts >= tries then break end
         time.sleep((s.backoff or 1) * 2 ^ (attempts - 1))
       until false
       local entry = { name = s.name, status = status, attempts = attempts, seconds = time.monotonic() - started }
