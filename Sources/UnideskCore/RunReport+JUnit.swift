@@ -147,12 +147,13 @@ extension RunReport {
         return lines
     }
 
-    /// The step the run's error came out of: the last top-level step, when it failed with
+    /// The step the run's error came out of: the last top-level step that ran, when it failed with
     /// that error, then down through the inner steps that failed with the same error text
     /// (the error passed through them unchanged) to the innermost. Nil when the error was
     /// raised outside every step (e.g. after the script caught a step's error).
     static func failureOrigin(message: String, kind: String?, in steps: [StepRecord]) -> Int? {
-        guard let current = steps.lastIndex(where: { $0.depth == 0 }) else { return nil }
+        // Skipped steps never ran: the error may have come out of the step before them.
+        guard let current = steps.lastIndex(where: { $0.depth == 0 && $0.status != .skipped }) else { return nil }
         let top = steps[current]
         guard top.status == .failed || top.status == .aborted, let text = top.error else { return nil }
         let same = text == message || text.hasSuffix(": " + message) || message.hasSuffix(": " + text)

@@ -26,12 +26,13 @@ public struct TestRunReport {
     /// `unidesk test` exits 0 when every file passed, 1 otherwise.
     public var exitCode: ExitCode { files.allSatisfy { $0.exitCode == .ok } ? .ok : .recipeFailed }
 
-    public var passed: Int { files.reduce(0) { $0 + count($1, "passed") } }
-    public var failed: Int { files.reduce(0) { $0 + count($1, "failed") } }
+    /// The tests (`it`s) that ran, by outcome: counted from the steps, as JUnit counts them,
+    /// so a file that stopped early still counts the tests it ran.
+    public var passed: Int { tests { $0 == .ok } }
+    public var failed: Int { tests { $0 != .ok && $0 != .skipped } }
 
-    private func count(_ r: RunReport, _ key: String) -> Int {
-        guard case .object(let t)? = r.outputs.first(where: { $0.0 == "tests" })?.1 else { return 0 }
-        return Int(t.first { $0.0 == key }?.1.intValue ?? 0)
+    private func tests(_ counted: (StepRecord.Status) -> Bool) -> Int {
+        files.reduce(0) { $0 + $1.steps.filter { $0.isTest && counted($0.status) }.count }
     }
 
     public func json(exitCode code: ExitCode) -> DataValue {

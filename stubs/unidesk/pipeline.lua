@@ -4,7 +4,7 @@
 ---Steps with retries, per-step timeouts and clean-up steps that always run.
 local pipeline = {}
 
----Runs steps in order, each as a unidesk.step. A step may retry (with a doubling backoff) and has its own timeout: every primitive called inside it stops waiting at the step's deadline (a pure-Lua loop is not cut short, but the step is reported as timed out). After the first failure the remaining steps are skipped; `always` steps run in every case, after the others, and get the report so far. A denial is never retried. Returns the report; it raises only for misuse.
+---Runs steps in order, each as a unidesk.step. A step may retry (with a doubling backoff) and has its own timeout: every primitive called inside it stops waiting at the step's deadline (a pure-Lua loop is not cut short, but the step fails as timed out). A retried step is one step of the run's report and JUnit, with its attempts (`[retry]` on stderr for an attempt that is tried again). After the first failure the remaining steps are skipped (recorded as skipped, `[skip]` on stderr, `<skipped/>` in JUnit); `always` steps run in every case, after the others, and get the report so far. A denial is never retried. Returns the report; it raises only for misuse.
 ---@param pipeline { name?: string, steps: any[], always?: any[], context?: any }
 ---@return {ok: boolean, name?: string, failed_step?: string, error?: any, steps: {name: string, status: string, attempts: integer, seconds: number, error?: string}[], cleanup_failed?: boolean} report status is ok, failed, timeout, skipped
 function pipeline.run(pipeline) end
