@@ -124,3 +124,30 @@ func readJSON(_ path: String) -> [String: Any]? {
     guard let data = FileManager.default.contents(atPath: path) else { return nil }
     return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
 }
+
+/// A test file stopped hard at the deadline (stuck in C, where no hook reaches): the files
+/// CI reads still hold every file, and say limit with the process's exit code 4.
+@Suite struct TestCommandHardStopTests {
+    @Test("a hard stop in the second file: report and JUnit hold both files and say limit, exit 4")
+    func hardStop() throws {
+        let dir = try TempDir(prefix: "unidesk-test-hardstop")
+        defer { dir.remove() }
+        try dir.write("a_test.lua", TestCommandReportTests.passing)
+        try dir.write("b_test.lua", """
+            local test = require "unidesk.test"
+            test.it("backtracks for minutes in C", function()
+              string.find(string.rep("a", 40000), ".-.-.-.-.-.-b")
+            end)
+            """)
+        let r = try Unidesk.run(["test", "--no-color", "--timeout", "1", "--report", "r.json", "--junit", "j.xml"], in: dir.url)
+        #expect(r.exitCode == 4, "\(r.summary)")
+        let report = try #require(readJSON(dir.path("r.json")), "no report. \(r.summary)")
+        let junit = try JUnitFile(path: dir.path("j.xml"))
+        expectAgreement(r, report: report, junit: junit)
+        let files = report["files"] as? [[String: Any]] ?? []
+        #expect(files.map { $0["recipe"] as? String } == ["a_test.lua", "b_test.lua"])
+        #expect(files.map { $0["status"] as? String } == ["ok", "limit"])
+        #expect(junit.suites.map(\.name) == ["a_test.lua", "b_test.lua"])
+        #expect(junit.testcase("(file)")?.failure?.contains("stopped hard") == true, "\(junit.text)")
+    }
+}
