@@ -97,6 +97,26 @@ import Testing
         #expect(junit.suites.map(\.failures) == [1, 2], "\"2 of 2 tests failed\" is not a third failure")
     }
 
+    @Test("secrets a file knows are masked in the command's report and JUnit")
+    func secretsMasked() throws {
+        let dir = try TempDir(prefix: "unidesk-test-report")
+        defer { dir.remove() }
+        try dir.write("a_test.lua", """
+            local test = require "unidesk.test"
+            test.it("leaks", function()
+              unidesk.secret("hunter2-token-value")
+              unidesk.step("login with hunter2-token-value", function() error("rejected hunter2-token-value", 0) end)
+            end)
+            """)
+        try dir.write("b_test.lua", Self.passing)
+        let r = try Unidesk.run(["test", "--no-color", "--report", "r.json", "--junit", "j.xml"], in: dir.url)
+        #expect(r.exitCode == 1, "\(r.summary)")
+        let report = try String(contentsOfFile: dir.path("r.json"), encoding: .utf8)
+        let junit = try JUnitFile(path: dir.path("j.xml"))
+        #expect(!report.contains("hunter2-token-value") && report.contains("rejected <secret>"), "\(report)")
+        #expect(!junit.text.contains("hunter2-token-value") && junit.text.contains("rejected &lt;secret&gt;"), "\(junit.text)")
+    }
+
     /// The recipes' own suite: every test passes, so CI must see no failure, and only the
     /// its as testcases (their code runs steps of its own, some failing on purpose).
     @Test("unidesk test recipes --junit: failures 0, one testcase per it")
