@@ -7,7 +7,7 @@ import UnideskCore
 public enum PipelineLibrary {
     static let run = PrimitiveSpec(
         module: "pipeline", name: "run",
-        summary: "Runs steps in order, each as a unidesk.step. A step may retry (with a doubling backoff) and has its own timeout: every primitive and `time.sleep` called inside it stops at the step's deadline and raises kind = timeout (field deadline = \"step\"), so the step fails as timed out (a pure-Lua loop that calls no primitive is not cut short, but the pipeline reports the step as timed out). After the first failure the remaining steps are skipped; `always` steps run in every case, after the others, and get the report so far. A denial is never retried. Returns the report; it raises only for misuse.",
+        summary: "Runs steps in order, each as a unidesk.step. A step may retry (with a doubling backoff) and has its own timeout: every primitive and `time.sleep` called inside it stops at the step's deadline and raises kind = timeout (field deadline = \"step\"), so the step fails as timed out (a pure-Lua loop that calls no primitive is not cut short, but the step fails as timed out when it ends). A retried step is one step of the run's report and JUnit, with its attempts (`[retry]` on stderr for an attempt that is tried again). After the first failure the remaining steps are skipped (recorded as skipped, `[skip]` on stderr, `<skipped/>` in JUnit); `always` steps run in every case, after the others, and get the report so far. A denial is never retried. Returns the report; it raises only for misuse.",
         params: [Param("pipeline", .record([
             Param("name", .string, optional: true, ""),
             Param("steps", .array(.any), "{name = , run = function(ctx) … end, retries = 0, backoff = 1, timeout = seconds}"),
@@ -52,6 +52,23 @@ public enum PipelineLibrary {
                 return []
             },
             HostFunction("unidesk.pipeline._deadline_pop") { _ in ctx.popStepDeadline(); return [] },
+            // The report's view of the pipeline: one step per pipeline step however often it
+            // was tried, and the steps it skipped.
+            HostFunction("unidesk.pipeline._step_attempt") { args in
+                func int(_ v: LuaValue?) -> Int {
+                    switch v ?? .nil {
+                    case .int(let i): return Int(i)
+                    case .number(let d) where d.isFinite: return Int(d)
+                    default: return 1
+                    }
+                }
+                ctx.nextStepIsAttempt(int(args.first), of: int(args.count > 1 ? args[1] : nil))
+                return []
+            },
+            HostFunction("unidesk.pipeline._step_skipped") { args in
+                ctx.stepSkipped(args[0].stringValue ?? "?", reason: args.count > 1 ? args[1].stringValue ?? "" : "")
+                return []
+            },
         ]
     }
 

@@ -32,26 +32,46 @@ public final class Console: @unchecked Sendable {
 
     // MARK: events
 
-    public func stepStarted(_ name: String) {
-        let name = Self.sanitize(name)
+    /// `attempt`: which run of a step unidesk.pipeline may retry ("deploy (attempt 2 of 3)").
+    public func stepStarted(_ name: String, attempt: (number: Int, of: Int)? = nil) {
+        let name = Self.sanitize(name) + Self.attemptSuffix(attempt)
         lock.lock(); defer { lock.unlock() }
         activeSteps.append((name, now()))
         if !fancy { emitLocked("[step] \(indent)\(name)") }
     }
 
-    public func stepFinished(_ name: String, ok: Bool, durationMs: Double, error: String?) {
-        let name = Self.sanitize(name), error = error.map { Self.sanitize($0) }
+    /// `retried`: the attempt failed and the step runs again (`[retry]`, not `[FAIL]`).
+    public func stepFinished(_ name: String, ok: Bool, durationMs: Double, error: String?,
+                             attempt: (number: Int, of: Int)? = nil, retried: Bool = false) {
+        let name = Self.sanitize(name) + Self.attemptSuffix(attempt), error = error.map { Self.sanitize($0) }
         lock.lock(); defer { lock.unlock() }
         let indent = self.indent   // the step's own depth, before it leaves the stack
         if !activeSteps.isEmpty { activeSteps.removeLast() }
         let d = Self.duration(durationMs)
         if fancy {
-            let mark = ok ? paint("✓", 32) : paint("✗", 31)
-            let tail = error.map { "  " + paint($0, 31) } ?? ""
+            let mark = ok ? paint("✓", 32) : retried ? paint("↻", 33) : paint("✗", 31)
+            let tail = error.map { "  " + paint($0, retried ? 33 : 31) } ?? ""
             emitLocked("\(mark) \(indent)\(name) \(paint(d, 2))\(tail)")
         } else {
-            emitLocked("[\(ok ? "ok" : "FAIL")] \(indent)\(name) (\(d))\(error.map { ": \($0)" } ?? "")")
+            emitLocked("[\(ok ? "ok" : retried ? "retry" : "FAIL")] \(indent)\(name) (\(d))\(error.map { ": \($0)" } ?? "")")
         }
+    }
+
+    /// A step that did not run (unidesk.pipeline after a failure), at the depth it would have had.
+    public func stepSkipped(_ name: String, reason: String, depth: Int) {
+        let name = Self.sanitize(name), reason = Self.sanitize(reason)
+        lock.lock(); defer { lock.unlock() }
+        let indent = String(repeating: "  ", count: depth)
+        if fancy {
+            emitLocked("\(paint("-", 2)) \(indent)\(name) \(paint("skipped: " + reason, 2))")
+        } else {
+            emitLocked("[skip] \(indent)\(name): \(reason)")
+        }
+    }
+
+    private static func attemptSuffix(_ attempt: (number: Int, of: Int)?) -> String {
+        guard let attempt, attempt.of > 1 else { return "" }
+        return " (attempt \(attempt.number) of \(attempt.of))"
     }
 
     public func log(_ level: Level, _ message: String) {

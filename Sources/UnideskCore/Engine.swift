@@ -59,7 +59,7 @@ public final class Engine {
             return finish(.usage, (syntax.message, "syntax", nil))
         }
 
-        let hardStop = "limit: deadline of \(Self.seconds(options.timeout)) exceeded (--timeout) while the script was stuck where no hook reaches (inside a C function or a __gc finaliser); stopped hard"
+        let hardStop = Self.hardStopMessage(timeout: options.timeout)
         prepareHardStopReports(report, message: hardStop)
         let armed = session.lua.startDeadline(
             seconds: options.timeout, hardGrace: options.hardStopGrace,
@@ -77,6 +77,10 @@ public final class Engine {
             outcome = (.limit, (limitMessage(limit, peak: session.lua.memoryPeak), "limit", nil))
         }
         session.steps.abortAll(reason: outcome.1?.0 ?? "the run ended inside this step")
+        // Where the run's error came from, judged before a denial replaces the message.
+        if outcome.0 != .ok, let (message, kind, _) = outcome.1 {
+            report.failedStep = RunReport.failureOrigin(message: message, kind: kind, in: session.stepRecords)
+        }
         if outcome.0 == .ok || outcome.0 == .recipeFailed, session.deniedCalls > 0 {
             // A denial is never silent, even when the script caught the error.
             let first = session.journal.denials[0]
@@ -112,7 +116,8 @@ public final class Engine {
         } ?? e.traceback.map(Traceback.userFrames)
         switch e.kind {
         case "denied": return (.denied, (message, "denied", traceback))
-        case "fail": return (.recipeFailed, (message, "fail", nil))
+        // unidesk.fail, and unidesk.test's summary of failed tests: the message says it all.
+        case "fail", "tests_failed": return (.recipeFailed, (message, e.kind, nil))
         default: return (.recipeFailed, (message, e.kind, traceback))
         }
     }
@@ -123,6 +128,11 @@ public final class Engine {
         case .memory: return "limit: memory cap of \(options.maxMemoryMB) MiB exceeded (--max-memory)"
         case .interrupt: return "limit: interrupted"
         }
+    }
+
+    /// What a report says when the process was stopped hard at the deadline.
+    public static func hardStopMessage(timeout: Double) -> String {
+        "limit: deadline of \(seconds(timeout)) exceeded (--timeout) while the script was stuck where no hook reaches (inside a C function or a __gc finaliser); stopped hard"
     }
 
     static func seconds(_ s: Double) -> String {
@@ -166,6 +176,10 @@ public final class Engine {
         if let p = options.junitPath { files.append((p, redactor.scrub(text.junit))) }
         LuaState.setHardStopFiles(files)
     }
+
+    /// The report with every secret this engine knows masked, for reports that combine
+    /// several runs (`unidesk test`).
+    public func scrubbed(_ report: RunReport) -> RunReport { report.scrubbed(by: redactor) }
 
     /// The report files' text. Secrets are masked in the values before encoding: once
     /// escaped for JSON or XML a secret no longer matches its raw text.

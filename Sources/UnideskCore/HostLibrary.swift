@@ -54,6 +54,8 @@ public final class RunContext {
     }
 
     private var endActions: [() -> Void] = []
+    /// The run's steps, for what unidesk.pipeline tells them (RunContext+Steps.swift).
+    var steps: StepRecorder?
 
     /// Runs `action` when the run or REPL session ends (closing connections politely).
     public func atEnd(_ action: @escaping () -> Void) { endActions.append(action) }

@@ -13,6 +13,11 @@ public struct RunReport: Sendable {
     public var outputs: [(String, DataValue)]
     public var error: (message: String, kind: String?, traceback: String?)?
     public var memoryPeakBytes: Int
+    /// The step the run's error came out of (the innermost one), an index into `steps`;
+    /// nil when the run succeeded or failed outside every step. See `failureOrigin`.
+    public var failedStep: Int?
+    /// A *_test.lua file run by `unidesk test`: its test cases are the `it`s.
+    public var isTestFile = false
 
     public static let schemaVersion = 1
 
@@ -23,8 +28,11 @@ public struct RunReport: Sendable {
         c.recipe = r.scrub(recipe)
         c.steps = steps.map { s in
             var s = s
-            s = StepRecord(name: r.scrub(s.name), depth: s.depth, status: s.status, durationMs: s.durationMs,
-                           error: s.error.map(r.scrub), errorKind: s.errorKind, traceback: s.traceback.map(r.scrub))
+            s.name = r.scrub(s.name)
+            s.error = s.error.map(r.scrub)
+            s.traceback = s.traceback.map(r.scrub)
+            s.skipReason = s.skipReason.map(r.scrub)
+            s.attempts = s.attempts.map { var a = $0; a.error = a.error.map(r.scrub); return a }
             return s
         }
         c.outputs = outputs.map { (r.scrub($0.0), r.scrub($0.1)) }
@@ -55,6 +63,7 @@ public struct RunReport: Sendable {
             var ef: [(String, DataValue)] = [("message", .string(e.message))]
             if let k = e.kind { ef.append(("kind", .string(k))) }
             if let t = e.traceback { ef.append(("traceback", .string(t))) }
+            if let i = failedStep, steps.indices.contains(i) { ef.append(("step", .string(stepPath(i)))) }
             f.append(("error", .object(ef)))
         }
         return .object(f)
@@ -69,52 +78,22 @@ public struct RunReport: Sendable {
         ]
         if let e = s.error { f.append(("error", .string(e))) }
         if let k = s.errorKind { f.append(("error_kind", .string(k))) }
+        if let r = s.skipReason { f.append(("reason", .string(r))) }
+        if s.isTest { f.append(("test", .bool(true))) }
+        if !s.attempts.isEmpty {
+            f.append(("attempts", .array(s.attempts.map { a in
+                var af: [(String, DataValue)] = [("status", .string(a.status.rawValue)), ("duration_ms", .double(round3(a.durationMs)))]
+                if let e = a.error { af.append(("error", .string(e))) }
+                if let k = a.errorKind { af.append(("error_kind", .string(k))) }
+                return .object(af)
+            })))
+        }
         return .object(f)
     }
 
-    /// JUnit XML: one testsuite for the recipe, one testcase per step. A run without steps
-    /// is one testcase named after the recipe, so CI always shows the outcome.
+    /// JUnit XML of this run alone: one testsuite (see `junitSuite`).
     public var junit: String {
-        var cases: [(name: String, seconds: Double, failure: String?, kind: String?)] =
-            steps.map { ($0.name, $0.durationMs / 1000, $0.status == .ok ? nil : ($0.error ?? $0.status.rawValue), $0.errorKind) }
-        if cases.isEmpty {
-            cases = [(recipe, durationMs / 1000, exitCode == .ok ? nil : (error?.message ?? exitCode.status), error?.kind)]
-        } else if exitCode != .ok && !cases.contains(where: { $0.failure != nil }) {
-            cases.append(("(recipe)", durationMs / 1000, error?.message ?? exitCode.status, error?.kind))
-        }
-        let failures = cases.filter { $0.failure != nil }.count
-        var x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        x += "<testsuites tests=\"\(cases.count)\" failures=\"\(failures)\" time=\"\(fmt(durationMs / 1000))\">\n"
-        x += "  <testsuite name=\"\(xml(recipe))\" tests=\"\(cases.count)\" failures=\"\(failures)\" errors=\"0\" time=\"\(fmt(durationMs / 1000))\">\n"
-        for c in cases {
-            x += "    <testcase classname=\"\(xml(recipe))\" name=\"\(xml(c.name))\" time=\"\(fmt(c.seconds))\""
-            if let f = c.failure {
-                x += ">\n      <failure message=\"\(xml(f))\" type=\"\(xml(c.kind ?? "error"))\">\(xml(f))</failure>\n    </testcase>\n"
-            } else {
-                x += "/>\n"
-            }
-        }
-        x += "  </testsuite>\n</testsuites>\n"
-        return x
-    }
-
-    private func fmt(_ s: Double) -> String { String(format: "%.3f", s) }
-
-    private func xml(_ s: String) -> String {
-        var o = ""
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            case "\n", "\t": o.unicodeScalars.append(u)
-            default:
-                // XML 1.0 forbids most control characters even escaped.
-                if u.value < 0x20 { o += "?" } else { o.unicodeScalars.append(u) }
-            }
-        }
-        return o
+        JUnit.document(name: "unidesk \(mode.name)", seconds: durationMs / 1000, suites: [junitSuite])
     }
 }
 

@@ -47,6 +47,7 @@ public final class Session {
                                  remaining: { lua.deadlineRemaining })
         let steps = self.steps
         context.currentStepName = { [weak steps] in steps?.innermostOpenName }
+        context.steps = steps
         var libs: [(String, LuaValue)] = []
         for lib in libraries {
             let fns = lib.make(context)

@@ -11,8 +11,9 @@ struct TestCommand: ParsableCommand {
         `require "unidesk.test"`: describe/it, test.eq (deep equality, the first difference named), \
         test.raises, and test.fake(family, impl) to replace any primitive family (registry, http, \
         compose, kube, pg…) by a table of functions, so a recipe's policy is tested without \
-        infrastructure. Every test is a step of the report (--junit gives one testcase per test). \
-        Each file gets a fresh state directory of its own (unless --state-dir is given), where \
+        infrastructure. --report writes one JSON document with every file's run and the \
+        command's status; --junit one testsuite per file with one testcase per test (steps run \
+        by the code under test are not testcases; see docs/reports.md). Each file gets a fresh state directory of its own (unless --state-dir is given), where \
         state.* and fs.write need no grant; every other write still does.
 
         Recordings of real responses: test.replay(family, "fixtures/x.recording.json") puts a \
@@ -39,10 +40,15 @@ struct TestCommand: ParsableCommand {
     func run() throws {
         let files = try Self.testFiles(paths.isEmpty ? ["."] : paths)
         guard !files.isEmpty else { throw ValidationError("no *_test.lua files under \(paths.isEmpty ? "." : paths.joined(separator: ", "))") }
-        var failed: [String] = []
-        var passed = 0, failedTests = 0
+        let base = try common.engineOptions(mode: .run)
+        // One --report and one --junit for the whole command, written once every file ran:
+        // each file's engine writes none of its own.
+        var combined = TestRunReport(startedAt: Date())
+        let t0 = Date()
         for f in files {
-            var options = try common.engineOptions(mode: .run)
+            var options = base
+            options.reportPath = nil
+            options.junitPath = nil
             options.recordReplays = record
             // Tests never touch the real state: a fresh state directory per file, unless given.
             let scratch = NSTemporaryDirectory() + "unidesk-test-state-\(UUID().uuidString)"
@@ -55,15 +61,16 @@ struct TestCommand: ParsableCommand {
                 // grant (a state database named with --state-db is not: state.* still does).
                 try? options.policy.add(allow: options.stateDatabase == nil ? ["state.*", "fs.write:*"] : ["fs.write:*"], deny: [])
             }
-            let report = Engine(options: options, libraries: Libraries.all).run(recipePath: f, epilogue: "require('unidesk.test').finish()")
-            if case .object(let t)? = report.outputs.first(where: { $0.0 == "tests" })?.1 {
-                passed += Int(t.first { $0.0 == "passed" }?.1.intValue ?? 0)
-                failedTests += Int(t.first { $0.0 == "failed" }?.1.intValue ?? 0)
-            }
-            if report.exitCode != .ok { failed.append(f) }
+            combined.armHardStop(running: f, timeout: options.timeout, reportPath: base.reportPath, junitPath: base.junitPath)
+            let engine = Engine(options: options, libraries: Libraries.all)
+            let report = engine.run(recipePath: f, epilogue: "require('unidesk.test').finish()")
+            combined.add(report, from: engine)
         }
-        Console.writeFD(2, "\(passed) passed, \(failedTests) failed in \(files.count) file\(files.count == 1 ? "" : "s")\(failed.isEmpty ? "" : "; failing: " + failed.joined(separator: ", "))\n")
-        throw CommandExit(code: failed.isEmpty ? 0 : 1)
+        combined.durationMs = Date().timeIntervalSince(t0) * 1000
+        combined.write(reportPath: base.reportPath, junitPath: base.junitPath)
+        let failing = combined.files.filter { $0.exitCode != .ok }.map(\.recipe)
+        Console.writeFD(2, "\(combined.passed) passed, \(combined.failed) failed in \(files.count) file\(files.count == 1 ? "" : "s")\(failing.isEmpty ? "" : "; failing: " + failing.joined(separator: ", "))\n")
+        throw CommandExit(code: combined.exitCode.rawValue)
     }
 
     static func testFiles(_ paths: [String]) throws -> [String] {

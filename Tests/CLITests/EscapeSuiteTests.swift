@@ -39,6 +39,15 @@ struct EscapeSuiteTests {
             #expect(isWellFormedXML(Data(junit.utf8)),
                     "the --junit file is not well-formed XML:\n\(junit.prefix(1500))")
         }
+        // ...valid for Jenkins and GitLab, and saying what the exit code says.
+        if let report, junit != nil, !r.killed, !r.signalled {
+            do {
+                let parsed = (try? JSONSerialization.jsonObject(with: Data(report.utf8))) as? [String: Any]
+                expectAgreement(r, report: parsed, junit: try JUnitFile(path: fixture.junitPath))
+            } catch {
+                Issue.record("\(error). \(context)")
+            }
+        }
         func stream(_ s: EscapeCase.Stream) -> String? {
             switch s {
             case .stdout: return r.stdout

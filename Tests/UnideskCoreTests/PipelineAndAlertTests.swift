@@ -31,7 +31,13 @@ import UnideskData
         #expect(out["steps"] == .array(["flaky:ok:3", "slow:timeout:1", "never:skipped:0", "cleanup:ok:1"].map { .string($0) }))
         #expect(out["ok"] == .bool(false) && out["seen_failed"] == .string("slow"))
         #expect(out["slow_seconds"] == .bool(true), "the step's deadline cut the sleep short")
-        #expect(r.steps.map(\.name).contains("flaky (attempt 3)"), "each attempt is a step of the report")
+        // The run's report: one step per pipeline step, a retried one with its attempts.
+        #expect(r.steps.map(\.name) == ["flaky", "slow", "never", "cleanup"])
+        #expect(r.steps.map(\.status) == [.ok, .failed, .skipped, .ok])
+        #expect(r.steps[0].attempts.map(\.status) == [.failed, .failed, .ok])
+        #expect(r.steps[0].attempts.first?.error?.contains("not yet") == true)
+        #expect(r.steps[1].errorKind == "timeout", "the step itself failed as a timeout: \(r.steps[1])")
+        #expect(r.steps[2].skipReason == "an earlier step failed (slow)")
     }
 
     @Test func alertsGoToStateOutputsAndTheLog() throws {

@@ -106,9 +106,11 @@ local loaded, loading = {}, {}
 
 -- For unidesk.test: require(name) returns `value` from now on (nil: load it afresh).
 local function preload(name, value) loaded[name] = value end
--- What unidesk.test alone receives: that hook, and test.replay's store of recordings (it
--- reads and, under `unidesk test --record`, writes files in the recipe's directory).
-local test_hooks = { preload = preload, recording = host.recording }
+-- What unidesk.test alone receives: that hook, test.replay's store of recordings (it
+-- reads and, under `unidesk test --record`, writes files in the recipe's directory), and
+-- the report's view of tests: which step is a test case, and the file's failed tests.
+local test_hooks = { preload = preload, recording = host.recording,
+  test_case = host.test_case, tests_failed = host.tests_failed }
 local base_env -- the read-only environment of stdlib modules, built below
 
 function require(name)

@@ -112,9 +112,11 @@ local loaded, loading = {}, {}
 
 -- For unidesk.test: require(name) returns `value` from now on (nil: load it afresh).
 local function preload(name, value) loaded[name] = value end
--- What unidesk.test alone receives: that hook, and test.replay's store of recordings (it
--- reads and, under `unidesk test --record`, writes files in the recipe's directory).
-local test_hooks = { preload = preload, recording = host.recording }
+-- What unidesk.test alone receives: that hook, test.replay's store of recordings (it
+-- reads and, under `unidesk test --record`, writes files in the recipe's directory), and
+-- the report's view of tests: which step is a test case, and the file's failed tests.
+local test_hooks = { preload = preload, recording = host.recording,
+  test_case = host.test_case, tests_failed = host.tests_failed }
 local base_env -- the read-only environment of stdlib modules, built below
 
 function require(name)
@@ -771,22 +773,24 @@ function M.run(spec)
   local failed = false
   for _, s in ipairs(spec.steps) do
     if failed then
+      -- In the run's report too (status "skipped"), so JUnit shows it as <skipped/>.
+      host._step_skipped(s.name, "an earlier step failed (" .. report.failed_step .. ")")
       report.steps[#report.steps + 1] = { name = s.name, status = "skipped", attempts = 0, seconds = 0 }
     else
+      local tries = (s.retries or 0) + 1
       local attempts, ok, err, status = 0, false, nil, "failed"
       local started = time.monotonic()
       repeat
         attempts = attempts + 1
-        local label = attempts > 1 and (s.name .. " (attempt " .. attempts .. ")") or s.name
-        local began = time.monotonic()
+        -- Every attempt is the same step of the run's report (its attempts listed in it).
+        host._step_attempt(attempts, tries)
         host._deadline_push(s.timeout)
-        ok, err = pcall(unidesk.step, label, s.run, spec.context)
+        -- A step that ends past its timeout fails as timed out even when no primitive
+        -- noticed (a pure-Lua loop): the host checks when the step ends.
+        ok, err = pcall(unidesk.step, s.name, s.run, spec.context)
         host._deadline_pop()
-        if ok and s.timeout and time.monotonic() - began > s.timeout then
-          ok, err = false, { kind = "timeout", message = s.name .. " ran past its timeout of " .. s.timeout .. " s" }
-        end
         status = ok and "ok" or (kind_of(err) == "timeout" and "timeout" or "failed")
-        if ok or kind_of(err) == "denied" or attempts > (s.retries or 0) then break end
+        if ok or kind_of(err) == "denied" or attempts >= tries then break end
         time.sleep((s.backoff or 1) * 2 ^ (attempts - 1))
       until false
       local entry = { name = s.name, status = status, attempts = attempts, seconds = time.monotonic() - started }
@@ -985,6 +989,7 @@ return M
 -- without infrastructure.
 local _, _, hooks = ...
 local preload, recording = hooks.preload, hooks.recording
+local test_case, tests_failed = hooks.test_case, hooks.tests_failed
 local json = require "unidesk.json"
 local M = {}
 
@@ -1006,6 +1011,7 @@ end
 function M.it(name, fn)
   local full = table.concat(prefix, " › ") .. (#prefix > 0 and " › " or "") .. name
   local before = #misses
+  test_case()   -- this step is a test case of the report; steps inside it are the code's
   local ok = pcall(unidesk.step, full, function()
     fn()
     if #misses > before then error(misses[before + 1].message, 0) end
@@ -1237,7 +1243,8 @@ function M.finish()
     if not m.reported then unidesk.fail(m.message) end
   end
   if results.failed > 0 then
-    unidesk.fail(results.failed .. " of " .. (results.passed + results.failed) .. " tests failed")
+    -- Its own kind: JUnit counts the failed tests themselves, not this summary again.
+    tests_failed(results.failed .. " of " .. (results.passed + results.failed) .. " tests failed")
   end
 end
 
