@@ -113,6 +113,8 @@ public final class Engine {
         switch e.kind {
         case "denied": return (.denied, (message, "denied", traceback))
         case "fail": return (.recipeFailed, (message, "fail", nil))
+        case "syntax":   // a required module that does not compile: exit 2, as for the recipe itself
+            return (.usage, (e.message + (e.location.map { " (required at \($0))" } ?? ""), "syntax", nil))
         default: return (.recipeFailed, (message, e.kind, traceback))
         }
     }
