@@ -36,7 +36,7 @@ public final class Engine {
         }
 
         guard let data = FileManager.default.contents(atPath: recipePath) else {
-            let msg = "cannot read recipe '\(recipePath)': no such file"
+            let msg = "cannot read recipe '\(recipePath)': \(Self.unreadable(recipePath))"
             console.line("error: \(msg)")
             return finish(.usage, (msg, "usage", nil))
         }
@@ -125,6 +125,18 @@ public final class Engine {
         case .memory: return "limit: memory cap of \(options.maxMemoryMB) MiB exceeded (--max-memory)"
         case .interrupt: return "limit: interrupted"
         }
+    }
+
+    /// Why a recipe path cannot be read. A directory is refused rather than guessed at: the
+    /// recipe's directory is what it may read, so which file runs must be explicit.
+    static func unreadable(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
+        guard isDirectory.boolValue else { return "permission denied" }
+        let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+        return FileManager.default.fileExists(atPath: base + "/recipe.lua")
+            ? "it is a directory; give the recipe file: \(base)/recipe.lua"
+            : "it is a directory; give the recipe file (a .lua file in it)"
     }
 
     static func seconds(_ s: Double) -> String {
