@@ -36,7 +36,16 @@ public struct CapabilityPattern: Sendable, Equatable, CustomStringConvertible {
 
     public init(parsing text: String) throws(ConfigError) {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw ConfigError("empty capability pattern") }
+        guard !trimmed.isEmpty else {
+            throw ConfigError("empty capability pattern: expected family.op[:scope], e.g. fs.write:out/*")
+        }
+        // Quotes the shell did not remove (a CI args list, a quoted YAML string): shown as
+        // given, not wrapped in more quotes, with the value to write instead.
+        let quotes: Set<Character> = ["'", "\""]
+        if let first = trimmed.first, let last = trimmed.last, quotes.contains(first) || quotes.contains(last) {
+            let bare = trimmed.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+            throw ConfigError("capability pattern \(trimmed) has quotes in it (nothing removed them): write \(bare.isEmpty ? "family.op[:scope], e.g. fs.write:out/*" : bare)")
+        }
         if let colon = trimmed.firstIndex(of: ":") {
             operation = String(trimmed[..<colon])
             scope = String(trimmed[trimmed.index(after: colon)...])

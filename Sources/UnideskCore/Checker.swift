@@ -2,54 +2,96 @@ import Foundation
 import LuaRuntime
 import UnideskFiles
 
-/// `unidesk check`: compiles recipes without running them and reports syntax errors and
-/// requires that cannot resolve.
-public struct Checker {
+/// `unidesk check`: compiles recipes without running them, follows their `require`s into
+/// the recipe's own modules, and reports syntax errors, requires that cannot resolve
+/// (errors) and globals the sandbox does not define (warnings, as luacheck reports them).
+public final class Checker {
+    public struct Problem: CustomStringConvertible {
+        public enum Severity { case error, warning }
+        public let severity: Severity
+        /// "file:line: message".
+        public let text: String
+        public var description: String { text }
+    }
+
     public let libraries: [HostLibrary]
+    private let sandbox: [String: Set<String>?]
+    /// Modules already checked (by path): a helper many recipes require is reported once.
+    private var checkedModules: Set<String> = []
 
-    public init(libraries: [HostLibrary]) { self.libraries = libraries }
+    public init(libraries: [HostLibrary]) throws {
+        self.libraries = libraries
+        sandbox = try SandboxGlobals.read(libraries: libraries)
+    }
 
-    /// Problems of one file, each "file:line: message"; empty when the file is fine.
-    public func check(path: String) -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return ["\(path): cannot read the file"]
+    /// Every `recipe.lua` and `*_test.lua` below `directory` (hidden directories skipped),
+    /// sorted: what `unidesk check DIR` checks.
+    public static func files(under directory: String) -> [String] {
+        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        guard let walker = FileManager.default.enumerator(atPath: base) else { return [] }
+        var found: [String] = []
+        while let rel = walker.nextObject() as? String {
+            let name = (rel as NSString).lastPathComponent
+            if name.hasPrefix(".") {
+                if (walker.fileAttributes?[.type] as? FileAttributeType) == .typeDirectory { walker.skipDescendants() }
+                continue
+            }
+            if name == "recipe.lua" || name.hasSuffix("_test.lua") { found.append(base == "." ? rel : "\(base)/\(rel)") }
         }
-        let source = String(decoding: data, as: UTF8.self)
-        var problems: [String] = []
-        do {
-            let lua = try LuaState(memoryLimit: 64 << 20)
-            defer { lua.close() }
-            if let e = lua.compileError(source, chunkName: "@" + path) { problems.append(e.message) }
-        } catch {
-            return ["\(path): cannot start the Lua sandbox: \(error)"]
+        return found.sorted()
+    }
+
+    /// Problems of one recipe or test file and of the recipe modules it requires; empty
+    /// when all is fine.
+    public func check(path: String) -> [Problem] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return [Problem(severity: .error, text: "\(path): no such file")]
+        }
+        guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
+            return [Problem(severity: .error, text: "\(path): cannot read the file")]
         }
         let dir = (path as NSString).deletingLastPathComponent
-        guard let confined = try? ConfinedDirectory(root: dir.isEmpty ? "." : dir) else { return problems }
+        let directory = dir.isEmpty ? "." : dir
+        guard let confined = try? ConfinedDirectory(root: directory) else {
+            return [Problem(severity: .error, text: "\(path): cannot open its directory \(directory)")]
+        }
         let finder = ModuleFinder(libraries: libraries.map(\.name), recipeDirectory: confined)
-        for (line, name) in Self.requires(in: source) {
+        return check(source: String(decoding: data, as: UTF8.self), shownAs: path, directory: directory, finder: finder, requiredAt: nil)
+    }
+
+    private func check(source: String, shownAs path: String, directory: String, finder: ModuleFinder, requiredAt: String?) -> [Problem] {
+        if let syntax = compileError(source, chunkName: "@" + path) {
+            return [Problem(severity: .error, text: syntax + (requiredAt.map { " (required at \($0))" } ?? ""))]
+        }
+        let scan = GlobalScanner.scan(source, sandbox: sandbox)
+        var problems = scan.findings.map { Problem(severity: .warning, text: "\(path):\($0.line): \($0.message)") }
+        for (line, name) in scan.requires {
             let found = (try? finder.find(name)) ?? [.nil, .string("module '\(name)' cannot be read")]
-            if case .nil = found.first ?? .nil {
-                problems.append("\(path):\(line): \(found.count > 1 ? found[1].stringValue ?? "" : "module '\(name)' not found")")
+            guard case .string(let kind) = found.first ?? .nil else {
+                let message = found.count > 1 ? found[1].stringValue ?? "" : "module '\(name)' not found"
+                problems.append(Problem(severity: .error, text: "\(path):\(line): \(message)"))
+                continue
             }
+            // The recipe's own modules resolve against the recipe's directory, whoever requires them.
+            guard kind == "recipe", found.count > 2, let moduleSource = found[1].stringValue,
+                  let chunk = found[2].stringValue else { continue }
+            let rel = String(chunk.dropFirst())   // "@lib/helper.lua"
+            let modulePath = directory == "." ? rel : "\(directory)/\(rel)"
+            guard checkedModules.insert(modulePath).inserted else { continue }
+            problems += check(source: moduleSource, shownAs: modulePath, directory: directory, finder: finder,
+                              requiredAt: "\(path):\(line)")
         }
         return problems
     }
 
-    /// `require "x"` / `require("x")` / `require 'x'` with a literal name, and its line.
-    static func requires(in source: String) -> [(Int, String)] {
-        guard let re = try? NSRegularExpression(pattern: #"(?<![\w.:])require\s*\(?\s*(["'])([^"'\n]+)\1"#) else { return [] }
-        let ns = source as NSString
-        var out: [(Int, String)] = []
-        for m in re.matches(in: source, range: NSRange(location: 0, length: ns.length)) {
-            let name = ns.substring(with: m.range(at: 2))
-            let line = ns.substring(to: m.range.location).reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
-            if !Self.insideComment(ns, at: m.range.location) { out.append((line, name)) }
+    private func compileError(_ source: String, chunkName: String) -> String? {
+        do {
+            let lua = try LuaState(memoryLimit: 64 << 20)
+            defer { lua.close() }
+            return lua.compileError(source, chunkName: chunkName)?.message
+        } catch {
+            return "\(chunkName.dropFirst()): cannot start the Lua sandbox: \(error)"
         }
-        return out
-    }
-
-    private static func insideComment(_ s: NSString, at location: Int) -> Bool {
-        let lineStart = s.lineRange(for: NSRange(location: location, length: 0)).location
-        return s.substring(with: NSRange(location: lineStart, length: location - lineStart)).contains("--")
     }
 }

@@ -94,6 +94,9 @@ extension Session {
         add("version") { _ in [.string(UnideskVersion.string)] }
         add("vars") { _ in [.table(LuaTable(fields: self.options.vars.map { ($0.0, .string($0.1)) }.sorted { $0.0 < $1.0 }))] }
         add("find_module") { args in try self.moduleFinder.find(args.first?.stringValue ?? "") }
+        add("syntax_error") { args in
+            throw HostError.structured(kind: "syntax", message: args.first?.stringValue ?? "syntax error")
+        }
         f.append(("recording", recordingFunctions()))   // test.replay's store: given to unidesk.test only
         return LuaTable(fields: f)
     }

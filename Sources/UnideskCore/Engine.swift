@@ -36,7 +36,7 @@ public final class Engine {
         }
 
         guard let data = FileManager.default.contents(atPath: recipePath) else {
-            let msg = "cannot read recipe '\(recipePath)': no such file"
+            let msg = "cannot read recipe '\(recipePath)': \(Self.unreadable(recipePath))"
             console.line("error: \(msg)")
             return finish(.usage, (msg, "usage", nil))
         }
@@ -118,6 +118,8 @@ public final class Engine {
         case "denied": return (.denied, (message, "denied", traceback))
         // unidesk.fail, and unidesk.test's summary of failed tests: the message says it all.
         case "fail", "tests_failed": return (.recipeFailed, (message, e.kind, nil))
+        case "syntax":   // a required module that does not compile: exit 2, as for the recipe itself
+            return (.usage, (e.message + (e.location.map { " (required at \($0))" } ?? ""), "syntax", nil))
         default: return (.recipeFailed, (message, e.kind, traceback))
         }
     }
@@ -133,6 +135,18 @@ public final class Engine {
     /// What a report says when the process was stopped hard at the deadline.
     public static func hardStopMessage(timeout: Double) -> String {
         "limit: deadline of \(seconds(timeout)) exceeded (--timeout) while the script was stuck where no hook reaches (inside a C function or a __gc finaliser); stopped hard"
+    }
+
+    /// Why a recipe path cannot be read. A directory is refused rather than guessed at: the
+    /// recipe's directory is what it may read, so which file runs must be explicit.
+    static func unreadable(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
+        guard isDirectory.boolValue else { return "permission denied" }
+        let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+        return FileManager.default.fileExists(atPath: base + "/recipe.lua")
+            ? "it is a directory; give the recipe file: \(base)/recipe.lua"
+            : "it is a directory; give the recipe file (a .lua file in it)"
     }
 
     static func seconds(_ s: Double) -> String {

@@ -98,6 +98,11 @@ final class FileStateLock: StateLock {
     func release() -> String? {
         guard let fd else { return nil }
         _ = ftruncate(fd, 0)
+        // An flock belongs to the open file description, not to this fd: a child forked by
+        // any thread of this process (Process/posix_spawn, before its exec closes the
+        // O_CLOEXEC copy) shares that description, and close() alone would leave the lock
+        // held until the child execs or exits. LOCK_UN frees it for every copy at once.
+        _ = flock(fd, LOCK_UN)
         Glibc.close(fd)
         self.fd = nil
         return nil

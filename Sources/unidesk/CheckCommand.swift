@@ -5,24 +5,51 @@ import UnideskCore
 
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Compile recipes without running them.",
-        discussion: "Reports syntax errors and require()s that cannot resolve (unknown unidesk.* modules, missing files in the recipe's directory). Exit 0 when every file is fine, 1 otherwise.")
+        commandName: "check", abstract: "Check recipes without running them: syntax, requires, globals.",
+        discussion: """
+        Compiles each recipe and every recipe module it requires (followed through the recipe's directory), and reports:
+          errors:   syntax errors, require()s that cannot resolve (unknown unidesk.* modules, missing files in the recipe's directory)
+          warnings: globals the sandbox does not define (`io.write` → "undefined global 'io'"), fields its libraries lack (`string.dump`), and unknown globals set inside a function — as luacheck reports them
+        A global the file assigns at its top level is its own. A directory stands for every recipe.lua and *_test.lua below it.
 
-    @Argument(help: "Lua files to check.")
-    var files: [String]
+        Exit codes:
+          0  every file is fine
+          1  warnings only (undefined globals)
+          2  a syntax error, a require that cannot resolve, or a file that cannot be read
+        """)
+
+    @Argument(help: "Lua files, or directories (every recipe.lua and *_test.lua below them).")
+    var paths: [String]
 
     func run() throws {
-        let checker = Checker(libraries: Libraries.all)
-        var failed = 0
-        for f in files {
-            let problems = checker.check(path: f)
-            if problems.isEmpty {
-                print("\(f): ok")
+        var files: [String] = []
+        var errors = 0
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+                let found = Checker.files(under: path)
+                if found.isEmpty {
+                    Console.writeFD(2, "\(path): no recipe.lua or *_test.lua below this directory\n")
+                    errors += 1
+                }
+                files += found
             } else {
-                failed += 1
-                for p in problems { Console.writeFD(2, p + "\n") }
+                files.append(path)
             }
         }
-        throw CommandExit(code: failed == 0 ? 0 : 1)
+        let checker = try Checker(libraries: Libraries.all)
+        var warnings = 0
+        for file in files {
+            let problems = checker.check(path: file)
+            if problems.isEmpty { print("\(file): ok") }
+            for p in problems {
+                Console.writeFD(2, p.text + "\n")
+                if p.severity == .error { errors += 1 } else { warnings += 1 }
+            }
+        }
+        if errors + warnings > 0 {
+            print("\(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in \(files.count) file\(files.count == 1 ? "" : "s")")
+        }
+        throw CommandExit(code: errors > 0 ? 2 : warnings > 0 ? 1 : 0)
     }
 }

@@ -44,11 +44,45 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .customLong("no-color"), help: "No colour or spinner, even on a terminal.")
     var noColor = false
 
+    /// Called by ArgumentParser while parsing, so these errors show the subcommand's usage.
+    func validate() throws {
+        guard timeout > 0, timeout.isFinite else {
+            throw ValidationError("--timeout must be a positive number of seconds, got \(Self.number(timeout))")
+        }
+        // 0 used to lift the cap silently; the sandbox always has one (raise it instead).
+        guard maxMemory > 0 else {
+            throw ValidationError("--max-memory must be a positive number of MB (the sandbox always has a memory cap; raise it for big data, e.g. --max-memory 4096), got \(maxMemory)")
+        }
+    }
+
+    private static func number(_ d: Double) -> String { d == d.rounded() && d.isFinite ? "\(Int(d))" : "\(d)" }
+
+    /// Options whose value may be a negative number: ArgumentParser would take `--timeout -1`
+    /// for a flag named `-1` ("Missing value"); joined as `--timeout=-1`, the value reaches
+    /// validate(), which says what is wrong with it.
+    static let numericOptions: Set<String> = ["--timeout", "--max-memory"]
+
+    static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+        var out: [String] = []
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            if a == "--" { return out + arguments[i...] }
+            if numericOptions.contains(a), i + 1 < arguments.count, Double(arguments[i + 1]) != nil, arguments[i + 1].hasPrefix("-") {
+                out.append("\(a)=\(arguments[i + 1])")
+                i += 2
+                continue
+            }
+            out.append(a)
+            i += 1
+        }
+        return out
+    }
+
     func engineOptions(mode: RunMode) throws -> EngineOptions {
         var o = EngineOptions()
         o.mode = mode
-        guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number of seconds") }
-        guard maxMemory >= 0 else { throw ValidationError("--max-memory must be 0 (no cap) or a number of MB") }
+        try validate()
         o.timeout = timeout
         o.maxMemoryMB = maxMemory
         for v in vars {

@@ -10,9 +10,9 @@ struct Unidesk: ParsableCommand {
 
         \(ExitCode.helpText)
         """,
-        version: UnideskVersion.string,
+        version: VersionCommand.line,
         subcommands: [RunCommand.self, PlanCommand.self, TestCommand.self, CheckCommand.self, ReplCommand.self,
-                      DocCommand.self, VersionCommand.self]
+                      DocCommand.self, CompletionCommand.self, VersionCommand.self]
     )
 }
 
@@ -21,9 +21,37 @@ struct CommandExit: Error {
     let code: Int32
 }
 
+/// `unidesk version` and `unidesk --version` print this same line.
 struct VersionCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the unidesk version.")
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the unidesk version (as --version does).")
+    static let line = "unidesk \(UnideskVersion.string) (Lua 5.4)"
     func run() {
-        print("unidesk \(UnideskVersion.string) (Lua 5.4)")
+        print(Self.line)
+    }
+}
+
+struct CompletionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "completion", abstract: "Print the shell completion script for bash, zsh or fish.",
+        discussion: """
+        bash:  source <(unidesk completion bash)          (or save it in /etc/bash_completion.d/unidesk)
+        zsh:   unidesk completion zsh > "${fpath[1]}/_unidesk"
+        fish:  unidesk completion fish > ~/.config/fish/completions/unidesk.fish
+        """)
+
+    enum Shell: String, ExpressibleByArgument, CaseIterable {
+        case bash, zsh, fish
+    }
+
+    @Argument(help: "bash, zsh or fish.")
+    var shell: Shell
+
+    func run() {
+        let completion: CompletionShell = switch shell {
+        case .bash: .bash
+        case .zsh: .zsh
+        case .fish: .fish
+        }
+        print(Unidesk.completionScript(for: completion))
     }
 }

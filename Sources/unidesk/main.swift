@@ -3,17 +3,34 @@ import Foundation
 import UnideskCore
 
 // ArgumentParser exits 64 on usage errors; unidesk documents 2. Parse here, map the codes.
+let arguments = CommonOptions.joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))
+var command: ParsableCommand
 do {
-    var command = try Unidesk.parseAsRoot()
-    try command.run()
+    command = try Unidesk.parseAsRoot(arguments)
 } catch {
-    let code = Unidesk.exitCode(for: error)
-    if code == .success {
-        print(Unidesk.fullMessage(for: error))
+    fail(Unidesk.fullMessage(for: error), error: error)
+}
+do {
+    try command.run()
+} catch let exit as CommandExit {
+    exit_(exit.code)
+} catch let error as ValidationError {
+    // Raised by run() (a policy file, --var, --state-db): the usage shown is the
+    // subcommand's, as for errors found while parsing.
+    let sub = type(of: command)
+    let name = sub._commandName
+    Console.writeFD(2, "Error: \(error.message)\nUsage: \(Unidesk.usageString(for: sub))\n  See 'unidesk \(name) --help' for more information.\n")
+    exit_(ExitCode.usage.rawValue)
+} catch {
+    fail(Unidesk.fullMessage(for: error), error: error)
+}
+
+func fail(_ message: String, error: Error) -> Never {
+    if Unidesk.exitCode(for: error) == .success {
+        print(message)
         exit(0)
     }
-    if let exit = error as? CommandExit { exit_(exit.code) }
-    Console.writeFD(2, Unidesk.fullMessage(for: error) + "\n")
+    Console.writeFD(2, message + "\n")
     exit_(ExitCode.usage.rawValue)
 }
 

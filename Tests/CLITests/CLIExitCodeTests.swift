@@ -92,4 +92,71 @@ struct CLIExitCodeTests {
         #expect(result.stderr.contains("deadline"), "\(result.summary)")
         #expect(result.seconds < 2.5, "\(result.summary)")
     }
+    @Test("2: --max-memory 0 is refused (it used to remove the cap silently)")
+    func zeroMemoryCap() throws {
+        let r = try RecipeRun("print('must not run')")
+        defer { r.remove() }
+        let result = try r.run("run", ["--max-memory", "0"])
+        #expect(result.exitCode == 2, "\(result.summary)")
+        #expect(result.stderr.contains("--max-memory must be a positive number of MB"), "\(result.summary)")
+        #expect(!result.stdout.contains("must not run"), "\(result.summary)")
+    }
+
+    @Test("2: a negative --timeout says what is wrong, in both spellings", arguments: [["--timeout", "-1"], ["--timeout=-1"], ["--max-memory", "-5"]])
+    func negativeNumber(_ flags: [String]) throws {
+        let r = try RecipeRun("print('must not run')")
+        defer { r.remove() }
+        let result = try r.run("run", flags)
+        #expect(result.exitCode == 2, "\(result.summary)")
+        #expect(!result.stderr.contains("Missing value"), "\(result.summary)")
+        let flag = flags[0].hasPrefix("--timeout") ? "--timeout must be a positive number of seconds" : "--max-memory must be a positive number"
+        #expect(result.stderr.contains(flag), "\(result.summary)")
+    }
+
+    @Test("2: a validation error shows the subcommand's usage, not the top level's", arguments: [["--timeout", "0"], ["--var", "novalue"]])
+    func subcommandUsage(_ flags: [String]) throws {
+        let r = try RecipeRun("print('must not run')")
+        defer { r.remove() }
+        for command in ["run", "plan"] {
+            let result = try r.run(command, flags)
+            #expect(result.exitCode == 2, "\(result.summary)")
+            #expect(result.stderr.contains("Usage: unidesk \(command) "), "\(result.summary)")
+            #expect(!result.stderr.contains("<subcommand>"), "\(result.summary)")
+        }
+    }
+
+    @Test("2: an empty or quoted --allow names the fix without doubled quotes", arguments: ["", "'fs.write:reports/*'"])
+    func quotedAllow(_ pattern: String) throws {
+        let r = try RecipeRun("print('must not run')")
+        defer { r.remove() }
+        let result = try r.run("run", ["--allow", pattern])
+        #expect(result.exitCode == 2, "\(result.summary)")
+        #expect(!result.stderr.contains("''"), "\(result.summary)")
+        #expect(result.stderr.contains(pattern.isEmpty ? "e.g. fs.write:out/*" : "write fs.write:reports/*"), "\(result.summary)")
+    }
+
+    @Test("2: run DIR says it is a directory and names DIR/recipe.lua")
+    func runDirectory() throws {
+        let r = try RecipeRun("print('must not run')")
+        defer { r.remove() }
+        let result = try Unidesk.run(["run", "."], in: r.dir.url)
+        #expect(result.exitCode == 2, "\(result.summary)")
+        #expect(result.stderr.contains("is a directory; give the recipe file: ./recipe.lua"), "\(result.summary)")
+        #expect(!result.stderr.contains("no such file"), "\(result.summary)")
+    }
+
+    @Test("the README's example recipe passes with the README's command")
+    func readmeExample() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let recipe = try #require(readme.components(separatedBy: "```lua\n").dropFirst().first?.components(separatedBy: "```").first)
+        let command = try #require(readme.split(separator: "\n").first { $0.hasPrefix("    unidesk run recipe.lua") })
+        // The command's words, with the shell's single quotes removed.
+        let words = command.split(separator: " ").map { String($0).replacingOccurrences(of: "'", with: "") }
+        let r = try RecipeRun(recipe)
+        defer { r.remove() }
+        try r.dir.write("desired.yaml", "app: shop\nreplicas: 2\n")
+        let result = try Unidesk.run(Array(words.dropFirst()) + ["--state-dir", r.state], in: r.dir.url)
+        #expect(result.exitCode == 0, "\(words.joined(separator: " ")): \(result.summary)")
+    }
 }

@@ -37,4 +37,31 @@ struct CLIHelpTests {
         #expect(result.exitCode == 0, "\(result.summary)")
         #expect(result.stdout.contains("unidesk"), "\(result.summary)")
     }
+    @Test("--version and version print the same line")
+    func versionsAgree() throws {
+        let flag = try run(["--version"]), command = try run(["version"])
+        #expect(flag.exitCode == 0 && command.exitCode == 0, "\(flag.summary)\n\(command.summary)")
+        #expect(flag.stdout == command.stdout, "\(flag.summary)\n\(command.summary)")
+        #expect(flag.stdout.hasPrefix("unidesk "), "\(flag.summary)")
+    }
+
+    @Test("unidesk completion SHELL prints a completion script", arguments: ["bash", "zsh", "fish"])
+    func completion(_ shell: String) throws {
+        let result = try run(["completion", shell])
+        #expect(result.exitCode == 0, "\(result.summary)")
+        #expect(result.stdout.contains("unidesk"), "\(result.summary)")
+        #expect(result.stdout.contains("check"), "subcommands should complete. \(result.summary)")
+    }
+
+    @Test("completion is a documented subcommand: in the top-level help and the README")
+    func completionDocumented() throws {
+        let help = try run(["--help"])
+        #expect(help.stdout.contains("completion"), "\(help.summary)")
+        let bad = try run(["completion", "tcsh"])
+        #expect(bad.exitCode == 2, "\(bad.summary)")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        #expect(readme.contains("unidesk completion bash"))
+        #expect(readme.contains("unidesk doc http.get"))
+    }
 }

@@ -60,9 +60,10 @@ enum Unidesk {
     /// Runs `unidesk args…` in `directory`, capturing stdout and stderr (through files, so a
     /// chatty child can never block on a full pipe). The child is killed by its PID when it
     /// outlives `hardTimeout` seconds.
+    /// `executable`: another copy of the binary (e.g. one outside any checkout).
     static func run(_ arguments: [String], in directory: URL, environment extra: [String: String] = [:],
-                    hardTimeout: Double = 30) throws -> CLIResult {
-        let binary = try binary()
+                    hardTimeout: Double = 30, executable: URL? = nil) throws -> CLIResult {
+        let binary = try executable ?? binary()
         let capture = try TempDir(prefix: "unidesk-capture")
         defer { capture.remove() }
         let outURL = capture.url.appendingPathComponent("stdout")

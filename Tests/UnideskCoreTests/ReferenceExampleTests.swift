@@ -18,8 +18,8 @@ import UnideskBindings
         for spec in Self.examples {
             let path = "\(dir.dir)/example.lua"
             try (Self.prelude + spec.example + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-            let problems = Checker(libraries: Libraries.all).check(path: path)
-            #expect(problems.isEmpty, "the example of \(spec.fullName) does not compile:\n\(spec.example)\n\(problems.joined(separator: "\n"))")
+            let problems = try Checker(libraries: Libraries.all).check(path: path)
+            #expect(problems.isEmpty, "the example of \(spec.fullName) does not compile:\n\(spec.example)\n\(problems.map(\.text).joined(separator: "\n"))")
         }
     }
 

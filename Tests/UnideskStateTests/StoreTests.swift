@@ -95,6 +95,25 @@ import UnideskPostgres
         #expect(again.release() == nil)
     }
 
+    /// The cause of a flaky failure of the test above ("shop is locked by another process"
+    /// right after release): while the lock was held, another test's thread spawned a
+    /// process, whose child shared the lock's open file description until its exec. The
+    /// child here keeps that window open until it is killed.
+    @Test func aReleasedFileLockIsFreeWhileAForkedChildSharesItsDescriptor() throws {
+        let backend = try Backend(.files)
+        defer { backend.finish() }
+        let a = try backend.store(), b = try backend.store()
+        defer { a.close(); b.close() }
+        let held = try a.lock("shop", wait: 0)
+        let child = fork()
+        if child == 0 { while true { pause() } }   // async-signal-safe only: ended by SIGKILL
+        #expect(child > 0, "fork failed: \(String(cString: strerror(errno)))")
+        defer { kill(child, SIGKILL); var status: Int32 = 0; _ = waitpid(child, &status, 0) }
+        #expect(held.release() == nil)
+        let again = try b.lock("shop", wait: 0)
+        #expect(again.release() == nil)
+    }
+
     @Test(arguments: Backend.Kind.allCases)
     func aWaiterGetsTheLockOnceItIsReleased(_ kind: Backend.Kind) throws {
         let backend = try Backend(kind)

@@ -138,7 +138,8 @@ function require(name)
     local env = nil
     if kind == "stdlib" then env = setmetatable({}, { __index = base_env }) end
     local chunk, err = load(source, chunkname, "t", env)
-    if not chunk then loading[name] = nil; error(err, 0) end
+    -- A module that does not compile is a syntax error like the recipe's own (exit 2).
+    if not chunk then loading[name] = nil; host.syntax_error(err) end
     -- unidesk.test alone gets the hooks that put fakes and recordings in front of the real modules.
     local ok, r = pcall(chunk, name, lib and libraries[lib] or nil, name == "unidesk.test" and test_hooks or nil)
     loading[name] = nil
