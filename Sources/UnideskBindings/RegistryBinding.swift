@@ -27,7 +27,8 @@ public enum RegistryBinding {
         params: [Param("refs", .array(.string), "image references"), options],
         returns: [("table[]", "results", "one result per reference, as head returns, or {ref=, error={kind=, message=}}")],
         effect: .read, scope: "<registry host>/<repository> (one capability per reference)",
-        example: #"for i, r in ipairs(registry.head_many(refs)) do print(refs[i], r.exists, r.digest) end"#)
+        example: #"for i, r in ipairs(registry.head_many(refs)) do print(refs[i], r.exists, r.digest) end"#,
+        offlineResult: "one `{planned = true, unknown = true, ref = …}` per reference")
 
     public static let library = HostLibrary(
         name: "registry", summary: "Registry manifest lookups: does the artifact exist, and which digest.",
@@ -101,7 +102,12 @@ public enum RegistryBinding {
                                                                 if case .failure(let e) = f { throw raise(e) }
                                                                 return value(f)
                                                             },
-                                                            plan: { Gate.Planned(.table(LuaTable(fields: [("ref", .string(ref.description)), ("planned", .bool(true))]))) })
+                                                            plan: {
+                                                                // The offline read's value, with the reference it stands for.
+                                                                var t = LuaValue.unknownRead.tableValue ?? LuaTable()
+                                                                t.fields.append(("ref", .string(ref.description)))
+                                                                return Gate.Planned(.table(t), detail: .string("offline: not read"))
+                                                            })
                         out.append(r)
                     } catch let HostError.structured(kind, message, _) {
                         out.append(.table(LuaTable(fields: [("ref", .string(ref.description)),

@@ -65,12 +65,16 @@ public struct PrimitiveSpec: Sendable {
     /// The capability's operation when several functions share one ("pg.exec" for exec,
     /// query and script); nil means "<module>.<name>".
     let capability: String?
+    /// What a network read returns under `plan --offline` when it is not the unknown value
+    /// every other read returns (pg.connect: a connection that sends nothing).
+    public let offlineResult: String?
 
     public init(module: String, name: String, summary: String, params: [Param] = [],
                 returns: [(type: String, name: String, doc: String)] = [],
                 effect: EffectClass = .pure, scope: String? = nil, errors: [String] = [],
-                example: String = "", capability: String? = nil) {
+                example: String = "", capability: String? = nil, offlineResult: String? = nil) {
         self.capability = capability
+        self.offlineResult = offlineResult
         self.module = module
         self.name = name
         self.summary = summary
