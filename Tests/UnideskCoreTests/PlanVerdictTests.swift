@@ -97,4 +97,22 @@ import UnideskData
         #expect(lines.contains("  ? registry.head:127.0.0.1:5000/unidesk/app  (2 calls)"), "\(lines)")
         #expect(lines.last == "Plan: 0 to create, 0 to change, 0 to replace, 0 to delete, 0 unchanged, 4 unknown reads.", "\(lines)")
     }
+
+    /// The migration gate compares the files with production's applied migrations; offline
+    /// that read is unknown, and the gate must check the files without crashing on it.
+    @Test func theMigrationGateChecksFilesOfflineWithoutProduction() throws {
+        let t = try TempRecipe([
+            "migrations/001_a.up.sql": "CREATE TABLE a (id int);\n",
+            "recipe.lua": """
+                local migrate = require "unidesk.migrate"
+                local r = migrate.smoke{ dir = "migrations", admin_dsn = "postgresql://admin@127.0.0.1:1/postgres", owner_role = "o", app_role = "a",
+                                         applied = { dsn = "postgresql://prod@127.0.0.1:1/prod" } }
+                unidesk.output("gate", { tostring(r.ok), tostring(r.planned), r.migrations })
+                """,
+        ])
+        let plan = try t.run(.plan(offline: true))
+        #expect(plan.exitCode == .ok, "\(plan.error?.message ?? "")")
+        #expect(outputs(plan)["gate"] == .array([.string("true"), .string("true"), .int(1)]))
+        #expect(plan.audit.filter(\.planned).map(\.verdict) == [.unknown, .unknown], "connect and the query, both not performed")
+    }
 }
