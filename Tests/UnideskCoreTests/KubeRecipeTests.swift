@@ -140,6 +140,7 @@ import UnideskData
                 for i = 1, 59 do
                   docs[i] = { apiVersion = 'v1', kind = 'ConfigMap', metadata = { name = 'cm-' .. i, namespace = NS, labels = { app = 'shop' } }, data = { n = tostring(i) } }
                 end
+
                 """
             let applied = try run(objects + "kube.apply(docs)")
             #expect(applied.exitCode == .ok, "\(applied.error?.message ?? "")")
