@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import UnideskCore
 import UnideskData
+import UnideskBindings
 
 /// Verdicts of the writes that need no server (fs.write, state with the files backend),
 /// denials in a plan, and what reads return under `plan --offline` (nothing is sent, so no
@@ -114,5 +115,31 @@ import UnideskData
         #expect(plan.exitCode == .ok, "\(plan.error?.message ?? "")")
         #expect(outputs(plan)["gate"] == .array([.string("true"), .string("true"), .int(1)]))
         #expect(plan.audit.filter(\.planned).map(\.verdict) == [.unknown, .unknown], "connect and the query, both not performed")
+    }
+
+    @Test func snapshotVerdictsFollowTheLastGood() throws {
+        let t = try TempRecipe(["data/f.txt": "hi\n", "recipe.lua": """
+            local snapshot = require "unidesk.snapshot"
+            local data = unidesk.vars.data
+            if unidesk.mode == "run" then snapshot.take{ app = "a", volumes = { data } } return end
+            snapshot.take{ app = "a", volumes = { data } }
+            snapshot.restore{ app = "a" }
+            snapshot.drop{ app = "a" }
+            """])
+        var o = EngineOptions()
+        o.color = false
+        o.stateDirectory = t.state
+        o.vars = [("data", "\(t.dir)/data")]
+        try o.policy.add(allow: ["snapshot.*"], deny: [])
+        func run(_ mode: RunMode) -> RunReport {
+            o.mode = mode
+            return Engine(options: o, libraries: Libraries.all).run(recipePath: "\(t.dir)/recipe.lua")
+        }
+        let none = run(.plan(offline: false))
+        #expect(none.exitCode == .ok, "\(none.error?.message ?? "")")
+        #expect(verdicts(none) == [.create, .unverified, .unchanged], "no snapshot yet: nothing to restore or drop")
+        #expect(run(.run).exitCode == .ok)
+        let one = run(.plan(offline: false))
+        #expect(verdicts(one) == [.create, .replace, .delete])
     }
 }
