@@ -39,7 +39,7 @@ public struct AuditRecord: Sendable {
         if let detail { f.append(("detail", detail)) }
         if let verdict {
             f.append(("verdict", .string(verdict.name)))
-            if case .change(let c) = verdict { f.append(("changes", .array(c.map { .string($0) }))) }
+            if case .change = verdict { f.append(("changes", .array(verdict.changes.map { .string($0) }))) }
         }
         if let grant { f.append(("grant", .string(grant))) }
         return .object(f)

@@ -1,5 +1,3 @@
-import LuaRuntime
-
 /// What a planned call would do to the world, as `unidesk plan` shows it to a reviewer.
 /// A binding's plan closure decides it (a Kubernetes dry run, a file compared with what it
 /// would write); the gate records it in the audit journal and the report.
@@ -37,30 +35,5 @@ public enum Verdict: Sendable, Equatable {
     public var changes: [String] {
         if case .change(let c) = self { return c }
         return []
-    }
-
-    /// Whether applying the plan would alter something (or might: unverified).
-    public var altersSomething: Bool {
-        switch self {
-        case .create, .change, .replace, .delete, .unverified: return true
-        case .unchanged, .unknown: return false
-        }
-    }
-}
-
-extension LuaValue {
-    /// What every network read returns under `plan --offline`, where nothing is sent: one
-    /// table, `{planned = true, unknown = true}`. A recipe asks `if r.unknown then … end`;
-    /// fields it does not have read as nil (so `r.exists` is falsy) and it iterates as an
-    /// empty list, so code written for the real answer does not crash on it.
-    public static var unknownRead: LuaValue {
-        .table(LuaTable(fields: [("planned", .bool(true)), ("unknown", .bool(true))]))
-    }
-}
-
-extension Gate.Planned where T == [LuaValue] {
-    /// A network read under `plan --offline`: the documented unknown value, nothing sent.
-    public static var offlineRead: Gate.Planned<[LuaValue]> {
-        Gate.Planned([.unknownRead], detail: .string("offline: not read"), verdict: .unknown)
     }
 }
