@@ -140,14 +140,20 @@ public enum ComposeBinding {
                 let scope = "\(t["project"].stringValue ?? "")/\(service)"
                 return try write(recreate, args, scope: scope, plan: { p, t in
                     let image = try run { () throws(ComposeError) in try compose.get.configuredImage(p, service: service, timeout: timeout(t)) } ?? "(no image)"
-                    var current = "no container yet"
-                    if !ctx.mode.isOfflinePlan, let c = try run({ () throws(ComposeError) in try compose.get.inspect(p, service: service, timeout: timeout(t)) }) {
-                        current = "replacing \(c.id.prefix(12)) running \(c.digest ?? c.image)"
+                    // The running container is replaced; none running: one is created. An
+                    // offline plan does not ask docker which.
+                    var current = "not inspected: offline", verdict = Verdict.unverified
+                    if !ctx.mode.isOfflinePlan {
+                        if let c = try run({ () throws(ComposeError) in try compose.get.inspect(p, service: service, timeout: timeout(t)) }) {
+                            (current, verdict) = ("replacing \(c.id.prefix(12)) running \(c.digest ?? c.image)", .replace)
+                        } else {
+                            (current, verdict) = ("no container yet", .create)
+                        }
                     }
                     let pull = t.bool("pull", default: true)
                     let detail = "\(pull ? "pull \(image), then " : "")recreate \(service) (\(current))"
                     return Gate.Planned([.table(LuaTable(fields: [("planned", .bool(true)), ("service", .string(service)), ("image", .string(image))]))],
-                                        detail: .string(detail))
+                                        detail: .string(detail), verdict: verdict)
                 }, perform: { p, t in
                     let c = try run { () throws(ComposeError) in
                         try compose.get.recreate(p, service: service, pull: t.bool("pull", default: true), wait: t.bool("wait", default: true), timeout: timeout(t))
@@ -206,7 +212,7 @@ public enum ComposeBinding {
                 let t = args.table(0)!
                 let volumes = t.bool("volumes", default: false)
                 return try write(down, args, scope: "\(t["project"].stringValue ?? "")/*", plan: { _, _ in
-                    Gate.Planned([], detail: .string("remove the containers\(volumes ? " and the volumes" : "")"))
+                    Gate.Planned([], detail: .string("remove the containers\(volumes ? " and the volumes" : "")"), verdict: .delete)
                 }, perform: { p, t in
                     try run { () throws(ComposeError) in try compose.get.down(p, volumes: volumes, timeout: timeout(t)) }
                     return []

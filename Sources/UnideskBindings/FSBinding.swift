@@ -1,6 +1,7 @@
 import Foundation
 import LuaRuntime
 import UnideskCore
+import UnideskData
 import UnideskFiles
 
 /// `require "unidesk.fs"`: read-only access to the recipe's directory, and one gated write
@@ -84,9 +85,22 @@ public enum FSBinding {
                 }
                 return [.bool(true)]
             }, plan: { args in
-                let size: Int
-                if case .bytes(let b) = args.value(1) { size = b.count } else { size = args.string(1).utf8.count }
-                return Gate.Planned([.bool(false)], detail: .object([("path", .string(try scope(args, root: "the state directory"))), ("bytes", .int(Int64(size)))]))
+                let path = try scope(args, root: "the state directory")
+                let bytes: [UInt8]
+                if case .bytes(let b) = args.value(1) { bytes = b } else { bytes = Array(args.string(1).utf8) }
+                let detail = DataValue.object([("path", .string(path)), ("bytes", .int(Int64(bytes.count)))])
+                // Compared with the file it would replace; its content never enters the plan.
+                let verdict: Verdict
+                do {
+                    let state = try ConfinedDirectory(root: ctx.stateDirectory, description: "the state directory")
+                    let old = try state.read(path)
+                    verdict = old == bytes ? .unchanged : .change(["content: \(old.count) → \(bytes.count) bytes"])
+                } catch let e as FileAccessError where e.kind == .notFound {
+                    verdict = .create
+                } catch let e as FileAccessError {
+                    throw fail(e)
+                }
+                return Gate.Planned([.bool(false)], detail: detail, verdict: verdict)
             }),
         ]
     }

@@ -30,7 +30,7 @@ public enum HTTPBinding {
         PrimitiveSpec(
             module: "http", name: name, summary: summary,
             params: [Param("url", .string, "http:// or https:// only"), options],
-            returns: [(response.name, "response", "(nil under `plan --offline`)")],
+            returns: [(response.name, "response", "")],
             effect: .read, scope: "<host[:port]>",
             errors: ["raises kind = network | timeout | tls | protocol; an HTTP error status (404, 503) is a response, not an error",
                      "raises bad argument for a URL that is not http(s)"],

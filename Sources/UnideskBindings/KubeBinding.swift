@@ -141,7 +141,7 @@ public enum KubeBinding {
                 return try ctx.gate.call(get, scope: s, arguments: audit(args), perform: {
                     let o = try run { () throws(KubeError) in try c.get(kind: kind, apiVersion: av, name: name, namespace: ns, timeout: seconds(t, 30)) }
                     return [o.map(lua) ?? .nil]
-                }, plan: { Gate.Planned([.nil], detail: .string("offline: not read")) })
+                }, plan: { Gate.Planned.offlineRead })
             },
             ctx.function(list) { args in
                 let t = args.table(0)!
@@ -155,7 +155,7 @@ public enum KubeBinding {
                         try c.list(kind: kind, apiVersion: av, namespace: ns, allNamespaces: all, labels: t["labels"].stringValue, timeout: seconds(t, 30))
                     }
                     return [.table(LuaTable(array: os.map(lua)))]
-                }, plan: { Gate.Planned([.table(LuaTable())], detail: .string("offline: not read")) })
+                }, plan: { Gate.Planned.offlineRead })
             },
             ctx.function(apply) { args in
                 let o = args.table(1)
@@ -217,14 +217,10 @@ public enum KubeBinding {
                                                     namespace: obj["metadata"]?["namespace"]?.stringValue, timeout: seconds(o, 30))
                             return (try c.apply(obj, fieldManager: manager, force: force, dryRun: true, timeout: seconds(o, 30)), current)
                         }
-                        let detail: String
-                        if let current {
-                            let changes = ObjectDiff.changes(from: current, to: a.object)
-                            detail = changes.isEmpty ? "unchanged" : "changed: " + changes.joined(separator: "; ")
-                        } else {
-                            detail = "created"
-                        }
-                        return Gate.Planned(lua(a.object), detail: .string(detail))
+                        // The server's dry-run answer against what it stores now.
+                        guard let current else { return Gate.Planned(lua(a.object), verdict: .create) }
+                        let changes = ObjectDiff.changes(from: current, to: a.object)
+                        return Gate.Planned(lua(a.object), verdict: changes.isEmpty ? .unchanged : .change(changes))
                     })
                     out.append(v)
                 }
@@ -240,7 +236,8 @@ public enum KubeBinding {
                 }, plan: {
                     guard !ctx.mode.isOfflinePlan else { return Gate.Planned([.bool(true)], detail: .string("offline: not sent")) }
                     let existed = try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: true, timeout: seconds(t, 30)) }
-                    return Gate.Planned([.bool(existed)], detail: .string(existed ? "deleted" : "not found: nothing to delete"))
+                    return existed ? Gate.Planned([.bool(true)], verdict: .delete)
+                                   : Gate.Planned([.bool(false)], detail: .string("not found: nothing to delete"), verdict: .unchanged)
                 })
             },
             ctx.function(wait) { args in
@@ -279,7 +276,7 @@ public enum KubeBinding {
                         }
                         Thread.sleep(forTimeInterval: interval)
                     }
-                }, plan: { Gate.Planned([.nil], detail: .string("offline: not read")) }) }
+                }, plan: { Gate.Planned.offlineRead }) }
             },
         ]
     }

@@ -76,7 +76,7 @@ public enum PostgresBinding {
                                                         }
                                                         do throws(PGError) {
                                                             let v = try run(c, true)
-                                                            return Gate.Planned(v, detail: .string("verified by rollback"))
+                                                            return Gate.Planned(v, detail: .string("verified by rollback"), verdict: verifiedVerdict(v))
                                                         } catch {
                                                             guard error.kind == .invalid && error.message.hasPrefix("unverifiable") else { throw hostError(error) }
                                                             return Gate.Planned(.table(LuaTable(fields: [("planned", .bool(true)), ("verified", .bool(false)), ("reason", .string(error.message))])),
@@ -142,7 +142,7 @@ public enum PostgresBinding {
                 let stmt = StatementOptions(role: o?["role"].stringValue, readOnly: o?.bool("read_only", default: true) ?? true,
                                             timeout: timeout(o?.number("timeout")))
                 return try statement(PostgresSpecs.query, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
-                                     offlineValue: .nil) { c, rollback throws(PGError) in
+                                     offlineValue: stmt.readOnly ? .unknownRead : .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
                     var s = stmt
                     s.rollback = rollback && !stmt.readOnly
                     return rowsValue(try c.run(sql, parameters: params, options: s))
@@ -199,6 +199,19 @@ public enum PostgresBinding {
                 return []
             },
         ]
+    }
+
+    /// What a write verified in a rolled-back transaction would do: the server's command tag
+    /// ("UPDATE 3"), or unchanged when a DML statement touched no row.
+    static func verifiedVerdict(_ v: LuaValue) -> Verdict {
+        guard let t = v.tableValue else { return .change([]) }
+        if let command = t["command"].stringValue {
+            let verb = command.split(separator: " ").first.map(String.init) ?? ""
+            if case .int(0) = t["affected"], ["INSERT", "UPDATE", "DELETE", "MERGE"].contains(verb) { return .unchanged }
+            return .change([command])
+        }
+        if case .int(let n) = t["statements"] { return .change(["\(n) statement\(n == 1 ? "" : "s") of the script"]) }
+        return .change(["\(t.array.count) row\(t.array.count == 1 ? "" : "s") returned"])
     }
 
     static func parameters(_ v: LuaValue) throws -> [PGValue]? {

@@ -25,7 +25,8 @@ enum PostgresSpecs {
         effect: .read, scope: "<database>@<user> as the DSN and PG* variables name them",
         errors: ["raises kind = auth (password, pg_hba.conf, unknown role), not_found (no such database), network, timeout",
                  "raises bad argument for a malformed DSN (the message never quotes it)"],
-        example: #"local conn = pg.connect(unidesk.env("DATABASE_URL"))   -- exposed with --secret-env DATABASE_URL"#)
+        example: #"local conn = pg.connect(unidesk.env("DATABASE_URL"))   -- exposed with --secret-env DATABASE_URL"#,
+        offlineResult: "a connection that sends nothing (`server = \"offline\"`): its reads return `{planned = true, unknown = true}`, its writes are unverified")
 
     static let exec = PrimitiveSpec(
         module: "pg", name: "connection:exec",
@@ -46,7 +47,7 @@ enum PostgresSpecs {
                  Param("options", .record([role, Param("read_only", .boolean, optional: true, "default true: " + readOnly), timeout]), optional: true, "")],
         returns: [("table[]|nil", "rows", "one table per row, keyed by column name: " + rowsDoc), ("table?", "err", "when the statement failed")],
         effect: .read, scope: "<database>@<role>",
-        errors: sqlErrors + ["plan --offline returns nil (nothing is sent)"],
+        errors: sqlErrors,
         example: #"local conn = pg.connect(unidesk.env("DATABASE_URL"))"# + "\n" + #"local rows = assert(conn:query("SELECT id, email FROM users WHERE plan = $1", { "pro" }))"#,
         capability: "pg.exec")
 

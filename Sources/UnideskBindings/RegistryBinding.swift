@@ -34,7 +34,8 @@ public enum RegistryBinding {
         example: """
         local refs = { "127.0.0.1:5000/unidesk/app:1.4.2", "127.0.0.1:5000/unidesk/app:1.4.3" }
         for i, r in ipairs(registry.head_many(refs)) do print(refs[i], r.exists, r.digest) end
-        """)
+        """,
+        offlineResult: "one `{planned = true, unknown = true, ref = …}` per reference")
 
     public static let library = HostLibrary(
         name: "registry", summary: "Registry manifest lookups: does the artifact exist, and which digest.",
@@ -108,7 +109,12 @@ public enum RegistryBinding {
                                                                 if case .failure(let e) = f { throw raise(e) }
                                                                 return value(f)
                                                             },
-                                                            plan: { Gate.Planned(.table(LuaTable(fields: [("ref", .string(ref.description)), ("planned", .bool(true))]))) })
+                                                            plan: {
+                                                                // The offline read's value, with the reference it stands for.
+                                                                var t = LuaValue.unknownRead.tableValue ?? LuaTable()
+                                                                t.fields.append(("ref", .string(ref.description)))
+                                                                return Gate.Planned(.table(t), detail: .string("offline: not read"))
+                                                            })
                         out.append(r)
                     } catch let HostError.structured(kind, message, _) {
                         out.append(.table(LuaTable(fields: [("ref", .string(ref.description)),

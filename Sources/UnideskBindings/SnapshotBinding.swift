@@ -121,7 +121,7 @@ public enum SnapshotBinding {
                     return [LuaData.toLua(m.json)]
                 }, plan: {
                     Gate.Planned([.table(LuaTable(fields: [("planned", .bool(true)), ("app", .string(app))]))],
-                                 detail: .string("snapshot \(names.joined(separator: ", ")) as the new last-good of \(app)"))
+                                 detail: .string("snapshot \(names.joined(separator: ", ")) as the new last-good of \(app)"), verdict: .create)
                 })
             },
             ctx.function(restore) { args in
@@ -144,9 +144,14 @@ public enum SnapshotBinding {
                                                      ("volumes", .table(LuaTable(array: m.volumes.map { .string($0.name) }))),
                                                      ("meta", LuaData.toLua(m.meta))]))]
                 }, plan: {
-                    let current = (try? store.info(app: app)).flatMap { $0 }
-                    let detail = current.map { "restore \(app) from \($0.id) (\($0.volumes.map(\.name).joined(separator: ", ")))" } ?? "restore \(app): there is no snapshot"
-                    return Gate.Planned([.table(LuaTable(fields: [("planned", .bool(true)), ("app", .string(app))]))], detail: .string(detail))
+                    let value = LuaValue.table(LuaTable(fields: [("planned", .bool(true)), ("app", .string(app))]))
+                    // The volumes' data would be replaced by the snapshot's; without one the
+                    // restore would fail, which the plan cannot show as a change.
+                    guard let current = (try? store.info(app: app)).flatMap({ $0 }) else {
+                        return Gate.Planned([value], detail: .string("restore \(app): there is no snapshot"))
+                    }
+                    return Gate.Planned([value], detail: .string("restore \(app) from \(current.id) (\(current.volumes.map(\.name).joined(separator: ", ")))"),
+                                        verdict: .replace)
                 })
             },
             ctx.gated(info, scope: { args in args.table(0)?["app"].stringValue ?? "" }, perform: { args in
@@ -161,7 +166,11 @@ public enum SnapshotBinding {
                 let app = args.table(0)?["app"].stringValue ?? ""
                 return try ctx.gate.call(drop, scope: app, arguments: audit(args), perform: {
                     [.bool(try run { () throws(SnapshotError) in try store.drop(app: app) })]
-                }, plan: { Gate.Planned([.bool(false)], detail: .string("remove every snapshot of \(app)")) })
+                }, plan: {
+                    let had = try run { () throws(SnapshotError) in try store.info(app: app) } != nil
+                    return had ? Gate.Planned([.bool(false)], detail: .string("remove every snapshot of \(app)"), verdict: .delete)
+                               : Gate.Planned([.bool(false)], detail: .string("\(app) has no snapshot: nothing to remove"), verdict: .unchanged)
+                })
             },
         ]
     }

@@ -14,7 +14,7 @@ public enum StateBinding {
     static let key = Param("key", .string, "letters, digits, '.', '_', '-' and '/' (a/b keeps keys apart per app)")
 
     static let get = PrimitiveSpec(
-        module: "state", name: "get", summary: "The value stored under key, or nil. With --state-db it is a network read, so `plan --offline` skips it (nil).",
+        module: "state", name: "get", summary: "The value stored under key, or nil. With --state-db it is a network read, so `plan --offline` skips it and returns `{planned = true, unknown = true}`.",
         params: [key], returns: [("any", "value", "")],
         effect: .localRead, scope: "<key>", errors: databaseErrors, example: #"local last_good = state.get("shop/last-good")"#)
     static let set = PrimitiveSpec(
@@ -27,7 +27,7 @@ public enum StateBinding {
         params: [key], returns: [("boolean", "existed", "")],
         effect: .write, scope: "<key>", errors: databaseErrors)
     static let keys = PrimitiveSpec(
-        module: "state", name: "keys", summary: "The keys under a prefix (\"shop/\", taken literally), sorted. With --state-db `plan --offline` skips it ({}).",
+        module: "state", name: "keys", summary: "The keys under a prefix (\"shop/\", taken literally), sorted. With --state-db `plan --offline` skips it and returns `{planned = true, unknown = true}` (an empty list to ipairs).",
         params: [Param("prefix", .string, optional: true, "")], returns: [("string[]", "keys", "")],
         effect: .localRead, scope: "<prefix>*", errors: databaseErrors)
     static let lock = PrimitiveSpec(
@@ -77,23 +77,42 @@ public enum StateBinding {
                 throw hostError(error)
             }
         }
+        func storable(_ args: [LuaValue]) throws -> DataValue {
+            do { return try LuaData.toData(args.value(1), path: "value") } catch let e as LuaData.ConversionError { throw HostError.argument(2, e.description) }
+        }
+        /// What a write would replace, for its plan verdict (nil: nothing is stored). An
+        /// offline plan asks no database, so its state writes stay unverified.
+        let offlineDatabase = ctx.mode.isOfflinePlan && ctx.stateDatabase != nil
+        func stored(_ key: String) throws -> DataValue? {
+            try call { store throws(StateError) in try store.get(key) }
+        }
         return [
             ctx.gated(get, scope: { args in args.string(0) }, effect: readEffect, perform: { args in
                 [try call { store throws(StateError) in try store.get(args.string(0)) }.map(LuaData.toLua) ?? .nil]
-            }, plan: { _ in Gate.Planned([.nil], detail: .string("offline: not read")) }),
+            }, plan: { _ in Gate.Planned.offlineRead }),
             ctx.gated(set, scope: { args in args.string(0) }, perform: { args in
-                let value: DataValue
-                do { value = try LuaData.toData(args.value(1), path: "value") } catch let e as LuaData.ConversionError { throw HostError.argument(2, e.description) }
+                let value = try storable(args)
                 try call { store throws(StateError) in try store.set(args.string(0), value) }
                 return []
-            }, plan: { args in Gate.Planned([], detail: .string("set \(args.string(0))")) }),
+            }, plan: { args in
+                let value = try storable(args)
+                if offlineDatabase { return Gate.Planned([], detail: .string("offline: not compared with the stored value")) }
+                guard let current = try stored(args.string(0)) else { return Gate.Planned([], verdict: .create) }
+                let changes = DataDiff.changes(from: current, to: value)
+                return Gate.Planned([], verdict: changes.isEmpty ? .unchanged : .change(changes))
+            }),
             ctx.gated(delete, scope: { args in args.string(0) }, perform: { args in
                 [.bool(try call { store throws(StateError) in try store.delete(args.string(0)) })]
-            }, plan: { args in Gate.Planned([.bool(false)], detail: .string("delete \(args.string(0))")) }),
+            }, plan: { args in
+                if offlineDatabase { return Gate.Planned([.bool(false)], detail: .string("offline: not compared with the stored value")) }
+                return try stored(args.string(0)) == nil
+                    ? Gate.Planned([.bool(false)], detail: .string("no such key: nothing to delete"), verdict: .unchanged)
+                    : Gate.Planned([.bool(false)], verdict: .delete)
+            }),
             ctx.gated(keys, scope: { args in args.string(0) + "*" }, effect: readEffect, perform: { args in
                 let ks = try call { store throws(StateError) in try store.keys(prefix: args.string(0)) }
                 return [.table(LuaTable(array: ks.map { .string($0) }))]
-            }, plan: { _ in Gate.Planned([.table(LuaTable())], detail: .string("offline: not read")) }),
+            }, plan: { _ in Gate.Planned.offlineRead }),
             // For stdlib/unidesk/state.lua's lock(): take and release the store's lock.
             HostFunction("unidesk.state._lock") { args in
                 let app = args.string(0)

@@ -13,6 +13,11 @@ public struct AuditRecord: Sendable {
     public var errorKind: String?
     public var message: String?
     public var detail: DataValue?
+    /// For a planned call: what it would do (a read under `plan --offline`: unknown).
+    public var verdict: Verdict?
+    /// For a call the policy denied: the `--allow` pattern that would permit it (nil when
+    /// a deny rule matched, which no grant overrides).
+    public var grant: String?
     public var durationMs: Double
     /// True only when the effect really happened.
     public var performed: Bool { !planned && (outcome == .ok || outcome == .error) }
@@ -32,6 +37,11 @@ public struct AuditRecord: Sendable {
         if let errorKind { f.append(("error_kind", .string(errorKind))) }
         if let message { f.append(("message", .string(message))) }
         if let detail { f.append(("detail", detail)) }
+        if let verdict {
+            f.append(("verdict", .string(verdict.name)))
+            if case .change = verdict { f.append(("changes", .array(verdict.changes.map { .string($0) }))) }
+        }
+        if let grant { f.append(("grant", .string(grant))) }
         return .object(f)
     }
 }

@@ -166,11 +166,7 @@ public final class Engine {
 
     private func printSummary(_ r: RunReport) {
         if r.mode.isPlan {
-            let planned = r.audit.filter { $0.outcome == .planned }
-            console.line("Plan: \(planned.count) effect\(planned.count == 1 ? "" : "s")\(planned.isEmpty ? " (nothing would change)" : ":")")
-            for p in planned {
-                console.line("  \(p.capability)  (\(p.primitive))")
-            }
+            PlanSummary(audit: r.audit, exitCode: r.exitCode).lines(paint: console.paintIfFancy).forEach(console.line)
         }
         let status = r.exitCode == .ok ? console.paintIfFancy("ok", 32) : console.paintIfFancy("\(r.exitCode.status) (exit \(r.exitCode.rawValue))", 31)
         console.line("\(r.recipe): \(status) in \(Console.duration(r.durationMs))")

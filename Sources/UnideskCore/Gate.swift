@@ -19,12 +19,19 @@ public final class Gate {
         self.redactor = redactor
     }
 
-    /// What plan mode returns instead of performing: a value for the script and an optional
-    /// detail for the plan (e.g. the server's dry-run diff).
+    /// What plan mode returns instead of performing: a value for the script, the verdict
+    /// (what the write would do: create, change which fields, …; unverified when the binding
+    /// cannot tell) and an optional detail for the plan that the verdict does not already say
+    /// (why it is unverified, which image a recreate would pull).
     public struct Planned<T> {
         public let value: T
         public let detail: DataValue?
-        public init(_ value: T, detail: DataValue? = nil) { self.value = value; self.detail = detail }
+        public let verdict: Verdict
+        public init(_ value: T, detail: DataValue? = nil, verdict: Verdict = .unverified) {
+            self.value = value
+            self.detail = detail
+            self.verdict = verdict
+        }
     }
 
     /// Runs `perform` if policy and mode allow it; otherwise `plan` (plan mode) or a
@@ -41,6 +48,11 @@ public final class Gate {
         if case .denied(let why) = policy.decide(capability, effect: effect) {
             record.outcome = .denied
             record.message = redactor.scrub(why)
+            // The grant that would allow exactly this call; none when a deny rule matched
+            // (deny wins over any grant).
+            if effect == .write && !policy.deny.contains(where: { $0.matches(capability) }) {
+                record.grant = capability.description
+            }
             journal.append(record)
             console.effect(record)
             throw HostError.structured(kind: "denied", message: "policy denied \(capability): \(record.message ?? "")",
@@ -68,6 +80,9 @@ public final class Gate {
                 record.outcome = .planned
                 record.planned = true
                 record.detail = p.detail
+                // A read planned instead of performed (plan --offline) has no known result,
+                // whatever value the script gets.
+                record.verdict = effect == .write ? p.verdict : .unknown
                 return p.value
             }
             return try perform()

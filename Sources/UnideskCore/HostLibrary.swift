@@ -139,11 +139,11 @@ public final class RunContext {
     }
 
     /// A gated read. Recorded instead of performed only by `plan --offline` (never for
-    /// local reads), and then it returns nil.
+    /// local reads), and then it returns `LuaValue.unknownRead`.
     public func gatedRead(_ spec: PrimitiveSpec,
                           scope: @escaping ([LuaValue]) throws -> String,
                           perform: @escaping ([LuaValue]) throws -> [LuaValue]) -> HostFunction {
-        gated(spec, scope: scope, perform: perform, plan: { _ in Gate.Planned([.nil], detail: .string("offline: not read")) })
+        gated(spec, scope: scope, perform: perform, plan: { _ in Gate.Planned.offlineRead })
     }
 
     /// A host function that goes through the gate: checked, then policy → plan or

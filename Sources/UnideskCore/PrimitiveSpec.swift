@@ -80,12 +80,17 @@ public struct PrimitiveSpec: Sendable {
         PrimitiveSpec(module: module, name: name, summary: summary, example: example, shape: .value(type: type))
     }
 
+    /// What a network read returns under `plan --offline` when it is not the unknown value
+    /// every other read returns (pg.connect: a connection that sends nothing).
+    public let offlineResult: String?
+
     public init(module: String, name: String, summary: String, params: [Param] = [],
                 returns: [(type: String, name: String, doc: String)] = [],
                 effect: EffectClass = .pure, scope: String? = nil, errors: [String] = [],
-                example: String = "", capability: String? = nil, shape: Shape = .function) {
+                example: String = "", capability: String? = nil, shape: Shape = .function, offlineResult: String? = nil) {
         self.capability = capability
         self.shape = shape
+        self.offlineResult = offlineResult
         self.module = module
         self.name = name
         self.summary = summary

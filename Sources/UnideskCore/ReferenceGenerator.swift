@@ -71,7 +71,9 @@ public struct ReferenceGenerator {
             }
             switch spec.effect {
             case .pure: break
-            case .read: s += "Effect: **read** — allowed unless denied; capability `\(spec.operation):\(spec.scope ?? "*")`.\n\n"
+            case .read:
+                let offline = spec.offlineResult ?? "`{planned = true, unknown = true}`"
+                s += "Effect: **read** — allowed unless denied; `plan --offline` does not perform it and returns \(offline); capability `\(spec.operation):\(spec.scope ?? "*")`.\n\n"
             case .localRead: s += "Effect: **read** (local, performed even by `plan --offline`) — allowed unless denied; capability `\(spec.operation):\(spec.scope ?? "*")`.\n\n"
             case .write: s += "Effect: **write** — needs a grant; planned, not performed, by `unidesk plan`; capability `\(spec.operation):\(spec.scope ?? "*")`.\n\n"
             }

@@ -22,12 +22,12 @@ struct RunCommand: ParsableCommand {
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan", abstract: "Dry-run a recipe: perform reads, record writes as planned effects.",
-        discussion: "Runs the same recipe with every write replaced by a record of the intended effect (a primitive may check it with its own dry run, e.g. Kubernetes dryRun=All). Nothing is changed. The plan is printed and written to --report under effects.planned.\n\n" + ExitCode.helpText)
+        discussion: "Runs the same recipe with every write replaced by a record of the intended effect (a primitive may check it with its own dry run, e.g. Kubernetes dryRun=All). Nothing is changed. The plan is printed, each write with its verdict (create, change, unchanged, replace, delete, unverified), and written to --report under effects.planned.\n\n" + ExitCode.helpText)
 
     @Argument(help: "The recipe (a Lua file).")
     var recipe: String
 
-    @Flag(help: "Do not perform reads either (no network): record them as planned effects.")
+    @Flag(help: "Do not perform network reads either: each returns {planned = true, unknown = true} and the plan lists it as unknown.")
     var offline = false
 
     @OptionGroup var common: CommonOptions

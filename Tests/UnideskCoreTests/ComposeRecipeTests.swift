@@ -134,6 +134,8 @@ import UnideskProcess
         #expect(outputs(plan)["planned"] == .array([.string("true"), .string(repo + ":v2")]))
         let detail = plan.audit.first { $0.primitive == "unidesk.compose.recreate" }?.detail?.stringValue ?? ""
         #expect(detail.contains("pull \(repo):v2, then recreate web (replacing ") && detail.contains(digest1), "\(detail)")
+        let verdicts = plan.audit.filter { $0.effect == .write }.map(\.verdict)
+        #expect(verdicts == [.replace, .delete], "the running container is replaced, down removes; \(verdicts)")
         // Nothing changed: the v1 container still runs, down was only planned.
         let check = try run(try recipe("unidesk.output('digest', compose.inspect(P { service = 'web' }).digest)"))
         #expect(outputs(check)["digest"] == .string(digest1))

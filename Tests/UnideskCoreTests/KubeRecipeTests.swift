@@ -113,13 +113,43 @@ import UnideskData
                 unidesk.output('deleted', kube.delete{ kind = 'ConfigMap', name = 'kept', namespace = NS })
                 """, mode: .plan(offline: false))
             #expect(plan.exitCode == .ok, "\(plan.error?.message ?? "")")
-            let details = plan.audit.filter { $0.effect == .write }.map { $0.detail?.stringValue ?? "" }
-            #expect(details == ["changed: data.extra: added \"x\"; data.k: \"1\" → \"2\"", "created", "unchanged", "deleted"], "\(details)")
+            let verdicts = plan.audit.filter { $0.effect == .write }.map(\.verdict)
+            #expect(verdicts == [.change(["data.extra: added \"x\"", "data.k: \"1\" → \"2\""]), .create, .unchanged, .delete], "\(verdicts)")
+            let lines = PlanSummary(audit: plan.audit, exitCode: plan.exitCode).lines()
+            #expect(lines == ["Planned effects:",
+                              "  ~ change     kube.apply:\(ns)/ConfigMap/kept",
+                              "      data.extra: added \"x\"",
+                              "      data.k: \"1\" → \"2\"",
+                              "  + create     kube.apply:\(ns)/ConfigMap/new",
+                              "  - delete     kube.delete:\(ns)/ConfigMap/kept",
+                              "Plan: 1 to create, 1 to change, 0 to replace, 1 to delete, 1 unchanged."], "\(lines)")
             let after = try run("""
                 unidesk.output('kept', kube.get{ kind = 'ConfigMap', name = 'kept', namespace = NS }.data.k)
                 unidesk.output('new', tostring(kube.get{ kind = 'ConfigMap', name = 'new', namespace = NS }))
                 """)
             #expect(outputs(after)["kept"] == .string("1") && outputs(after)["new"] == .string("nil"), "dry runs stored nothing")
+        }
+    }
+
+    /// A re-apply of what the cluster already holds is "No changes", however many objects:
+    /// each is dry-run and compared, counted, not listed.
+    @Test func planOfAnUnchangedReapplySaysNoChanges() throws {
+        try withNamespace {
+            let objects = """
+                local docs = {}
+                for i = 1, 59 do
+                  docs[i] = { apiVersion = 'v1', kind = 'ConfigMap', metadata = { name = 'cm-' .. i, namespace = NS, labels = { app = 'shop' } }, data = { n = tostring(i) } }
+                end
+
+                """
+            let applied = try run(objects + "kube.apply(docs)")
+            #expect(applied.exitCode == .ok, "\(applied.error?.message ?? "")")
+            let plan = try run(objects + "kube.apply(docs)", mode: .plan(offline: false))
+            #expect(plan.exitCode == .ok, "\(plan.error?.message ?? "")")
+            let summary = PlanSummary(audit: plan.audit, exitCode: plan.exitCode)
+            #expect(summary.lines() == ["No changes. 59 planned effects unchanged."], "\(summary.lines())")
+            let planned = plan.json["effects"]?["planned"]?.arrayValue ?? []
+            #expect(planned.count == 59 && planned.allSatisfy { $0["verdict"] == .string("unchanged") }, "the report says so per object")
         }
     }
 

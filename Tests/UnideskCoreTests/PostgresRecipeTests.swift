@@ -97,6 +97,7 @@ import UnideskProcess
             unidesk.output("unverifiable", { tostring(idx.planned), tostring(idx.verified) })
             conn:tx(function(c) assert(c:exec("INSERT INTO \(table) VALUES (99)")) end)
             unidesk.output("seen", conn:query("SELECT count(*) AS n FROM \(table)")[1].n)
+            assert(conn:exec("DELETE FROM \(table) WHERE id < 0"))
             """, mode: .plan(offline: false))
         #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
         let out = outputs(r)
@@ -104,9 +105,12 @@ import UnideskProcess
         #expect(out["unverifiable"] == .array([.string("true"), .string("false")]))
         #expect(out["seen"] == .int(0), "nothing the plan ran was kept")
         let writes = r.audit.filter { $0.effect == .write }
-        #expect(writes.count == 3 && writes.allSatisfy { $0.planned })
+        #expect(writes.count == 4 && writes.allSatisfy { $0.planned })
+        #expect(writes[3].verdict == .unchanged, "a DELETE that would touch no row changes nothing")
         #expect(writes[0].detail == .string("verified by rollback"))
+        #expect(writes[0].verdict == .change(["INSERT 0 5"]), "the server's tag for what it would do")
         #expect(writes[1].detail?.stringValue?.hasPrefix("unverifiable") == true)
+        #expect(writes[1].verdict == .unverified)
         let after = try run("""
             unidesk.output("rows", conn:query("SELECT count(*) AS n FROM \(table)")[1].n)
             unidesk.output("index", conn:query("SELECT count(*) AS n FROM pg_indexes WHERE indexname = $1", { "\(table)_idx" })[1].n)
@@ -118,12 +122,15 @@ import UnideskProcess
         let t = try TempRecipe(["recipe.lua": """
             local pg = require "unidesk.pg"
             local conn = pg.connect("postgresql://nobody:pw@127.0.0.1:1/nowhere")
-            unidesk.output("query", tostring(conn:query("SELECT 1")))
+            local rows = conn:query("SELECT 1")
+            unidesk.output("query", { tostring(rows.planned), tostring(rows.unknown), #rows })
             unidesk.output("exec", tostring(conn:exec("DELETE FROM x").planned))
             """])
         let r = try t.run(.plan(offline: true), allow: ["pg.*"])
         #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
-        #expect(outputs(r)["query"] == .string("nil") && outputs(r)["exec"] == .string("true"))
+        #expect(outputs(r)["query"] == .array([.string("true"), .string("true"), .int(0)]), "the documented unknown value, empty to #")
+        #expect(outputs(r)["exec"] == .string("true"))
+        #expect(r.audit.map(\.verdict) == [.unknown, .unknown, .unverified], "connect and query not performed, the write not verified")
         #expect(r.audit.first?.capability == "pg.connect:nowhere@nobody")
     }
 

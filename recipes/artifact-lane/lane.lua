@@ -13,6 +13,7 @@ function M.runtime_commit(env)
   if env.health then
     local ok, r = pcall(http.get, env.health, { timeout = 5 })
     if not ok then return nil, "unreachable (" .. tostring(type(r) == "table" and r.kind or r) .. ")" end
+    if r.unknown then return nil, "unknown (plan --offline)" end
     if r.status >= 400 then return nil, "unhealthy (HTTP " .. r.status .. ")" end
     local jok, body = pcall(r.json, r)
     local commit = jok and type(body) == "table" and type(body.deploy) == "table" and body.deploy.commit or nil
@@ -23,6 +24,7 @@ function M.runtime_commit(env)
     local kube = require "unidesk.kube"
     local d = kube.get { kind = "Deployment", name = env.deployment.name, namespace = env.deployment.namespace }
     if not d then return nil, "no Deployment " .. env.deployment.name end
+    if d.unknown then return nil, "unknown (plan --offline)" end
     local a = d.metadata.annotations or {}
     return a["unidesk.dev/commit"] or a["app.kubernetes.io/version"], nil
   end
@@ -30,6 +32,7 @@ function M.runtime_commit(env)
     local compose = require "unidesk.compose"
     local c = compose.inspect { project = env.compose.project, service = env.compose.service, dir = env.compose.dir }
     if not c then return nil, "no container" end
+    if c.unknown then return nil, "unknown (plan --offline)" end
     return c.labels["org.opencontainers.image.revision"], nil
   end
   return nil, "no source for the running commit (health, deployment or compose)"
@@ -61,6 +64,7 @@ function M.rows(desired)
       blockedScopes = {}, runtimeCommit = {},
     }
     if h.error then row.artifactError = h.error.kind .. ": " .. h.error.message end
+    if h.unknown then row.artifactError = "unknown: plan --offline asked no registry" end
     for _, name in ipairs(M.envs) do
       local env = (s.envs or {})[name]
       local status

@@ -38,6 +38,18 @@ test.describe("artifact lane", function()
     test.eq(rows[2].devStatus, "unreachable (network)")
     test.eq(rows[2].prodStatus, "not deployed here")
   end)
+  test.it("under plan --offline every read is unknown: the rows say so instead of crashing", function()
+    local unknown = { planned = true, unknown = true }
+    test.fake("registry", { head_many = function(refs)
+      local out = {}
+      for i, ref in ipairs(refs) do out[i] = { planned = true, unknown = true, ref = ref } end
+      return out
+    end })
+    test.fake("http", { get = function() return unknown end })
+    local rows = test.load("lane").rows(desired)
+    test.eq(rows[1].devStatus, "unknown (plan --offline)")
+    test.eq(rows[1].recommendedAction, "check the registry (unknown: plan --offline asked no registry)")
+  end)
   test.it("dev current, prod blocked: wait, with the reason", function()
     local lane = fakes({ ["reg/shop/web:aaaa1111"] = "sha256:w", ["reg/shop/api:bbbb2222"] = "sha256:a" },
       { ["http://dev/health"] = "aaaa1111", ["http://prod/health"] = "0000old", ["http://dev-api/health"] = "bbbb2222" })

@@ -10,7 +10,7 @@ response_methods.__index = response_methods
 function response_methods:json() return json.decode(self.body) end
 
 local function wrap(resp)
-  if resp == nil then return nil end   -- an offline plan
+  if resp.unknown then return resp end   -- plan --offline: {planned = true, unknown = true}, nothing was sent
   return setmetatable(resp, response_methods)
 end
 
@@ -43,7 +43,7 @@ function M.wait(url, options)
       attempts = attempts + 1
       local ok, resp = pcall(M.get, url, { timeout = math.max(0.1, math.min(left, 10)), headers = options.headers })
       if ok then
-        if resp == nil or condition(resp) then return resp end
+        if resp.unknown or condition(resp) then return resp end
         last = "status " .. resp.status
       else
         -- A denial, and the step's own timeout, end the wait: polling cannot change them.

@@ -114,7 +114,10 @@ local function read_applied(spec)
   local table_name = spec.table or "schema_migrations"
   local quoted = {}
   for part in table_name:gmatch("[^%.]+") do
-    quoted[#quoted + 1] = assert(conn:query("SELECT quote_ident($1) AS q", { part }))[1].q
+    local q = assert(conn:query("SELECT quote_ident($1) AS q", { part }))
+    -- plan --offline sends nothing: what production applied is unknown, so nothing to compare.
+    if q.unknown then conn:close(); return q end
+    quoted[#quoted + 1] = q[1].q
   end
   local rows, err = conn:query("SELECT version, name FROM " .. table.concat(quoted, ".") .. " ORDER BY version")
   conn:close()

@@ -20,13 +20,13 @@ function response:json() end
 ---GET a URL. Timeouts follow the run's deadline; redirects bounded; the body is size-capped.
 ---@param url string http:// or https:// only
 ---@param options? { timeout?: number, headers?: table<string, string|secret>, max_body?: integer, redirects?: integer, proxy?: boolean, insecure?: boolean }
----@return unidesk.http.response response (nil under `plan --offline`)
+---@return unidesk.http.response response
 function http.get(url, options) end
 
 ---HEAD a URL: status and headers, no body.
 ---@param url string http:// or https:// only
 ---@param options? { timeout?: number, headers?: table<string, string|secret>, max_body?: integer, redirects?: integer, proxy?: boolean, insecure?: boolean }
----@return unidesk.http.response response (nil under `plan --offline`)
+---@return unidesk.http.response response
 function http.head(url, options) end
 
 ---Polls a URL until `until(resp)` returns true (default: a status below 400), or raises kind=timeout with the last status or error. Connection errors while waiting are retried, one attempt per interval; failed attempts are not printed, and one summary line is logged when the wait took more than one attempt. A denial, or the pipeline step's own timeout (kind=timeout, deadline="step"), ends the wait at once.

@@ -4,7 +4,7 @@
 ---Key → JSON state under --state-dir (or in PostgreSQL with --state-db), atomic writes, per-app locks across runs.
 local state = {}
 
----The value stored under key, or nil. With --state-db it is a network read, so `plan --offline` skips it (nil).
+---The value stored under key, or nil. With --state-db it is a network read, so `plan --offline` skips it and returns `{planned = true, unknown = true}`.
 ---@param key string letters, digits, '.', '_', '-' and '/' (a/b keeps keys apart per app)
 ---@return any value
 function state.get(key) end
@@ -19,7 +19,7 @@ function state.set(key, value) end
 ---@return boolean existed
 function state.delete(key) end
 
----The keys under a prefix ("shop/", taken literally), sorted. With --state-db `plan --offline` skips it ({}).
+---The keys under a prefix ("shop/", taken literally), sorted. With --state-db `plan --offline` skips it and returns `{planned = true, unknown = true}` (an empty list to ipairs).
 ---@param prefix? string
 ---@return string[] keys
 function state.keys(prefix) end

@@ -267,7 +267,7 @@ response_methods.__index = response_methods
 function response_methods:json() return json.decode(self.body) end
 
 local function wrap(resp)
-  if resp == nil then return nil end   -- an offline plan
+  if resp.unknown then return resp end   -- plan --offline: {planned = true, unknown = true}, nothing was sent
   return setmetatable(resp, response_methods)
 end
 
@@ -300,7 +300,7 @@ function M.wait(url, options)
       attempts = attempts + 1
       local ok, resp = pcall(M.get, url, { timeout = math.max(0.1, math.min(left, 10)), headers = options.headers })
       if ok then
-        if resp == nil or condition(resp) then return resp end
+        if resp.unknown or condition(resp) then return resp end
         last = "status " .. resp.status
       else
         -- A denial, and the step's own timeout, end the wait: polling cannot change them.
@@ -456,7 +456,10 @@ local function read_applied(spec)
   local table_name = spec.table or "schema_migrations"
   local quoted = {}
   for part in table_name:gmatch("[^%.]+") do
-    quoted[#quoted + 1] = assert(conn:query("SELECT quote_ident($1) AS q", { part }))[1].q
+    local q = assert(conn:query("SELECT quote_ident($1) AS q", { part }))
+    -- plan --offline sends nothing: what production applied is unknown, so nothing to compare.
+    if q.unknown then conn:close(); return q end
+    quoted[#quoted + 1] = q[1].q
   end
   local rows, err = conn:query("SELECT version, name FROM " .. table.concat(quoted, ".") .. " ORDER BY version")
   conn:close()
