@@ -12,8 +12,9 @@ extension RunReport {
     /// `run`/`plan`: every step is a testcase (a nested one named with its enclosing steps,
     /// "deploy › start worker"). The run's failure is counted once, on the step it came out
     /// of (`failedStep`), or on a `(recipe)` testcase when it was raised outside every step.
-    /// Other failed steps did not fail the run: the script caught their error (or it passed
-    /// through them from an inner step); they pass, with what happened in `<system-out>`.
+    /// Steps it only passed through (enclosing steps) pass, with a note in `<system-out>`.
+    /// A step whose own error the script caught is a failure when the run failed, and
+    /// passes with a note when the run succeeded (the recipe decided it did not matter).
     private var recipeCases: [JUnit.Case] {
         let runFailed = exitCode != .ok
         if steps.isEmpty {
@@ -28,7 +29,11 @@ extension RunReport {
             case .ok: break
             case .skipped: outcome = .skipped(message: s.skipReason ?? "not run")
             case .failed, .aborted, .running:
-                if runFailed && i == failedStep {
+                let passedThrough = innerOrigin(of: i) != nil || failedStep.map { isAncestor(i, of: $0) } == true
+                if runFailed && (i == failedStep || !passedThrough) {
+                    // In a failed run every step that failed on its own error is a failure, also
+                    // one whose error the script caught before failing later (`deploy` failed,
+                    // the recipe rolled back, then `unidesk.fail`): the reader sees what failed.
                     outcome = failure(of: s)
                 } else {
                     let what = innerOrigin(of: i).map { "the error of its inner step '\(stepPath($0))' passed through it" }

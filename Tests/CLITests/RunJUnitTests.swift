@@ -93,7 +93,7 @@ import Testing
         #expect(junit.testcase("try the mirror")?.systemOut?.contains("mirror down") == true, "\(junit.text)")
     }
 
-    @Test("a failure raised outside every step is a (recipe) testcase")
+    @Test("a failure raised outside every step is a (recipe) testcase; a caught step failure in a failed run is a failure too")
     func failureOutsideSteps() throws {
         let (result, _, junit) = try run("""
             local ok = pcall(unidesk.step, "deploy", function() error("unhealthy", 0) end)
@@ -102,7 +102,10 @@ import Testing
             """)
         #expect(result.exitCode == 1, "\(result.summary)")
         #expect(junit.cases.map(\.name) == ["deploy", "roll back", "(recipe)"])
-        #expect(junit.cases.compactMap(\.failure).count == 1)
+        // Both failed: the step (its caught error) and the recipe (its own unidesk.fail).
+        #expect(junit.cases.compactMap(\.failure).count == 2)
+        #expect(junit.testcase("deploy")?.failure?.contains("unhealthy") == true, "\(junit.text)")
+        #expect(junit.testcase("roll back")?.failure == nil, "\(junit.text)")
         #expect(junit.testcase("(recipe)")?.failure?.contains("deploy failed, rolled back") == true, "\(junit.text)")
     }
 
