@@ -84,7 +84,10 @@ public final class Engine {
         if outcome.0 == .ok || outcome.0 == .recipeFailed, session.deniedCalls > 0 {
             // A denial is never silent, even when the script caught the error.
             let first = session.journal.denials[0]
-            outcome = (.denied, ("policy denied \(first.capability)\(session.deniedCalls > 1 ? " (and \(session.deniedCalls - 1) more)" : "")", "denied", outcome.1?.2))
+            // The denial is the run's error now: neither the traceback nor the step of another
+            // error (one the recipe raised after catching the denial) describes it.
+            outcome = (.denied, ("policy denied \(first.capability)\(session.deniedCalls > 1 ? " (and \(session.deniedCalls - 1) more)" : "")", "denied", nil))
+            report.failedStep = nil
         }
         report.memoryPeakBytes = session.lua.memoryPeak
         // Not lua_close: finalizers at exit have no purpose in a one-shot run (the host

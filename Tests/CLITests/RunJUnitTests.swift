@@ -118,4 +118,21 @@ import Testing
         #expect(result.exitCode == 3, "\(result.summary)")
         #expect(junit.testcase("(recipe)")?.failure?.contains("policy denied fs.write") == true, "\(junit.text)")
     }
+
+    @Test("a caught denial and a later step failure: exit 3, the denial on (recipe), the step's own failure on the step, no borrowed traceback")
+    func caughtDenialThenStepFailure() throws {
+        let (result, report, junit) = try run("""
+            local state = require "unidesk.state"
+            pcall(state.set, "k", 1)
+            unidesk.step("deploy", function() error({ kind = "unhealthy", message = "health check failed" }) end)
+            """)
+        #expect(result.exitCode == 3, "\(result.summary)")
+        let error = report["error"] as? [String: Any]
+        #expect(error?["kind"] as? String == "denied")
+        #expect(error?["traceback"] == nil, "\(String(describing: error))")
+        #expect(error?["step"] == nil, "\(String(describing: error))")
+        #expect(junit.testcase("(recipe)")?.failure?.contains("policy denied state.set:k") == true, "\(junit.text)")
+        #expect(junit.testcase("deploy")?.failure?.contains("unhealthy: health check failed") == true, "\(junit.text)")
+        #expect(!result.stderr.contains("stack traceback"), "\(result.stderr)")
+    }
 }
