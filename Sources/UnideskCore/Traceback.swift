@@ -4,13 +4,21 @@
 enum Traceback {
     static func userFrames(_ traceback: String) -> String {
         var inFrames = false
+        // The frames above the first of the user's own are where the error was raised: a
+        // primitive (a C function: "[C]: in field 'set'") or the stdlib. C frames further
+        // down (pcall, table.sort) stay: the user's code called them.
+        var atTop = true
         return traceback.split(separator: "\n", omittingEmptySubsequences: false).filter { line in
             if !inFrames {
                 inFrames = line.hasPrefix("stack traceback:")
                 return true
             }
-            return !line.contains("[C]: in ?") && !line.contains("[C]: in function 'error'")
-                && !line.contains("stdlib/unidesk/")
+            let own = line.contains("stdlib/unidesk/") || line.contains("[C]: in ?") || line.contains("[C]: in function 'error'")
+            if atTop {
+                if own || line.contains("[C]:") { return false }
+                atTop = false
+            }
+            return !own
         }.joined(separator: "\n")
     }
 }
