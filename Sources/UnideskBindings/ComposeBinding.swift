@@ -37,8 +37,10 @@ public enum ComposeBinding {
         example: """
         local commit = "3f2a9c1"
         local c = compose.recreate{ project = "shop", dir = "deploy", service = "web", env = { TAG = commit } }
-        if c.labels["org.opencontainers.image.revision"] ~= commit then unidesk.fail("wrong build running") end
-        """)
+        -- Under unidesk plan nothing was recreated: there is nothing to verify yet.
+        if not c.unknown and c.labels["org.opencontainers.image.revision"] ~= commit then unidesk.fail("wrong build running") end
+        """,
+        plannedResult: "`{planned = true, unknown = true, project, service, image, labels = {}}`: the image it would pull (as the compose files resolve it; absent when they name none) is known, the new container (`id`, `digest`, its labels) is not, so `labels` is empty and test `c.unknown` before verifying what runs")
     static let ps = PrimitiveSpec(
         module: "compose", name: "ps",
         summary: "The project's containers (running or not), sorted by service.",
@@ -58,7 +60,8 @@ public enum ComposeBinding {
                           Param("remove_orphans", .boolean, optional: true, "remove the containers of services the files no longer define (default false)"), timeout])],
         returns: [("\(containerType)[]", "containers", "")],
         effect: .write, scope: "<project>/<service> (one call per service named; <project>/* without services)",
-        errors: ["raises kind = unhealthy"] + errors)
+        errors: ["raises kind = unhealthy"] + errors,
+        plannedResult: "`{planned = true, unknown = true}` (the containers are not known; it iterates as an empty list)")
     static let stop = PrimitiveSpec(
         module: "compose", name: "stop",
         summary: "Stops the project's containers, or the services named; volumes and containers stay.",
@@ -139,7 +142,8 @@ public enum ComposeBinding {
                 let service = t["service"].stringValue ?? ""
                 let scope = "\(t["project"].stringValue ?? "")/\(service)"
                 return try write(recreate, args, scope: scope, plan: { p, t in
-                    let image = try run { () throws(ComposeError) in try compose.get.configuredImage(p, service: service, timeout: timeout(t)) } ?? "(no image)"
+                    let configured = try run { () throws(ComposeError) in try compose.get.configuredImage(p, service: service, timeout: timeout(t)) }
+                    let image = configured ?? "(no image)"
                     // The running container is replaced; none running: one is created. An
                     // offline plan does not ask docker which.
                     var current = "not inspected: offline", verdict = Verdict.unverified
@@ -152,8 +156,12 @@ public enum ComposeBinding {
                     }
                     let pull = t.bool("pull", default: true)
                     let detail = "\(pull ? "pull \(image), then " : "")recreate \(service) (\(current))"
-                    return Gate.Planned([.table(LuaTable(fields: [("planned", .bool(true)), ("service", .string(service)), ("image", .string(image))]))],
-                                        detail: .string(detail), verdict: verdict)
+                    // Nothing was recreated: the container a run would make (its id, digest and
+                    // labels) is unknown; labels is empty so that indexing it reads nil.
+                    var known: [(String, LuaValue)] = [("project", .string(p.name)), ("service", .string(service))]
+                    if let configured { known.append(("image", .string(configured))) }
+                    known.append(("labels", .table(LuaTable())))
+                    return Gate.Planned([.unknown(known)], detail: .string(detail), verdict: verdict)
                 }, perform: { p, t in
                     let c = try run { () throws(ComposeError) in
                         try compose.get.recreate(p, service: service, pull: t.bool("pull", default: true), wait: t.bool("wait", default: true), timeout: timeout(t))
@@ -183,7 +191,7 @@ public enum ComposeBinding {
                 for group in services.isEmpty ? [[]] : services.map({ [$0] }) {
                     let scope = "\(name)/\(group.first ?? "*")"
                     let r = try write(up, args, scope: scope, plan: { _, _ in
-                        Gate.Planned([.table(LuaTable())], detail: .string("start \(group.first ?? "every service")"))
+                        Gate.Planned([.unknownRead], detail: .string("start \(group.first ?? "every service")"))
                     }, perform: { p, t in
                         let cs = try run { () throws(ComposeError) in
                             try compose.get.up(p, services: group, wait: t.bool("wait", default: true), removeOrphans: t.bool("remove_orphans", default: false), timeout: timeout(t))
@@ -192,6 +200,8 @@ public enum ComposeBinding {
                     })
                     out += r.first?.tableValue?.array ?? []
                 }
+                // Planned: no container was started, so which ones a run would get is unknown.
+                if ctx.mode.isPlan { return [.unknownRead] }
                 return [.table(LuaTable(array: out))]
             },
             ctx.function(stop) { args in

@@ -102,6 +102,11 @@ public enum KubeBinding {
             clients[context ?? ""] = c
             return c
         }
+        /// A read's client. `plan --offline` sends nothing, so a missing kubeconfig does not
+        /// stop its plan (the scope then takes the namespace "default"); perform loads it.
+        func readClient(_ context: String?) throws -> KubeClient? {
+            ctx.mode.isOfflinePlan ? try? client(context) : try client(context)
+        }
         func raise(_ e: KubeError) -> HostError {
             var f: [(String, LuaValue)] = []
             if let s = e.status { f.append(("status", .int(Int64(s)))) }
@@ -135,22 +140,22 @@ public enum KubeBinding {
         return [
             ctx.function(get) { args in
                 let t = args.table(0)!
-                let c = try client(t["context"].stringValue)
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
-                let s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, 30))
+                let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, 30))
                 return try ctx.gate.call(get, scope: s, arguments: audit(args), perform: {
+                    let c = try client(t["context"].stringValue)
                     let o = try run { () throws(KubeError) in try c.get(kind: kind, apiVersion: av, name: name, namespace: ns, timeout: seconds(t, 30)) }
                     return [o.map(lua) ?? .nil]
                 }, plan: { Gate.Planned.offlineRead })
             },
             ctx.function(list) { args in
                 let t = args.table(0)!
-                let c = try client(t["context"].stringValue)
                 let (kind, ns, av) = (t["kind"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
                 let all = t.bool("all_namespaces", default: false)
-                var s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: "*", timeout: seconds(t, 30))
+                var s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: "*", timeout: seconds(t, 30))
                 if all { s = "*/\(kind)/*" }
                 return try ctx.gate.call(list, scope: s, arguments: audit(args), perform: {
+                    let c = try client(t["context"].stringValue)
                     let os = try run { () throws(KubeError) in
                         try c.list(kind: kind, apiVersion: av, namespace: ns, allNamespaces: all, labels: t["labels"].stringValue, timeout: seconds(t, 30))
                     }
@@ -242,14 +247,14 @@ public enum KubeBinding {
             },
             ctx.function(wait) { args in
                 let t = args.table(0)!
-                let c = try client(t["context"].stringValue)
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
                 let total = seconds(t, 300)
-                let s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: name, timeout: min(total, 30))
+                let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: min(total, 30))
                 let condition = t["condition"].stringValue
                 let interval = max(0.1, t.number("interval") ?? 1)
                 // Bounded: past a pipeline step's deadline it raises the step's timeout.
                 return try ctx.bounded { try ctx.gate.call(wait, scope: s, arguments: audit(args), perform: {
+                    let c = try client(t["context"].stringValue)
                     let until = Date().addingTimeInterval(total)
                     var last = "not seen yet"
                     while true {

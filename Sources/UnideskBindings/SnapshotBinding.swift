@@ -27,7 +27,8 @@ public enum SnapshotBinding {
         example: """
         local current = "1.4.2"
         snapshot.take{ app = "shop", volumes = { "shop_data" }, meta = { version = current } }
-        """)
+        """,
+        plannedResult: "`{planned = true, unknown = true, app, meta}`: the snapshot's `id`, `created_at` and volumes are not known before it is taken")
     static let restore = PrimitiveSpec(
         module: "snapshot", name: "restore",
         summary: "Restores the last-good snapshot into its volumes. Every checksum is verified and every archive extracted into a sibling directory on the same filesystem first; only then is each volume swapped with its sibling in one step, so a volume holds the old data or the new, never a mix. It returns once the new data is in place: the old data is removed in the background while the recipe goes on (starting the service again is not held up by it); the app's next take, restore or drop, and the end of the run, wait for that. Entries that would write outside the volume (absolute names, `..`, writing through a symlink, hardlinks to outside) are refused. Refuses while a running container uses a volume, unless force = true.",
@@ -39,7 +40,8 @@ public enum SnapshotBinding {
         returns: [("{app: string, id: string, volumes: string[], meta: table}", "restored", "")],
         effect: .write, scope: "<app>",
         errors: ["raises kind = corrupt (a checksum or header does not match; nothing was restored), unsafe_archive, in_use (naming the containers), not_found (no snapshot, or no such volume in it), no_space"] + commonErrors,
-        example: #"snapshot.restore{ app = "shop" }"#)
+        example: #"snapshot.restore{ app = "shop" }"#,
+        plannedResult: "`{planned = true, app, id, volumes, meta}` of the last-good it would restore; without one (the run would raise not_found) `{planned = true, unknown = true, app}`")
     static let info = PrimitiveSpec(
         module: "snapshot", name: "info",
         summary: "The last-good snapshot's manifest, or nil when the app has none.",
@@ -120,7 +122,8 @@ public enum SnapshotBinding {
                     }
                     return [LuaData.toLua(m.json)]
                 }, plan: {
-                    Gate.Planned([.table(LuaTable(fields: [("planned", .bool(true)), ("app", .string(app))]))],
+                    // Not taken: its id and what it holds are unknown; the meta is the caller's.
+                    Gate.Planned([.unknown([("app", .string(app)), ("meta", LuaData.toLua(meta))])],
                                  detail: .string("snapshot \(names.joined(separator: ", ")) as the new last-good of \(app)"), verdict: .create)
                 })
             },
@@ -144,12 +147,16 @@ public enum SnapshotBinding {
                                                      ("volumes", .table(LuaTable(array: m.volumes.map { .string($0.name) }))),
                                                      ("meta", LuaData.toLua(m.meta))]))]
                 }, plan: {
-                    let value = LuaValue.table(LuaTable(fields: [("planned", .bool(true)), ("app", .string(app))]))
                     // The volumes' data would be replaced by the snapshot's; without one the
                     // restore would fail, which the plan cannot show as a change.
                     guard let current = (try? store.info(app: app)).flatMap({ $0 }) else {
-                        return Gate.Planned([value], detail: .string("restore \(app): there is no snapshot"))
+                        return Gate.Planned([.unknown([("app", .string(app))])], detail: .string("restore \(app): there is no snapshot"))
                     }
+                    // What a run returns, known from the manifest (only these volumes when asked).
+                    let names = current.volumes.map(\.name).filter { only?.contains($0) ?? true }
+                    let value = LuaValue.table(LuaTable(fields: [("planned", .bool(true)), ("app", .string(app)), ("id", .string(current.id)),
+                                                                 ("volumes", .table(LuaTable(array: names.map { .string($0) }))),
+                                                                 ("meta", LuaData.toLua(current.meta))]))
                     return Gate.Planned([value], detail: .string("restore \(app) from \(current.id) (\(current.volumes.map(\.name).joined(separator: ", ")))"),
                                         verdict: .replace)
                 })

@@ -104,7 +104,9 @@ public final class Console: @unchecked Sendable {
             return
         }
         lock.lock(); defer { lock.unlock() }
-        let text = Self.sanitize("\(r.capability)") + "\(r.outcome == .ok || r.outcome == .error ? " (\(Self.duration(r.durationMs)))" : "")\(r.message.map { ": \($0)" } ?? "")"
+        // A planned call shows its verdict as the plan at the end will ("(change: spec.replicas)").
+        let note = r.outcome == .planned ? PlanSummary.verdictNote(r).map { " (\(Self.sanitize($0)))" } ?? "" : ""
+        let text = Self.sanitize("\(r.capability)") + note + "\(r.outcome == .ok || r.outcome == .error ? " (\(Self.duration(r.durationMs)))" : "")\(r.message.map { ": \($0)" } ?? "")"
         if fancy {
             let color = r.outcome == .denied || r.outcome == .error ? 31 : (r.outcome == .planned ? 35 : 2)
             emitLocked("\(indent)  \(paint(label, color)) \(text)")

@@ -5,8 +5,13 @@ extension LuaValue {
     /// table, `{planned = true, unknown = true}`. A recipe asks `if r.unknown then … end`;
     /// fields it does not have read as nil (so `r.exists` is falsy) and it iterates as an
     /// empty list, so code written for the real answer does not crash on it.
-    public static var unknownRead: LuaValue {
-        .table(LuaTable(fields: [("planned", .bool(true)), ("unknown", .bool(true))]))
+    public static var unknownRead: LuaValue { unknown() }
+
+    /// The same value with the fields a plan does know (a planned write's result: the image
+    /// compose.recreate would run, but not the container it would make). A recipe branches
+    /// on `r.unknown` where the unknown part decides (verifying what runs).
+    public static func unknown(_ known: [(String, LuaValue)] = []) -> LuaValue {
+        .table(LuaTable(fields: [("planned", .bool(true)), ("unknown", .bool(true))] + known))
     }
 }
 

@@ -52,6 +52,11 @@ public struct PlanSummary: Sendable {
 
     /// The printed plan. `paint(text, ansiColour)` colours on a terminal (identity in CI).
     public func lines(paint: (String, Int) -> String = { s, _ in s }) -> [String] {
+        // A recipe that stopped before its first gated call has no plan: a line of zero
+        // counts would only read like one.
+        if exitCode != .ok && exitCode != .denied && writes.isEmpty && unknownReads.isEmpty && denials.isEmpty {
+            return ["Plan incomplete: the recipe stopped (\(exitCode.status), exit \(exitCode.rawValue)) before it planned any effect; what it would have done is not listed."]
+        }
         var out: [String] = []
         let shown = writes.filter { $0.outcome == .error || ($0.verdict ?? .unverified) != .unchanged }
         if !shown.isEmpty {
@@ -88,6 +93,23 @@ public struct PlanSummary: Sendable {
         if c.unknown > 0 { parts.append(Self.plural(c.unknown, "unknown read")) }
         if c.denied > 0 { parts.append("\(c.denied) denied") }
         return "Plan: " + parts.joined(separator: ", ") + "."
+    }
+
+    /// A planned call's verdict on its `[plan]` line, as the plan at the end says it:
+    /// "create", "change: data.k, spec.replicas" (the fields), "unverified: <why>",
+    /// "replace: <what>", "unknown" for a read `--offline` did not perform.
+    static func verdictNote(_ r: AuditRecord) -> String? {
+        guard let verdict = r.verdict else { return nil }
+        switch verdict {
+        case .change(let changes):
+            // "data.k: \"1\" → \"2\"" names the field data.k; a pg command tag is its own name.
+            let fields = changes.map { c in c.range(of: ": ").map { String(c[..<$0.lowerBound]) } ?? c }
+            return fields.isEmpty ? "change" : "change: " + fields.joined(separator: ", ")
+        case .unknown:
+            return "unknown"
+        default:
+            return verdict.name + (r.detail?.stringValue.map { ": " + $0 } ?? "")
+        }
     }
 
     // MARK: parts

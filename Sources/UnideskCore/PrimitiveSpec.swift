@@ -84,13 +84,20 @@ public struct PrimitiveSpec: Sendable {
     /// every other read returns (pg.connect: a connection that sends nothing).
     public let offlineResult: String?
 
+    /// What a write returns to the script under `unidesk plan`, which does not perform it
+    /// (compose.recreate: the image it would run, the container's fields unknown); nil when
+    /// the reference has nothing to add to `returns`.
+    public let plannedResult: String?
+
     public init(module: String, name: String, summary: String, params: [Param] = [],
                 returns: [(type: String, name: String, doc: String)] = [],
                 effect: EffectClass = .pure, scope: String? = nil, errors: [String] = [],
-                example: String = "", capability: String? = nil, shape: Shape = .function, offlineResult: String? = nil) {
+                example: String = "", capability: String? = nil, shape: Shape = .function, offlineResult: String? = nil,
+                plannedResult: String? = nil) {
         self.capability = capability
         self.shape = shape
         self.offlineResult = offlineResult
+        self.plannedResult = plannedResult
         self.module = module
         self.name = name
         self.summary = summary

@@ -75,7 +75,9 @@ public struct ReferenceGenerator {
                 let offline = spec.offlineResult ?? "`{planned = true, unknown = true}`"
                 s += "Effect: **read** — allowed unless denied; `plan --offline` does not perform it and returns \(offline); capability `\(spec.operation):\(spec.scope ?? "*")`.\n\n"
             case .localRead: s += "Effect: **read** (local, performed even by `plan --offline`) — allowed unless denied; capability `\(spec.operation):\(spec.scope ?? "*")`.\n\n"
-            case .write: s += "Effect: **write** — needs a grant; planned, not performed, by `unidesk plan`; capability `\(spec.operation):\(spec.scope ?? "*")`.\n\n"
+            case .write:
+                let planned = spec.plannedResult.map { ", which returns \($0)" } ?? ""
+                s += "Effect: **write** — needs a grant; planned, not performed, by `unidesk plan`\(planned); capability `\(spec.operation):\(spec.scope ?? "*")`.\n\n"
             }
             if !spec.errors.isEmpty { s += "Errors:\n" + spec.errors.map { "- \($0)\n" }.joined() + "\n" }
             if !spec.example.isEmpty { s += "```lua\n\(spec.example)\n```\n\n" }

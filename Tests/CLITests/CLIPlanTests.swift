@@ -17,6 +17,7 @@ struct CLIPlanTests {
         defer { r.remove() }
         let plan = try r.run("plan", ["--allow", "fs.write:out/*", "--report", r.report])
         #expect(plan.exitCode == 0, "\(plan.summary)")
+        #expect(plan.stderr.contains("[plan] fs.write:out/result.txt (create)\n"), "\(plan.summary)")
         #expect(plan.stderr.contains("  + create     fs.write:out/result.txt\n"), "\(plan.summary)")
         #expect(plan.stderr.contains("Plan: 1 to create, 0 to change, 0 to replace, 0 to delete, 0 unchanged.\n"), "\(plan.summary)")
         #expect(planned(r).first?["verdict"] as? String == "create")
@@ -24,6 +25,7 @@ struct CLIPlanTests {
         #expect(try r.run("run", ["--allow", "fs.write:out/*"]).exitCode == 0)
         let again = try r.run("plan", ["--allow", "fs.write:out/*", "--report", r.report])
         #expect(again.exitCode == 0, "\(again.summary)")
+        #expect(again.stderr.contains("[plan] fs.write:out/result.txt (unchanged)\n"), "\(again.summary)")
         #expect(again.stderr.contains("No changes. 1 planned effect unchanged.\n"), "\(again.summary)")
         #expect(!again.stderr.contains("Plan:"), "\(again.summary)")
         #expect(planned(r).first?["verdict"] as? String == "unchanged")
@@ -36,6 +38,7 @@ struct CLIPlanTests {
         #expect(try r.run("run", ["--allow", "fs.write:out/*"]).exitCode == 0)
         let plan = try r.run("plan", ["--allow", "fs.write:out/*", "--report", r.report])
         #expect(plan.exitCode == 0, "\(plan.summary)")
+        #expect(plan.stderr.contains("[plan] fs.write:out/result.txt (change: content)\n"), "\(plan.summary)")
         #expect(plan.stderr.contains("  ~ change     fs.write:out/result.txt\n      content: 3 → 5 bytes\n"), "\(plan.summary)")
         #expect(planned(r).first?["changes"] as? [String] == ["content: 3 → 5 bytes"])
     }
@@ -65,6 +68,17 @@ struct CLIPlanTests {
         #expect(!plan.stderr.contains("No changes"), "\(plan.summary)")
     }
 
+    @Test("exit 1 before any effect: only 'Plan incomplete', no line of zero counts")
+    func failedBeforeAnyEffect() throws {
+        let r = try RecipeRun("error('the desired state is broken')\n" + Self.write)
+        defer { r.remove() }
+        let plan = try r.run("plan", ["--allow", "fs.write:out/*"])
+        #expect(plan.exitCode == 1, "\(plan.summary)")
+        #expect(plan.stderr.contains("Plan incomplete: the recipe stopped (failed, exit 1) before it planned any effect; what it would have done is not listed.\n"),
+                "\(plan.summary)")
+        #expect(!plan.stderr.contains("Plan:"), "\(plan.summary)")
+    }
+
     @Test("plan --offline: registry.head returns {planned, unknown} and the plan lists it as unknown")
     func offline() throws {
         let r = try RecipeRun("""
@@ -75,6 +89,7 @@ struct CLIPlanTests {
         let plan = try r.run("plan", ["--offline", "--report", r.report])
         #expect(plan.exitCode == 0, "\(plan.summary)")
         #expect(plan.stdout.contains("exists=nil unknown=true"), "\(plan.summary)")
+        #expect(plan.stderr.contains("[plan] registry.head:127.0.0.1:5000/unidesk/app (unknown)\n"), "\(plan.summary)")
         #expect(plan.stderr.contains("  ? registry.head:127.0.0.1:5000/unidesk/app\n"), "\(plan.summary)")
         #expect(plan.stderr.contains("1 unknown read."), "\(plan.summary)")
         #expect(planned(r).first?["verdict"] as? String == "unknown")

@@ -107,6 +107,28 @@ import UnideskData
         ])
     }
 
+    @Test func aRecipeThatFailsBeforeAnyEffectPrintsNoCountsOnlyThatThereIsNoPlan() {
+        for code in [ExitCode.recipeFailed, .usage, .limit] {
+            let lines = PlanSummary(audit: [], exitCode: code).lines()
+            #expect(lines == ["Plan incomplete: the recipe stopped (\(code.status), exit \(code.rawValue)) before it planned any effect; what it would have done is not listed."])
+        }
+        // An unknown read or a denial is something to show: the counts stay.
+        let unknown = PlanSummary(audit: [offlineRead("registry.head:r/x")], exitCode: .recipeFailed).lines()
+        #expect(unknown.contains("Plan: 0 to create, 0 to change, 0 to replace, 0 to delete, 0 unchanged, 1 unknown read."))
+        #expect(unknown.last == "Plan incomplete: the recipe stopped (failed, exit 1); what it would have done after that is not listed.")
+    }
+
+    @Test func eachPlannedCallsLineCarriesItsVerdictAsThePlanSaysIt() {
+        #expect(PlanSummary.verdictNote(write("fs.write:a", .create)) == "create")
+        #expect(PlanSummary.verdictNote(write("kube.apply:shop/Deployment/web", .unchanged)) == "unchanged")
+        #expect(PlanSummary.verdictNote(write("kube.apply:shop/Deployment/web",
+                                              .change(["spec.replicas: 1 → 3", "data.extra: added \"x\""]))) == "change: spec.replicas, data.extra")
+        #expect(PlanSummary.verdictNote(write("pg.exec:app@app", .change(["UPDATE 3"]))) == "change: UPDATE 3")
+        #expect(PlanSummary.verdictNote(write("compose.recreate:shop/web", .replace, detail: "pull app:v2, then recreate web")) == "replace: pull app:v2, then recreate web")
+        #expect(PlanSummary.verdictNote(offlineRead("registry.head:r/x")) == "unknown")
+        #expect(PlanSummary.verdictNote(denied("fs.write:a", grant: "fs.write:a", message: "")) == nil)
+    }
+
     @Test func scriptTextCannotDriveTheTerminal() {
         let s = PlanSummary(audit: [write("fs.write:a\u{1B}[2Jb", .create)], exitCode: .ok)
         #expect(s.lines()[1] == "  + create     fs.write:a\\x1b[2Jb")

@@ -64,7 +64,11 @@ function M.rows(desired)
       blockedScopes = {}, runtimeCommit = {},
     }
     if h.error then row.artifactError = h.error.kind .. ": " .. h.error.message end
-    if h.unknown then row.artifactError = "unknown: plan --offline asked no registry" end
+    if h.unknown then
+      -- Not asked, so neither yes nor no: the row leaves artifactExists out.
+      row.artifactExists = nil
+      row.artifactError = "unknown: plan --offline asked no registry"
+    end
     for _, name in ipairs(M.envs) do
       local env = (s.envs or {})[name]
       local status

@@ -17,7 +17,7 @@ local function cut(s, n) s = tostring(s or "-"); return #s > n and (s:sub(1, n -
 print(string.format("%-10s %-12s %-8s %-22s %-22s %s", "service", "desired", "artifact", "dev", "prod", "action"))
 for _, r in ipairs(rows) do
   print(string.format("%-10s %-12s %-8s %-22s %-22s %s", cut(r.service, 10), cut(r.desiredCommit, 12),
-    r.artifactExists and "yes" or "NO", cut(r.devStatus, 22), cut(r.prodStatus, 22), r.recommendedAction))
+    r.artifactExists and "yes" or (r.artifactExists == nil and "?" or "NO"), cut(r.devStatus, 22), cut(r.prodStatus, 22), r.recommendedAction))
 end
 unidesk.step("write rows", function()
   fs.write("artifact-lane/rows.json", json.encode(rows, { pretty = true }))

@@ -7,7 +7,8 @@ local http = require "unidesk.http"
 local M = {}
 
 --- cfg: project, dir, service, image_var, repo, commit, health, timeout, env (other
---- compose variables).
+--- compose variables). Returns {outcome = "deployed", digest, container}; under unidesk plan
+--- {outcome = "planned", digest (nil when plan --offline asked no registry), image}.
 function M.run(cfg)
   local function project(image)
     local env = {}
@@ -17,10 +18,17 @@ function M.run(cfg)
   end
   local function with(t, extra) for k, v in pairs(extra) do t[k] = v end return t end
   local artifact = registry.head(cfg.repo .. ":" .. cfg.commit)
-  if not artifact.exists then
+  local pinned
+  if artifact.unknown then
+    -- plan --offline asked no registry: whether the commit was published is not known, nor
+    -- the digest a run would pin. The plan goes on with the tag.
+    unidesk.log.info("artifact " .. cfg.repo .. ":" .. cfg.commit .. " unknown (offline plan): not checked; a run pins its digest")
+    pinned = cfg.repo .. ":" .. cfg.commit
+  elseif not artifact.exists then
     error({ kind = "not_published", message = "no artifact for " .. cfg.commit .. " in " .. cfg.repo .. ": publish it first" }, 0)
+  else
+    pinned = cfg.repo .. "@" .. artifact.digest
   end
-  local pinned = cfg.repo .. "@" .. artifact.digest
   local before = compose.inspect(with(project(pinned), { service = cfg.service }))
   local previous = before and before.digest and (cfg.repo .. "@" .. before.digest)
 
@@ -34,6 +42,10 @@ function M.run(cfg)
   end
 
   local ok, c = pcall(compose.recreate, with(project(pinned), { service = cfg.service, timeout = cfg.timeout }))
+  if ok and c.unknown then
+    -- unidesk plan: nothing was recreated, so there is nothing to verify or roll back yet.
+    return { outcome = "planned", digest = artifact.digest, image = pinned }
+  end
   local good, why = false, ok and nil or (type(c) == "table" and (c.message or tostring(c)) or tostring(c))
   if ok then good, why = verify(c) end
   if good then return { outcome = "deployed", digest = artifact.digest, container = c.id } end

@@ -50,4 +50,20 @@ test.describe("compose consumer", function()
     test.raises(function() consumer.run(cfg) end, "failed (web is unhealthy); the previous digest runs again")
     test.eq(log, { "reg/demo@sha256:new", "reg/demo@sha256:old" })
   end)
+  test.it("under plan --offline: the artifact is unknown, nothing is refused or verified", function()
+    local log = {}
+    test.fake("registry", { head = function(ref) return { planned = true, unknown = true, ref = ref } end })
+    test.fake("compose", {
+      inspect = function() return { planned = true, unknown = true } end,
+      recreate = function(p)
+        log[#log + 1] = p.env.DEMO_IMAGE
+        return { planned = true, unknown = true, project = p.project, service = p.service, labels = {} }
+      end,
+    })
+    test.fake("http", { wait = function() error("a plan has nothing to verify", 0) end })
+    local r = test.load("consumer").run(cfg)
+    test.eq(r.outcome, "planned")
+    test.eq(r.digest, nil)
+    test.eq(log, { "reg/demo:abc123" })
+  end)
 end)

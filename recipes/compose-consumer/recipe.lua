@@ -23,4 +23,8 @@ local result = unidesk.step("deploy " .. tostring(v.commit), function()
   }
 end)
 unidesk.output("deploy", result)
-print("deployed " .. v.commit .. " as " .. result.digest)
+if result.outcome == "planned" then
+  print("plan: deploy " .. v.commit .. " as " .. (result.digest or "its digest (unknown: plan --offline asked no registry)"))
+else
+  print("deployed " .. v.commit .. " as " .. result.digest)
+end

@@ -22,6 +22,10 @@ local cfg = {
 }
 local result = state.lock(cfg.app, function() return upgrade.run(cfg) end, { timeout = 60 })
 unidesk.output("upgrade", result)
+if result.outcome == "planned" then
+  print(cfg.app .. ": upgrade to " .. cfg.target .. " planned; its health gate runs only in a run")
+  return
+end
 if result.outcome ~= "upgraded" then
   unidesk.fail("upgrade to " .. cfg.target .. " " .. (result.outcome == "held" and "held" or "rolled back") .. ": " .. result.reason)
 end

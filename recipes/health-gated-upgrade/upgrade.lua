@@ -12,7 +12,8 @@ local M = {}
 --- repo, target (tag), health (URL), volumes, env (other compose variables), timeout,
 --- restart (the other services, started again once the service is settled), migrations
 --- (optional: migrate.gate's options, the gate run before anything is touched).
---- Returns {outcome = "upgraded" | "rolled_back" | "held", ...}; raises only when even the
+--- Returns {outcome = "upgraded" | "rolled_back" | "held", ...} ("planned" under unidesk plan,
+--- where nothing is recreated and so nothing health-gated); raises only when even the
 --- rollback failed (the alert says so first).
 function M.run(cfg)
   if cfg.migrations then
@@ -40,22 +41,34 @@ function M.run(cfg)
 
   local last = state.get(cfg.app .. "/last-good")
   local running = compose.inspect(with(project(cfg.repo .. ":" .. cfg.target), { service = cfg.service }))
-  local current = last or (running and {
-    tag = running.image:match(":([^:/]+)$"), version = running.labels["org.opencontainers.image.version"],
-  })
-  if not current or not current.tag then
+  local current
+  if last and not last.unknown then
+    current = last
+  elseif running and running.unknown then
+    -- plan --offline asked no engine (nor a state database): which version runs is unknown.
+    -- The plan goes on, to list what the upgrade would do; a run learns the version here.
+    current = { unknown = true }
+  elseif running then
+    current = { tag = running.image:match(":([^:/]+)$"), version = running.labels["org.opencontainers.image.version"] }
+  end
+  if not current or not (current.tag or current.unknown) then
     error("no last-good for " .. cfg.app .. " and no running " .. cfg.service .. " to learn it from", 0)
   end
-  unidesk.step("record last-good " .. tostring(current.version), function()
+  local current_version = current.unknown and "(unknown: offline plan)" or tostring(current.version)
+  unidesk.step("record last-good " .. current_version, function()
     state.set(cfg.app .. "/last-good", current)
   end)
   local target_image = cfg.repo .. ":" .. cfg.target
-  unidesk.step("stop", function() compose.stop(project(cfg.repo .. ":" .. current.tag)) end)
+  -- The image only fills compose's variable; stop does not need the right one, so an
+  -- offline plan that does not know the running tag stops with the target's.
+  unidesk.step("stop", function() compose.stop(project(current.tag and (cfg.repo .. ":" .. current.tag) or target_image)) end)
   unidesk.step("snapshot", function()
     snapshot.take { app = cfg.app, volumes = cfg.volumes, meta = { version = current.version, tag = current.tag } }
   end)
   local ok, err = pcall(unidesk.step, "deploy " .. cfg.target, function()
     local c = compose.recreate(with(project(target_image), { service = cfg.service, timeout = cfg.timeout }))
+    -- unidesk plan: nothing was recreated, so the health gate has nothing to check yet.
+    if c.unknown then return c end
     local version = c.labels["org.opencontainers.image.version"]
     local good, why = healthy(version)
     if not good then error(why, 0) end
@@ -72,7 +85,8 @@ function M.run(cfg)
     local c = err
     restart_others(target_image)
     state.set(cfg.app .. "/last-good", { tag = cfg.target, version = c.labels["org.opencontainers.image.version"], digest = c.digest })
-    return { outcome = "upgraded", version = c.labels["org.opencontainers.image.version"], digest = c.digest }
+    -- Planned: the new version and digest are known only once it runs.
+    return { outcome = c.unknown and "planned" or "upgraded", version = c.labels["org.opencontainers.image.version"], digest = c.digest }
   end
 
   -- Roll back: the snapshot's data, then the prior version, then prove it is healthy.

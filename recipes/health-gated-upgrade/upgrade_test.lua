@@ -59,6 +59,25 @@ test.describe("health-gated upgrade", function()
     test.raises(function() upgrade.run(cfg) end, "failed and so did the rollback")
     test.eq(require("unidesk.alert").list("demo")[1].kind, "rollback_failed")
   end)
+  test.it("under plan --offline the running version is unknown: the upgrade is planned, nothing health-gated", function()
+    local state = require "unidesk.state"
+    for _, k in ipairs(state.keys("")) do state.delete(k) end
+    local log, unknown = {}, { planned = true, unknown = true }
+    test.fake("compose", {
+      inspect = function() return unknown end,
+      stop = function() log[#log + 1] = "stop" end,
+      up = function(p) log[#log + 1] = "up " .. table.concat(p.services, ","); return unknown end,
+      recreate = function(p)
+        log[#log + 1] = "recreate " .. p.env.DEMO_IMAGE
+        return { planned = true, unknown = true, project = p.project, service = p.service, image = p.env.DEMO_IMAGE, labels = {} }
+      end,
+    })
+    test.fake("snapshot", { take = function() log[#log + 1] = "snapshot" end })
+    test.fake("http", { wait = function() error("a plan has nothing to health-gate", 0) end })
+    local r = test.load("upgrade").run(setmetatable({ target = "v2" }, { __index = cfg }))
+    test.eq(r.outcome, "planned")
+    test.eq(log, { "stop", "snapshot", "recreate reg/demo:v2", "up worker" })
+  end)
 end)
 
 test.describe("the migration gate in front of the upgrade", function()

@@ -9,7 +9,8 @@ local M = {}
 --- check (function() that raises when the upgraded app is wrong), base and volumes (for the
 --- cold path: the known-good image, and the engine volumes that make the canonical).
 --- Without a warm canonical: {path = "cold", reason} when there is no base to build one;
---- with a base, the cold path builds it first. Else {path = "quick" | "cold", passed, …}.
+--- with a base, the cold path builds it first. Else {path = "quick" | "cold", passed, …}, or
+--- under unidesk plan {path, reason, planned = true, known_good (nil when the plan would take it)}.
 function M.run(cfg)
   local canonical = state.get(cfg.app .. "/canonical")
   local known_good = snapshot.info { app = cfg.app }
@@ -41,8 +42,14 @@ function M.run(cfg)
       return m
     end)
   end
+  local planned = false
   local ok, err = pcall(unidesk.step, "reattach the canonical and upgrade to " .. cfg.head, function()
     local running = compose.up(project(cfg.head, { wait = true }))
+    if running and running.unknown then
+      -- unidesk plan: nothing was deployed, so there is nothing to check yet.
+      planned = true
+      return
+    end
     -- Health alone would pass a lane that never ran the head (a wrong image_var leaves the
     -- compose file's default image running).
     local runs_head = false
@@ -54,6 +61,8 @@ function M.run(cfg)
   end)
   if ok then
     unidesk.step("undeploy, keep the volume", function() compose.down(project(cfg.head, { volumes = false })) end)
+    -- A plan lists a passing run's effects; whether the head passes is not known.
+    if planned then return { path = path, reason = reason, planned = true, known_good = known_good.id } end
     return { path = path, reason = reason, passed = true, known_good = known_good.id }
   end
   unidesk.step("restore the known-good snapshot and undeploy", function()

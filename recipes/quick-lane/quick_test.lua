@@ -8,11 +8,17 @@ local function world(opts)
   test.fake("snapshot", {
     info = function() return opts.snapshot and { id = "snap-1" } or nil end,
     restore = function() log[#log + 1] = "restore" end,
-    take = function() log[#log + 1] = "take"; return { id = "snap-cold" } end,
+    take = function(a)
+      log[#log + 1] = "take"
+      -- Under unidesk plan a snapshot is not taken: its id is unknown.
+      if opts.planned then return { planned = true, unknown = true, app = a.app } end
+      return { id = "snap-cold" }
+    end,
   })
   test.fake("compose", {
     up = function(p)
       log[#log + 1] = "up " .. p.env.IMAGE
+      if opts.planned then return { planned = true, unknown = true } end
       return { { service = "web", image = opts.runs or p.env.IMAGE } }
     end,
     stop = function() log[#log + 1] = "stop" end,
@@ -32,6 +38,12 @@ test.describe("quick lane", function()
     test.eq(r, { path = "cold", reason = "no warm canonical", passed = true, known_good = "snap-cold" })
     test.eq(log, { "up reg/shop:v1", "stop", "take", "up reg/shop:v2", "down volumes=false" })
     test.eq(state.get("shop/canonical"), { volumes = { "shop_data" }, base = "reg/shop:v1" })
+  end)
+  test.it("under unidesk plan the cold path is planned as a pass would run, the head's check not run", function()
+    local quick, log = world { canonical = false, snapshot = false, planned = true }
+    local r = quick.run(cfg(function() error("a plan has nothing to check", 0) end, "reg/shop:v1"))
+    test.eq(r, { path = "cold", reason = "no warm canonical", planned = true })
+    test.eq(log, { "up reg/shop:v1", "stop", "take", "up reg/shop:v2", "down volumes=false" })
   end)
   test.it("cold path, failing head: the base's snapshot is restored", function()
     local quick, log = world { canonical = false, snapshot = false }

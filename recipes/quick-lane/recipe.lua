@@ -24,6 +24,11 @@ local r = quick.run {
   end,
 }
 unidesk.output("quick_lane", r)
+if r.planned then
+  print((r.path == "cold" and "cold path" or "quick lane") .. " planned: the head's check runs only in a run; known-good "
+    .. (r.known_good or "(the snapshot a run would take)"))
+  return
+end
 if r.passed == nil then print("quick lane not possible (" .. r.reason .. "): give --var base=IMAGE to run the cold path") return end
 local lane = r.path == "cold" and ("cold path (" .. r.reason .. ")") or "quick lane"
 if not r.passed then unidesk.fail(lane .. " FAILED: " .. r.error .. " (known-good " .. r.known_good .. " restored)") end
