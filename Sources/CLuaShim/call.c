@@ -249,7 +249,9 @@ int ud_table_geti(lua_State *L, int idx, long long i) {
 /* ---------------- protected calls with tracebacks ---------------- */
 
 int ud_msgh(lua_State *L) {
-    if (lua_type(L, 1) == LUA_TTABLE) {        // structured error: keep it, add a traceback field
+    // A frozen library table raised as an error is not a structured error: it must stay
+    // unaltered (no where/traceback fields written into it), so it is shown as a value.
+    if (lua_type(L, 1) == LUA_TTABLE && !ud_is_readonly(L, 1)) {   // structured error: keep it, add a traceback field
         lua_pushliteral(L, "where");          // and where it was raised, if nobody said so yet
         if (lua_rawget(L, 1) == LUA_TNIL) {
             ud_where_outside_stdlib(L, 1);
