@@ -1,8 +1,8 @@
 /// Tracebacks as users see them (stderr, reports): only frames of their own code. unidesk's
 /// frames (the prelude and stdlib modules, all under stdlib/unidesk/), C frames without a
 /// name ("[C]: in ?") and `error` itself say nothing a recipe's author can act on.
-enum Traceback {
-    static func userFrames(_ traceback: String) -> String {
+public enum Traceback {
+    public static func userFrames(_ traceback: String) -> String {
         var inFrames = false
         // The frames above the first of the user's own are where the error was raised: a
         // primitive (a C function: "[C]: in field 'set'") or the stdlib. C frames further

@@ -212,9 +212,10 @@ final class Repl {
         if let loc = e.location, !message.hasPrefix(loc) { message = loc + ": " + message }   // where is "repl:3"
         var text = console.paintIfFancy("error:", 31) + " " + message
         if let traceback = e.traceback {
-            let frames = traceback.split(separator: "\n", omittingEmptySubsequences: true)
+            // The same frames as a run shows: the user's own (Traceback.userFrames).
+            let frames = Traceback.userFrames(traceback).split(separator: "\n", omittingEmptySubsequences: true)
                 .map { String($0).trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty && !$0.contains("[C]: in ?") && !$0.contains("stdlib/unidesk/_prelude.lua") }
+                .filter { !$0.isEmpty }
             if frames.contains(where: { $0 != "stack traceback:" }) {
                 text += "\n" + frames.map { "  " + $0 }.joined(separator: "\n")
             }
