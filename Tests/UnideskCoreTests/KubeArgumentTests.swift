@@ -1,0 +1,21 @@
+import Foundation
+import Testing
+@testable import UnideskCore
+import UnideskData
+
+/// kube arguments refused before anything is asked of a server (so no stack is needed).
+@Suite struct KubeArgumentTests {
+    /// An empty condition names no condition type: a bad argument, before any kubeconfig is
+    /// read (it used to reach the poll loop and index an empty split).
+    @Test func aWaitOnAnEmptyConditionIsABadArgument() throws {
+        let t = try TempRecipe(["recipe.lua": """
+            local kube = require "unidesk.kube"
+            local ok, e = pcall(kube.wait, { kind = "Deployment", name = "web", condition = "" })
+            unidesk.output("error", tostring(e))
+            """])
+        let r = try t.run(.run, allow: ["kube.*"], env: ["KUBECONFIG": "/nonexistent/kubeconfig"])
+        #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+        let message = Dictionary(uniqueKeysWithValues: r.outputs)["error"]?.stringValue ?? ""
+        #expect(message.contains("bad argument #1 to 'unidesk.kube.wait' (condition must name a condition type"), "\(message)")
+    }
+}
