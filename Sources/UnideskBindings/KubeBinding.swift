@@ -79,11 +79,9 @@ public enum KubeBinding {
             do throws(DataCodecError) { docs = try YAML.decodeAll(text) } catch { throw HostError.argument(1, "YAML: \(error)") }
             return docs.filter { !$0.isNull }
         case .table(let t) where !t.array.isEmpty:
-            var out: [DataValue] = []
-            for (i, e) in t.array.enumerated() {
-                do throws(LuaData.ConversionError) { out.append(try LuaData.toData(e, path: "objects[\(i + 1)]")) } catch { throw HostError.argument(1, error.description) }
+            return try t.array.enumerated().map { i, e in
+                do throws(LuaData.ConversionError) { return try LuaData.toData(e, path: "objects[\(i + 1)]") } catch { throw HostError.argument(1, error.description) }
             }
-            return out
         default:
             do throws(LuaData.ConversionError) { return [try LuaData.toData(v, path: "object")] } catch { throw HostError.argument(1, error.description) }
         }
