@@ -79,11 +79,9 @@ public enum KubeBinding {
             do throws(DataCodecError) { docs = try YAML.decodeAll(text) } catch { throw HostError.argument(1, "YAML: \(error)") }
             return docs.filter { !$0.isNull }
         case .table(let t) where !t.array.isEmpty:
-            var out: [DataValue] = []
-            for (i, e) in t.array.enumerated() {
-                do throws(LuaData.ConversionError) { out.append(try LuaData.toData(e, path: "objects[\(i + 1)]")) } catch { throw HostError.argument(1, error.description) }
+            return try t.array.enumerated().map { i, e in
+                do throws(LuaData.ConversionError) { return try LuaData.toData(e, path: "objects[\(i + 1)]") } catch { throw HostError.argument(1, error.description) }
             }
-            return out
         default:
             do throws(LuaData.ConversionError) { return [try LuaData.toData(v, path: "object")] } catch { throw HostError.argument(1, error.description) }
         }
@@ -117,6 +115,9 @@ public enum KubeBinding {
                     return .table(LuaTable(fields: cf))
                 }))))
             }
+            // A wait's timeout says what it saw last; a failed rollout gives the object.
+            if let last = e.last { f.append(("last", .string(last))) }
+            if let object = e.object { f.append(("object", LuaData.toLua(object))) }
             return .structured(kind: e.kind.rawValue, message: ctx.redactor.scrub(e.message), fields: f)
         }
         func run<T>(_ body: () throws(KubeError) -> T) throws -> T {
@@ -172,62 +173,31 @@ public enum KubeBinding {
                     return false
                 }()
                 let docs = try Self.objects(args.value(0))
-                var out: [LuaValue] = []
-                // Runs of objects of one kind (not namespaces or CRDs, which later objects may
-                // need) are sent concurrently in run mode; runs keep their order.
-                var prefetched: [Int: Result<KubeClient.Applied, KubeError>] = [:]
-                if ctx.mode == .run && docs.count > 1 {
-                    var i = 0
-                    while i < docs.count {
-                        let kind = docs[i]["kind"]?.stringValue ?? "", av = docs[i]["apiVersion"]?.stringValue ?? ""
-                        var j = i
-                        while j < docs.count, docs[j]["kind"]?.stringValue == kind, docs[j]["apiVersion"]?.stringValue == av { j += 1 }
-                        let group = Array(i..<j)
-                        let ordered = ["Namespace", "CustomResourceDefinition"].contains(kind)
-                        let allowed = group.allSatisfy { k in
-                            guard let name = docs[k]["metadata"]?["name"]?.stringValue,
-                                  let s = try? scope(c, kind: kind, apiVersion: av, namespace: docs[k]["metadata"]?["namespace"]?.stringValue,
-                                                     name: name, timeout: seconds(o, 30)) else { return false }
-                            return ctx.gate.permits(Capability("kube.apply", scope: s), effect: .write)
-                        }
-                        if group.count > 1 && !ordered && allowed {
-                            let results = try run { () throws(KubeError) in
-                                try c.applyConcurrently(group.map { docs[$0] }, fieldManager: manager, force: force, timeout: seconds(o, 30))
-                            }
-                            for (k, r) in zip(group, results) { prefetched[k] = r }
-                        }
-                        i = j
-                    }
-                }
-                for (i, obj) in docs.enumerated() {
-                    guard let kind = obj["kind"]?.stringValue, obj["apiVersion"]?.stringValue != nil,
-                          let name = obj["metadata"]?["name"]?.stringValue else {
+                // In run mode the family sends runs of one kind together, but only runs the
+                // policy admits whole: nothing goes out that its own gate call would refuse.
+                let queue = c.apply(docs, batching: ctx.mode == .run ? .runsOfOneKind : .none, fieldManager: manager, force: force,
+                                    timeout: { seconds(o, 30) }, permitted: { ref in
+                    guard let s = try? scope(c, kind: ref.kind, apiVersion: ref.apiVersion, namespace: ref.namespace, name: ref.name,
+                                             timeout: seconds(o, 30)) else { return false }
+                    return ctx.gate.permits(Capability("kube.apply", scope: s), effect: .write)
+                })
+                let out: [LuaValue] = try docs.indices.map { i in
+                    guard let ref = KubeObjectRef(docs[i]) else {
                         throw HostError.argument(1, "object \(i + 1) needs apiVersion, kind and metadata.name")
                     }
-                    let s = try scope(c, kind: kind, apiVersion: obj["apiVersion"]?.stringValue, namespace: obj["metadata"]?["namespace"]?.stringValue,
-                                      name: name, timeout: seconds(o, 30))
-                    let v: LuaValue = try ctx.gate.call(apply, scope: s, arguments: .array([.string("\(kind)/\(name)"), .string(manager)]), perform: {
-                        if let done = prefetched[i] {
-                            switch done {
-                            case .success(let a): return lua(a.object)
-                            case .failure(let e): throw raise(e)
-                            }
-                        }
-                        let a = try run { () throws(KubeError) in try c.apply(obj, fieldManager: manager, force: force, dryRun: false, timeout: seconds(o, 30)) }
-                        return lua(a.object)
+                    let s = try scope(c, kind: ref.kind, apiVersion: ref.apiVersion, namespace: ref.namespace, name: ref.name, timeout: seconds(o, 30))
+                    return try ctx.gate.call(apply, scope: s, arguments: .array([.string("\(ref.kind)/\(ref.name)"), .string(manager)]), perform: {
+                        lua(try run { () throws(KubeError) in try queue.applied(at: i) }.object)
                     }, plan: {
-                        guard !ctx.mode.isOfflinePlan else { return Gate.Planned(lua(obj), detail: .string("offline: not sent")) }
-                        let (a, current) = try run { () throws(KubeError) in
-                            let current = try c.get(kind: kind, apiVersion: obj["apiVersion"]?.stringValue, name: name,
-                                                    namespace: obj["metadata"]?["namespace"]?.stringValue, timeout: seconds(o, 30))
-                            return (try c.apply(obj, fieldManager: manager, force: force, dryRun: true, timeout: seconds(o, 30)), current)
-                        }
+                        guard !ctx.mode.isOfflinePlan else { return Gate.Planned(lua(docs[i]), detail: .string("offline: not sent")) }
                         // The server's dry-run answer against what it stores now.
-                        guard let current else { return Gate.Planned(lua(a.object), verdict: .create) }
-                        let changes = ObjectDiff.changes(from: current, to: a.object)
-                        return Gate.Planned(lua(a.object), verdict: changes.isEmpty ? .unchanged : .change(changes))
+                        let p = try run { () throws(KubeError) in try c.planApply(docs[i], fieldManager: manager, force: force, timeout: { seconds(o, 30) }) }
+                        switch p.change {
+                        case .create: return Gate.Planned(lua(p.object), verdict: .create)
+                        case .change(let changes): return Gate.Planned(lua(p.object), verdict: .change(changes))
+                        case .unchanged: return Gate.Planned(lua(p.object), verdict: .unchanged)
+                        }
                     })
-                    out.append(v)
                 }
                 return [single && out.count == 1 ? out[0] : .table(LuaTable(array: out))]
             },
@@ -249,38 +219,24 @@ public enum KubeBinding {
                 let t = args.table(0)!
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
                 let total = seconds(t, 300)
-                let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: min(total, 30))
-                let condition = t["condition"].stringValue
+                let goal: KubeWaitGoal
+                if let condition = t["condition"].stringValue {
+                    guard let g = KubeWaitGoal(condition: condition) else {
+                        throw HostError.argument(1, "condition must name a condition type: \"Available\", \"Ready=False\"")
+                    }
+                    goal = g
+                } else {
+                    goal = .rollout
+                }
                 let interval = max(0.1, t.number("interval") ?? 1)
+                let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: min(total, 30))
                 // Bounded: past a pipeline step's deadline it raises the step's timeout.
                 return try ctx.bounded { try ctx.gate.call(wait, scope: s, arguments: audit(args), perform: {
                     let c = try client(t["context"].stringValue)
-                    let until = Date().addingTimeInterval(total)
-                    var last = "not seen yet"
-                    while true {
-                        let left = until.timeIntervalSinceNow
-                        let obj = try run { () throws(KubeError) in try c.get(kind: kind, apiVersion: av, name: name, namespace: ns, timeout: max(0.5, min(30, left))) }
-                        if let obj {
-                            if let condition {
-                                let parts = condition.split(separator: "=", maxSplits: 1).map(String.init)
-                                let r = RolloutStatus.condition(obj, type: parts[0], status: parts.count > 1 ? parts[1] : "True")
-                                if r.met { return [lua(obj)] }
-                                last = r.reason
-                            } else {
-                                switch RolloutStatus.of(obj) {
-                                case .done: return [lua(obj)]
-                                case .waiting(let m): last = m
-                                case .failed(let m): throw HostError.structured(kind: "rollout_failed", message: m, fields: [("object", lua(obj))])
-                                }
-                            }
-                        } else {
-                            last = "\(kind) \(name) does not exist"
-                        }
-                        if Date().addingTimeInterval(interval) > until {
-                            throw HostError.structured(kind: "timeout", message: "\(kind) \(name) not ready after \(Int(total.rounded())) s: \(last)", fields: [("last", .string(last))])
-                        }
-                        Thread.sleep(forTimeInterval: interval)
+                    let obj = try run { () throws(KubeError) in
+                        try c.wait(kind: kind, apiVersion: av, name: name, namespace: ns, for: goal, timeout: total, interval: interval)
                     }
+                    return [lua(obj)]
                 }, plan: { Gate.Planned.offlineRead }) }
             },
         ]

@@ -19,6 +19,8 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
         case config
         /// Any other API error (500, 503…).
         case server
+        /// A rollout that will not complete (a Deployment past its progress deadline).
+        case rolloutFailed = "rollout_failed"
     }
 
     /// One field the API named: a conflict's field and manager, an invalid field's reason.
@@ -34,6 +36,10 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var status: Int?
     public var causes: [Cause] = []
+    /// A wait's timeout: the last status message seen.
+    public var last: String?
+    /// A failed rollout: the object as last seen.
+    public var object: DataValue?
 
     public init(_ kind: Kind, _ message: String, status: Int? = nil) {
         self.kind = kind
