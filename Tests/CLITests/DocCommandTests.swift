@@ -50,7 +50,15 @@ struct DocCommandTests {
     /// A copy of the binary that lies in no checkout, as an installed one.
     private func installedCopy(in dir: TempDir) throws -> URL {
         let copy = dir.url.appendingPathComponent("unidesk")
-        try FileManager.default.copyItem(at: try Unidesk.binary(), to: copy)
+        // Copied by a cp process, not in this one: a file written here is open for writing
+        // in this process, and a child another test forks at that moment inherits the fd;
+        // until that child execs, running the copy fails with ETXTBSY ("Text file busy").
+        let cp = Process()
+        cp.executableURL = URL(fileURLWithPath: "/bin/cp")
+        cp.arguments = [try Unidesk.binary().path, copy.path]
+        try cp.run()
+        cp.waitUntilExit()
+        #expect(cp.terminationStatus == 0, "cp of the binary failed")
         return copy
     }
 
