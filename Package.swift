@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskRegistry", "UnideskHTTP", "UnideskData"]),
         .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskPostgres", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskSnapshotTests", dependencies: ["UnideskSnapshot", "UnideskCompose", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskComposeTests", dependencies: ["UnideskCompose"]),
         .testTarget(name: "UnideskStateTests", dependencies: ["UnideskState", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskKube", "UnideskData"]),
         .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess"]),
