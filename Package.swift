@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "UnideskProcess", dependencies: ["CSystem"]),
         .target(name: "UnideskCompose", dependencies: ["UnideskProcess", "UnideskData"]),
         .target(name: "UnideskKube", dependencies: ["UnideskHTTP", "UnideskData", "UnideskProcess"]),
-        .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "CCrypto", "CSystem"]),
+        .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "UnideskCompose", "CCrypto", "CSystem"]),
         .target(name: "UnideskState", dependencies: ["UnideskData", "UnideskFiles", "UnideskPostgres"]),
 
         .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem"]),
@@ -56,7 +56,8 @@ let package = Package(
         .testTarget(name: "UnideskHTTPTests", dependencies: ["UnideskHTTP"]),
         .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskRegistry", "UnideskHTTP", "UnideskData"]),
         .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskPostgres", "UnideskData", "UnideskProcess"]),
-        .testTarget(name: "UnideskSnapshotTests", dependencies: ["UnideskSnapshot", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskSnapshotTests", dependencies: ["UnideskSnapshot", "UnideskCompose", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskComposeTests", dependencies: ["UnideskCompose"]),
         .testTarget(name: "UnideskStateTests", dependencies: ["UnideskState", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskKube", "UnideskData"]),
         .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess"]),

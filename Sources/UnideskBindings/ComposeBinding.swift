@@ -82,36 +82,22 @@ public enum ComposeBinding {
 
         /// The project from the arguments, its files resolved inside the recipe's directory.
         func project(_ t: LuaTable) throws -> ComposeProject {
-            var p = ComposeProject(name: t["project"].stringValue ?? "")
-            guard !p.name.isEmpty, p.name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-                throw HostError.argument(1, "field 'project': '\(p.name)' is not a compose project name (lower-case letters, digits, '-' and '_')")
-            }
-            func inside(_ path: String, _ field: String) throws -> String {
-                do { return try ctx.recipeDirectory.resolve(path) } catch {
-                    throw HostError.structured(kind: "denied", message: "compose \(field) '\(path)': \(error.message)", fields: [("path", .string(path))])
-                }
-            }
-            if let dir = t["dir"].stringValue {
-                let d = try inside(dir, "dir")
-                p.directory = d
-                if t["files"].isNil {
-                    let names = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"]
-                    guard let base = names.first(where: { FileManager.default.fileExists(atPath: "\(d)/\($0)") }) else {
-                        throw HostError.argument(1, "field 'dir': no compose.yaml in '\(dir)'")
-                    }
-                    p.files = ["\(d)/\(base)"] + ["compose.override.yaml", "compose.override.yml", "docker-compose.override.yaml", "docker-compose.override.yml"]
-                        .filter { FileManager.default.fileExists(atPath: "\(d)/\($0)") }.prefix(1).map { "\(d)/\($0)" }
-                }
-            }
-            for f in t["files"].tableValue?.array.compactMap(\.stringValue) ?? [] {
-                let path = try inside(f, "file")
-                guard FileManager.default.fileExists(atPath: path) else { throw HostError.argument(1, "field 'files': '\(f)' does not exist") }
-                p.files.append(path)
-            }
+            var env: [String: String] = [:]
             for (k, v) in t["env"].tableValue?.fields ?? [] {
-                if case .secret(let s) = v { p.environment[k] = s.reveal() } else { p.environment[k] = v.stringValue ?? "" }
+                if case .secret(let s) = v { env[k] = s.reveal() } else { env[k] = v.stringValue ?? "" }
             }
-            return p
+            do {
+                return try ComposeProject.resolve(
+                    name: t["project"].stringValue ?? "", dir: t["dir"].stringValue,
+                    files: t["files"].isNil ? nil : t["files"].tableValue?.array.compactMap(\.stringValue) ?? [], environment: env
+                ) { path, field in
+                    do throws(FileAccessError) { return try ctx.recipeDirectory.resolve(path) } catch {
+                        throw HostError.structured(kind: "denied", message: "compose \(field) '\(path)': \(error.message)", fields: [("path", .string(path))])
+                    }
+                }
+            } catch let e as ComposeProject.ArgumentError {
+                throw HostError.argument(1, "field '\(e.field)': \(e.message)")
+            }
         }
 
         func raise(_ e: ComposeError) -> HostError {

@@ -14,7 +14,7 @@ public enum SnapshotBinding {
 
     static let take = PrimitiveSpec(
         module: "snapshot", name: "take",
-        summary: "Snapshots volumes: each becomes one tar (GNU tar: numeric owners, modes, symlinks, hardlinks, sparse files, xattrs) hashed with SHA-256 as it streams, plus a manifest. The snapshot is written beside the last-good, synced, then made the last-good in one rename: a crash or a kill at any moment leaves the previous last-good intact. Free space is checked first. Stop the services writing to the volumes before taking it.",
+        summary: "Snapshots volumes: each becomes one tar (GNU tar: numeric owners, modes, symlinks, hardlinks, sparse files, xattrs) hashed with SHA-256 as it streams, plus a manifest. The snapshot is written beside the last-good, synced, then made the last-good in one rename: a crash or a kill at any moment leaves the previous last-good intact. Free space is checked first. Stop the services writing to the volumes before taking it. Each volume is checked against the policy on its own: every one needs a grant, and a host path only one that spells it (`snapshot.take:shop//srv/data`; docs/policy.md).",
         params: [Param("args", .record([
             Param("app", .string, "whose snapshot: one last-good per app"),
             Param("volumes", .array(.string), "engine volume names (resolved to their directory) or absolute host paths"),
@@ -22,7 +22,7 @@ public enum SnapshotBinding {
             Param("keep", .integer, optional: true, "snapshots to keep, the new one included (default 1)"),
         ]), "")],
         returns: [(manifestType, "manifest", "")],
-        effect: .write, scope: "<app>",
+        effect: .write, scope: "<app>/<volume> or <app>/<host path> (<app>//srv/data), one per volume",
         errors: ["raises kind = no_space (checked before writing, or the disk filled while writing; the last-good is unchanged), not_found (a volume or path does not exist)"] + commonErrors,
         example: """
         local current = "1.4.2"
@@ -31,14 +31,14 @@ public enum SnapshotBinding {
         plannedResult: "`{planned = true, unknown = true, app, meta}`: the snapshot's `id`, `created_at` and volumes are not known before it is taken")
     static let restore = PrimitiveSpec(
         module: "snapshot", name: "restore",
-        summary: "Restores the last-good snapshot into its volumes. Every checksum is verified and every archive extracted into a sibling directory on the same filesystem first; only then is each volume swapped with its sibling in one step, so a volume holds the old data or the new, never a mix. It returns once the new data is in place: the old data is removed in the background while the recipe goes on (starting the service again is not held up by it); the app's next take, restore or drop, and the end of the run, wait for that. Entries that would write outside the volume (absolute names, `..`, writing through a symlink, hardlinks to outside) are refused. Refuses while a running container uses a volume, unless force = true.",
+        summary: "Restores the last-good snapshot into its volumes. Every checksum is verified and every archive extracted into a sibling directory on the same filesystem first; only then is each volume swapped with its sibling in one step, so a volume holds the old data or the new, never a mix. It returns once the new data is in place: the old data is removed in the background while the recipe goes on (starting the service again is not held up by it); the app's next take, restore or drop, and the end of the run, wait for that. Entries that would write outside the volume (absolute names, `..`, writing through a symlink, hardlinks to outside) are refused. Refuses while a running container uses a volume, unless force = true. Each volume it would overwrite is checked against the policy on its own, as for take.",
         params: [Param("args", .record([
             Param("app", .string, ""),
             Param("volumes", .array(.string), optional: true, "only these volumes of the snapshot (default: all)"),
             Param("force", .boolean, optional: true, "restore even while a container uses the volume (default false)"),
         ]), "")],
         returns: [("{app: string, id: string, volumes: string[], meta: table}", "restored", "")],
-        effect: .write, scope: "<app>",
+        effect: .write, scope: "<app>/<volume> or <app>/<host path> (<app>//srv/data), one per volume it would overwrite; <app> without a snapshot",
         errors: ["raises kind = corrupt (a checksum or header does not match; nothing was restored), unsafe_archive, in_use (naming the containers), not_found (no snapshot, or no such volume in it), no_space"] + commonErrors,
         example: #"snapshot.restore{ app = "shop" }"#,
         plannedResult: "`{planned = true, app, id, volumes, meta}` of the last-good it would restore; without one (the run would raise not_found) `{planned = true, unknown = true, app}`")
@@ -76,30 +76,19 @@ public enum SnapshotBinding {
             ctx.console.progress(nil)
         }
         let docker = Lazy { Docker(environment: ctx.environment) }
+        let engine = EngineVolumes { docker.get }
         func raise(_ e: SnapshotError) -> HostError { .structured(kind: e.kind.rawValue, message: e.message) }
         func run<T>(_ body: () throws(SnapshotError) -> T) throws -> T {
             do { return try body() } catch { throw raise(error) }
         }
-        func engine(_ e: ComposeError) -> SnapshotError {
-            SnapshotError(e.kind == .invalid ? .notFound : .io, e.message)
-        }
         func timeout() -> Double { max(1, min(60, ctx.deadlineRemaining)) }
         /// "bytes, rate, ETA" on a terminal's spinner line; nothing in CI.
         func reporter() -> SnapshotStore.Progress? {
-            guard ctx.console.showsProgress else { return nil }
-            let started = Date()
-            var last = Date.distantPast
-            return { phase, done, total in
-                let now = Date()
-                guard now.timeIntervalSince(last) > 0.2 else { return }
-                last = now
-                let rate = Double(done) / max(0.001, now.timeIntervalSince(started))
-                let eta = total > done && rate > 0 ? String(format: ", %.0f s left", Double(total - done) / rate) : ""
-                let of = total > 0 ? " of ~\(size(total))" : ""
-                ctx.console.progress("\(phase): \(size(done))\(of), \(size(Int(rate)))/s\(eta)")
-            }
+            ctx.console.showsProgress ? ProgressLine { ctx.console.progress($0) }.progress : nil
         }
         func audit(_ args: [LuaValue]) -> DataValue { LuaData.auditArguments(args, redactor: ctx.redactor) }
+        /// The last-good's manifest, for what a plan says; none when it cannot be read.
+        func lastGood(_ app: String) -> Manifest? { (try? store.info(app: app)).flatMap { $0 } }
 
         return [
             ctx.function(take) { args in
@@ -108,14 +97,16 @@ public enum SnapshotBinding {
                 let names = t["volumes"].tableValue?.array.compactMap(\.stringValue) ?? []
                 let meta: DataValue
                 do { meta = try LuaData.toData(t["meta"], path: "meta") } catch let e as LuaData.ConversionError { throw HostError.argument(1, "field 'meta': \(e.description)") }
-                return try ctx.gate.call(take, scope: app, arguments: audit(args), perform: {
-                    let sources = try run { () throws(SnapshotError) -> [SnapshotStore.Source] in
-                        try names.map { n throws(SnapshotError) in
-                            if n.hasPrefix("/") { return SnapshotStore.Source(name: n, kind: "path", directory: n) }
-                            do throws(ComposeError) { return SnapshotStore.Source(name: n, kind: "volume", directory: try docker.get.volumeMountpoint(n, timeout: timeout())) }
-                            catch { throw engine(error) }
-                        }
-                    }
+                // Sizes where known: the same volume in the last-good.
+                let previous = Dictionary(lastGood(app)?.volumes.map { ($0.name, $0.bytes) } ?? [], uniquingKeysWith: { a, _ in a })
+                let targets = SnapshotTarget.forTake(volumes: names).map { SnapshotTarget(name: $0.name, kind: $0.kind, path: $0.path, bytes: previous[$0.name]) }
+                // Nothing to read (no volumes: the take refuses): the app's own scope.
+                let checks = targets.isEmpty ? [TargetGate.Target(scope: app, detail: "snapshot nothing for \(app)")] : targets.map { v in
+                    TargetGate.Target(scope: v.scope(app: app),
+                                      detail: "snapshot \(v) into the new last-good of \(app)\(v.bytes.map { " (\(SnapshotStore.size($0)) in the current last-good)" } ?? "")")
+                }
+                return try TargetGate.call(ctx.gate, take, targets: checks, arguments: audit(args), verdict: .create, perform: {
+                    let sources = try run { () throws(SnapshotError) in try engine.sources(targets, timeout: timeout()) }
                     defer { ctx.console.progress(nil) }
                     let m = try run { () throws(SnapshotError) in
                         try store.take(app: app, sources: sources, meta: meta, keep: Int(t.number("keep") ?? 1), progress: reporter())
@@ -123,8 +114,7 @@ public enum SnapshotBinding {
                     return [LuaData.toLua(m.json)]
                 }, plan: {
                     // Not taken: its id and what it holds are unknown; the meta is the caller's.
-                    Gate.Planned([.unknown([("app", .string(app)), ("meta", LuaData.toLua(meta))])],
-                                 detail: .string("snapshot \(names.joined(separator: ", ")) as the new last-good of \(app)"), verdict: .create)
+                    [.unknown([("app", .string(app)), ("meta", LuaData.toLua(meta))])]
                 })
             },
             ctx.function(restore) { args in
@@ -132,33 +122,36 @@ public enum SnapshotBinding {
                 let app = t["app"].stringValue ?? ""
                 let only = t["volumes"].tableValue.map { $0.array.compactMap(\.stringValue) }
                 let force = t.bool("force", default: false)
-                return try ctx.gate.call(restore, scope: app, arguments: audit(args), perform: {
+                let current = lastGood(app)
+                let targets = current.map { SnapshotTarget.forRestore($0, only: only) } ?? []
+                // Without a snapshot the restore would fail (not_found), which the plan
+                // cannot show as a change.
+                let verdict: Verdict = current == nil ? .unverified : .replace
+                // No snapshot (the restore fails, not_found) or none of the volumes named: it
+                // overwrites nothing, so the app's own scope is checked.
+                let checks = targets.isEmpty
+                    ? [TargetGate.Target(scope: app, detail: current.map { "restore \(app) from \($0.id): none of the volumes named is in it" } ?? "restore \(app): there is no snapshot")]
+                    : targets.map { v in TargetGate.Target(scope: v.scope(app: app), detail: "restore \(v) (\(SnapshotStore.size(v.bytes ?? 0))) of \(app) from \(current?.id ?? "")") }
+                return try TargetGate.call(ctx.gate, restore, targets: checks, arguments: audit(args), verdict: verdict, perform: {
                     defer { ctx.console.progress(nil) }
+                    // Only the last-good checked above is restored ("" when there was none:
+                    // one that appeared since was not checked, and is refused).
                     let m = try run { () throws(SnapshotError) in
-                        try store.restore(app: app, volumes: only, force: force, oldData: .removeInBackground, target: { v throws(SnapshotError) in
-                            if v.kind == "path" { return v.source }
-                            do throws(ComposeError) { return try docker.get.volumeMountpoint(v.name, timeout: timeout()) } catch { throw engine(error) }
-                        }, inUse: { v throws(SnapshotError) in
-                            guard v.kind == "volume" else { return [] }
-                            do throws(ComposeError) { return try docker.get.runningContainers(usingVolume: v.name, timeout: timeout()).map(\.name) } catch { throw engine(error) }
-                        }, progress: reporter() ?? { _, _, _ in })
+                        try store.restore(app: app, volumes: only, force: force, expecting: current?.id ?? "", oldData: .removeInBackground,
+                                          target: { v throws(SnapshotError) in try engine.target(v, timeout: timeout()) },
+                                          inUse: { v throws(SnapshotError) in try engine.users(v, timeout: timeout()) },
+                                          progress: reporter() ?? { _, _, _ in })
                     }
                     return [.table(LuaTable(fields: [("app", .string(app)), ("id", .string(m.id)),
                                                      ("volumes", .table(LuaTable(array: m.volumes.map { .string($0.name) }))),
                                                      ("meta", LuaData.toLua(m.meta))]))]
                 }, plan: {
-                    // The volumes' data would be replaced by the snapshot's; without one the
-                    // restore would fail, which the plan cannot show as a change.
-                    guard let current = (try? store.info(app: app)).flatMap({ $0 }) else {
-                        return Gate.Planned([.unknown([("app", .string(app))])], detail: .string("restore \(app): there is no snapshot"))
-                    }
+                    guard let current else { return [.unknown([("app", .string(app))])] }
                     // What a run returns, known from the manifest (only these volumes when asked).
                     let names = current.volumes.map(\.name).filter { only?.contains($0) ?? true }
-                    let value = LuaValue.table(LuaTable(fields: [("planned", .bool(true)), ("app", .string(app)), ("id", .string(current.id)),
-                                                                 ("volumes", .table(LuaTable(array: names.map { .string($0) }))),
-                                                                 ("meta", LuaData.toLua(current.meta))]))
-                    return Gate.Planned([value], detail: .string("restore \(app) from \(current.id) (\(current.volumes.map(\.name).joined(separator: ", ")))"),
-                                        verdict: .replace)
+                    return [.table(LuaTable(fields: [("planned", .bool(true)), ("app", .string(app)), ("id", .string(current.id)),
+                                                     ("volumes", .table(LuaTable(array: names.map { .string($0) }))),
+                                                     ("meta", LuaData.toLua(current.meta))]))]
                 })
             },
             ctx.gated(info, scope: { args in args.table(0)?["app"].stringValue ?? "" }, perform: { args in
@@ -180,12 +173,5 @@ public enum SnapshotBinding {
                 })
             },
         ]
-    }
-
-    static func size(_ bytes: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var v = Double(bytes), i = 0
-        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
-        return i == 0 ? "\(bytes) B" : String(format: "%.1f", v) + " " + units[i]
     }
 }

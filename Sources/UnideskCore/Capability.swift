@@ -58,9 +58,24 @@ public struct CapabilityPattern: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Whether a deny rule covers `c`: plain glob matching, so a broad denial stays broad.
     public func matches(_ c: Capability) -> Bool {
         Glob.matches(operation, c.operation) && Glob.matches(scope, c.scope)
     }
+
+    /// Whether a grant covers `c`. Like `matches`, except that a `//` in the scope (where a
+    /// snapshot's host path begins: `snapshot.take:shop//srv/data`) is covered only by a
+    /// `//` in the pattern: no `*` or `?` spans it. So `snapshot.*` or `snapshot.*:shop/*`
+    /// never grant a host path by accident; `snapshot.*:shop//srv/*` grants those under /srv.
+    public func grants(_ c: Capability) -> Bool {
+        guard Glob.matches(operation, c.operation) else { return false }
+        let patternParts = scope.components(separatedBy: Self.hostPathMark)
+        let scopeParts = c.scope.components(separatedBy: Self.hostPathMark)
+        return patternParts.count == scopeParts.count && zip(patternParts, scopeParts).allSatisfy { Glob.matches($0, $1) }
+    }
+
+    /// What separates a scope's owner from a host path: `<app>/` followed by the absolute path.
+    public static let hostPathMark = "//"
 
     public var description: String { "\(operation):\(scope)" }
 }

@@ -28,12 +28,15 @@ public struct Policy: Sendable {
         case .pure, .read, .localRead:
             return .allowed
         case .write:
-            if allow.contains(where: { $0.matches(c) }) { return .allowed }
+            if allow.contains(where: { $0.grants(c) }) { return .allowed }
             return .denied("a write needs a grant, e.g. --allow '\(c.operation):\(Self.suggestedScope(c.scope))' or a --policy file")
         }
     }
 
     static func suggestedScope(_ scope: String) -> String {
+        // A host path is suggested exactly: widening it to its parent would grant more
+        // of the host than the recipe asked for.
+        if scope.contains(CapabilityPattern.hostPathMark) { return scope }
         if let slash = scope.lastIndex(of: "/") { return scope[..<slash] + "/*" }
         return scope
     }

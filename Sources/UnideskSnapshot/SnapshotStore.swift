@@ -181,8 +181,11 @@ public final class SnapshotStore {
     /// before returning or in the background (`oldData`).
     ///
     /// `target` gives the directory to restore a volume into (engine volumes resolve to
-    /// their current mountpoint); `inUse` names running containers using it.
+    /// their current mountpoint); `inUse` names running containers using it. `expecting`:
+    /// the last-good the caller checked its targets against (the policy); when another run
+    /// made a different one the last-good since, nothing is restored (busy).
     public func restore(app: String, volumes names: [String]? = nil, force: Bool = false,
+                        expecting expectedID: String? = nil,
                         oldData: OldData = .removeBeforeReturning,
                         target: (Manifest.Volume) throws(SnapshotError) -> String,
                         inUse: (Manifest.Volume) throws(SnapshotError) -> [String],
@@ -194,6 +197,9 @@ public final class SnapshotStore {
         let lock = try AppLock("\(dir)/.lock", app: app)
         defer { withExtendedLifetime(lock) {} }
         guard let id = lastGoodID(app) else { throw SnapshotError(.notFound, "there is no snapshot of \(app)") }
+        if let expectedID, expectedID != id {
+            throw SnapshotError(.busy, "the last-good snapshot of \(app) changed to \(id) while this restore of \(expectedID) was being checked (another run took one): nothing was restored; run it again")
+        }
         var m = try manifest(app: app, id: id)
         if let names {
             for n in names where !m.volumes.contains(where: { $0.name == n }) {
@@ -365,7 +371,7 @@ public final class SnapshotStore {
         return String(s.drop { $0 == "." || $0 == "_" }.prefix(80))
     }
 
-    static func size(_ bytes: Int) -> String {
+    public static func size(_ bytes: Int) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var v = Double(bytes), i = 0
         while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }

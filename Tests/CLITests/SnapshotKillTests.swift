@@ -24,7 +24,7 @@ import UnideskProcess
         var env = ProcessInfo.processInfo.environment
         env["UNIDESK_SNAPSHOT_DIR"] = nil
         return try ChildProcess([try Unidesk.binary().path, "run", "\(base)/recipe/\(script).lua", "--state-dir", state,
-                                 "--allow", "snapshot.*", "--no-color", "--report", "\(base)/\(script).json"] + extra, environment: env)
+                                 "--allow", "snapshot.*", "--allow", "snapshot.*:app//*", "--no-color", "--report", "\(base)/\(script).json"] + extra, environment: env)
     }
 
     func runToEnd(_ script: String) throws -> Int32 {

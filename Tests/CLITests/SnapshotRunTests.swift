@@ -20,7 +20,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: volume, withIntermediateDirectories: true)
         for i in 0..<500 { try r.dir.write("volumes/data/f\(i)", "file \(i)\n") }
 
-        let result = try r.run("run", ["--allow", "snapshot.*", "--var", "volume=\(volume)", "--report", r.report])
+        let result = try r.run("run", ["--allow", "snapshot.*", "--allow", "snapshot.*:shop//*", "--var", "volume=\(volume)", "--report", r.report])
         #expect(result.exitCode == 0, "\(result.summary)")
         let outputs = r.reportJSON?["outputs"] as? [String: String] ?? [:]
         #expect(outputs["restored"] != nil && outputs["again"] != nil && outputs["restored"] != outputs["again"], "\(outputs)")

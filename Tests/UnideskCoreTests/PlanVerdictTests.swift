@@ -130,7 +130,7 @@ import UnideskBindings
         o.color = false
         o.stateDirectory = t.state
         o.vars = [("data", "\(t.dir)/data")]
-        try o.policy.add(allow: ["snapshot.*"], deny: [])
+        try o.policy.add(allow: ["snapshot.*", "snapshot.*:a//*"], deny: [])
         func run(_ mode: RunMode) -> RunReport {
             o.mode = mode
             return Engine(options: o, libraries: Libraries.all).run(recipePath: "\(t.dir)/recipe.lua")

@@ -208,9 +208,9 @@ use_site() {
     inplace="$site/inplace"     # holds the data set; `tar -xf` extracts over it (in place)
     chain="$site/chain"         # the like-for-like restore chain: cur/, stage/, old/
     mkdir -p "$state" "$ref" "$chain" "$site/trash" "$site/calls"
-    take_cmd="$ud run $site/take.lua --state-dir $state --allow 'snapshot.*' --no-color"
+    take_cmd="$ud run $site/take.lua --state-dir $state --allow 'snapshot.*:$APP//*' --no-color"
     # --report: the restore call's own time is in the report's audit (see add_calls).
-    restore_cmd="$ud run $site/restore.lua --state-dir $state --allow 'snapshot.*' --no-color --report $site/calls/last.json"
+    restore_cmd="$ud run $site/restore.lua --state-dir $state --allow 'snapshot.*:$APP//*' --no-color --report $site/calls/last.json"
     printf 'local snapshot = require "unidesk.snapshot"\nsnapshot.take{ app = "%s", volumes = { "%s" } }\n' "$APP" "$data" >"$site/take.lua"
     printf 'local snapshot = require "unidesk.snapshot"\nsnapshot.restore{ app = "%s" }\n' "$APP" >"$site/restore.lua"
     local remove_fresh='rm -rf "'"$ref/fresh"'"'
@@ -347,11 +347,11 @@ trace_phases() {
     local k v
     bash "$site/prep.sh" take >/dev/null
     strace -f --seccomp-bpf -ttt -T -e trace=execve,fsync,rename,renameat2 -o "$site/strace.out" \
-        "$UNIDESK_BIN" run "$site/take.lua" --state-dir "$state" --allow 'snapshot.*' --no-color >/dev/null 2>&1
+        "$UNIDESK_BIN" run "$site/take.lua" --state-dir "$state" --allow "snapshot.*:$APP//*" --no-color >/dev/null 2>&1
     while read -r k v; do P["$1_take_$k"]="$v"; done < <(phases take "$site/strace.out")
     bash "$site/prep.sh" restore >/dev/null
     strace -f --seccomp-bpf -ttt -T -e trace=execve,fsync,rename,renameat2 -o "$site/strace.out" \
-        "$UNIDESK_BIN" run "$site/restore.lua" --state-dir "$state" --allow 'snapshot.*' --no-color >/dev/null 2>&1
+        "$UNIDESK_BIN" run "$site/restore.lua" --state-dir "$state" --allow "snapshot.*:$APP//*" --no-color >/dev/null 2>&1
     while read -r k v; do P["$1_restore_$k"]="$v"; done < <(phases restore "$site/strace.out")
 }
 
@@ -709,7 +709,7 @@ fi
     echo "### Take, on $BASE"
     echo
     echo '```sh'
-    echo "unidesk run take.lua --state-dir STATE --allow 'snapshot.*' --no-color   # snapshot.take{ app = \"$APP\", volumes = { \"/abs/data\" } }"
+    echo "unidesk run take.lua --state-dir STATE --allow 'snapshot.*:$APP//*' --no-color   # snapshot.take{ app = \"$APP\", volumes = { \"/abs/data\" } }"
     echo "tar --create --file=out.tar $GNU_OPTS --directory data ."
     echo "tar -cf out.tar -C data ."
     echo '```'
@@ -727,7 +727,7 @@ fi
     echo "### Restore, on $BASE"
     echo
     echo '```sh'
-    echo "unidesk run restore.lua --state-dir STATE --allow 'snapshot.*' --no-color   # snapshot.restore{ app = \"$APP\" }"
+    echo "unidesk run restore.lua --state-dir STATE --allow 'snapshot.*:$APP//*' --no-color   # snapshot.restore{ app = \"$APP\" }"
     echo "tar -xf SNAPSHOT.tar -C dir-holding-the-data   # in place"
     echo "tar -xf SNAPSHOT.tar -C empty-dir"
     echo "sha256sum --check --quiet SUMS && mkdir stage && tar -xf SNAPSHOT.tar -C stage && mv cur old && mv stage cur && rm -rf old"
