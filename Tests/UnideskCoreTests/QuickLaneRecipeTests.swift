@@ -123,7 +123,7 @@ import UnideskProcess
         try FileManager.default.createDirectory(atPath: seed, withIntermediateDirectories: true)
         try "order-1".write(toFile: seed + "/orders", atomically: true, encoding: .utf8)
         _ = try box.lua(#"require("unidesk.snapshot").take { app = unidesk.vars.app, volumes = { unidesk.vars.seed } }"#,
-                        vars: vars(demo) + [("seed", seed)], allow: ["snapshot.*"])
+                        vars: vars(demo) + [("seed", seed)], allow: ["snapshot.*", "snapshot.*:*//*"])   // a host path needs its own grant
         let (r2, events2) = try quick(demo, box, head: "v2")
         #expect(r2.exitCode == .ok, "\(r2.error?.message ?? "")")
         #expect(r2.output("quick_lane")?["reason"] == .string("no warm canonical"), "\(String(describing: r2.output("quick_lane")))")
