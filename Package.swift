@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "CCrypto", "CSystem"]),
         .target(name: "UnideskState", dependencies: ["UnideskData", "UnideskFiles", "UnideskPostgres"]),
 
-        .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem"]),
+        .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem", "CCrypto"]),
         .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot", "UnideskKube", "UnideskState"]),
 
         .executableTarget(name: "unidesk", dependencies: [

@@ -53,7 +53,8 @@ public enum FSBinding {
         // The capability scope is the path's one normal spelling, so that `./x` and `x//`
         // meet the same policy rules as `x`.
         func scope(_ args: [LuaValue], root: String) throws -> String {
-            do { return try RelativePath.normalize(args.value(0).isNil ? "." : args.string(0), root: root) } catch { throw fail(error) }
+            let path = args.value(0).isNil ? "." : try args.string(0)
+            do { return try RelativePath.normalize(path, root: root) } catch { throw fail(error) }
         }
         let recipeScope = { (args: [LuaValue]) throws -> String in try scope(args, root: "the recipe's directory") }
         return [
@@ -69,7 +70,7 @@ public enum FSBinding {
             ctx.gated(write, scope: { args in try scope(args, root: "the state directory") }, perform: { args in
                 let path = try scope(args, root: "the state directory")
                 let bytes: [UInt8]
-                if case .bytes(let b) = args.value(1) { bytes = b } else { bytes = Array(args.string(1).utf8) }
+                if case .bytes(let b) = args.value(1) { bytes = b } else { bytes = Array(try args.string(1).utf8) }
                 do {
                     try FileManager.default.createDirectory(atPath: ctx.stateDirectory, withIntermediateDirectories: true)
                     let state = try ConfinedDirectory(root: ctx.stateDirectory, description: "the state directory")
@@ -87,7 +88,7 @@ public enum FSBinding {
             }, plan: { args in
                 let path = try scope(args, root: "the state directory")
                 let bytes: [UInt8]
-                if case .bytes(let b) = args.value(1) { bytes = b } else { bytes = Array(args.string(1).utf8) }
+                if case .bytes(let b) = args.value(1) { bytes = b } else { bytes = Array(try args.string(1).utf8) }
                 let detail = DataValue.object([("path", .string(path)), ("bytes", .int(Int64(bytes.count)))])
                 // Compared with the file it would replace; its content never enters the plan.
                 let verdict: Verdict

@@ -122,7 +122,7 @@ public enum KubeBinding {
         func run<T>(_ body: () throws(KubeError) -> T) throws -> T {
             do { return try body() } catch { throw raise(error) }
         }
-        func seconds(_ t: LuaTable?, _ d: Double) -> Double { max(0.5, min(t?.number("timeout") ?? d, ctx.deadlineRemaining)) }
+        func seconds(_ t: LuaTable?, _ d: Double) -> Double { ctx.timeout(t?.number("timeout"), default: d, minimum: Timeouts.kube.minimum) }
 
         /// "<namespace>/<Kind>/<name>": discovery decides namespaced-ness, except in an
         /// offline plan, where a list of well-known cluster-scoped kinds does.
@@ -138,32 +138,32 @@ public enum KubeBinding {
         func lua(_ d: DataValue) -> LuaValue { LuaData.toLua(d) }
 
         return [
-            ctx.function(get) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(get) { args, gate in
+                let t = try args.table(0)
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
-                let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, 30))
-                return try ctx.gate.call(get, scope: s, arguments: audit(args), perform: {
+                let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, Timeouts.kube.seconds))
+                return try gate.call(scope: s, arguments: audit(args), perform: {
                     let c = try client(t["context"].stringValue)
-                    let o = try run { () throws(KubeError) in try c.get(kind: kind, apiVersion: av, name: name, namespace: ns, timeout: seconds(t, 30)) }
+                    let o = try run { () throws(KubeError) in try c.get(kind: kind, apiVersion: av, name: name, namespace: ns, timeout: seconds(t, Timeouts.kube.seconds)) }
                     return [o.map(lua) ?? .nil]
                 }, plan: { Gate.Planned.offlineRead })
             },
-            ctx.function(list) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(list) { args, gate in
+                let t = try args.table(0)
                 let (kind, ns, av) = (t["kind"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
                 let all = t.bool("all_namespaces", default: false)
-                var s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: "*", timeout: seconds(t, 30))
+                var s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: "*", timeout: seconds(t, Timeouts.kube.seconds))
                 if all { s = "*/\(kind)/*" }
-                return try ctx.gate.call(list, scope: s, arguments: audit(args), perform: {
+                return try gate.call(scope: s, arguments: audit(args), perform: {
                     let c = try client(t["context"].stringValue)
                     let os = try run { () throws(KubeError) in
-                        try c.list(kind: kind, apiVersion: av, namespace: ns, allNamespaces: all, labels: t["labels"].stringValue, timeout: seconds(t, 30))
+                        try c.list(kind: kind, apiVersion: av, namespace: ns, allNamespaces: all, labels: t["labels"].stringValue, timeout: seconds(t, Timeouts.kube.seconds))
                     }
                     return [.table(LuaTable(array: os.map(lua)))]
                 }, plan: { Gate.Planned.offlineRead })
             },
-            ctx.function(apply) { args in
-                let o = args.table(1)
+            ctx.gatedEach(apply) { args, gate in
+                let o = try args.optionalTable(1)
                 let c = try client(o?["context"].stringValue)
                 let manager = o?["field_manager"].stringValue ?? "unidesk"
                 let force = o?.bool("force", default: false) ?? false
@@ -187,12 +187,12 @@ public enum KubeBinding {
                         let allowed = group.allSatisfy { k in
                             guard let name = docs[k]["metadata"]?["name"]?.stringValue,
                                   let s = try? scope(c, kind: kind, apiVersion: av, namespace: docs[k]["metadata"]?["namespace"]?.stringValue,
-                                                     name: name, timeout: seconds(o, 30)) else { return false }
-                            return ctx.gate.permits(Capability("kube.apply", scope: s), effect: .write)
+                                                     name: name, timeout: seconds(o, Timeouts.kube.seconds)) else { return false }
+                            return gate.permits(scope: s)
                         }
                         if group.count > 1 && !ordered && allowed {
                             let results = try run { () throws(KubeError) in
-                                try c.applyConcurrently(group.map { docs[$0] }, fieldManager: manager, force: force, timeout: seconds(o, 30))
+                                try c.applyConcurrently(group.map { docs[$0] }, fieldManager: manager, force: force, timeout: seconds(o, Timeouts.kube.seconds))
                             }
                             for (k, r) in zip(group, results) { prefetched[k] = r }
                         }
@@ -205,22 +205,22 @@ public enum KubeBinding {
                         throw HostError.argument(1, "object \(i + 1) needs apiVersion, kind and metadata.name")
                     }
                     let s = try scope(c, kind: kind, apiVersion: obj["apiVersion"]?.stringValue, namespace: obj["metadata"]?["namespace"]?.stringValue,
-                                      name: name, timeout: seconds(o, 30))
-                    let v: LuaValue = try ctx.gate.call(apply, scope: s, arguments: .array([.string("\(kind)/\(name)"), .string(manager)]), perform: {
+                                      name: name, timeout: seconds(o, Timeouts.kube.seconds))
+                    let v: LuaValue = try gate.call(scope: s, arguments: .array([.string("\(kind)/\(name)"), .string(manager)]), perform: {
                         if let done = prefetched[i] {
                             switch done {
                             case .success(let a): return lua(a.object)
                             case .failure(let e): throw raise(e)
                             }
                         }
-                        let a = try run { () throws(KubeError) in try c.apply(obj, fieldManager: manager, force: force, dryRun: false, timeout: seconds(o, 30)) }
+                        let a = try run { () throws(KubeError) in try c.apply(obj, fieldManager: manager, force: force, dryRun: false, timeout: seconds(o, Timeouts.kube.seconds)) }
                         return lua(a.object)
                     }, plan: {
                         guard !ctx.mode.isOfflinePlan else { return Gate.Planned(lua(obj), detail: .string("offline: not sent")) }
                         let (a, current) = try run { () throws(KubeError) in
                             let current = try c.get(kind: kind, apiVersion: obj["apiVersion"]?.stringValue, name: name,
-                                                    namespace: obj["metadata"]?["namespace"]?.stringValue, timeout: seconds(o, 30))
-                            return (try c.apply(obj, fieldManager: manager, force: force, dryRun: true, timeout: seconds(o, 30)), current)
+                                                    namespace: obj["metadata"]?["namespace"]?.stringValue, timeout: seconds(o, Timeouts.kube.seconds))
+                            return (try c.apply(obj, fieldManager: manager, force: force, dryRun: true, timeout: seconds(o, Timeouts.kube.seconds)), current)
                         }
                         // The server's dry-run answer against what it stores now.
                         guard let current else { return Gate.Planned(lua(a.object), verdict: .create) }
@@ -231,29 +231,29 @@ public enum KubeBinding {
                 }
                 return [single && out.count == 1 ? out[0] : .table(LuaTable(array: out))]
             },
-            ctx.function(delete) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(delete) { args, gate in
+                let t = try args.table(0)
                 let c = try client(t["context"].stringValue)
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
-                let s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, 30))
-                return try ctx.gate.call(delete, scope: s, arguments: audit(args), perform: {
-                    [.bool(try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: false, timeout: seconds(t, 30)) })]
+                let s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, Timeouts.kube.seconds))
+                return try gate.call(scope: s, arguments: audit(args), perform: {
+                    [.bool(try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: false, timeout: seconds(t, Timeouts.kube.seconds)) })]
                 }, plan: {
                     guard !ctx.mode.isOfflinePlan else { return Gate.Planned([.bool(true)], detail: .string("offline: not sent")) }
-                    let existed = try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: true, timeout: seconds(t, 30)) }
+                    let existed = try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: true, timeout: seconds(t, Timeouts.kube.seconds)) }
                     return existed ? Gate.Planned([.bool(true)], verdict: .delete)
                                    : Gate.Planned([.bool(false)], detail: .string("not found: nothing to delete"), verdict: .unchanged)
                 })
             },
-            ctx.function(wait) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(wait) { args, gate in
+                let t = try args.table(0)
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
-                let total = seconds(t, 300)
+                let total = seconds(t, Timeouts.kubeWait.seconds)
                 let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: min(total, 30))
                 let condition = t["condition"].stringValue
                 let interval = max(0.1, t.number("interval") ?? 1)
                 // Bounded: past a pipeline step's deadline it raises the step's timeout.
-                return try ctx.bounded { try ctx.gate.call(wait, scope: s, arguments: audit(args), perform: {
+                return try ctx.bounded { try gate.call(scope: s, arguments: audit(args), perform: {
                     let c = try client(t["context"].stringValue)
                     let until = Date().addingTimeInterval(total)
                     var last = "not seen yet"

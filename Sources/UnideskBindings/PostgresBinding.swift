@@ -34,7 +34,7 @@ public enum PostgresBinding {
             for f in finalizers.reversed() {
                 guard let c = f.slot.connection, ctx.mode == .run else { continue }
                 for sql in f.statements {
-                    _ = try? ctx.gate.call(PostgresSpecs.exec, scope: "\(f.slot.database)@\(f.slot.user)",
+                    _ = try? ctx.gate(for: PostgresSpecs.exec).call(scope: "\(f.slot.database)@\(f.slot.user)",
                                            arguments: .array([.string(sql), .string("at the end of the run")]),
                                            perform: { () throws -> Bool in
                                                do { _ = try c.run(sql, options: StatementOptions(timeout: 10)) } catch let e as PGError { throw hostError(e) }
@@ -45,26 +45,24 @@ public enum PostgresBinding {
             finalizers = []
         }
 
-        func timeout(_ requested: Double?) -> Double { max(0.001, min(requested ?? .infinity, ctx.deadlineRemaining, 1e7)) }
+        func timeout(_ requested: Double?, _ family: TimeoutDefault = Timeouts.pgStatement) -> Double { ctx.timeout(requested, family) }
 
         /// A method: argument 1 is the connection handle the Lua wrapper passes for self.
-        func method(_ spec: PrimitiveSpec, _ body: @escaping (Slot, [LuaValue]) throws -> [LuaValue]) -> HostFunction {
-            HostFunction(spec.fullName) { all in
+        func method(_ spec: PrimitiveSpec, _ body: @escaping (Slot, [LuaValue], SpecGate) throws -> [LuaValue]) -> HostFunction {
+            ctx.gatedEach(spec, method: true) { all, gate in
                 guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else {
                     throw HostError.argument(1, "connection expected (call it as conn:\(spec.name.split(separator: ":").last ?? "")(…))")
                 }
-                let args = Array(all.dropFirst())
-                do { try spec.check(args) } catch let HostError.argument(n, m) { throw HostError.argument(n + 1, m) }
-                return try body(slot, args)
+                return try body(slot, Array(all.dropFirst()), gate)
             }
         }
 
         /// A statement through the gate; a failed statement comes back as nil, err.
-        func statement(_ spec: PrimitiveSpec, slot: Slot, role: String?, readOnly: Bool, arguments: [LuaValue],
+        func statement(_ gate: SpecGate, slot: Slot, role: String?, readOnly: Bool, arguments: [LuaValue],
                        offlineValue: LuaValue, run: @escaping (PGConnection, _ rollback: Bool) throws(PGError) -> LuaValue) throws -> [LuaValue] {
             let scope = "\(slot.database)@\(role ?? slot.user)"
             do {
-                let v: LuaValue = try ctx.gate.call(spec, scope: scope, arguments: LuaData.auditArguments(arguments, redactor: ctx.redactor),
+                let v: LuaValue = try gate.call(scope: scope, arguments: gate.audit(arguments),
                                                     effect: readOnly ? .read : .write,
                                                     perform: {
                                                         guard let c = slot.connection else { return offlineValue }
@@ -89,25 +87,22 @@ public enum PostgresBinding {
             }
         }
 
-        func options(_ args: [LuaValue], _ i: Int) -> LuaTable? { args.table(i) }
-
         return [
-            ctx.function(PostgresSpecs.connect) { args in
+            ctx.gatedEach(PostgresSpecs.connect) { args, gate in
                 let dsn: String
-                if case .secret(let s) = args.value(0) { dsn = s.reveal() } else { dsn = args.string(0) }
+                if case .secret(let s) = args.value(0) { dsn = s.reveal() } else { dsn = try args.string(0) }
                 ConnInfo.passwordForms(in: dsn).forEach { ctx.redactor.register($0) }
                 let info: ConnInfo
                 do { info = try ConnInfo(parsing: dsn) } catch let e as PGError { throw HostError.argument(1, e.message) }
-                let o = args.table(1)
+                let o = try args.optionalTable(1)
                 let database = o?["database"].stringValue
                 let overrides = database.map { ["dbname": $0] } ?? [:]
                 let scope = info.scope(overrides: overrides, environment: ctx.environment)
-                let slot: Slot = try ctx.gate.call(PostgresSpecs.connect, scope: scope,
-                                                   arguments: LuaData.auditArguments(args, redactor: ctx.redactor),
+                let slot: Slot = try gate.call(scope: scope, arguments: gate.audit(args),
                     perform: {
                         do {
                             let c = try PGConnection.connect(dsn, overrides: overrides.map { ($0.key, $0.value) },
-                                                             timeout: timeout(o?.number("timeout") ?? 10))
+                                                             timeout: timeout(o?.number("timeout"), Timeouts.pgConnect))
                             if let p = c.password { ctx.redactor.register(p) }
                             return Slot(connection: c, database: c.database, user: c.user)
                         } catch let e as PGError { throw hostError(e) }
@@ -122,38 +117,38 @@ public enum PostgresBinding {
                 return [.table(LuaTable(fields: [("handle", .int(handle)), ("database", .string(slot.database)), ("user", .string(slot.user)),
                                                  ("server", .string(slot.connection?.server ?? "offline"))]))]
             },
-            method(PostgresSpecs.exec) { slot, args in
-                let o = args.table(2)
+            method(PostgresSpecs.exec) { slot, args, gate in
+                let o = try args.optionalTable(2)
                 let params = try parameters(args.value(1))
-                let sql = args.string(0)
+                let sql = try args.string(0)
                 let stmt = StatementOptions(role: o?["role"].stringValue, readOnly: o?.bool("read_only", default: false) ?? false,
                                             timeout: timeout(o?.number("timeout")))
-                return try statement(PostgresSpecs.exec, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
+                return try statement(gate, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
                                      offlineValue: .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
                     var s = stmt
                     s.rollback = rollback && !stmt.readOnly
                     return resultValue(try c.run(sql, parameters: params, options: s), notices: c.takeNotices())
                 }
             },
-            method(PostgresSpecs.query) { slot, args in
-                let o = args.table(2)
+            method(PostgresSpecs.query) { slot, args, gate in
+                let o = try args.optionalTable(2)
                 let params = try parameters(args.value(1))
-                let sql = args.string(0)
+                let sql = try args.string(0)
                 let stmt = StatementOptions(role: o?["role"].stringValue, readOnly: o?.bool("read_only", default: true) ?? true,
                                             timeout: timeout(o?.number("timeout")))
-                return try statement(PostgresSpecs.query, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
+                return try statement(gate, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
                                      offlineValue: stmt.readOnly ? .unknownRead : .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
                     var s = stmt
                     s.rollback = rollback && !stmt.readOnly
                     return rowsValue(try c.run(sql, parameters: params, options: s))
                 }
             },
-            method(PostgresSpecs.script) { slot, args in
-                let o = args.table(1)
-                let sql = args.string(0)
+            method(PostgresSpecs.script) { slot, args, gate in
+                let o = try args.optionalTable(1)
+                let sql = try args.string(0)
                 let name = o?["name"].stringValue
                 let stmt = StatementOptions(role: o?["role"].stringValue, timeout: timeout(o?.number("timeout")))
-                return try statement(PostgresSpecs.script, slot: slot, role: stmt.role, readOnly: false, arguments: [.string(name ?? "<script>")] + Array(args.dropFirst()),
+                return try statement(gate, slot: slot, role: stmt.role, readOnly: false, arguments: [.string(name ?? "<script>")] + Array(args.dropFirst()),
                                      offlineValue: .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
                     var s = stmt
                     s.rollback = rollback
@@ -179,7 +174,7 @@ public enum PostgresBinding {
             },
             HostFunction("unidesk.pg.connection:_rollback") { all in
                 guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else { throw HostError.argument(1, "connection expected") }
-                slot.connection?.rollbackTransaction(timeout: timeout(5))
+                slot.connection?.rollbackTransaction(timeout: timeout(nil, Timeouts.pgRollback))
                 return []
             },
             HostFunction("unidesk.pg.connection:_finally") { all in
@@ -194,7 +189,7 @@ public enum PostgresBinding {
                 finalizers.removeAll { $0.key == key }
                 return []
             },
-            method(PostgresSpecs.close) { slot, _ in
+            method(PostgresSpecs.close) { slot, _, _ in
                 slot.connection?.close()
                 return []
             },

@@ -49,7 +49,7 @@ public enum RegistryBinding {
         /// The call's options; `insecure` allows plain HTTP to the registries of these refs.
         func clientOptions(_ t: LuaTable?, for refs: [ImageReference]) -> RegistryClient.Options {
             var o = RegistryClient.Options()
-            o.timeout = min(t?.number("timeout") ?? 30, max(0.001, ctx.deadlineRemaining))
+            o.timeout = ctx.timeout(t?.number("timeout"), Timeouts.registry)
             o.useEnvironmentProxy = t?.bool("proxy", default: true) ?? true
             if let c = t?.number("concurrency") { o.maxConcurrent = max(1, Int(c)) }
             if t?.bool("insecure", default: false) == true { o.insecureRegistries = Array(Set(refs.map(\.registry))) }
@@ -75,17 +75,17 @@ public enum RegistryBinding {
         }
         return [
             ctx.gatedRead(head, scope: { args in
-                let ref = try parse(args.string(0), 1)
+                let ref = try parse(try args.string(0), 1)
                 return "\(ref.registry)/\(ref.repository)"
             }) { args in
-                let ref = try parse(args.string(0), 1)
-                switch lazyClient.get.head(ref, options: clientOptions(args.table(1), for: [ref])) {
+                let ref = try parse(try args.string(0), 1)
+                switch lazyClient.get.head(ref, options: clientOptions(try args.optionalTable(1), for: [ref])) {
                 case .success(let h): return [value(.success(h))]
                 case .failure(let e): throw raise(e)
                 }
             },
-            ctx.function(headMany) { args in
-                let texts = args.table(0)?.array.map { $0.stringValue ?? "" } ?? []
+            ctx.gatedEach(headMany, items: head) { args, gate in
+                let texts = try args.table(0).array.map { $0.stringValue ?? "" }
                 var refs: [ImageReference] = []
                 for (i, t) in texts.enumerated() {
                     do { refs.append(try ImageReference(parsing: t)) } catch let e as RegistryError {
@@ -93,8 +93,8 @@ public enum RegistryBinding {
                     }
                 }
                 // Policy first, for every reference; then one concurrent batch for the allowed.
-                let o = clientOptions(args.table(1), for: refs)
-                let allowed = refs.indices.filter { ctx.gate.permits(Capability("registry.head", scope: "\(refs[$0].registry)/\(refs[$0].repository)"), effect: .read) }
+                let o = clientOptions(try args.optionalTable(1), for: refs)
+                let allowed = refs.indices.filter { gate.permits(scope: "\(refs[$0].registry)/\(refs[$0].repository)") }
                 var fetched: [Int: Result<ManifestHead, RegistryError>] = [:]
                 if !ctx.mode.isOfflinePlan {
                     for (i, r) in zip(allowed, lazyClient.get.headMany(allowed.map { refs[$0] }, options: o)) { fetched[i] = r }
@@ -102,7 +102,7 @@ public enum RegistryBinding {
                 var out: [LuaValue] = []
                 for (i, ref) in refs.enumerated() {
                     do {
-                        let r: LuaValue = try ctx.gate.call(head, scope: "\(ref.registry)/\(ref.repository)",
+                        let r: LuaValue = try gate.call(scope: "\(ref.registry)/\(ref.repository)",
                                                             arguments: .array([.string(ref.description)]),
                                                             perform: {
                                                                 guard let f = fetched[i] else { return .nil }

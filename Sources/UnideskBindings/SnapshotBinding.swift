@@ -83,7 +83,7 @@ public enum SnapshotBinding {
         func engine(_ e: ComposeError) -> SnapshotError {
             SnapshotError(e.kind == .invalid ? .notFound : .io, e.message)
         }
-        func timeout() -> Double { max(1, min(60, ctx.deadlineRemaining)) }
+        func timeout() -> Double { ctx.timeout(nil, Timeouts.snapshotEngine) }
         /// "bytes, rate, ETA" on a terminal's spinner line; nothing in CI.
         func reporter() -> SnapshotStore.Progress? {
             guard ctx.console.showsProgress else { return nil }
@@ -102,13 +102,13 @@ public enum SnapshotBinding {
         func audit(_ args: [LuaValue]) -> DataValue { LuaData.auditArguments(args, redactor: ctx.redactor) }
 
         return [
-            ctx.function(take) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(take) { args, gate in
+                let t = try args.table(0)
                 let app = t["app"].stringValue ?? ""
                 let names = t["volumes"].tableValue?.array.compactMap(\.stringValue) ?? []
                 let meta: DataValue
                 do { meta = try LuaData.toData(t["meta"], path: "meta") } catch let e as LuaData.ConversionError { throw HostError.argument(1, "field 'meta': \(e.description)") }
-                return try ctx.gate.call(take, scope: app, arguments: audit(args), perform: {
+                return try gate.call(scope: app, arguments: audit(args), perform: {
                     let sources = try run { () throws(SnapshotError) -> [SnapshotStore.Source] in
                         try names.map { n throws(SnapshotError) in
                             if n.hasPrefix("/") { return SnapshotStore.Source(name: n, kind: "path", directory: n) }
@@ -127,12 +127,12 @@ public enum SnapshotBinding {
                                  detail: .string("snapshot \(names.joined(separator: ", ")) as the new last-good of \(app)"), verdict: .create)
                 })
             },
-            ctx.function(restore) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(restore) { args, gate in
+                let t = try args.table(0)
                 let app = t["app"].stringValue ?? ""
                 let only = t["volumes"].tableValue.map { $0.array.compactMap(\.stringValue) }
                 let force = t.bool("force", default: false)
-                return try ctx.gate.call(restore, scope: app, arguments: audit(args), perform: {
+                return try gate.call(scope: app, arguments: audit(args), perform: {
                     defer { ctx.console.progress(nil) }
                     let m = try run { () throws(SnapshotError) in
                         try store.restore(app: app, volumes: only, force: force, oldData: .removeInBackground, target: { v throws(SnapshotError) in
@@ -161,17 +161,17 @@ public enum SnapshotBinding {
                                         verdict: .replace)
                 })
             },
-            ctx.gated(info, scope: { args in args.table(0)?["app"].stringValue ?? "" }, perform: { args in
-                let app = args.table(0)?["app"].stringValue ?? ""
+            ctx.gated(info, scope: { args in (try args.table(0))["app"].stringValue ?? "" }, perform: { args in
+                let app = (try args.table(0))["app"].stringValue ?? ""
                 let m = try run { () throws(SnapshotError) in try store.info(app: app) }
                 return [m.map { LuaData.toLua($0.json) } ?? .nil]
             }, plan: { _ in Gate.Planned([.nil]) }),
             ctx.gated(list, scope: { _ in "*" }, perform: { _ in
                 [.table(LuaTable(array: store.list().map { LuaData.toLua($0.json) }))]
             }, plan: { _ in Gate.Planned([.table(LuaTable())]) }),
-            ctx.function(drop) { args in
-                let app = args.table(0)?["app"].stringValue ?? ""
-                return try ctx.gate.call(drop, scope: app, arguments: audit(args), perform: {
+            ctx.gatedEach(drop) { args, gate in
+                let app = (try args.table(0))["app"].stringValue ?? ""
+                return try gate.call(scope: app, arguments: audit(args), perform: {
                     [.bool(try run { () throws(SnapshotError) in try store.drop(app: app) })]
                 }, plan: {
                     let had = try run { () throws(SnapshotError) in try store.info(app: app) } != nil
