@@ -32,8 +32,8 @@ let package = Package(
 
         // Primitive families: typed Swift APIs that know nothing of Lua.
         .target(name: "UnideskData", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "UnideskFiles"),
-        .target(name: "UnideskHTTP", dependencies: ["CCurl", "CCrypto"]),
+        .target(name: "UnideskFiles", dependencies: ["UnideskData"]),
+        .target(name: "UnideskHTTP", dependencies: ["CCurl", "CCrypto", "UnideskData"]),
         .target(name: "UnideskRegistry", dependencies: ["UnideskHTTP", "UnideskData"]),
         .target(name: "UnideskPostgres", dependencies: ["CLibPQ", "UnideskData"]),
         .target(name: "CSystem"),
@@ -59,7 +59,8 @@ let package = Package(
         .testTarget(name: "UnideskSnapshotTests", dependencies: ["UnideskSnapshot", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskStateTests", dependencies: ["UnideskState", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskKube", "UnideskData"]),
-        .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess"]),
+        .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess", "UnideskData",
+                                                      "UnideskKube", "UnideskPostgres", "UnideskCompose", "UnideskRegistry", "UnideskState", "UnideskHTTP"]),
         .testTarget(name: "CLITests", dependencies: ["UnideskCore", "UnideskProcess"]),
     ]
 )

@@ -114,15 +114,7 @@ public enum ComposeBinding {
             return p
         }
 
-        func raise(_ e: ComposeError) -> HostError {
-            var f: [(String, LuaValue)] = []
-            if let s = e.stderr { f.append(("stderr", .string(ctx.redactor.scrub(s)))) }
-            if let c = e.container {
-                f.append(("container", container(c)))
-                if let h = c.healthOutput { f.append(("health_output", .string(h))) }
-            }
-            return .structured(kind: e.kind.rawValue, message: ctx.redactor.scrub(e.message), fields: f)
-        }
+        func raise(_ e: ComposeError) -> HostError { ctx.error(e) }
         func run<T>(_ body: () throws(ComposeError) -> T) throws -> T {
             do { return try body() } catch { throw raise(error) }
         }

@@ -96,7 +96,7 @@ public enum HTTPBinding {
                     ("body", .bytesOrString(r.body)), ("truncated", .bool(r.truncated)), ("url", .string(url)),
                 ]))]
             case .failure(let e):
-                throw HostError.structured(kind: e.kind.rawValue, message: ctx.redactor.scrub(e.message), fields: [("url", .string(url))])
+                throw ctx.error(e, extra: [("url", .string(url))])
             }
         }
         return [

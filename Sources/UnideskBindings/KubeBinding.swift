@@ -107,18 +107,7 @@ public enum KubeBinding {
         func readClient(_ context: String?) throws -> KubeClient? {
             ctx.mode.isOfflinePlan ? try? client(context) : try client(context)
         }
-        func raise(_ e: KubeError) -> HostError {
-            var f: [(String, LuaValue)] = []
-            if let s = e.status { f.append(("status", .int(Int64(s)))) }
-            if !e.causes.isEmpty {
-                f.append(("causes", .table(LuaTable(array: e.causes.map { c in
-                    var cf: [(String, LuaValue)] = [("field", .string(c.field)), ("message", .string(c.message)), ("reason", .string(c.reason))]
-                    if let m = c.manager { cf.append(("manager", .string(m))) }
-                    return .table(LuaTable(fields: cf))
-                }))))
-            }
-            return .structured(kind: e.kind.rawValue, message: ctx.redactor.scrub(e.message), fields: f)
-        }
+        func raise(_ e: KubeError) -> HostError { ctx.error(e) }
         func run<T>(_ body: () throws(KubeError) -> T) throws -> T {
             do { return try body() } catch { throw raise(error) }
         }

@@ -37,7 +37,7 @@ public enum PostgresBinding {
                     _ = try? ctx.gate(for: PostgresSpecs.exec).call(scope: "\(f.slot.database)@\(f.slot.user)",
                                            arguments: .array([.string(sql), .string("at the end of the run")]),
                                            perform: { () throws -> Bool in
-                                               do { _ = try c.run(sql, options: StatementOptions(timeout: 10)) } catch let e as PGError { throw hostError(e) }
+                                               do { _ = try c.run(sql, options: StatementOptions(timeout: 10)) } catch let e as PGError { throw ctx.error(e) }
                                                return true
                                            }, plan: { Gate.Planned(false) })
                 }
@@ -66,7 +66,7 @@ public enum PostgresBinding {
                                                     effect: readOnly ? .read : .write,
                                                     perform: {
                                                         guard let c = slot.connection else { return offlineValue }
-                                                        do throws(PGError) { return try run(c, false) } catch { throw hostError(error) }
+                                                        do throws(PGError) { return try run(c, false) } catch { throw ctx.error(error) }
                                                     },
                                                     plan: {
                                                         guard let c = slot.connection, !ctx.mode.isOfflinePlan else {
@@ -76,7 +76,7 @@ public enum PostgresBinding {
                                                             let v = try run(c, true)
                                                             return Gate.Planned(v, detail: .string("verified by rollback"), verdict: verifiedVerdict(v))
                                                         } catch {
-                                                            guard error.kind == .invalid && error.message.hasPrefix("unverifiable") else { throw hostError(error) }
+                                                            guard error.kind == .invalid && error.message.hasPrefix("unverifiable") else { throw ctx.error(error) }
                                                             return Gate.Planned(.table(LuaTable(fields: [("planned", .bool(true)), ("verified", .bool(false)), ("reason", .string(error.message))])),
                                                                                 detail: .string(error.message))
                                                         }
@@ -105,7 +105,7 @@ public enum PostgresBinding {
                                                              timeout: timeout(o?.number("timeout"), Timeouts.pgConnect))
                             if let p = c.password { ctx.redactor.register(p) }
                             return Slot(connection: c, database: c.database, user: c.user)
-                        } catch let e as PGError { throw hostError(e) }
+                        } catch let e as PGError { throw ctx.error(e) }
                     },
                     plan: {
                         let parts = scope.split(separator: "@", maxSplits: 1).map(String.init)
@@ -160,15 +160,15 @@ public enum PostgresBinding {
             HostFunction("unidesk.pg.connection:_begin") { all in
                 guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else { throw HostError.argument(1, "connection expected") }
                 guard let c = slot.connection else { return [] }
-                do { try c.begin(timeout: timeout(nil)) } catch let e as PGError { throw hostError(e) }
+                do { try c.begin(timeout: timeout(nil)) } catch let e as PGError { throw ctx.error(e) }
                 return []
             },
             HostFunction("unidesk.pg.connection:_commit") { all in
                 guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else { throw HostError.argument(1, "connection expected") }
                 guard let c = slot.connection else { return [.bool(true)] }
                 do { try c.commit(rollback: ctx.mode != .run, timeout: timeout(nil)) } catch let e as PGError {
-                    if e.kind == .sql { return [.nil, errorTable(e)] }
-                    throw hostError(e)
+                    if e.kind == .sql { return [.nil, HostError.familyTable(e, redactor: ctx.redactor)] }
+                    throw ctx.error(e)
                 }
                 return [.bool(true)]
             },
@@ -250,25 +250,5 @@ public enum PostgresBinding {
         if let a = r.affected { f.append(("affected", .int(Int64(a)))) }
         if !notices.isEmpty { f.append(("notices", .table(LuaTable(array: notices.map { .string($0) })))) }
         return .table(LuaTable(fields: f))
-    }
-
-    static func errorFields(_ e: PGError) -> [(String, LuaValue)] {
-        var f: [(String, LuaValue)] = []
-        func add(_ k: String, _ v: String?) { if let v { f.append((k, .string(v))) } }
-        func add(_ k: String, _ v: Int?) { if let v { f.append((k, .int(Int64(v)))) } }
-        add("sqlstate", e.sqlstate); add("detail", e.detail); add("hint", e.hint); add("position", e.position)
-        add("context", e.context); add("table", e.table); add("column", e.column); add("constraint", e.constraint)
-        add("file", e.file); add("statement", e.statement); add("statement_index", e.statementIndex); add("line", e.line)
-        return f
-    }
-
-    static func errorTable(_ e: PGError) -> LuaValue {
-        .table(LuaTable(fields: [("kind", .string(e.kind.rawValue)), ("message", .string(e.message))] + errorFields(e)))
-    }
-
-    static func hostError(_ e: PGError) -> HostError {
-        var message = e.message
-        if e.kind != .sql && e.kind != .invalid, let hint = e.hint { message += " (\(hint))" }
-        return .structured(kind: e.kind.rawValue, message: message, fields: errorFields(e))
     }
 }

@@ -67,12 +67,6 @@ public enum RegistryBinding {
                 return .table(LuaTable(fields: [("kind", .string(e.kind.rawValue)), ("message", .string(e.message))]))
             }
         }
-        func raise(_ e: RegistryError) -> HostError {
-            var fields: [(String, LuaValue)] = []
-            if let s = e.status { fields.append(("status", .int(Int64(s)))) }
-            if !e.rateLimit.isEmpty { fields.append(("rate_limit", .table(LuaTable(fields: e.rateLimit.map { ($0.0, .string($0.1)) })))) }
-            return .structured(kind: e.kind.rawValue, message: e.message, fields: fields)
-        }
         return [
             ctx.gatedRead(head, scope: { args in
                 let ref = try parse(try args.string(0), 1)
@@ -81,7 +75,7 @@ public enum RegistryBinding {
                 let ref = try parse(try args.string(0), 1)
                 switch lazyClient.get.head(ref, options: clientOptions(try args.optionalTable(1), for: [ref])) {
                 case .success(let h): return [value(.success(h))]
-                case .failure(let e): throw raise(e)
+                case .failure(let e): throw ctx.error(e)
                 }
             },
             ctx.gatedEach(headMany, items: head) { args, gate in
@@ -106,7 +100,7 @@ public enum RegistryBinding {
                                                             arguments: .array([.string(ref.description)]),
                                                             perform: {
                                                                 guard let f = fetched[i] else { return .nil }
-                                                                if case .failure(let e) = f { throw raise(e) }
+                                                                if case .failure(let e) = f { throw ctx.error(e) }
                                                                 return value(f)
                                                             },
                                                             plan: {

@@ -76,7 +76,7 @@ public enum SnapshotBinding {
             ctx.console.progress(nil)
         }
         let docker = Lazy { Docker(environment: ctx.environment) }
-        func raise(_ e: SnapshotError) -> HostError { .structured(kind: e.kind.rawValue, message: e.message) }
+        func raise(_ e: SnapshotError) -> HostError { ctx.error(e) }
         func run<T>(_ body: () throws(SnapshotError) -> T) throws -> T {
             do { return try body() } catch { throw raise(error) }
         }

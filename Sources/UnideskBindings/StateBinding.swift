@@ -82,7 +82,7 @@ public enum StateBinding {
         func call<T>(argument n: Int = 1, _ body: (any StateStore) throws(StateError) -> T) throws -> T {
             do { return try body(try made.get()) } catch {
                 if error.kind == .invalid && error.message.hasPrefix("key ") { throw HostError.argument(n, error.message) }
-                throw hostError(error)
+                throw ctx.error(error)
             }
         }
         func storable(_ args: [LuaValue]) throws -> DataValue {
@@ -142,13 +142,6 @@ public enum StateBinding {
                 return []
             },
         ]
-    }
-
-    static func hostError(_ e: StateError) -> HostError {
-        var fields: [(String, LuaValue)] = []
-        if let h = e.holder { fields.append(("holder", .string(h))) }
-        if let s = e.sqlstate { fields.append(("sqlstate", .string(s))) }
-        return .structured(kind: e.kind.rawValue, message: e.message, fields: fields)
     }
 }
 
