@@ -1,5 +1,6 @@
 import LuaRuntime
 import UnideskCore
+import UnideskData
 import UnideskHTTP
 import UnideskRegistry
 
@@ -67,11 +68,16 @@ public enum RegistryBinding {
                 return .table(LuaTable(fields: [("kind", .string(e.kind.rawValue)), ("message", .string(e.message))]))
             }
         }
+        /// What a lookup touches: the registry, the repository and the manifest asked for.
+        func target(_ ref: ImageReference) -> DataValue {
+            .object([("registry", .string(ref.registry)), ("repository", .string(ref.repository)),
+                     ("reference", .string(ref.manifestReference))])
+        }
         return [
             ctx.gatedRead(head, scope: { args in
                 let ref = try parse(try args.string(0), 1)
                 return "\(ref.registry)/\(ref.repository)"
-            }) { args in
+            }, target: { args in target(try parse(try args.string(0), 1)) }) { args in
                 let ref = try parse(try args.string(0), 1)
                 switch lazyClient.get.head(ref, options: clientOptions(try args.optionalTable(1), for: [ref])) {
                 case .success(let h): return [value(.success(h))]
@@ -97,7 +103,7 @@ public enum RegistryBinding {
                 for (i, ref) in refs.enumerated() {
                     do {
                         let r: LuaValue = try gate.call(scope: "\(ref.registry)/\(ref.repository)",
-                                                            arguments: .array([.string(ref.description)]),
+                                                            arguments: .array([.string(ref.description)]), target: target(ref),
                                                             perform: {
                                                                 guard let f = fetched[i] else { return .nil }
                                                                 if case .failure(let e) = f { throw ctx.error(e) }

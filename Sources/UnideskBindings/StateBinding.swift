@@ -94,12 +94,14 @@ public enum StateBinding {
         func stored(_ key: String) throws -> DataValue? {
             try call { store throws(StateError) in try store.get(key) }
         }
+        /// What a key's call touches, as data.
+        let key = { (args: [LuaValue]) throws -> DataValue in .object([("key", .string(try args.string(0)))]) }
         return [
-            ctx.gated(get, scope: { args in try args.string(0) }, effect: readEffect, perform: { args in
+            ctx.gated(get, scope: { args in try args.string(0) }, target: key, effect: readEffect, perform: { args in
                 let key = try args.string(0)
                 return [try call { store throws(StateError) in try store.get(key) }.map(LuaData.toLua) ?? .nil]
             }, plan: { _ in Gate.Planned.offlineRead }),
-            ctx.gated(set, scope: { args in try args.string(0) }, perform: { args in
+            ctx.gated(set, scope: { args in try args.string(0) }, target: key, perform: { args in
                 let (key, value) = (try args.string(0), try storable(args))
                 try call { store throws(StateError) in try store.set(key, value) }
                 return []
@@ -110,7 +112,7 @@ public enum StateBinding {
                 let changes = DataDiff.changes(from: current, to: value)
                 return Gate.Planned([], verdict: changes.isEmpty ? .unchanged : .change(changes))
             }),
-            ctx.gated(delete, scope: { args in try args.string(0) }, perform: { args in
+            ctx.gated(delete, scope: { args in try args.string(0) }, target: key, perform: { args in
                 let key = try args.string(0)
                 return [.bool(try call { store throws(StateError) in try store.delete(key) })]
             }, plan: { args in
@@ -119,14 +121,15 @@ public enum StateBinding {
                     ? Gate.Planned([.bool(false)], detail: .string("no such key: nothing to delete"), verdict: .unchanged)
                     : Gate.Planned([.bool(false)], verdict: .delete)
             }),
-            ctx.gated(keys, scope: { args in (try args.optionalString(0) ?? "") + "*" }, effect: readEffect, perform: { args in
+            ctx.gated(keys, scope: { args in (try args.optionalString(0) ?? "") + "*" },
+                      target: { args in .object([("prefix", .string(try args.optionalString(0) ?? ""))]) }, effect: readEffect, perform: { args in
                 let prefix = try args.optionalString(0) ?? ""
                 let ks = try call { store throws(StateError) in try store.keys(prefix: prefix) }
                 return [.table(LuaTable(array: ks.map { .string($0) }))]
             }, plan: { _ in Gate.Planned.offlineRead }),
             // A lock in a database is a network call: `plan --offline` records it and takes
             // none (handle 0), as it contacts no other server.
-            ctx.gated(takeLock, scope: { args in try args.string(0) }, effect: readEffect, perform: { args in
+            ctx.gated(takeLock, scope: { args in try args.string(0) }, target: { args in .object([("lock", .string(try args.string(0)))]) }, effect: readEffect, perform: { args in
                 let app = try args.string(0)
                 let wait = ctx.timeout(args.value(1).numberValue, Timeouts.stateLock)
                 let l = try call { store throws(StateError) in try store.lock(app, wait: wait) }

@@ -110,6 +110,19 @@ import UnideskData
         #expect(write.target == .string("out.txt"))
     }
 
+    /// Bindings that know more than the scope describe their target as fields.
+    @Test func targetsAreDataWhereTheBindingKnowsThem() throws {
+        let recipe = try TempRecipe(["recipe.lua": #"""
+            require("unidesk.state").set("shop/last-good", "1.0")
+            require("unidesk.registry").head_many({ "127.0.0.1:1/team/app:1.4" })
+            """#])
+        let report = try recipe.run(.plan(offline: true), allow: ["state.set:*"])
+        let set = try #require(report.audit.first { $0.primitive == "unidesk.state.set" })
+        #expect(set.target == .object([("key", .string("shop/last-good"))]))
+        let head = try #require(report.audit.first { $0.primitive == "unidesk.registry.head" })
+        #expect(head.target == .object([("registry", .string("127.0.0.1:1")), ("repository", .string("team/app")), ("reference", .string("1.4"))]))
+    }
+
     static func sha256(_ text: String) -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
