@@ -32,8 +32,8 @@ let package = Package(
 
         // Primitive families: typed Swift APIs that know nothing of Lua.
         .target(name: "UnideskData", dependencies: [.product(name: "Yams", package: "Yams")]),
-        .target(name: "UnideskFiles"),
-        .target(name: "UnideskHTTP", dependencies: ["CCurl", "CCrypto"]),
+        .target(name: "UnideskFiles", dependencies: ["UnideskData"]),
+        .target(name: "UnideskHTTP", dependencies: ["CCurl", "CCrypto", "UnideskData"]),
         .target(name: "UnideskRegistry", dependencies: ["UnideskHTTP", "UnideskData"]),
         .target(name: "UnideskPostgres", dependencies: ["CLibPQ", "UnideskData"]),
         .target(name: "CSystem"),
@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "UnideskCompose", "CCrypto", "CSystem"]),
         .target(name: "UnideskState", dependencies: ["UnideskData", "UnideskFiles", "UnideskPostgres"]),
 
-        .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem"]),
+        .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem", "CCrypto"]),
         .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot", "UnideskKube", "UnideskState"]),
 
         .executableTarget(name: "unidesk", dependencies: [
@@ -60,7 +60,8 @@ let package = Package(
         .testTarget(name: "UnideskComposeTests", dependencies: ["UnideskCompose"]),
         .testTarget(name: "UnideskStateTests", dependencies: ["UnideskState", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskKube", "UnideskData"]),
-        .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess"]),
+        .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess", "UnideskData",
+                                                      "UnideskKube", "UnideskPostgres", "UnideskCompose", "UnideskRegistry", "UnideskState", "UnideskHTTP"]),
         .testTarget(name: "CLITests", dependencies: ["UnideskCore", "UnideskProcess"]),
     ]
 )

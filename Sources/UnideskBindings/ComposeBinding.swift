@@ -78,7 +78,7 @@ public enum ComposeBinding {
         specs: [recreate, ps, inspect, up, stop, down]
     ) { ctx in
         let compose = Lazy { Compose(docker: Docker(environment: ctx.environment)) }
-        func timeout(_ t: LuaTable) -> Double { max(1, min(t.number("timeout") ?? 120, ctx.deadlineRemaining)) }
+        func timeout(_ t: LuaTable) -> Double { ctx.timeout(t.number("timeout"), Timeouts.compose) }
 
         /// The project from the arguments, its files resolved inside the recipe's directory.
         func project(_ t: LuaTable) throws -> ComposeProject {
@@ -100,34 +100,26 @@ public enum ComposeBinding {
             }
         }
 
-        func raise(_ e: ComposeError) -> HostError {
-            var f: [(String, LuaValue)] = []
-            if let s = e.stderr { f.append(("stderr", .string(ctx.redactor.scrub(s)))) }
-            if let c = e.container {
-                f.append(("container", container(c)))
-                if let h = c.healthOutput { f.append(("health_output", .string(h))) }
-            }
-            return .structured(kind: e.kind.rawValue, message: ctx.redactor.scrub(e.message), fields: f)
-        }
+        func raise(_ e: ComposeError) -> HostError { ctx.error(e) }
         func run<T>(_ body: () throws(ComposeError) -> T) throws -> T {
             do { return try body() } catch { throw raise(error) }
         }
         func audit(_ args: [LuaValue]) -> DataValue { LuaData.auditArguments(args, redactor: ctx.redactor) }
 
-        func write(_ spec: PrimitiveSpec, _ args: [LuaValue], scope: String, plan: @escaping (ComposeProject, LuaTable) throws -> Gate.Planned<[LuaValue]>,
+        func write(_ gate: SpecGate, _ args: [LuaValue], scope: String, plan: @escaping (ComposeProject, LuaTable) throws -> Gate.Planned<[LuaValue]>,
                    perform: @escaping (ComposeProject, LuaTable) throws -> [LuaValue]) throws -> [LuaValue] {
-            let t = args.table(0)!
+            let t = try args.table(0)
             let p = try project(t)
             // Bounded: a health wait past a pipeline step's deadline raises the step's timeout.
-            return try ctx.bounded { try ctx.gate.call(spec, scope: scope, arguments: audit(args), perform: { try perform(p, t) }, plan: { try plan(p, t) }) }
+            return try ctx.bounded { try gate.call(scope: scope, arguments: audit(args), perform: { try perform(p, t) }, plan: { try plan(p, t) }) }
         }
 
         return [
-            ctx.function(recreate) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(recreate) { args, gate in
+                let t = try args.table(0)
                 let service = t["service"].stringValue ?? ""
                 let scope = "\(t["project"].stringValue ?? "")/\(service)"
-                return try write(recreate, args, scope: scope, plan: { p, t in
+                return try write(gate, args, scope: scope, plan: { p, t in
                     let configured = try run { () throws(ComposeError) in try compose.get.configuredImage(p, service: service, timeout: timeout(t)) }
                     let image = configured ?? "(no image)"
                     // The running container is replaced; none running: one is created. An
@@ -155,28 +147,28 @@ public enum ComposeBinding {
                     return [container(c)]
                 })
             },
-            ctx.gatedRead(ps, scope: { args in "\(args.table(0)?["project"].stringValue ?? "")/*" }) { args in
-                let t = args.table(0)!
+            ctx.gatedRead(ps, scope: { args in "\((try args.table(0))["project"].stringValue ?? "")/*" }) { args in
+                let t = try args.table(0)
                 let p = try project(t)
                 let cs = try run { () throws(ComposeError) in try compose.get.ps(p, timeout: timeout(t)) }
                 return [.table(LuaTable(array: cs.map(container)))]
             },
-            ctx.gatedRead(inspect, scope: { args in "\(args.table(0)?["project"].stringValue ?? "")/\(args.table(0)?["service"].stringValue ?? "")" }) { args in
-                let t = args.table(0)!
+            ctx.gatedRead(inspect, scope: { args in "\((try args.table(0))["project"].stringValue ?? "")/\((try args.table(0))["service"].stringValue ?? "")" }) { args in
+                let t = try args.table(0)
                 let p = try project(t)
                 let c = try run { () throws(ComposeError) in try compose.get.inspect(p, service: t["service"].stringValue ?? "", timeout: timeout(t)) }
                 return [c.map(container) ?? .nil]
             },
             // One gated call per service named, so a grant for one service does not
             // have to cover the others (and the audit shows each).
-            ctx.function(up) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(up) { args, gate in
+                let t = try args.table(0)
                 let services = t["services"].tableValue?.array.compactMap(\.stringValue) ?? []
                 let name = t["project"].stringValue ?? ""
                 var out: [LuaValue] = []
                 for group in services.isEmpty ? [[]] : services.map({ [$0] }) {
                     let scope = "\(name)/\(group.first ?? "*")"
-                    let r = try write(up, args, scope: scope, plan: { _, _ in
+                    let r = try write(gate, args, scope: scope, plan: { _, _ in
                         Gate.Planned([.unknownRead], detail: .string("start \(group.first ?? "every service")"))
                     }, perform: { p, t in
                         let cs = try run { () throws(ComposeError) in
@@ -190,12 +182,12 @@ public enum ComposeBinding {
                 if ctx.mode.isPlan { return [.unknownRead] }
                 return [.table(LuaTable(array: out))]
             },
-            ctx.function(stop) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(stop) { args, gate in
+                let t = try args.table(0)
                 let services = t["services"].tableValue?.array.compactMap(\.stringValue) ?? []
                 let name = t["project"].stringValue ?? ""
                 for group in services.isEmpty ? [[]] : services.map({ [$0] }) {
-                    _ = try write(stop, args, scope: "\(name)/\(group.first ?? "*")", plan: { _, _ in
+                    _ = try write(gate, args, scope: "\(name)/\(group.first ?? "*")", plan: { _, _ in
                         Gate.Planned([], detail: .string("stop \(group.first ?? "every service")"))
                     }, perform: { p, t in
                         try run { () throws(ComposeError) in try compose.get.stop(p, services: group, timeout: timeout(t)) }
@@ -204,10 +196,10 @@ public enum ComposeBinding {
                 }
                 return []
             },
-            ctx.function(down) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(down) { args, gate in
+                let t = try args.table(0)
                 let volumes = t.bool("volumes", default: false)
-                return try write(down, args, scope: "\(t["project"].stringValue ?? "")/*", plan: { _, _ in
+                return try write(gate, args, scope: "\(t["project"].stringValue ?? "")/*", plan: { _, _ in
                     Gate.Planned([], detail: .string("remove the containers\(volumes ? " and the volumes" : "")"), verdict: .delete)
                 }, perform: { p, t in
                     try run { () throws(ComposeError) in try compose.get.down(p, volumes: volumes, timeout: timeout(t)) }

@@ -47,29 +47,27 @@ public enum FSBinding {
         specs: [read, lines, list, exists, write]
     ) { ctx in
         let dir = ctx.recipeDirectory
-        func fail(_ e: FileAccessError) -> HostError {
-            .structured(kind: e.kind.rawValue, message: e.message, fields: [("path", .string(e.path))])
-        }
         // The capability scope is the path's one normal spelling, so that `./x` and `x//`
         // meet the same policy rules as `x`.
         func scope(_ args: [LuaValue], root: String) throws -> String {
-            do { return try RelativePath.normalize(args.value(0).isNil ? "." : args.string(0), root: root) } catch { throw fail(error) }
+            let path = args.value(0).isNil ? "." : try args.string(0)
+            do { return try RelativePath.normalize(path, root: root) } catch { throw ctx.error(error) }
         }
         let recipeScope = { (args: [LuaValue]) throws -> String in try scope(args, root: "the recipe's directory") }
         return [
             ctx.gatedRead(read, scope: recipeScope) { args throws in
-                do { return [.bytesOrString(try dir.read(try recipeScope(args)))] } catch let e as FileAccessError { throw fail(e) }
+                do { return [.bytesOrString(try dir.read(try recipeScope(args)))] } catch let e as FileAccessError { throw ctx.error(e) }
             },
             ctx.gatedRead(list, scope: recipeScope) { args throws in
-                do { return [.table(LuaTable(array: try dir.list(try recipeScope(args)).map { .string($0) }))] } catch let e as FileAccessError { throw fail(e) }
+                do { return [.table(LuaTable(array: try dir.list(try recipeScope(args)).map { .string($0) }))] } catch let e as FileAccessError { throw ctx.error(e) }
             },
             ctx.gatedRead(exists, scope: recipeScope) { args throws in
-                do { return [.bool(try dir.exists(try recipeScope(args)))] } catch let e as FileAccessError { throw fail(e) }
+                do { return [.bool(try dir.exists(try recipeScope(args)))] } catch let e as FileAccessError { throw ctx.error(e) }
             },
             ctx.gated(write, scope: { args in try scope(args, root: "the state directory") }, perform: { args in
                 let path = try scope(args, root: "the state directory")
                 let bytes: [UInt8]
-                if case .bytes(let b) = args.value(1) { bytes = b } else { bytes = Array(args.string(1).utf8) }
+                if case .bytes(let b) = args.value(1) { bytes = b } else { bytes = Array(try args.string(1).utf8) }
                 do {
                     try FileManager.default.createDirectory(atPath: ctx.stateDirectory, withIntermediateDirectories: true)
                     let state = try ConfinedDirectory(root: ctx.stateDirectory, description: "the state directory")
@@ -79,7 +77,7 @@ public enum FSBinding {
                     _ = try state.resolve(path)   // the parents just created must still be inside
                     try AtomicFile.write(bytes, to: full)
                 } catch let e as FileAccessError {
-                    throw fail(e)
+                    throw ctx.error(e)
                 } catch {
                     throw HostError.structured(kind: "io", message: "cannot write '\(path)' under the state directory: \(error.localizedDescription)")
                 }
@@ -87,7 +85,7 @@ public enum FSBinding {
             }, plan: { args in
                 let path = try scope(args, root: "the state directory")
                 let bytes: [UInt8]
-                if case .bytes(let b) = args.value(1) { bytes = b } else { bytes = Array(args.string(1).utf8) }
+                if case .bytes(let b) = args.value(1) { bytes = b } else { bytes = Array(try args.string(1).utf8) }
                 let detail = DataValue.object([("path", .string(path)), ("bytes", .int(Int64(bytes.count)))])
                 // Compared with the file it would replace; its content never enters the plan.
                 let verdict: Verdict
@@ -98,7 +96,7 @@ public enum FSBinding {
                 } catch let e as FileAccessError where e.kind == .notFound {
                     verdict = .create
                 } catch let e as FileAccessError {
-                    throw fail(e)
+                    throw ctx.error(e)
                 }
                 return Gate.Planned([.bool(false)], detail: detail, verdict: verdict)
             }),

@@ -73,9 +73,9 @@ public enum HTTPBinding {
             return u.port.map { "\(h):\($0)" } ?? h
         }
         func call(_ method: String, _ args: [LuaValue]) throws -> [LuaValue] {
-            let url = args.string(0)
+            let url = try args.string(0)
             _ = try host(url)
-            let o = args.table(1)
+            let o = try args.optionalTable(1)
             var headers: [(String, String)] = []
             for (k, v) in o?["headers"].tableValue?.fields ?? [] {
                 if case .secret(let s) = v { headers.append((k, s.reveal())) } else { headers.append((k, v.stringValue ?? "")) }
@@ -83,7 +83,7 @@ public enum HTTPBinding {
             var tls = TLSOptions()
             tls.verify = !(o?.bool("insecure", default: false) ?? false)
             let req = HTTPRequest(method: method, url: url, headers: headers,
-                                  timeout: min(o?.number("timeout") ?? 30, max(0.001, ctx.deadlineRemaining)),
+                                  timeout: ctx.timeout(o?.number("timeout"), Timeouts.http),
                                   maxBodyBytes: Int(o?.number("max_body") ?? Double(1 << 20)),
                                   maxRedirects: Int(o?.number("redirects") ?? 5),
                                   useEnvironmentProxy: o?.bool("proxy", default: true) ?? true, tls: tls)
@@ -96,12 +96,12 @@ public enum HTTPBinding {
                     ("body", .bytesOrString(r.body)), ("truncated", .bool(r.truncated)), ("url", .string(url)),
                 ]))]
             case .failure(let e):
-                throw HostError.structured(kind: e.kind.rawValue, message: ctx.redactor.scrub(e.message), fields: [("url", .string(url))])
+                throw ctx.error(e, extra: [("url", .string(url))])
             }
         }
         return [
-            ctx.gatedRead(get, scope: { try host($0.string(0)) }) { try call("GET", $0) },
-            ctx.gatedRead(head, scope: { try host($0.string(0)) }) { try call("HEAD", $0) },
+            ctx.gatedRead(get, scope: { try host(try $0.string(0)) }) { try call("GET", $0) },
+            ctx.gatedRead(head, scope: { try host(try $0.string(0)) }) { try call("HEAD", $0) },
         ]
     }
 }

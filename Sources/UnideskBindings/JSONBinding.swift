@@ -28,7 +28,7 @@ public enum JSONBinding {
     ) { ctx in
         [
             ctx.function(encode) { args in
-                let pretty = args.table(1)?.bool("pretty", default: false) ?? false
+                let pretty = try args.optionalTable(1)?.bool("pretty", default: false) ?? false
                 do {
                     let data = try LuaData.toData(args.value(0))
                     return [.string(try JSON.encode(data, options: .init(pretty: pretty, sortKeys: true)))]
@@ -39,7 +39,7 @@ public enum JSONBinding {
                 }
             },
             ctx.function(decode) { args in
-                do { return [LuaData.toLua(try JSON.decode(args.string(0)))] } catch let e as DataCodecError {
+                do { return [LuaData.toLua(try JSON.decode(try args.string(0)))] } catch let e as DataCodecError {
                     throw invalid("json.decode", e)
                 }
             },
@@ -89,16 +89,16 @@ public enum YAMLBinding {
         }
         return [
             ctx.function(decode) { args in
-                do { return [LuaData.toLua(try YAML.decode(args.string(0), severalHint: "use yaml.decode_all for a multi-document stream"))] } catch let e as DataCodecError { throw invalid("yaml", e) }
+                do { return [LuaData.toLua(try YAML.decode(try args.string(0), severalHint: "use yaml.decode_all for a multi-document stream"))] } catch let e as DataCodecError { throw invalid("yaml", e) }
             },
             ctx.function(decodeAll) { args in
-                do { return [.table(LuaTable(array: try YAML.decodeAll(args.string(0)).map(LuaData.toLua)))] } catch let e as DataCodecError { throw invalid("yaml", e) }
+                do { return [.table(LuaTable(array: try YAML.decodeAll(try args.string(0)).map(LuaData.toLua)))] } catch let e as DataCodecError { throw invalid("yaml", e) }
             },
             ctx.function(encode) { args in
                 do { return [.string(try YAML.encode(try data(args.value(0), 1)))] } catch let e as DataCodecError { throw HostError.argument(1, e.message) }
             },
             ctx.function(encodeAll) { args in
-                let docs = try (args.table(0)?.array ?? []).map { try data($0, 1) }
+                let docs = try (try args.table(0)).array.map { try data($0, 1) }
                 do { return [.string(try YAML.encodeAll(docs))] } catch let e as DataCodecError { throw HostError.argument(1, e.message) }
             },
         ]

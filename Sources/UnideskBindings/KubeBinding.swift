@@ -105,25 +105,11 @@ public enum KubeBinding {
         func readClient(_ context: String?) throws -> KubeClient? {
             ctx.mode.isOfflinePlan ? try? client(context) : try client(context)
         }
-        func raise(_ e: KubeError) -> HostError {
-            var f: [(String, LuaValue)] = []
-            if let s = e.status { f.append(("status", .int(Int64(s)))) }
-            if !e.causes.isEmpty {
-                f.append(("causes", .table(LuaTable(array: e.causes.map { c in
-                    var cf: [(String, LuaValue)] = [("field", .string(c.field)), ("message", .string(c.message)), ("reason", .string(c.reason))]
-                    if let m = c.manager { cf.append(("manager", .string(m))) }
-                    return .table(LuaTable(fields: cf))
-                }))))
-            }
-            // A wait's timeout says what it saw last; a failed rollout gives the object.
-            if let last = e.last { f.append(("last", .string(last))) }
-            if let object = e.object { f.append(("object", LuaData.toLua(object))) }
-            return .structured(kind: e.kind.rawValue, message: ctx.redactor.scrub(e.message), fields: f)
-        }
+        func raise(_ e: KubeError) -> HostError { ctx.error(e) }
         func run<T>(_ body: () throws(KubeError) -> T) throws -> T {
             do { return try body() } catch { throw raise(error) }
         }
-        func seconds(_ t: LuaTable?, _ d: Double) -> Double { max(0.5, min(t?.number("timeout") ?? d, ctx.deadlineRemaining)) }
+        func seconds(_ t: LuaTable?, _ d: Double) -> Double { ctx.timeout(t?.number("timeout"), default: d, minimum: Timeouts.kube.minimum) }
 
         /// "<namespace>/<Kind>/<name>": discovery decides namespaced-ness, except in an
         /// offline plan, where a list of well-known cluster-scoped kinds does.
@@ -139,32 +125,32 @@ public enum KubeBinding {
         func lua(_ d: DataValue) -> LuaValue { LuaData.toLua(d) }
 
         return [
-            ctx.function(get) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(get) { args, gate in
+                let t = try args.table(0)
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
-                let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, 30))
-                return try ctx.gate.call(get, scope: s, arguments: audit(args), perform: {
+                let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, Timeouts.kube.seconds))
+                return try gate.call(scope: s, arguments: audit(args), perform: {
                     let c = try client(t["context"].stringValue)
-                    let o = try run { () throws(KubeError) in try c.get(kind: kind, apiVersion: av, name: name, namespace: ns, timeout: seconds(t, 30)) }
+                    let o = try run { () throws(KubeError) in try c.get(kind: kind, apiVersion: av, name: name, namespace: ns, timeout: seconds(t, Timeouts.kube.seconds)) }
                     return [o.map(lua) ?? .nil]
                 }, plan: { Gate.Planned.offlineRead })
             },
-            ctx.function(list) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(list) { args, gate in
+                let t = try args.table(0)
                 let (kind, ns, av) = (t["kind"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
                 let all = t.bool("all_namespaces", default: false)
-                var s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: "*", timeout: seconds(t, 30))
+                var s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: "*", timeout: seconds(t, Timeouts.kube.seconds))
                 if all { s = "*/\(kind)/*" }
-                return try ctx.gate.call(list, scope: s, arguments: audit(args), perform: {
+                return try gate.call(scope: s, arguments: audit(args), perform: {
                     let c = try client(t["context"].stringValue)
                     let os = try run { () throws(KubeError) in
-                        try c.list(kind: kind, apiVersion: av, namespace: ns, allNamespaces: all, labels: t["labels"].stringValue, timeout: seconds(t, 30))
+                        try c.list(kind: kind, apiVersion: av, namespace: ns, allNamespaces: all, labels: t["labels"].stringValue, timeout: seconds(t, Timeouts.kube.seconds))
                     }
                     return [.table(LuaTable(array: os.map(lua)))]
                 }, plan: { Gate.Planned.offlineRead })
             },
-            ctx.function(apply) { args in
-                let o = args.table(1)
+            ctx.gatedEach(apply) { args, gate in
+                let o = try args.optionalTable(1)
                 let c = try client(o?["context"].stringValue)
                 let manager = o?["field_manager"].stringValue ?? "unidesk"
                 let force = o?.bool("force", default: false) ?? false
@@ -176,22 +162,22 @@ public enum KubeBinding {
                 // In run mode the family sends runs of one kind together, but only runs the
                 // policy admits whole: nothing goes out that its own gate call would refuse.
                 let queue = c.apply(docs, batching: ctx.mode == .run ? .runsOfOneKind : .none, fieldManager: manager, force: force,
-                                    timeout: { seconds(o, 30) }, permitted: { ref in
+                                    timeout: { seconds(o, Timeouts.kube.seconds) }, permitted: { ref in
                     guard let s = try? scope(c, kind: ref.kind, apiVersion: ref.apiVersion, namespace: ref.namespace, name: ref.name,
-                                             timeout: seconds(o, 30)) else { return false }
-                    return ctx.gate.permits(Capability("kube.apply", scope: s), effect: .write)
+                                             timeout: seconds(o, Timeouts.kube.seconds)) else { return false }
+                    return gate.permits(scope: s)
                 })
                 let out: [LuaValue] = try docs.indices.map { i in
                     guard let ref = KubeObjectRef(docs[i]) else {
                         throw HostError.argument(1, "object \(i + 1) needs apiVersion, kind and metadata.name")
                     }
-                    let s = try scope(c, kind: ref.kind, apiVersion: ref.apiVersion, namespace: ref.namespace, name: ref.name, timeout: seconds(o, 30))
-                    return try ctx.gate.call(apply, scope: s, arguments: .array([.string("\(ref.kind)/\(ref.name)"), .string(manager)]), perform: {
+                    let s = try scope(c, kind: ref.kind, apiVersion: ref.apiVersion, namespace: ref.namespace, name: ref.name, timeout: seconds(o, Timeouts.kube.seconds))
+                    return try gate.call(scope: s, arguments: .array([.string("\(ref.kind)/\(ref.name)"), .string(manager)]), perform: {
                         lua(try run { () throws(KubeError) in try queue.applied(at: i) }.object)
                     }, plan: {
                         guard !ctx.mode.isOfflinePlan else { return Gate.Planned(lua(docs[i]), detail: .string("offline: not sent")) }
                         // The server's dry-run answer against what it stores now.
-                        let p = try run { () throws(KubeError) in try c.planApply(docs[i], fieldManager: manager, force: force, timeout: { seconds(o, 30) }) }
+                        let p = try run { () throws(KubeError) in try c.planApply(docs[i], fieldManager: manager, force: force, timeout: { seconds(o, Timeouts.kube.seconds) }) }
                         switch p.change {
                         case .create: return Gate.Planned(lua(p.object), verdict: .create)
                         case .change(let changes): return Gate.Planned(lua(p.object), verdict: .change(changes))
@@ -201,24 +187,24 @@ public enum KubeBinding {
                 }
                 return [single && out.count == 1 ? out[0] : .table(LuaTable(array: out))]
             },
-            ctx.function(delete) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(delete) { args, gate in
+                let t = try args.table(0)
                 let c = try client(t["context"].stringValue)
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
-                let s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, 30))
-                return try ctx.gate.call(delete, scope: s, arguments: audit(args), perform: {
-                    [.bool(try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: false, timeout: seconds(t, 30)) })]
+                let s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, Timeouts.kube.seconds))
+                return try gate.call(scope: s, arguments: audit(args), perform: {
+                    [.bool(try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: false, timeout: seconds(t, Timeouts.kube.seconds)) })]
                 }, plan: {
                     guard !ctx.mode.isOfflinePlan else { return Gate.Planned([.bool(true)], detail: .string("offline: not sent")) }
-                    let existed = try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: true, timeout: seconds(t, 30)) }
+                    let existed = try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: true, timeout: seconds(t, Timeouts.kube.seconds)) }
                     return existed ? Gate.Planned([.bool(true)], verdict: .delete)
                                    : Gate.Planned([.bool(false)], detail: .string("not found: nothing to delete"), verdict: .unchanged)
                 })
             },
-            ctx.function(wait) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(wait) { args, gate in
+                let t = try args.table(0)
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
-                let total = seconds(t, 300)
+                let total = seconds(t, Timeouts.kubeWait.seconds)
                 let goal: KubeWaitGoal
                 if let condition = t["condition"].stringValue {
                     guard let g = KubeWaitGoal(condition: condition) else {
@@ -231,7 +217,7 @@ public enum KubeBinding {
                 let interval = max(0.1, t.number("interval") ?? 1)
                 let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: min(total, 30))
                 // Bounded: past a pipeline step's deadline it raises the step's timeout.
-                return try ctx.bounded { try ctx.gate.call(wait, scope: s, arguments: audit(args), perform: {
+                return try ctx.bounded { try gate.call(scope: s, arguments: audit(args), perform: {
                     let c = try client(t["context"].stringValue)
                     let obj = try run { () throws(KubeError) in
                         try c.wait(kind: kind, apiVersion: av, name: name, namespace: ns, for: goal, timeout: total, interval: interval)

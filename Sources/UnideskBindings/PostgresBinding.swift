@@ -34,10 +34,10 @@ public enum PostgresBinding {
             for f in finalizers.reversed() {
                 guard let c = f.slot.connection, ctx.mode == .run else { continue }
                 for sql in f.statements {
-                    _ = try? ctx.gate.call(PostgresSpecs.exec, scope: "\(f.slot.database)@\(f.slot.user)",
+                    _ = try? ctx.gate(for: PostgresSpecs.exec).call(scope: "\(f.slot.database)@\(f.slot.user)",
                                            arguments: .array([.string(sql), .string("at the end of the run")]),
                                            perform: { () throws -> Bool in
-                                               do { _ = try c.run(sql, options: StatementOptions(timeout: 10)) } catch let e as PGError { throw hostError(e) }
+                                               do { _ = try c.run(sql, options: StatementOptions(timeout: 10)) } catch let e as PGError { throw ctx.error(e) }
                                                return true
                                            }, plan: { Gate.Planned(false) })
                 }
@@ -45,30 +45,29 @@ public enum PostgresBinding {
             finalizers = []
         }
 
-        func timeout(_ requested: Double?) -> Double { max(0.001, min(requested ?? .infinity, ctx.deadlineRemaining, 1e7)) }
+        func timeout(_ requested: Double?, _ family: TimeoutDefault = Timeouts.pgStatement) -> Double { ctx.timeout(requested, family) }
 
         /// A method: argument 1 is the connection handle the Lua wrapper passes for self.
-        func method(_ spec: PrimitiveSpec, _ body: @escaping (Slot, [LuaValue]) throws -> [LuaValue]) -> HostFunction {
-            HostFunction(spec.fullName) { all in
+        func method(_ spec: PrimitiveSpec, _ body: @escaping (Slot, [LuaValue], SpecGate) throws -> [LuaValue]) -> HostFunction {
+            ctx.gatedEach(spec, method: true) { all, gate in
                 guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else {
                     throw HostError.argument(1, "connection expected (call it as conn:\(spec.name.split(separator: ":").last ?? "")(…))")
                 }
-                let args = Array(all.dropFirst())
-                do { try spec.check(args) } catch let HostError.argument(n, m) { throw HostError.argument(n + 1, m) }
-                return try body(slot, args)
+                return try body(slot, Array(all.dropFirst()), gate)
             }
         }
 
         /// A statement through the gate; a failed statement comes back as nil, err.
-        func statement(_ spec: PrimitiveSpec, slot: Slot, role: String?, readOnly: Bool, arguments: [LuaValue],
+        func statement(_ gate: SpecGate, slot: Slot, role: String?, readOnly: Bool, arguments: [LuaValue],
                        offlineValue: LuaValue, run: @escaping (PGConnection, _ rollback: Bool) throws(PGError) -> LuaValue) throws -> [LuaValue] {
             let scope = "\(slot.database)@\(role ?? slot.user)"
             do {
-                let v: LuaValue = try ctx.gate.call(spec, scope: scope, arguments: LuaData.auditArguments(arguments, redactor: ctx.redactor),
+                let v: LuaValue = try gate.call(scope: scope, arguments: gate.audit(arguments),
                                                     effect: readOnly ? .read : .write,
+                                                    target: .object([("database", .string(slot.database)), ("role", .string(role ?? slot.user))]),
                                                     perform: {
                                                         guard let c = slot.connection else { return offlineValue }
-                                                        do throws(PGError) { return try run(c, false) } catch { throw hostError(error) }
+                                                        do throws(PGError) { return try run(c, false) } catch { throw ctx.error(error) }
                                                     },
                                                     plan: {
                                                         guard let c = slot.connection, !ctx.mode.isOfflinePlan else {
@@ -78,7 +77,7 @@ public enum PostgresBinding {
                                                             let v = try run(c, true)
                                                             return Gate.Planned(v, detail: .string("verified by rollback"), verdict: verifiedVerdict(v))
                                                         } catch {
-                                                            guard error.kind == .invalid && error.message.hasPrefix("unverifiable") else { throw hostError(error) }
+                                                            guard error.kind == .invalid && error.message.hasPrefix("unverifiable") else { throw ctx.error(error) }
                                                             return Gate.Planned(.table(LuaTable(fields: [("planned", .bool(true)), ("verified", .bool(false)), ("reason", .string(error.message))])),
                                                                                 detail: .string(error.message))
                                                         }
@@ -89,28 +88,25 @@ public enum PostgresBinding {
             }
         }
 
-        func options(_ args: [LuaValue], _ i: Int) -> LuaTable? { args.table(i) }
-
         return [
-            ctx.function(PostgresSpecs.connect) { args in
+            ctx.gatedEach(PostgresSpecs.connect) { args, gate in
                 let dsn: String
-                if case .secret(let s) = args.value(0) { dsn = s.reveal() } else { dsn = args.string(0) }
+                if case .secret(let s) = args.value(0) { dsn = s.reveal() } else { dsn = try args.string(0) }
                 ConnInfo.passwordForms(in: dsn).forEach { ctx.redactor.register($0) }
                 let info: ConnInfo
                 do { info = try ConnInfo(parsing: dsn) } catch let e as PGError { throw HostError.argument(1, e.message) }
-                let o = args.table(1)
+                let o = try args.optionalTable(1)
                 let database = o?["database"].stringValue
                 let overrides = database.map { ["dbname": $0] } ?? [:]
                 let scope = info.scope(overrides: overrides, environment: ctx.environment)
-                let slot: Slot = try ctx.gate.call(PostgresSpecs.connect, scope: scope,
-                                                   arguments: LuaData.auditArguments(args, redactor: ctx.redactor),
+                let slot: Slot = try gate.call(scope: scope, arguments: gate.audit(args),
                     perform: {
                         do {
                             let c = try PGConnection.connect(dsn, overrides: overrides.map { ($0.key, $0.value) },
-                                                             timeout: timeout(o?.number("timeout") ?? 10))
+                                                             timeout: timeout(o?.number("timeout"), Timeouts.pgConnect))
                             if let p = c.password { ctx.redactor.register(p) }
                             return Slot(connection: c, database: c.database, user: c.user)
-                        } catch let e as PGError { throw hostError(e) }
+                        } catch let e as PGError { throw ctx.error(e) }
                     },
                     plan: {
                         let parts = scope.split(separator: "@", maxSplits: 1).map(String.init)
@@ -122,38 +118,38 @@ public enum PostgresBinding {
                 return [.table(LuaTable(fields: [("handle", .int(handle)), ("database", .string(slot.database)), ("user", .string(slot.user)),
                                                  ("server", .string(slot.connection?.server ?? "offline"))]))]
             },
-            method(PostgresSpecs.exec) { slot, args in
-                let o = args.table(2)
+            method(PostgresSpecs.exec) { slot, args, gate in
+                let o = try args.optionalTable(2)
                 let params = try parameters(args.value(1))
-                let sql = args.string(0)
+                let sql = try args.string(0)
                 let stmt = StatementOptions(role: o?["role"].stringValue, readOnly: o?.bool("read_only", default: false) ?? false,
                                             timeout: timeout(o?.number("timeout")))
-                return try statement(PostgresSpecs.exec, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
+                return try statement(gate, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
                                      offlineValue: .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
                     var s = stmt
                     s.rollback = rollback && !stmt.readOnly
                     return resultValue(try c.run(sql, parameters: params, options: s), notices: c.takeNotices())
                 }
             },
-            method(PostgresSpecs.query) { slot, args in
-                let o = args.table(2)
+            method(PostgresSpecs.query) { slot, args, gate in
+                let o = try args.optionalTable(2)
                 let params = try parameters(args.value(1))
-                let sql = args.string(0)
+                let sql = try args.string(0)
                 let stmt = StatementOptions(role: o?["role"].stringValue, readOnly: o?.bool("read_only", default: true) ?? true,
                                             timeout: timeout(o?.number("timeout")))
-                return try statement(PostgresSpecs.query, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
+                return try statement(gate, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
                                      offlineValue: stmt.readOnly ? .unknownRead : .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
                     var s = stmt
                     s.rollback = rollback && !stmt.readOnly
                     return rowsValue(try c.run(sql, parameters: params, options: s))
                 }
             },
-            method(PostgresSpecs.script) { slot, args in
-                let o = args.table(1)
-                let sql = args.string(0)
+            method(PostgresSpecs.script) { slot, args, gate in
+                let o = try args.optionalTable(1)
+                let sql = try args.string(0)
                 let name = o?["name"].stringValue
                 let stmt = StatementOptions(role: o?["role"].stringValue, timeout: timeout(o?.number("timeout")))
-                return try statement(PostgresSpecs.script, slot: slot, role: stmt.role, readOnly: false, arguments: [.string(name ?? "<script>")] + Array(args.dropFirst()),
+                return try statement(gate, slot: slot, role: stmt.role, readOnly: false, arguments: [.string(name ?? "<script>")] + Array(args.dropFirst()),
                                      offlineValue: .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
                     var s = stmt
                     s.rollback = rollback
@@ -165,21 +161,21 @@ public enum PostgresBinding {
             HostFunction("unidesk.pg.connection:_begin") { all in
                 guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else { throw HostError.argument(1, "connection expected") }
                 guard let c = slot.connection else { return [] }
-                do { try c.begin(timeout: timeout(nil)) } catch let e as PGError { throw hostError(e) }
+                do { try c.begin(timeout: timeout(nil)) } catch let e as PGError { throw ctx.error(e) }
                 return []
             },
             HostFunction("unidesk.pg.connection:_commit") { all in
                 guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else { throw HostError.argument(1, "connection expected") }
                 guard let c = slot.connection else { return [.bool(true)] }
                 do { try c.commit(rollback: ctx.mode != .run, timeout: timeout(nil)) } catch let e as PGError {
-                    if e.kind == .sql { return [.nil, errorTable(e)] }
-                    throw hostError(e)
+                    if e.kind == .sql { return [.nil, HostError.familyTable(e, redactor: ctx.redactor)] }
+                    throw ctx.error(e)
                 }
                 return [.bool(true)]
             },
             HostFunction("unidesk.pg.connection:_rollback") { all in
                 guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else { throw HostError.argument(1, "connection expected") }
-                slot.connection?.rollbackTransaction(timeout: timeout(5))
+                slot.connection?.rollbackTransaction(timeout: timeout(nil, Timeouts.pgRollback))
                 return []
             },
             HostFunction("unidesk.pg.connection:_finally") { all in
@@ -194,7 +190,7 @@ public enum PostgresBinding {
                 finalizers.removeAll { $0.key == key }
                 return []
             },
-            method(PostgresSpecs.close) { slot, _ in
+            method(PostgresSpecs.close) { slot, _, _ in
                 slot.connection?.close()
                 return []
             },
@@ -255,25 +251,5 @@ public enum PostgresBinding {
         if let a = r.affected { f.append(("affected", .int(Int64(a)))) }
         if !notices.isEmpty { f.append(("notices", .table(LuaTable(array: notices.map { .string($0) })))) }
         return .table(LuaTable(fields: f))
-    }
-
-    static func errorFields(_ e: PGError) -> [(String, LuaValue)] {
-        var f: [(String, LuaValue)] = []
-        func add(_ k: String, _ v: String?) { if let v { f.append((k, .string(v))) } }
-        func add(_ k: String, _ v: Int?) { if let v { f.append((k, .int(Int64(v)))) } }
-        add("sqlstate", e.sqlstate); add("detail", e.detail); add("hint", e.hint); add("position", e.position)
-        add("context", e.context); add("table", e.table); add("column", e.column); add("constraint", e.constraint)
-        add("file", e.file); add("statement", e.statement); add("statement_index", e.statementIndex); add("line", e.line)
-        return f
-    }
-
-    static func errorTable(_ e: PGError) -> LuaValue {
-        .table(LuaTable(fields: [("kind", .string(e.kind.rawValue)), ("message", .string(e.message))] + errorFields(e)))
-    }
-
-    static func hostError(_ e: PGError) -> HostError {
-        var message = e.message
-        if e.kind != .sql && e.kind != .invalid, let hint = e.hint { message += " (\(hint))" }
-        return .structured(kind: e.kind.rawValue, message: message, fields: errorFields(e))
     }
 }

@@ -1,5 +1,6 @@
 import LuaRuntime
 import UnideskCore
+import UnideskData
 import UnideskHTTP
 import UnideskRegistry
 
@@ -49,7 +50,7 @@ public enum RegistryBinding {
         /// The call's options; `insecure` allows plain HTTP to the registries of these refs.
         func clientOptions(_ t: LuaTable?, for refs: [ImageReference]) -> RegistryClient.Options {
             var o = RegistryClient.Options()
-            o.timeout = min(t?.number("timeout") ?? 30, max(0.001, ctx.deadlineRemaining))
+            o.timeout = ctx.timeout(t?.number("timeout"), Timeouts.registry)
             o.useEnvironmentProxy = t?.bool("proxy", default: true) ?? true
             if let c = t?.number("concurrency") { o.maxConcurrent = max(1, Int(c)) }
             if t?.bool("insecure", default: false) == true { o.insecureRegistries = Array(Set(refs.map(\.registry))) }
@@ -67,25 +68,24 @@ public enum RegistryBinding {
                 return .table(LuaTable(fields: [("kind", .string(e.kind.rawValue)), ("message", .string(e.message))]))
             }
         }
-        func raise(_ e: RegistryError) -> HostError {
-            var fields: [(String, LuaValue)] = []
-            if let s = e.status { fields.append(("status", .int(Int64(s)))) }
-            if !e.rateLimit.isEmpty { fields.append(("rate_limit", .table(LuaTable(fields: e.rateLimit.map { ($0.0, .string($0.1)) })))) }
-            return .structured(kind: e.kind.rawValue, message: e.message, fields: fields)
+        /// What a lookup touches: the registry, the repository and the manifest asked for.
+        func target(_ ref: ImageReference) -> DataValue {
+            .object([("registry", .string(ref.registry)), ("repository", .string(ref.repository)),
+                     ("reference", .string(ref.manifestReference))])
         }
         return [
             ctx.gatedRead(head, scope: { args in
-                let ref = try parse(args.string(0), 1)
+                let ref = try parse(try args.string(0), 1)
                 return "\(ref.registry)/\(ref.repository)"
-            }) { args in
-                let ref = try parse(args.string(0), 1)
-                switch lazyClient.get.head(ref, options: clientOptions(args.table(1), for: [ref])) {
+            }, target: { args in target(try parse(try args.string(0), 1)) }) { args in
+                let ref = try parse(try args.string(0), 1)
+                switch lazyClient.get.head(ref, options: clientOptions(try args.optionalTable(1), for: [ref])) {
                 case .success(let h): return [value(.success(h))]
-                case .failure(let e): throw raise(e)
+                case .failure(let e): throw ctx.error(e)
                 }
             },
-            ctx.function(headMany) { args in
-                let texts = args.table(0)?.array.map { $0.stringValue ?? "" } ?? []
+            ctx.gatedEach(headMany, items: head) { args, gate in
+                let texts = try args.table(0).array.map { $0.stringValue ?? "" }
                 var refs: [ImageReference] = []
                 for (i, t) in texts.enumerated() {
                     do { refs.append(try ImageReference(parsing: t)) } catch let e as RegistryError {
@@ -93,8 +93,8 @@ public enum RegistryBinding {
                     }
                 }
                 // Policy first, for every reference; then one concurrent batch for the allowed.
-                let o = clientOptions(args.table(1), for: refs)
-                let allowed = refs.indices.filter { ctx.gate.permits(Capability("registry.head", scope: "\(refs[$0].registry)/\(refs[$0].repository)"), effect: .read) }
+                let o = clientOptions(try args.optionalTable(1), for: refs)
+                let allowed = refs.indices.filter { gate.permits(scope: "\(refs[$0].registry)/\(refs[$0].repository)") }
                 var fetched: [Int: Result<ManifestHead, RegistryError>] = [:]
                 if !ctx.mode.isOfflinePlan {
                     for (i, r) in zip(allowed, lazyClient.get.headMany(allowed.map { refs[$0] }, options: o)) { fetched[i] = r }
@@ -102,11 +102,11 @@ public enum RegistryBinding {
                 var out: [LuaValue] = []
                 for (i, ref) in refs.enumerated() {
                     do {
-                        let r: LuaValue = try ctx.gate.call(head, scope: "\(ref.registry)/\(ref.repository)",
-                                                            arguments: .array([.string(ref.description)]),
+                        let r: LuaValue = try gate.call(scope: "\(ref.registry)/\(ref.repository)",
+                                                            arguments: .array([.string(ref.description)]), target: target(ref),
                                                             perform: {
                                                                 guard let f = fetched[i] else { return .nil }
-                                                                if case .failure(let e) = f { throw raise(e) }
+                                                                if case .failure(let e) = f { throw ctx.error(e) }
                                                                 return value(f)
                                                             },
                                                             plan: {

@@ -77,11 +77,11 @@ public enum SnapshotBinding {
         }
         let docker = Lazy { Docker(environment: ctx.environment) }
         let engine = EngineVolumes { docker.get }
-        func raise(_ e: SnapshotError) -> HostError { .structured(kind: e.kind.rawValue, message: e.message) }
+        func raise(_ e: SnapshotError) -> HostError { ctx.error(e) }
         func run<T>(_ body: () throws(SnapshotError) -> T) throws -> T {
             do { return try body() } catch { throw raise(error) }
         }
-        func timeout() -> Double { max(1, min(60, ctx.deadlineRemaining)) }
+        func timeout() -> Double { ctx.timeout(nil, Timeouts.snapshotEngine) }
         /// "bytes, rate, ETA" on a terminal's spinner line; nothing in CI.
         func reporter() -> SnapshotStore.Progress? {
             ctx.console.showsProgress ? ProgressLine { ctx.console.progress($0) }.progress : nil
@@ -91,8 +91,8 @@ public enum SnapshotBinding {
         func lastGood(_ app: String) -> Manifest? { (try? store.info(app: app)).flatMap { $0 } }
 
         return [
-            ctx.function(take) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(take) { args, gate in
+                let t = try args.table(0)
                 let app = t["app"].stringValue ?? ""
                 let names = t["volumes"].tableValue?.array.compactMap(\.stringValue) ?? []
                 let meta: DataValue
@@ -105,7 +105,7 @@ public enum SnapshotBinding {
                     TargetGate.Target(scope: v.scope(app: app),
                                       detail: "snapshot \(v) into the new last-good of \(app)\(v.bytes.map { " (\(SnapshotStore.size($0)) in the current last-good)" } ?? "")")
                 }
-                return try TargetGate.call(ctx.gate, take, targets: checks, arguments: audit(args), verdict: .create, perform: {
+                return try TargetGate.call(gate, targets: checks, arguments: audit(args), verdict: .create, perform: {
                     let sources = try run { () throws(SnapshotError) in try engine.sources(targets, timeout: timeout()) }
                     defer { ctx.console.progress(nil) }
                     let m = try run { () throws(SnapshotError) in
@@ -117,8 +117,8 @@ public enum SnapshotBinding {
                     [.unknown([("app", .string(app)), ("meta", LuaData.toLua(meta))])]
                 })
             },
-            ctx.function(restore) { args in
-                let t = args.table(0)!
+            ctx.gatedEach(restore) { args, gate in
+                let t = try args.table(0)
                 let app = t["app"].stringValue ?? ""
                 let only = t["volumes"].tableValue.map { $0.array.compactMap(\.stringValue) }
                 let force = t.bool("force", default: false)
@@ -132,7 +132,7 @@ public enum SnapshotBinding {
                 let checks = targets.isEmpty
                     ? [TargetGate.Target(scope: app, detail: current.map { "restore \(app) from \($0.id): none of the volumes named is in it" } ?? "restore \(app): there is no snapshot")]
                     : targets.map { v in TargetGate.Target(scope: v.scope(app: app), detail: "restore \(v) (\(SnapshotStore.size(v.bytes ?? 0))) of \(app) from \(current?.id ?? "")") }
-                return try TargetGate.call(ctx.gate, restore, targets: checks, arguments: audit(args), verdict: verdict, perform: {
+                return try TargetGate.call(gate, targets: checks, arguments: audit(args), verdict: verdict, perform: {
                     defer { ctx.console.progress(nil) }
                     // Only the last-good checked above is restored ("" when there was none:
                     // one that appeared since was not checked, and is refused).
@@ -154,17 +154,17 @@ public enum SnapshotBinding {
                                                      ("meta", LuaData.toLua(current.meta))]))]
                 })
             },
-            ctx.gated(info, scope: { args in args.table(0)?["app"].stringValue ?? "" }, perform: { args in
-                let app = args.table(0)?["app"].stringValue ?? ""
+            ctx.gated(info, scope: { args in (try args.table(0))["app"].stringValue ?? "" }, perform: { args in
+                let app = (try args.table(0))["app"].stringValue ?? ""
                 let m = try run { () throws(SnapshotError) in try store.info(app: app) }
                 return [m.map { LuaData.toLua($0.json) } ?? .nil]
             }, plan: { _ in Gate.Planned([.nil]) }),
             ctx.gated(list, scope: { _ in "*" }, perform: { _ in
                 [.table(LuaTable(array: store.list().map { LuaData.toLua($0.json) }))]
             }, plan: { _ in Gate.Planned([.table(LuaTable())]) }),
-            ctx.function(drop) { args in
-                let app = args.table(0)?["app"].stringValue ?? ""
-                return try ctx.gate.call(drop, scope: app, arguments: audit(args), perform: {
+            ctx.gatedEach(drop) { args, gate in
+                let app = (try args.table(0))["app"].stringValue ?? ""
+                return try gate.call(scope: app, arguments: audit(args), perform: {
                     [.bool(try run { () throws(SnapshotError) in try store.drop(app: app) })]
                 }, plan: {
                     let had = try run { () throws(SnapshotError) in try store.info(app: app) } != nil

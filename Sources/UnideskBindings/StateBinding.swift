@@ -44,6 +44,14 @@ public enum StateBinding {
         end, { timeout = 600 })
         """)
 
+    /// The host side of lock(): takes the app's lock, through the gate (capability
+    /// `state.lock:<app>`, an audit record per lock taken). Not in the reference: scripts
+    /// call lock(), whose spec is above.
+    static let takeLock = PrimitiveSpec(
+        module: "state", name: "_lock", summary: "Takes the app's lock for state.lock (a file lock, or an advisory lock with --state-db).",
+        params: [Param("app", .string, ""), Param("timeout", .any, optional: true, "seconds to wait (lock() passes options.timeout or 0)")], returns: [("integer", "handle", "")],
+        effect: .localRead, scope: "<app>", capability: "state.lock")
+
     public static let library = HostLibrary(
         name: "state", summary: "Key → JSON state under --state-dir (or in PostgreSQL with --state-db), atomic writes, per-app locks across runs.",
         specs: [get, set, delete, keys, lock]
@@ -74,7 +82,7 @@ public enum StateBinding {
         func call<T>(argument n: Int = 1, _ body: (any StateStore) throws(StateError) -> T) throws -> T {
             do { return try body(try made.get()) } catch {
                 if error.kind == .invalid && error.message.hasPrefix("key ") { throw HostError.argument(n, error.message) }
-                throw hostError(error)
+                throw ctx.error(error)
             }
         }
         func storable(_ args: [LuaValue]) throws -> DataValue {
@@ -86,45 +94,50 @@ public enum StateBinding {
         func stored(_ key: String) throws -> DataValue? {
             try call { store throws(StateError) in try store.get(key) }
         }
+        /// What a key's call touches, as data.
+        let key = { (args: [LuaValue]) throws -> DataValue in .object([("key", .string(try args.string(0)))]) }
         return [
-            ctx.gated(get, scope: { args in args.string(0) }, effect: readEffect, perform: { args in
-                [try call { store throws(StateError) in try store.get(args.string(0)) }.map(LuaData.toLua) ?? .nil]
+            ctx.gated(get, scope: { args in try args.string(0) }, target: key, effect: readEffect, perform: { args in
+                let key = try args.string(0)
+                return [try call { store throws(StateError) in try store.get(key) }.map(LuaData.toLua) ?? .nil]
             }, plan: { _ in Gate.Planned.offlineRead }),
-            ctx.gated(set, scope: { args in args.string(0) }, perform: { args in
-                let value = try storable(args)
-                try call { store throws(StateError) in try store.set(args.string(0), value) }
+            ctx.gated(set, scope: { args in try args.string(0) }, target: key, perform: { args in
+                let (key, value) = (try args.string(0), try storable(args))
+                try call { store throws(StateError) in try store.set(key, value) }
                 return []
             }, plan: { args in
-                let value = try storable(args)
+                let (key, value) = (try args.string(0), try storable(args))
                 if offlineDatabase { return Gate.Planned([], detail: .string("offline: not compared with the stored value")) }
-                guard let current = try stored(args.string(0)) else { return Gate.Planned([], verdict: .create) }
+                guard let current = try stored(key) else { return Gate.Planned([], verdict: .create) }
                 let changes = DataDiff.changes(from: current, to: value)
                 return Gate.Planned([], verdict: changes.isEmpty ? .unchanged : .change(changes))
             }),
-            ctx.gated(delete, scope: { args in args.string(0) }, perform: { args in
-                [.bool(try call { store throws(StateError) in try store.delete(args.string(0)) })]
+            ctx.gated(delete, scope: { args in try args.string(0) }, target: key, perform: { args in
+                let key = try args.string(0)
+                return [.bool(try call { store throws(StateError) in try store.delete(key) })]
             }, plan: { args in
                 if offlineDatabase { return Gate.Planned([.bool(false)], detail: .string("offline: not compared with the stored value")) }
-                return try stored(args.string(0)) == nil
+                return try stored(try args.string(0)) == nil
                     ? Gate.Planned([.bool(false)], detail: .string("no such key: nothing to delete"), verdict: .unchanged)
                     : Gate.Planned([.bool(false)], verdict: .delete)
             }),
-            ctx.gated(keys, scope: { args in args.string(0) + "*" }, effect: readEffect, perform: { args in
-                let ks = try call { store throws(StateError) in try store.keys(prefix: args.string(0)) }
+            ctx.gated(keys, scope: { args in (try args.optionalString(0) ?? "") + "*" },
+                      target: { args in .object([("prefix", .string(try args.optionalString(0) ?? ""))]) }, effect: readEffect, perform: { args in
+                let prefix = try args.optionalString(0) ?? ""
+                let ks = try call { store throws(StateError) in try store.keys(prefix: prefix) }
                 return [.table(LuaTable(array: ks.map { .string($0) }))]
             }, plan: { _ in Gate.Planned.offlineRead }),
-            // For stdlib/unidesk/state.lua's lock(): take and release the store's lock.
-            HostFunction("unidesk.state._lock") { args in
-                let app = args.string(0)
-                let wait = max(0, min(args.value(1).numberValue ?? 0, ctx.deadlineRemaining))
-                // An offline plan contacts no server, the lock's included.
-                if ctx.mode.isOfflinePlan && ctx.stateDatabase != nil { return [.int(0)] }
+            // A lock in a database is a network call: `plan --offline` records it and takes
+            // none (handle 0), as it contacts no other server.
+            ctx.gated(takeLock, scope: { args in try args.string(0) }, target: { args in .object([("lock", .string(try args.string(0)))]) }, effect: readEffect, perform: { args in
+                let app = try args.string(0)
+                let wait = ctx.timeout(args.value(1).numberValue, Timeouts.stateLock)
                 let l = try call { store throws(StateError) in try store.lock(app, wait: wait) }
                 let handle = nextLock
                 nextLock += 1
                 held[handle] = l
                 return [.int(handle)]
-            },
+            }, plan: { _ in Gate.Planned([.int(0)], detail: .string("offline: no lock taken")) }),
             HostFunction("unidesk.state._unlock") { args in
                 if case .int(let h) = args.value(0), let l = held.removeValue(forKey: h), let warning = l.release() {
                     ctx.console.log(.warn, warning)
@@ -132,13 +145,6 @@ public enum StateBinding {
                 return []
             },
         ]
-    }
-
-    static func hostError(_ e: StateError) -> HostError {
-        var fields: [(String, LuaValue)] = []
-        if let h = e.holder { fields.append(("holder", .string(h))) }
-        if let s = e.sqlstate { fields.append(("sqlstate", .string(s))) }
-        return .structured(kind: e.kind.rawValue, message: e.message, fields: fields)
     }
 }
 

@@ -15,15 +15,16 @@ enum TargetGate {
         let detail: String
     }
 
-    static func call(_ gate: Gate, _ spec: PrimitiveSpec, targets: [Target], arguments: DataValue, verdict: Verdict,
+    static func call(_ gate: SpecGate, targets: [Target], arguments: DataValue, verdict: Verdict,
                      perform: () throws -> [LuaValue], plan: () throws -> [LuaValue]) throws -> [LuaValue] {
         precondition(!targets.isEmpty, "a write touches at least one target")
-        let denied = targets.filter { !gate.permits(Capability(spec.operation, scope: $0.scope), effect: spec.effect) }
+        let spec = gate.spec
+        let denied = targets.filter { !gate.permits(scope: $0.scope) }
         if !denied.isEmpty {
             var first: Error?
             for t in denied {
                 do {
-                    _ = try gate.call(spec, scope: t.scope, arguments: arguments,
+                    _ = try gate.call(scope: t.scope, arguments: arguments,
                                       perform: { () throws -> [LuaValue] in throw HostError.message("\(spec.fullName): the policy changed during the call") },
                                       plan: { () throws -> Gate.Planned<[LuaValue]> in throw HostError.message("\(spec.fullName): the policy changed during the call") })
                 } catch { first = first ?? error }
@@ -31,7 +32,7 @@ enum TargetGate {
             throw first!
         }
         func nested(_ k: Int) throws -> [LuaValue] {
-            try gate.call(spec, scope: targets[k].scope, arguments: arguments, perform: {
+            try gate.call(scope: targets[k].scope, arguments: arguments, perform: {
                 k == 0 ? try perform() : try nested(k - 1)
             }, plan: {
                 Gate.Planned(k == 0 ? try plan() : try nested(k - 1), detail: .string(targets[k].detail), verdict: verdict)

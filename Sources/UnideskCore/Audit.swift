@@ -19,6 +19,12 @@ public struct AuditRecord: Sendable {
     /// a deny rule matched, which no grant overrides).
     public var grant: String?
     public var durationMs: Double
+    /// What the call touches, as data: the binding's description of its target (a kube
+    /// object's kind/namespace/name), or the capability's scope when it gives none.
+    public var target: DataValue?
+    /// For a read that was performed: "sha256:<hex>" of its result's canonical JSON, so a
+    /// later check can tell whether what was read has changed (nil: no JSON form).
+    public var fingerprint: String?
     /// True only when the effect really happened.
     public var performed: Bool { !planned && (outcome == .ok || outcome == .error) }
     /// True when the call ran in plan mode and was recorded instead of performed.
@@ -34,6 +40,8 @@ public struct AuditRecord: Sendable {
             ("mode", .string(planned ? "planned" : "performed")),
             ("duration_ms", .double((durationMs * 1000).rounded() / 1000)),
         ]
+        if let target { f.append(("target", target)) }
+        if let fingerprint { f.append(("fingerprint", .string(fingerprint))) }
         if let errorKind { f.append(("error_kind", .string(errorKind))) }
         if let message { f.append(("message", .string(message))) }
         if let detail { f.append(("detail", detail)) }

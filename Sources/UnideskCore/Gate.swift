@@ -1,3 +1,4 @@
+import CCrypto
 import Foundation
 import LuaRuntime
 import UnideskData
@@ -37,14 +38,20 @@ public final class Gate {
     /// Runs `perform` if policy and mode allow it; otherwise `plan` (plan mode) or a
     /// `denied` error. Every outcome is journaled. `effect` overrides the spec's for a
     /// call the arguments make a read (a statement marked read-only).
-    public func call<T>(_ spec: PrimitiveSpec, scope: String, arguments: DataValue, effect: EffectClass? = nil,
-                        perform: () throws -> T,
-                        plan: () throws -> Planned<T>) throws -> T {
+    /// Not public: bindings reach it only through `RunContext.gated`/`gatedEach` (or
+    /// `SpecGate`), so the capability is always the spec's operation.
+    /// `target`: what the call touches, as data (default: the scope); `fingerprint`: the
+    /// result as data, digested into the record when a read was performed.
+    func call<T>(_ spec: PrimitiveSpec, scope: String, arguments: DataValue, effect: EffectClass? = nil,
+                 target: DataValue? = nil, fingerprint: (T) -> DataValue? = { _ in nil },
+                 perform: () throws -> T,
+                 plan: () throws -> Planned<T>) throws -> T {
         let capability = Capability(spec.operation, scope: scope)
         let effect = effect ?? spec.effect
         var record = AuditRecord(primitive: spec.fullName, capability: capability.description,
                                  effect: effect, arguments: arguments, outcome: .ok,
                                  durationMs: 0, planned: false)
+        record.target = target ?? .string(scope)
         if case .denied(let why) = policy.decide(capability, effect: effect) {
             record.outcome = .denied
             record.message = redactor.scrub(why)
@@ -85,7 +92,13 @@ public final class Gate {
                 record.verdict = effect == .write ? p.verdict : .unknown
                 return p.value
             }
-            return try perform()
+            let result = try perform()
+            // A read's result, digested: a later run (a saved plan's drift check) can tell
+            // whether what it read is still what was read.
+            if effect == .read || effect == .localRead, let data = fingerprint(result) {
+                record.fingerprint = Self.fingerprint(data)
+            }
+            return result
         } catch let HostError.structured(kind, message, fields) {
             // A primitive may refuse on its own (a path outside its directory): that is a
             // denial like the policy's, journaled and sticky.
@@ -102,8 +115,20 @@ public final class Gate {
         }
     }
 
-    /// Whether a call would pass the policy (for `unidesk.can`): no audit, no effect.
-    public func permits(_ capability: Capability, effect: EffectClass) -> Bool {
+    /// "sha256:<hex>" of the value's canonical JSON (keys sorted, compact); nil when it
+    /// has no JSON form.
+    static func fingerprint(_ value: DataValue) -> String? {
+        guard let json = try? JSON.encode(value, options: .init(pretty: false, sortKeys: true)) else { return nil }
+        let bytes = Array(json.utf8)
+        var out = [UInt8](repeating: 0, count: 32)
+        bytes.withUnsafeBytes { b in _ = ud_sha256(b.baseAddress, b.count, &out) }
+        let digits = Array("0123456789abcdef")
+        return "sha256:" + String(out.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+    }
+
+    /// Whether a call would pass the policy (for `unidesk.can` and `SpecGate.permits`): no
+    /// audit, no effect.
+    func permits(_ capability: Capability, effect: EffectClass) -> Bool {
         policy.decide(capability, effect: effect) == .allowed
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LuaRuntime
+import UnideskData
 import UnideskFiles
 
 /// A primitive family as the engine sees it: `require "unidesk.<name>"`. Bindings build
@@ -22,6 +23,16 @@ public struct HostLibrary: Sendable {
         self.summary = summary
         self.specs = specs
         self.make = make
+    }
+}
+
+/// A family's timeout: the default when a call names none, and the floor.
+public struct TimeoutDefault: Sendable {
+    public let seconds: Double
+    public let minimum: Double
+    public init(seconds: Double, minimum: Double) {
+        self.seconds = seconds
+        self.minimum = minimum
     }
 }
 
@@ -81,6 +92,18 @@ public final class RunContext {
         return max(0, min(run, step.at - Self.now))
     }
 
+    /// The timeout a blocking call gets: `requested` (the script's `timeout`) or the
+    /// family's default, never past the run's or the step's deadline, never below the
+    /// family's minimum (a zero timeout would mean "wait forever" to libcurl and libpq).
+    /// Defaults per family: `Timeouts` in UnideskBindings, listed in docs/guide.md.
+    public func timeout(_ requested: Double?, default seconds: Double, minimum: Double) -> Double {
+        max(minimum, min(requested ?? seconds, deadlineRemaining, 1e7))
+    }
+
+    public func timeout(_ requested: Double?, _ family: TimeoutDefault) -> Double {
+        timeout(requested, default: family.seconds, minimum: family.minimum)
+    }
+
     /// A pipeline step's own deadline: primitives called inside it stop waiting by then.
     public func pushStepDeadline(seconds: Double) {
         let inherited = stepDeadlines.last.map { ($0.at, $0.seconds) } ?? (.infinity, .infinity)
@@ -130,9 +153,21 @@ public final class RunContext {
 
     static var now: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
-    /// A host function whose arguments are checked against `spec` before `body` runs.
+    /// How each spec's host function was registered this run (`function` or a gated form),
+    /// for the test that every effectful spec goes through the gate.
+    public private(set) var registrations: [(spec: PrimitiveSpec, gated: Bool)] = []
+
+    /// A pure host function: arguments checked against `spec`, then `body`. An effectful
+    /// spec registered here is a programming error: it is recorded (the registration test
+    /// fails) and the function raises a "unidesk bug" error instead of acting ungated.
     public func function(_ spec: PrimitiveSpec, _ body: @escaping ([LuaValue]) throws -> [LuaValue]) -> HostFunction {
-        HostFunction(spec.fullName) { args in
+        registrations.append((spec, false))
+        guard spec.effect == .pure else {
+            return HostFunction(spec.fullName) { _ in
+                throw HostError.message("unidesk bug: \(spec.fullName) is a \(spec.effect.rawValue) registered with function(); effectful primitives register with gated or gatedEach")
+            }
+        }
+        return HostFunction(spec.fullName) { args in
             try spec.check(args)
             return try body(args)
         }
@@ -142,26 +177,91 @@ public final class RunContext {
     /// local reads), and then it returns `LuaValue.unknownRead`.
     public func gatedRead(_ spec: PrimitiveSpec,
                           scope: @escaping ([LuaValue]) throws -> String,
+                          target: (([LuaValue]) throws -> DataValue)? = nil,
                           perform: @escaping ([LuaValue]) throws -> [LuaValue]) -> HostFunction {
-        gated(spec, scope: scope, perform: perform, plan: { _ in Gate.Planned.offlineRead })
+        gated(spec, scope: scope, target: target, perform: perform, plan: { _ in Gate.Planned.offlineRead })
     }
 
     /// A host function that goes through the gate: checked, then policy → plan or
-    /// perform → audit. `scope` forms the capability scope from the arguments; `effect`
-    /// overrides the spec's when the backend decides it (state in a database is a
-    /// network read, not a local one).
+    /// perform → audit. `scope` forms the capability scope from the arguments; `target`
+    /// describes what the call touches as data (default: the scope); `effect` overrides
+    /// the spec's when the backend decides it (state in a database is a network read, not
+    /// a local one).
     public func gated(_ spec: PrimitiveSpec,
                       scope: @escaping ([LuaValue]) throws -> String,
+                      target: (([LuaValue]) throws -> DataValue)? = nil,
                       effect: EffectClass? = nil,
                       perform: @escaping ([LuaValue]) throws -> [LuaValue],
                       plan: @escaping ([LuaValue]) throws -> Gate.Planned<[LuaValue]>) -> HostFunction {
-        HostFunction(spec.fullName) { [gate, redactor] args in
+        registrations.append((spec, true))
+        let specGate = gate(for: spec)
+        return HostFunction(spec.fullName) { args in
             try spec.check(args)
             let s = try scope(args)
+            let t = try target?(args)
             return try self.bounded {
-                try gate.call(spec, scope: s, arguments: LuaData.auditArguments(args, redactor: redactor), effect: effect,
+                try specGate.call(scope: s, arguments: specGate.audit(args), effect: effect, target: t,
                               perform: { try perform(args) }, plan: { try plan(args) })
             }
         }
+    }
+
+    /// A gated host function that makes one gated call per object it touches (every
+    /// manifest of an apply, every reference of a batch): checked against `spec`, then
+    /// `body` with a `SpecGate` for `items` (default: `spec` itself) through which each
+    /// object's call goes. Bounded by the step deadline as a whole. `method`: argument 1
+    /// is the object the Lua wrapper passes for self, not described by the spec.
+    public func gatedEach(_ spec: PrimitiveSpec, items: PrimitiveSpec? = nil, method: Bool = false,
+                          _ body: @escaping ([LuaValue], SpecGate) throws -> [LuaValue]) -> HostFunction {
+        registrations.append((spec, true))
+        let specGate = gate(for: items ?? spec)
+        return HostFunction(spec.fullName) { args in
+            if method {
+                do { try spec.check(Array(args.dropFirst())) } catch let HostError.argument(n, m) { throw HostError.argument(n + 1, m) }
+            } else {
+                try spec.check(args)
+            }
+            return try self.bounded { try body(args, specGate) }
+        }
+    }
+
+    /// The gate bound to `spec`, for gated calls made outside a host function (clean-up
+    /// statements at the end of the run).
+    public func gate(for spec: PrimitiveSpec) -> SpecGate { SpecGate(spec: spec, gate: gate, redactor: redactor) }
+}
+
+/// The gate bound to one spec: the capability is always the spec's operation plus the
+/// scope a call names, never a free-form string.
+public struct SpecGate {
+    public let spec: PrimitiveSpec
+    let gate: Gate
+    let redactor: Redactor
+
+    /// One gated call: policy → plan or perform → audit record (with `target`, default the
+    /// scope, and the fingerprint of a performed read's result).
+    public func call<T>(scope: String, arguments: DataValue, effect: EffectClass? = nil, target: DataValue? = nil,
+                        perform: () throws -> T, plan: () throws -> Gate.Planned<T>) throws -> T {
+        try gate.call(spec, scope: scope, arguments: arguments, effect: effect, target: target,
+                      fingerprint: Self.data, perform: perform, plan: plan)
+    }
+
+    /// Arguments as the audit keeps them (secrets masked, long strings cut).
+    public func audit(_ args: [LuaValue]) -> DataValue { LuaData.auditArguments(args, redactor: redactor) }
+
+    /// Whether a call with this scope would pass the policy (to batch only what is
+    /// allowed): no audit, no effect; the call itself still goes through `call`.
+    public func permits(scope: String, effect: EffectClass? = nil) -> Bool {
+        gate.permits(Capability(spec.operation, scope: scope), effect: effect ?? spec.effect)
+    }
+
+    /// A result as data for its fingerprint: Lua values convert (nil when one has no JSON
+    /// form, a secret among them); other results have none.
+    static func data<T>(_ result: T) -> DataValue? {
+        if let values = result as? [LuaValue] {
+            return try? .array(values.map { v throws(LuaData.ConversionError) in try LuaData.toData(v) })
+        }
+        if let value = result as? LuaValue { return try? LuaData.toData(value) }
+        if let value = result as? DataValue { return value }
+        return nil
     }
 }
