@@ -51,7 +51,7 @@ public enum PostgresBinding {
         func method(_ spec: PrimitiveSpec, _ body: @escaping (Slot, [LuaValue]) throws -> [LuaValue]) -> HostFunction {
             HostFunction(spec.fullName) { all in
                 guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else {
-                    throw HostError.argument(1, "connection expected (call it as conn:\(spec.name.split(separator: ":").last ?? "")(…))")
+                    throw spec.receiverMissing
                 }
                 let args = Array(all.dropFirst())
                 do { try spec.check(args) } catch let HostError.argument(n, m) { throw HostError.argument(n + 1, m) }

@@ -66,12 +66,7 @@ end
 -- Runs fn as a named step: recorded with status and duration, shown live. Errors propagate
 -- unchanged after the step is marked failed.
 function unidesk.step(name, fn, ...)
-  if type(name) ~= "string" then
-    error("bad argument #1 to 'unidesk.step' (string expected, got " .. type(name) .. ")", 2)
-  end
-  if type(fn) ~= "function" then
-    error("bad argument #2 to 'unidesk.step' (function expected, got " .. type(fn) .. ")", 2)
-  end
+  host.check_args("step", name, fn)
   local id = host.step_begin(name)
   local tb
   local results = pack(xpcall(fn, function(e)
@@ -162,4 +157,7 @@ base.error = function(e, level)
   end
   error(e, 0)
 end
+-- check("alert.raise", a): a stdlib function checks its arguments against its spec, as host
+-- functions do, and raises the same bad-argument error at the user's line.
+base.check = host.check_args
 base_env = freeze(base, "_G")
