@@ -71,12 +71,14 @@ import UnideskData
         }
     }
 
-    @Test("correct calls pass the same checks")
+    @Test("correct calls pass the same checks, a cyclic pipeline context too")
     func correctCallsPass() throws {
         let t = try TempRecipe(["recipe.lua": """
             local pipeline, semver, state = require "unidesk.pipeline", require "unidesk.semver", require "unidesk.state"
+            local context = { n = 1 }
+            context.self = context   -- a cycle: the host cannot read it, and need not (context is any value)
             local r = pipeline.run{ name = "p", steps = { { name = "a", run = function(ctx) return ctx end, retries = 1, timeout = 5 } },
-                                    always = { { name = "b", run = function() end } }, context = { n = 1 } }
+                                    always = { { name = "b", run = function() end } }, context = context }
             unidesk.output("ok", r.ok)
             unidesk.output("lock", state.lock("shop", function(x) return x end, { timeout = 1 }) == nil)
             unidesk.output("major", semver.parse("1.2.3").major)
