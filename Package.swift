@@ -2,8 +2,8 @@
 import PackageDescription
 
 // Layers (see DESIGN.md): C boundary → LuaRuntime → primitive families (no Lua) →
-// UnideskCore (engine, gate, policy, audit, reports) → UnideskBindings (thin Lua bindings
-// of the families) → the `unidesk` CLI.
+// UnideskCore (engine, gate, policy, audit, reports, test runner) → UnideskBindings (thin Lua
+// bindings of the families) → UnideskREPL → the `unidesk` CLI (flag parsing only).
 let package = Package(
     name: "unidesk",
     platforms: [.macOS(.v13)],
@@ -46,8 +46,12 @@ let package = Package(
         .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem", "CCrypto"]),
         .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot", "UnideskKube", "UnideskState"]),
 
+        // The interactive session behind `unidesk repl`, as a library so it is tested
+        // without a terminal.
+        .target(name: "UnideskREPL", dependencies: ["UnideskCore", "UnideskBindings", "LuaRuntime", "CEdit"]),
+
         .executableTarget(name: "unidesk", dependencies: [
-            "UnideskCore", "UnideskBindings", "UnideskState", "CEdit", "LuaRuntime",
+            "UnideskCore", "UnideskBindings", "UnideskREPL", "UnideskState",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -62,6 +66,7 @@ let package = Package(
         .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskKube", "UnideskData"]),
         .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess", "UnideskData",
                                                       "UnideskKube", "UnideskPostgres", "UnideskCompose", "UnideskRegistry", "UnideskState", "UnideskHTTP"]),
+        .testTarget(name: "UnideskREPLTests", dependencies: ["UnideskREPL", "UnideskCore", "LuaRuntime"]),
         .testTarget(name: "CLITests", dependencies: ["UnideskCore", "UnideskProcess"]),
     ]
 )

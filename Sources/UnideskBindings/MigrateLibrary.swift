@@ -3,21 +3,27 @@ import UnideskCore
 /// `require "unidesk.migrate"`: stdlib Lua over unidesk.pg (stdlib/unidesk/migrate.lua).
 /// Described here so its reference and stubs come from the same generator.
 public enum MigrateLibrary {
+    /// smoke's options, which gate takes too.
+    static let options = LuaType.record([
+        Param("dir", .string, "the migrations directory, in the recipe's directory"),
+        Param("admin_dsn", .stringOrSecret, "a role that may CREATE DATABASE and CREATE ROLE and SET ROLE to both roles (a superuser in practice)"),
+        Param("owner_role", .string, "owns the database and the baseline's tables, as in production"),
+        Param("app_role", .string, "runs the migrations: production's deploy role"),
+        Param("baseline", .oneOf([.string, .integer]), optional: true, "a SQL file applied as the owner first (production's schema), or a version: migrations up to it are applied as the owner"),
+        Param("applied", .oneOf([
+            .record([Param("dsn", .stringOrSecret, optional: true, ""), Param("table", .string, optional: true, "default schema_migrations (columns version, name)")]),
+            .array(.record([Param("version", .oneOf([.integer, .string]), ""), Param("name", .string, optional: true, "")])),
+        ]), optional: true, "production's applied migrations to compare names with; a list of {version=, name=} is accepted too"),
+        Param("down", .boolean, optional: true, "smoke the down scripts (default true)"),
+        Param("allow_gaps", .boolean, optional: true, "version gaps are not problems (default false)"),
+    ])
+
     static let smoke = PrimitiveSpec(
         module: "migrate", name: "smoke",
         summary: """
         The migration gate. Creates a scratch database (owned by owner_role) and the two roles if they do not exist, applies the baseline as the owner, then every NNN_name.up.sql in version order as app_role, the role production deploys with; each file is one transaction (a file with CREATE INDEX CONCURRENTLY runs statement by statement). After each up that has a NNN_name.down.sql: down, then up again. Stops at the first failure and reports its file, phase, role, SQLSTATE, statement and line. Before touching the server it checks the files: two migrations in one version slot, gaps, a down without an up, names that disagree with the applied migrations (then nothing is run for duplicates or an applied version with no file). The scratch database and the roles it created are dropped at the end, on failure too. In plan mode only the file checks run.
         """,
-        params: [Param("options", .record([
-            Param("dir", .string, "the migrations directory, in the recipe's directory"),
-            Param("admin_dsn", .stringOrSecret, "a role that may CREATE DATABASE and CREATE ROLE and SET ROLE to both roles (a superuser in practice)"),
-            Param("owner_role", .string, "owns the database and the baseline's tables, as in production"),
-            Param("app_role", .string, "runs the migrations: production's deploy role"),
-            Param("baseline", .oneOf([.string, .integer]), optional: true, "a SQL file applied as the owner first (production's schema), or a version: migrations up to it are applied as the owner"),
-            Param("applied", .record([Param("dsn", .stringOrSecret, optional: true, ""), Param("table", .string, optional: true, "default schema_migrations (columns version, name)")]), optional: true, "production's applied migrations to compare names with; a list of {version=, name=} is accepted too"),
-            Param("down", .boolean, optional: true, "smoke the down scripts (default true)"),
-            Param("allow_gaps", .boolean, optional: true, "version gaps are not problems (default false)"),
-        ]), "")],
+        params: [Param("options", options, "")],
         returns: [("{ok: boolean, applied: integer, migrations: integer, database?: string, failure?: table, problems: table[], skipped?: string, planned?: boolean}", "report",
                    "failure = {file, version, phase = up|down|up after down|baseline, role, sqlstate, message, detail, hint, statement, line}; problems = {kind = duplicate_version|gap|orphan_down|unrecognized_file|name_mismatch|applied_missing, message, …}")],
         errors: ["raises what pg.connect raises (the admin DSN is unreachable or refused)",
@@ -41,7 +47,7 @@ public enum MigrateLibrary {
     static let gate = PrimitiveSpec(
         module: "migrate", name: "gate",
         summary: "The migration gate as the first step of a deploy: runs smoke with the same options, prints format's lines, adds the report to the run's outputs as migration_gate {ok, applied, migrations, failure, problems, skipped}, and raises when it did not pass, before the deploy has touched anything. Returns the report when it passed (in plan mode: the file checks only).",
-        params: [Param("options", .any, "smoke's options")],
+        params: [Param("options", options, "smoke's options")],
         returns: [("table", "report", "smoke's report, ok = true")],
         errors: ["kind = migration_failed: message names the file, line and SQLSTATE (or the first problem with the set of files); the error's report field is smoke's report",
                  "raises what smoke raises"],
@@ -54,7 +60,7 @@ public enum MigrateLibrary {
     static let fromVars = PrimitiveSpec(
         module: "migrate", name: "from_vars",
         summary: "The gate's options as deploy recipes take them: --var migrations=DIR (nil without it: no gate), baseline, owner_role (default app_owner), app_role (default app), and the admin DSN from the environment variable MIGRATE_ADMIN_DSN (pass it with --secret-env).",
-        params: [Param("vars", .any, "unidesk.vars")],
+        params: [Param("vars", .map(.any), "unidesk.vars")],
         returns: [("table?", "options", "for gate, or nil")],
         example: """
         local gate = migrate.from_vars(unidesk.vars)

@@ -10,8 +10,13 @@ public enum PipelineLibrary {
         summary: "Runs steps in order, each as a unidesk.step. A step may retry (with a doubling backoff) and has its own timeout: every primitive and `time.sleep` called inside it stops at the step's deadline and raises kind = timeout (field deadline = \"step\"), so the step fails as timed out (a pure-Lua loop that calls no primitive is not cut short, but the step fails as timed out when it ends). A retried step is one step of the run's report and JUnit, with its attempts (`[retry]` on stderr for an attempt that is tried again). After the first failure the remaining steps are skipped (recorded as skipped, `[skip]` on stderr, `<skipped/>` in JUnit); `always` steps run in every case, after the others, and get the report so far. A denial is never retried. Returns the report; it raises only for misuse.",
         params: [Param("pipeline", .record([
             Param("name", .string, optional: true, ""),
-            Param("steps", .array(.any), "{name = , run = function(ctx) … end, retries = 0, backoff = 1, timeout = seconds}"),
-            Param("always", .array(.any), optional: true, "{name = , run = function(report) … end}: clean-up that runs whatever happened"),
+            Param("steps", .array(.record([
+                Param("name", .string, ""), Param("run", .function, "function(ctx) … end"),
+                Param("retries", .integer, optional: true, "default 0"), Param("backoff", .number, optional: true, "seconds, doubling; default 1"),
+                Param("timeout", .number, optional: true, "seconds"),
+            ])), "{name = , run = function(ctx) … end, retries = 0, backoff = 1, timeout = seconds}"),
+            Param("always", .array(.record([Param("name", .string, ""), Param("run", .function, "function(report) … end")])), optional: true,
+                  "{name = , run = function(report) … end}: clean-up that runs whatever happened"),
             Param("context", .any, optional: true, "passed to every step's run"),
         ]), "")],
         returns: [("{ok: boolean, name?: string, failed_step?: string, error?: any, steps: {name: string, status: string, attempts: integer, seconds: number, error?: any}[], cleanup_failed?: boolean}", "report", "status is ok, failed, timeout, skipped")],

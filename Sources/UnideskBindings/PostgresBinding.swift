@@ -51,7 +51,7 @@ public enum PostgresBinding {
         func method(_ spec: PrimitiveSpec, _ body: @escaping (Slot, [LuaValue], SpecGate) throws -> [LuaValue]) -> HostFunction {
             ctx.gatedEach(spec, method: true) { all, gate in
                 guard case .int(let h) = all.first ?? .nil, let slot = slots[h] else {
-                    throw HostError.argument(1, "connection expected (call it as conn:\(spec.name.split(separator: ":").last ?? "")(…))")
+                    throw spec.receiverMissing
                 }
                 return try body(slot, Array(all.dropFirst()), gate)
             }

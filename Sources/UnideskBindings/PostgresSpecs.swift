@@ -29,7 +29,7 @@ enum PostgresSpecs {
         offlineResult: "a connection that sends nothing (`server = \"offline\"`): its reads return `{planned = true, unknown = true}`, its writes are unverified")
 
     static let exec = PrimitiveSpec(
-        module: "pg", name: "connection:exec",
+        module: "pg", name: "exec", shape: .method(of: "connection"),
         summary: "Runs SQL. With params: one statement, values sent separately. Without: the simple protocol, several statements allowed (one implicit transaction). In plan mode a write runs inside a transaction that is always rolled back (\"verified by rollback\"); a statement that cannot run in a transaction (CREATE INDEX CONCURRENTLY, VACUUM, CREATE DATABASE…) is reported as unverifiable and not run.",
         params: [Param("sql", .string, ""), params,
                  Param("options", .record([role, Param("read_only", .boolean, optional: true, readOnly), timeout]), optional: true, "")],
@@ -41,7 +41,7 @@ enum PostgresSpecs {
         capability: "pg.exec")
 
     static let query = PrimitiveSpec(
-        module: "pg", name: "connection:query",
+        module: "pg", name: "query", shape: .method(of: "connection"),
         summary: "Runs a query and returns its rows. Read-only by default: it runs in a read-only transaction and counts as a read (pass read_only=false for INSERT … RETURNING, which is then a write).",
         params: [Param("sql", .string, ""), params,
                  Param("options", .record([role, Param("read_only", .boolean, optional: true, "default true: " + readOnly), timeout]), optional: true, "")],
@@ -52,7 +52,7 @@ enum PostgresSpecs {
         capability: "pg.exec")
 
     static let script = PrimitiveSpec(
-        module: "pg", name: "connection:script",
+        module: "pg", name: "script", shape: .method(of: "connection"),
         summary: "Runs a SQL script (a migration file) statement by statement, so a failure names the file, the statement and its line. The script is one transaction (a leading BEGIN and trailing COMMIT in the file are accepted); if a statement cannot run in a transaction, each statement commits on its own. Run as a role, a script may not change its role (SET ROLE, RESET ROLE, SET SESSION AUTHORIZATION).",
         params: [Param("sql", .string, "the script's text"),
                  Param("options", .record([Param("name", .string, optional: true, "the file name, for errors"), role, timeout]), optional: true, "")],
@@ -64,14 +64,14 @@ enum PostgresSpecs {
         capability: "pg.exec")
 
     static let tx = PrimitiveSpec(
-        module: "pg", name: "connection:tx",
+        module: "pg", name: "tx", shape: .method(of: "connection"),
         summary: "Runs fn(conn) in a transaction: COMMIT when fn returns, ROLLBACK when it raises (the error goes on). If a statement inside failed, the server has aborted the transaction: tx returns nil, err (SQLSTATE 25P02). Transactions do not nest. In plan mode the transaction is always rolled back.",
         params: [Param("fn", .function, "function(conn) … end")],
         returns: [("any", "...", "fn's results, or nil, err")],
         example: #"local conn, id = pg.connect(unidesk.env("DATABASE_URL")), 42"# + "\n" + #"assert(conn:tx(function(c) assert(c:exec("UPDATE accounts SET n = n - 1 WHERE id = $1", { id })); return true end))"#)
 
     static let close = PrimitiveSpec(
-        module: "pg", name: "connection:close",
+        module: "pg", name: "close", shape: .method(of: "connection"),
         summary: "Closes the connection (idempotent). Connections still open at the end of the run are closed then.")
 
     static let oneShot = PrimitiveSpec(

@@ -41,6 +41,27 @@ extension Session {
         add("tests_failed") { args in
             throw HostError.structured(kind: "tests_failed", message: args.first?.stringValue ?? "tests failed")
         }
+        // The stdlib's argument checks (the prelude hands it to stdlib modules as `check`):
+        // check("alert.raise", a) checks the arguments against that spec as a host function's
+        // are checked, and raises the same "bad argument #n to 'unidesk.alert.raise' (…)" at
+        // the user's line. A method's spec ("pg.connection:tx") takes its object first.
+        add("check_args") { args in
+            let name = args.first?.stringValue ?? ""
+            guard let spec = (CoreSpecs.all + self.libraries.flatMap(\.specs)).first(where: { $0.fullName == "unidesk." + name }) else {
+                throw HostError.message("unidesk: no spec named '\(name)' to check arguments against (a stdlib bug)")
+            }
+            let rest = Array(args.dropFirst())
+            do throws(HostError) {
+                if case .method = spec.shape {
+                    try spec.check(receiver: rest.first ?? .nil, Array(rest.dropFirst()))
+                } else {
+                    try spec.check(rest)
+                }
+            } catch {
+                throw HostError.message(error.text(calling: spec.fullName))
+            }
+            return []
+        }
         add("fail") { args in
             try CoreSpecs.fail.check(args)
             throw HostError.structured(kind: "fail", message: args[0].stringValue ?? "failed")

@@ -49,10 +49,14 @@ public struct Param: Sendable {
 /// The one description of a primitive. It drives argument checking at call time, the
 /// Markdown reference in docs/ and the LuaLS `---@meta` stubs, so they cannot drift.
 public struct PrimitiveSpec: Sendable {
-    /// What the name holds: a function to call, or a value to read (`json.null`,
-    /// `unidesk.vars`), rendered without parentheses in the reference and as `---@type` in stubs.
+    /// What the name holds: a function to call, a method of the objects a module returns
+    /// (`conn:exec(…)`), or a value to read (`json.null`, `unidesk.vars`), rendered without
+    /// parentheses in the reference and as `---@type` in stubs.
     public enum Shape: Sendable, Equatable {
         case function
+        /// A method of this class of the module ("connection": `unidesk.pg.connection:exec`);
+        /// called with its object first, which the checks count as argument #1.
+        case method(of: String)
         /// A value of this LuaLS type.
         case value(type: String)
     }
@@ -77,7 +81,7 @@ public struct PrimitiveSpec: Sendable {
 
     /// A value on a module or the `unidesk` table rather than a function.
     public static func value(module: String, name: String, type: String, summary: String, example: String = "") -> PrimitiveSpec {
-        PrimitiveSpec(module: module, name: name, summary: summary, example: example, shape: .value(type: type))
+        PrimitiveSpec(module: module, name: name, shape: .value(type: type), summary: summary, example: example)
     }
 
     /// What a network read returns under `plan --offline` when it is not the unknown value
@@ -89,10 +93,10 @@ public struct PrimitiveSpec: Sendable {
     /// the reference has nothing to add to `returns`.
     public let plannedResult: String?
 
-    public init(module: String, name: String, summary: String, params: [Param] = [],
+    public init(module: String, name: String, shape: Shape = .function, summary: String, params: [Param] = [],
                 returns: [(type: String, name: String, doc: String)] = [],
                 effect: EffectClass = .pure, scope: String? = nil, errors: [String] = [],
-                example: String = "", capability: String? = nil, shape: Shape = .function, offlineResult: String? = nil,
+                example: String = "", capability: String? = nil, offlineResult: String? = nil,
                 plannedResult: String? = nil) {
         self.capability = capability
         self.shape = shape
@@ -109,14 +113,38 @@ public struct PrimitiveSpec: Sendable {
         self.example = example
     }
 
-    /// "unidesk.fs.read"
-    public var fullName: String { module.isEmpty ? "unidesk.\(name)" : "unidesk.\(module).\(name)" }
+    /// The name within its module: "read", or "connection:exec" for a method.
+    public var memberName: String {
+        if case .method(let cls) = shape { return "\(cls):\(name)" }
+        return name
+    }
+    /// "unidesk.fs.read", "unidesk.pg.connection:exec"
+    public var fullName: String { module.isEmpty ? "unidesk.\(memberName)" : "unidesk.\(module).\(memberName)" }
     /// "fs.read": the capability's operation.
-    public var operation: String { capability ?? (module.isEmpty ? name : "\(module).\(name)") }
+    public var operation: String { capability ?? (module.isEmpty ? memberName : "\(module).\(memberName)") }
 
-    /// Checks arguments against the description; throws the Lua-style misuse error.
+    /// A method called without its object (`conn.exec(sql)` for `conn:exec(sql)`).
+    public var receiverMissing: HostError {
+        guard case .method(let cls) = shape else { return .argument(1, "no object: \(fullName) is not a method") }
+        return .argument(1, "\(cls) expected (call it as \(cls):\(name)(…))")
+    }
+
+    /// A method's call: its object (nil when it was called without one), then the
+    /// arguments, numbered as Lua counts them (the object is #1).
+    public func check(receiver: LuaValue, _ args: [LuaValue]) throws(HostError) {
+        guard !receiver.isNil else { throw receiverMissing }
+        do { try check(args) } catch {
+            guard case .argument(let n, let why) = error else { throw error }
+            throw .argument(n + 1, why)
+        }
+    }
+
+    /// Checks arguments against the description; throws the Lua-style misuse error. A last
+    /// parameter named "..." takes any number of values.
     public func check(_ args: [LuaValue]) throws(HostError) {
+        let variadic = params.last?.name == "..."
         for (i, p) in params.enumerated() {
+            if variadic && i == params.count - 1 { break }
             let v = i < args.count ? args[i] : .nil
             if v.isNil {
                 if p.optional { continue }
@@ -125,7 +153,7 @@ public struct PrimitiveSpec: Sendable {
             }
             if let why = Self.mismatch(v, p.type, path: "") { throw .argument(i + 1, why) }
         }
-        if args.count > params.count, args[params.count...].contains(where: { !$0.isNil }) {
+        if !variadic, args.count > params.count, args[params.count...].contains(where: { !$0.isNil }) {
             throw .argument(params.count + 1, "no such parameter: \(fullName) takes \(params.count) argument\(params.count == 1 ? "" : "s")")
         }
     }

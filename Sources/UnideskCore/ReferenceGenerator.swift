@@ -105,11 +105,19 @@ public struct ReferenceGenerator {
         return s
     }
 
+    /// As `luaName`, with records spelled out (also inside a list or an alternative).
     private func stubType(_ t: LuaType) -> String {
-        if case .record(let fields) = t {
+        switch t {
+        case .record(let fields):
             return "{ " + fields.map { "\($0.name)\($0.optional ? "?" : ""): \(stubType($0.type))" }.joined(separator: ", ") + " }"
+        case .array(let element):
+            if case .record = element { return stubType(element) + "[]" }
+            return t.luaName
+        case .oneOf(let types):
+            return types.map(stubType).joined(separator: "|")
+        default:
+            return t.luaName
         }
-        return t.luaName
     }
 
     private func signature(_ spec: PrimitiveSpec) -> String {
@@ -139,13 +147,12 @@ public struct ReferenceGenerator {
         for c in lib.classes { s += classStub(c) }
         var classes: Set<String> = []
         for spec in lib.specs {
-            // "connection:exec" is a method of the objects the module returns.
-            if let colon = spec.name.firstIndex(of: ":") {
-                let cls = String(spec.name[..<colon])
+            // A method of the objects the module returns.
+            if case .method(let cls) = spec.shape {
                 if classes.insert(cls).inserted {
                     s += "---@class unidesk.\(lib.name).\(cls)\nlocal \(cls) = {}\n\n"
                 }
-                s += annotations(spec) + "function \(spec.name)(\(signature(spec))) end\n\n"
+                s += annotations(spec) + "function \(spec.memberName)(\(signature(spec))) end\n\n"
                 continue
             }
             if let value = valueStub(spec, owner: lib.name) { s += value; continue }

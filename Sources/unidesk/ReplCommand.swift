@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import UnideskCore
+import UnideskREPL
 
 struct ReplCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -38,51 +38,13 @@ struct TestCommand: ParsableCommand {
     @OptionGroup var common: CommonOptions
 
     func run() throws {
-        let files = try Self.testFiles(paths.isEmpty ? ["."] : paths)
-        guard !files.isEmpty else { throw ValidationError("no *_test.lua files under \(paths.isEmpty ? "." : paths.joined(separator: ", "))") }
-        let base = try common.engineOptions(mode: .run)
-        // One --report and one --junit for the whole command, written once every file ran:
-        // each file's engine writes none of its own.
-        var combined = TestRunReport(startedAt: Date())
-        let t0 = Date()
-        for f in files {
-            var options = base
-            options.reportPath = nil
-            options.junitPath = nil
-            options.recordReplays = record
-            // Tests never touch the real state: a fresh state directory per file, unless given.
-            let scratch = NSTemporaryDirectory() + "unidesk-test-state-\(UUID().uuidString)"
-            defer { try? FileManager.default.removeItem(atPath: scratch) }
-            // Nor a shared state database ($UNIDESK_STATE_DB), unless --state-db names one.
-            if common.stateDb == nil { options.stateDatabase = nil }
-            if common.stateDir == nil {
-                options.stateDirectory = scratch
-                // That directory is the test's own: writing state and files there needs no
-                // grant (a state database named with --state-db is not: state.* still does).
-                try? options.policy.add(allow: options.stateDatabase == nil ? ["state.*", "fs.write:*"] : ["fs.write:*"], deny: [])
-            }
-            combined.armHardStop(running: f, timeout: options.timeout, reportPath: base.reportPath, junitPath: base.junitPath)
-            let engine = Engine(options: options, libraries: Libraries.all)
-            let report = engine.run(recipePath: f, epilogue: "require('unidesk.test').finish()")
-            combined.add(report, from: engine)
-        }
-        combined.durationMs = Date().timeIntervalSince(t0) * 1000
-        combined.write(reportPath: base.reportPath, junitPath: base.junitPath)
-        let failing = combined.files.filter { $0.exitCode != .ok }.map(\.recipe)
-        Console.writeFD(2, "\(combined.passed) passed, \(combined.failed) failed in \(files.count) file\(files.count == 1 ? "" : "s")\(failing.isEmpty ? "" : "; failing: " + failing.joined(separator: ", "))\n")
-        throw CommandExit(code: combined.exitCode.rawValue)
-    }
-
-    static func testFiles(_ paths: [String]) throws -> [String] {
-        var out: [String] = []
-        for p in paths {
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: p, isDirectory: &isDir) else { throw ValidationError("\(p) does not exist") }
-            if !isDir.boolValue { out.append(p); continue }
-            let found = FileManager.default.enumerator(atPath: p)?.compactMap { $0 as? String } ?? []
-            out += found.filter { $0.hasSuffix("_test.lua") && !$0.split(separator: "/").contains { $0.hasPrefix(".") } }
-                .sorted().map { p == "." ? $0 : "\(p)/\($0)" }
-        }
-        return out
+        let files: [String]
+        do { files = try TestRunner.testFiles(paths) } catch { throw ValidationError(error.message) }
+        let runner = TestRunner(base: try common.engineOptions(mode: .run), record: record,
+                                stateDirectoryGiven: common.stateDir != nil, stateDatabaseGiven: common.stateDb != nil,
+                                libraries: Libraries.all)
+        let report = runner.run(files)
+        Console.writeFD(2, TestRunner.summary(report) + "\n")
+        throw CommandExit(code: report.exitCode.rawValue)
     }
 }

@@ -11,7 +11,7 @@ enum ExampleFakes {
     /// `require "unidesk.examplecheck"`: `<family>__<name>(...)` checks arguments against the spec.
     static let argumentCheck = HostLibrary(name: "examplecheck", summary: "", specs: []) { _ in
         Libraries.all.flatMap { lib in
-            lib.specs.filter { $0.shape == .function && !$0.name.contains(":") }.map { spec in
+            lib.specs.filter { $0.shape == .function }.map { spec in
                 HostFunction("unidesk.examplecheck.\(lib.name)__\(spec.name)") { args in
                     do throws(HostError) { try spec.check(args) } catch {
                         guard case .argument(let n, let why) = error else { throw error }

@@ -25,15 +25,14 @@ import UnideskBindings
     }
 
     @Test func everySpecHasAFunctionInItsModule() throws {
-        // Objects whose methods are described as "class:method"; offline plans connect to nothing.
+        // Objects whose methods are described (shape .method(of:)); offline plans connect to nothing.
         let objects = ["connection": "require('unidesk.pg').connect('host=127.0.0.1 port=1 dbname=x user=y')"]
         var checks = ""
         for lib in Libraries.all {
             for spec in lib.specs {
-                if let colon = spec.name.firstIndex(of: ":") {
-                    let cls = String(spec.name[..<colon]), method = spec.name[spec.name.index(after: colon)...]
+                if case .method(let cls) = spec.shape {
                     guard let make = objects[cls] else { Issue.record("no object to check \(spec.fullName) on"); continue }
-                    checks += "assert((\(make)).\(method) ~= nil, '\(spec.fullName) is described but missing')\n"
+                    checks += "assert((\(make)).\(spec.name) ~= nil, '\(spec.fullName) is described but missing')\n"
                     continue
                 }
                 checks += "assert(require('unidesk.\(lib.name)').\(spec.name) ~= nil, '\(spec.fullName) is described but missing')\n"

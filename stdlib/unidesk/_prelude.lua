@@ -66,12 +66,7 @@ end
 -- Runs fn as a named step: recorded with status and duration, shown live. Errors propagate
 -- unchanged after the step is marked failed.
 function unidesk.step(name, fn, ...)
-  if type(name) ~= "string" then
-    error("bad argument #1 to 'unidesk.step' (string expected, got " .. type(name) .. ")", 2)
-  end
-  if type(fn) ~= "function" then
-    error("bad argument #2 to 'unidesk.step' (function expected, got " .. type(fn) .. ")", 2)
-  end
+  host.check_args("step", name, fn)
   local id = host.step_begin(name)
   local tb
   local results = pack(xpcall(fn, function(e)
@@ -160,6 +155,17 @@ base.error = function(e, level)
   if type(level) == "number" and level > 0 then
     if type(e) == "string" then e = where(level + 1) .. e else locate(e, level + 1) end
   end
+  error(e, 0)
+end
+-- check("alert.raise", a): a stdlib function checks its arguments against its spec, as host
+-- functions do, and raises the same bad-argument error at the user's line.
+-- A value the host cannot read (a table nested past 100 levels, or a cycle, say in
+-- pipeline.run's context) is not a misuse of the function: its check is skipped.
+local check_args = host.check_args
+base.check = function(name, ...)
+  local ok, e = pcall(check_args, name, ...)
+  if ok then return end
+  if type(e) == "string" and e:find("to 'unidesk.check_args'", 1, true) then return end
   error(e, 0)
 end
 base_env = freeze(base, "_G")

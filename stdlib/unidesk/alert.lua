@@ -6,22 +6,14 @@ local M = {}
 local raised = {}
 local sequence = 0
 
-local fields = { kind = "string", app = "string", attempted = "string", last_good = "string", recovered = "boolean", notes = "string" }
+-- The record's fields (their types are checked against the spec).
+local fields = { "kind", "app", "attempted", "last_good", "recovered", "notes" }
 
 function M.raise(a)
-  if type(a) ~= "table" then error("bad argument #1 to 'unidesk.alert.raise' (table expected, got " .. type(a) .. ")", 2) end
-  for k, v in pairs(a) do
-    if fields[k] == nil then error("bad argument #1 to 'unidesk.alert.raise' (unknown field '" .. tostring(k) .. "')", 2) end
-    if type(v) ~= fields[k] then
-      error("bad argument #1 to 'unidesk.alert.raise' (field '" .. k .. "': " .. fields[k] .. " expected, got " .. type(v) .. ")", 2)
-    end
-  end
-  for _, k in ipairs { "kind", "app" } do
-    if a[k] == nil then error("bad argument #1 to 'unidesk.alert.raise' (field '" .. k .. "' is required)", 2) end
-  end
+  check("alert.raise", a)
   local now = time.now()
   local record = { at = time.iso(now) }
-  for k in pairs(fields) do record[k] = a[k] end
+  for _, k in ipairs(fields) do record[k] = a[k] end
   -- Keys sort in the order alerts were raised: milliseconds, then this run's sequence
   -- (two alerts of one second used to sort by their random suffix).
   sequence = sequence + 1
@@ -35,7 +27,7 @@ function M.raise(a)
 end
 
 function M.list(app)
-  if type(app) ~= "string" then error("bad argument #1 to 'unidesk.alert.list' (string expected, got " .. type(app) .. ")", 2) end
+  check("alert.list", app)
   local out = {}
   for _, k in ipairs(state.keys("alerts/" .. app .. "/")) do out[#out + 1] = state.get(k) end
   return out

@@ -9,9 +9,7 @@ M.write = host.write
 
 --- Iterates over the lines of a file of the recipe's directory.
 function M.lines(path)
-  if type(path) ~= "string" then
-    error("bad argument #1 to 'unidesk.fs.lines' (string expected, got " .. type(path) .. ")", 2)
-  end
+  check("fs.lines", path)
   local text = host.read(path)
   local pos = 1
   return function()

@@ -19,13 +19,8 @@ function M.head(url, options) return wrap(host.head(url, options)) end
 
 --- Polls url until options.until(resp) is true (default: status < 400).
 function M.wait(url, options)
-  if type(url) ~= "string" then
-    error("bad argument #1 to 'unidesk.http.wait' (string expected, got " .. type(url) .. ")", 2)
-  end
+  check("http.wait", url, options)
   options = options or {}
-  if type(options) ~= "table" then
-    error("bad argument #2 to 'unidesk.http.wait' (table expected, got " .. type(options) .. ")", 2)
-  end
   -- Never faster than 10 attempts a second, whatever the caller asked.
   local timeout, interval = options.timeout or 60, math.max(0.1, options.interval or 1)
   local condition = options["until"] or function(r) return r.status < 400 end

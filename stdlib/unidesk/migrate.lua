@@ -8,32 +8,6 @@ local M = {}
 -- The advisory lock (two int4 keys) that serialises smokes on one server.
 M.lock_key = "1970170213, 1836346989"
 
-local function argerror(msg, level)
-  error("bad argument #1 to 'unidesk.migrate.smoke' (" .. msg .. ")", (level or 1) + 2)
-end
-
-local known = {
-  dir = "string", admin_dsn = "string|secret", owner_role = "string", app_role = "string",
-  baseline = "integer|string", applied = "table", down = "boolean", allow_gaps = "boolean",
-}
-
-local function check(opts)
-  if type(opts) ~= "table" then argerror("table expected, got " .. type(opts), 2) end
-  for k, v in pairs(opts) do
-    local want = known[k]
-    if not want then argerror("unknown field '" .. tostring(k) .. "'", 2) end
-    local t = type(v)
-    if t == "number" and math.type(v) == "integer" then t = "integer" end
-    if t == "userdata" and tostring(v):find("secret") then t = "secret" end
-    if not ("|" .. want .. "|"):find("|" .. t .. "|", 1, true) then
-      argerror("field '" .. k .. "': " .. want .. " expected, got " .. type(v), 2)
-    end
-  end
-  for _, k in ipairs { "dir", "admin_dsn", "owner_role", "app_role" } do
-    if opts[k] == nil then argerror("field '" .. k .. "' is required (" .. known[k] .. ")", 2) end
-  end
-end
-
 --- Reads the directory: migrations in version order, and what is wrong with the set.
 function M.scan(dir, options)
   options = options or {}
@@ -136,7 +110,7 @@ end
 
 --- Runs the migrations on a scratch database; returns the report (see docs).
 function M.smoke(opts)
-  check(opts)
+  check("migrate.smoke", opts)
   local report = { ok = true, dir = opts.dir, problems = {}, applied = 0 }
   local migrations, problems = M.scan(opts.dir, { allow_gaps = opts.allow_gaps })
   report.problems, report.migrations = problems, #migrations
@@ -266,9 +240,7 @@ end
 --- outputs (migration_gate) and raises kind = "migration_failed" (with the report) when it
 --- did not pass, before the deploy touched anything. Returns the report when it passed.
 function M.gate(opts)
-  if type(opts) ~= "table" then
-    error("bad argument #1 to 'unidesk.migrate.gate' (table expected, got " .. type(opts) .. ")", 2)
-  end
+  check("migrate.gate", opts)
   local report = M.smoke(opts)
   print(M.format(report))
   unidesk.output("migration_gate", {
@@ -288,9 +260,7 @@ end
 --- owner_role, app_role, and the admin DSN from the secret env MIGRATE_ADMIN_DSN; nil when
 --- vars.migrations is not set (the recipe deploys without a gate).
 function M.from_vars(vars)
-  if type(vars) ~= "table" then
-    error("bad argument #1 to 'unidesk.migrate.from_vars' (table expected, got " .. type(vars) .. ")", 2)
-  end
+  check("migrate.from_vars", vars)
   if not vars.migrations then return nil end
   return { dir = vars.migrations, baseline = vars.baseline, admin_dsn = unidesk.env("MIGRATE_ADMIN_DSN"),
     owner_role = vars.owner_role or "app_owner", app_role = vars.app_role or "app" }

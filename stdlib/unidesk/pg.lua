@@ -55,10 +55,7 @@ local pack, unpack = table.pack, table.unpack
 --- fn(conn) inside BEGIN … COMMIT; ROLLBACK and re-raise when fn raises.
 function connection:tx(fn)
   local h = handles[self]
-  if h == nil then error("bad argument #1 to 'unidesk.pg.connection:tx' (connection expected (call it as conn:tx(fn)))", 2) end
-  if type(fn) ~= "function" then
-    error("bad argument #2 to 'unidesk.pg.connection:tx' (function expected, got " .. type(fn) .. ")", 2)
-  end
+  check("pg.connection:tx", h, fn)
   host["connection:_begin"](h)
   local results = pack(pcall(fn, self))
   if not results[1] then
@@ -79,14 +76,7 @@ end
 
 --- Connect, run, close.
 function M.exec(args)
-  if type(args) ~= "table" then
-    error("bad argument #1 to 'unidesk.pg.exec' (table expected, got " .. type(args) .. ")", 2)
-  end
-  local known = { dsn = true, sql = true, params = true, role = true, read_only = true, timeout = true, database = true }
-  for k in pairs(args) do
-    if not known[k] then error("bad argument #1 to 'unidesk.pg.exec' (unknown field '" .. tostring(k) .. "')", 2) end
-  end
-  if args.sql == nil then error("bad argument #1 to 'unidesk.pg.exec' (field 'sql' is required (string))", 2) end
+  check("pg.exec", args)
   local conn = M.connect(args.dsn, { database = args.database, timeout = args.timeout })
   local results = pack(pcall(conn.exec, conn, args.sql, args.params,
     { role = args.role, read_only = args.read_only, timeout = args.timeout }))

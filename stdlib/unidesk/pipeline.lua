@@ -12,22 +12,9 @@ local function kind_of(e)
   return nil
 end
 
-local function check(spec)
-  local function bad(msg) error("bad argument #1 to 'unidesk.pipeline.run' (" .. msg .. ")", 3) end
-  if type(spec) ~= "table" then bad("table expected, got " .. type(spec)) end
-  if type(spec.steps) ~= "table" then bad("field 'steps' is required (a list of {name=, run=})") end
-  for _, list in ipairs { { "steps", spec.steps }, { "always", spec.always or {} } } do
-    for i, s in ipairs(list[2]) do
-      if type(s) ~= "table" or type(s.name) ~= "string" or type(s.run) ~= "function" then
-        bad(list[1] .. "[" .. i .. "] needs a name (string) and run (function)")
-      end
-    end
-  end
-end
-
 --- Runs the steps; returns the report (see docs/reference/pipeline.md).
 function M.run(spec)
-  check(spec)
+  check("pipeline.run", spec)
   local report = { name = spec.name, ok = true, steps = {} }
   local failed = false
   for _, s in ipairs(spec.steps) do

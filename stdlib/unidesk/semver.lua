@@ -22,8 +22,7 @@ local function parse_upstream(s)
 end
 
 --- Parses "1.2.3", "v1.2.3-rc.1", "1.2.3+15.4"; nil, err when it is not a version.
-function M.parse(s)
-  if type(s) ~= "string" then argerror(1, "parse", "string expected, got " .. type(s)) end
+local function parse(s)
   local text = s:gsub("^v", "")
   local core, build = text:match("^([^+]*)%+(.+)$")
   core = core or text
@@ -43,10 +42,16 @@ function M.parse(s)
   return v
 end
 
+function M.parse(s)
+  check("semver.parse", s)
+  return parse(s)
+end
+
+-- A version string or an already parsed version; compare, sort and change accept both.
 local function parsed(v, n, fname)
   if type(v) == "table" and v.major then return v end
   if type(v) ~= "string" then argerror(n, fname, "version string expected, got " .. type(v)) end
-  local p, err = M.parse(v)
+  local p, err = parse(v)
   if not p then argerror(n, fname, err) end
   return p
 end

@@ -12,15 +12,7 @@ local pack, unpack = table.pack, table.unpack
 
 --- Runs fn() holding app's lock; a second run waits up to options.timeout, then fails.
 function M.lock(app, fn, options)
-  if type(app) ~= "string" then
-    error("bad argument #1 to 'unidesk.state.lock' (string expected, got " .. type(app) .. ")", 2)
-  end
-  if type(fn) ~= "function" then
-    error("bad argument #2 to 'unidesk.state.lock' (function expected, got " .. type(fn) .. ")", 2)
-  end
-  if options ~= nil and type(options) ~= "table" then
-    error("bad argument #3 to 'unidesk.state.lock' (table expected, got " .. type(options) .. ")", 2)
-  end
+  check("state.lock", app, fn, options)
   local handle = host._lock(app, options and options.timeout or 0)
   local results = pack(pcall(fn))
   host._unlock(handle)

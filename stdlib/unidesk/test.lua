@@ -90,9 +90,7 @@ end
 --- From now on, require("unidesk.<family>") returns `fake` (a table of functions). Calls are
 --- recorded in fake.calls as {name, args}.
 function M.fake(family, fake)
-  if type(family) ~= "string" or type(fake) ~= "table" then
-    error("bad argument to 'unidesk.test.fake' (a family name and a table of functions expected)", 2)
-  end
+  check("test.fake", family, fake)
   local calls = {}
   local proxy = setmetatable({ calls = calls }, { __index = function(_, k)
     local f = fake[k]
@@ -226,12 +224,7 @@ end
 --- (path relative to the test file's directory); under `unidesk test --record` it calls the
 --- real family and writes the recording when the file's tests finish.
 function M.replay(family, path)
-  if type(family) ~= "string" then
-    error("bad argument #1 to 'unidesk.test.replay' (string expected, got " .. type(family) .. ")", 2)
-  end
-  if type(path) ~= "string" then
-    error("bad argument #2 to 'unidesk.test.replay' (string expected, got " .. type(path) .. ")", 2)
-  end
+  check("test.replay", family, path)
   local proxy
   if recording.mode then
     recording.open(path, family)

@@ -5,17 +5,17 @@
 local migrate = {}
 
 ---The migration gate. Creates a scratch database (owned by owner_role) and the two roles if they do not exist, applies the baseline as the owner, then every NNN_name.up.sql in version order as app_role, the role production deploys with; each file is one transaction (a file with CREATE INDEX CONCURRENTLY runs statement by statement). After each up that has a NNN_name.down.sql: down, then up again. Stops at the first failure and reports its file, phase, role, SQLSTATE, statement and line. Before touching the server it checks the files: two migrations in one version slot, gaps, a down without an up, names that disagree with the applied migrations (then nothing is run for duplicates or an applied version with no file). The scratch database and the roles it created are dropped at the end, on failure too. In plan mode only the file checks run.
----@param options { dir: string, admin_dsn: string|secret, owner_role: string, app_role: string, baseline?: string|integer, applied?: { dsn?: string|secret, table?: string }, down?: boolean, allow_gaps?: boolean }
+---@param options { dir: string, admin_dsn: string|secret, owner_role: string, app_role: string, baseline?: string|integer, applied?: { dsn?: string|secret, table?: string }|{ version: integer|string, name?: string }[], down?: boolean, allow_gaps?: boolean }
 ---@return {ok: boolean, applied: integer, migrations: integer, database?: string, failure?: table, problems: table[], skipped?: string, planned?: boolean} report failure = {file, version, phase = up|down|up after down|baseline, role, sqlstate, message, detail, hint, statement, line}; problems = {kind = duplicate_version|gap|orphan_down|unrecognized_file|name_mismatch|applied_missing, message, …}
 function migrate.smoke(options) end
 
 ---The migration gate as the first step of a deploy: runs smoke with the same options, prints format's lines, adds the report to the run's outputs as migration_gate {ok, applied, migrations, failure, problems, skipped}, and raises when it did not pass, before the deploy has touched anything. Returns the report when it passed (in plan mode: the file checks only).
----@param options any smoke's options
+---@param options { dir: string, admin_dsn: string|secret, owner_role: string, app_role: string, baseline?: string|integer, applied?: { dsn?: string|secret, table?: string }|{ version: integer|string, name?: string }[], down?: boolean, allow_gaps?: boolean } smoke's options
 ---@return table report smoke's report, ok = true
 function migrate.gate(options) end
 
 ---The gate's options as deploy recipes take them: --var migrations=DIR (nil without it: no gate), baseline, owner_role (default app_owner), app_role (default app), and the admin DSN from the environment variable MIGRATE_ADMIN_DSN (pass it with --secret-env).
----@param vars any unidesk.vars
+---@param vars table<string, any> unidesk.vars
 ---@return table? options for gate, or nil
 function migrate.from_vars(vars) end
 

@@ -5,7 +5,7 @@
 local pipeline = {}
 
 ---Runs steps in order, each as a unidesk.step. A step may retry (with a doubling backoff) and has its own timeout: every primitive and `time.sleep` called inside it stops at the step's deadline and raises kind = timeout (field deadline = "step"), so the step fails as timed out (a pure-Lua loop that calls no primitive is not cut short, but the step fails as timed out when it ends). A retried step is one step of the run's report and JUnit, with its attempts (`[retry]` on stderr for an attempt that is tried again). After the first failure the remaining steps are skipped (recorded as skipped, `[skip]` on stderr, `<skipped/>` in JUnit); `always` steps run in every case, after the others, and get the report so far. A denial is never retried. Returns the report; it raises only for misuse.
----@param pipeline { name?: string, steps: any[], always?: any[], context?: any }
+---@param pipeline { name?: string, steps: { name: string, run: function, retries?: integer, backoff?: number, timeout?: number }[], always?: { name: string, run: function }[], context?: any }
 ---@return {ok: boolean, name?: string, failed_step?: string, error?: any, steps: {name: string, status: string, attempts: integer, seconds: number, error?: any}[], cleanup_failed?: boolean} report status is ok, failed, timeout, skipped
 function pipeline.run(pipeline) end
 

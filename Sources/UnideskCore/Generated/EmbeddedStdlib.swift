@@ -72,12 +72,7 @@ end
 -- Runs fn as a named step: recorded with status and duration, shown live. Errors propagate
 -- unchanged after the step is marked failed.
 function unidesk.step(name, fn, ...)
-  if type(name) ~= "string" then
-    error("bad argument #1 to 'unidesk.step' (string expected, got " .. type(name) .. ")", 2)
-  end
-  if type(fn) ~= "function" then
-    error("bad argument #2 to 'unidesk.step' (function expected, got " .. type(fn) .. ")", 2)
-  end
+  host.check_args("step", name, fn)
   local id = host.step_begin(name)
   local tb
   local results = pack(xpcall(fn, function(e)
@@ -168,6 +163,17 @@ base.error = function(e, level)
   end
   error(e, 0)
 end
+-- check("alert.raise", a): a stdlib function checks its arguments against its spec, as host
+-- functions do, and raises the same bad-argument error at the user's line.
+-- A value the host cannot read (a table nested past 100 levels, or a cycle, say in
+-- pipeline.run's context) is not a misuse of the function: its check is skipped.
+local check_args = host.check_args
+base.check = function(name, ...)
+  local ok, e = pcall(check_args, name, ...)
+  if ok then return end
+  if type(e) == "string" and e:find("to 'unidesk.check_args'", 1, true) then return end
+  error(e, 0)
+end
 base_env = freeze(base, "_G")
 
 """##,
@@ -180,22 +186,14 @@ local M = {}
 local raised = {}
 local sequence = 0
 
-local fields = { kind = "string", app = "string", attempted = "string", last_good = "string", recovered = "boolean", notes = "string" }
+-- The record's fields (their types are checked against the spec).
+local fields = { "kind", "app", "attempted", "last_good", "recovered", "notes" }
 
 function M.raise(a)
-  if type(a) ~= "table" then error("bad argument #1 to 'unidesk.alert.raise' (table expected, got " .. type(a) .. ")", 2) end
-  for k, v in pairs(a) do
-    if fields[k] == nil then error("bad argument #1 to 'unidesk.alert.raise' (unknown field '" .. tostring(k) .. "')", 2) end
-    if type(v) ~= fields[k] then
-      error("bad argument #1 to 'unidesk.alert.raise' (field '" .. k .. "': " .. fields[k] .. " expected, got " .. type(v) .. ")", 2)
-    end
-  end
-  for _, k in ipairs { "kind", "app" } do
-    if a[k] == nil then error("bad argument #1 to 'unidesk.alert.raise' (field '" .. k .. "' is required)", 2) end
-  end
+  check("alert.raise", a)
   local now = time.now()
   local record = { at = time.iso(now) }
-  for k in pairs(fields) do record[k] = a[k] end
+  for _, k in ipairs(fields) do record[k] = a[k] end
   -- Keys sort in the order alerts were raised: milliseconds, then this run's sequence
   -- (two alerts of one second used to sort by their random suffix).
   sequence = sequence + 1
@@ -209,7 +207,7 @@ function M.raise(a)
 end
 
 function M.list(app)
-  if type(app) ~= "string" then error("bad argument #1 to 'unidesk.alert.list' (string expected, got " .. type(app) .. ")", 2) end
+  check("alert.list", app)
   local out = {}
   for _, k in ipairs(state.keys("alerts/" .. app .. "/")) do out[#out + 1] = state.get(k) end
   return out
@@ -230,9 +228,7 @@ M.write = host.write
 
 --- Iterates over the lines of a file of the recipe's directory.
 function M.lines(path)
-  if type(path) ~= "string" then
-    error("bad argument #1 to 'unidesk.fs.lines' (string expected, got " .. type(path) .. ")", 2)
-  end
+  check("fs.lines", path)
   local text = host.read(path)
   local pos = 1
   return function()
@@ -276,13 +272,8 @@ function M.head(url, options) return wrap(host.head(url, options)) end
 
 --- Polls url until options.until(resp) is true (default: status < 400).
 function M.wait(url, options)
-  if type(url) ~= "string" then
-    error("bad argument #1 to 'unidesk.http.wait' (string expected, got " .. type(url) .. ")", 2)
-  end
+  check("http.wait", url, options)
   options = options or {}
-  if type(options) ~= "table" then
-    error("bad argument #2 to 'unidesk.http.wait' (table expected, got " .. type(options) .. ")", 2)
-  end
   -- Never faster than 10 attempts a second, whatever the caller asked.
   local timeout, interval = options.timeout or 60, math.max(0.1, options.interval or 1)
   local condition = options["until"] or function(r) return r.status < 400 end
@@ -349,32 +340,6 @@ local M = {}
 
 -- The advisory lock (two int4 keys) that serialises smokes on one server.
 M.lock_key = "1970170213, 1836346989"
-
-local function argerror(msg, level)
-  error("bad argument #1 to 'unidesk.migrate.smoke' (" .. msg .. ")", (level or 1) + 2)
-end
-
-local known = {
-  dir = "string", admin_dsn = "string|secret", owner_role = "string", app_role = "string",
-  baseline = "integer|string", applied = "table", down = "boolean", allow_gaps = "boolean",
-}
-
-local function check(opts)
-  if type(opts) ~= "table" then argerror("table expected, got " .. type(opts), 2) end
-  for k, v in pairs(opts) do
-    local want = known[k]
-    if not want then argerror("unknown field '" .. tostring(k) .. "'", 2) end
-    local t = type(v)
-    if t == "number" and math.type(v) == "integer" then t = "integer" end
-    if t == "userdata" and tostring(v):find("secret") then t = "secret" end
-    if not ("|" .. want .. "|"):find("|" .. t .. "|", 1, true) then
-      argerror("field '" .. k .. "': " .. want .. " expected, got " .. type(v), 2)
-    end
-  end
-  for _, k in ipairs { "dir", "admin_dsn", "owner_role", "app_role" } do
-    if opts[k] == nil then argerror("field '" .. k .. "' is required (" .. known[k] .. ")", 2) end
-  end
-end
 
 --- Reads the directory: migrations in version order, and what is wrong with the set.
 function M.scan(dir, options)
@@ -478,7 +443,7 @@ end
 
 --- Runs the migrations on a scratch database; returns the report (see docs).
 function M.smoke(opts)
-  check(opts)
+  check("migrate.smoke", opts)
   local report = { ok = true, dir = opts.dir, problems = {}, applied = 0 }
   local migrations, problems = M.scan(opts.dir, { allow_gaps = opts.allow_gaps })
   report.problems, report.migrations = problems, #migrations
@@ -608,9 +573,7 @@ end
 --- outputs (migration_gate) and raises kind = "migration_failed" (with the report) when it
 --- did not pass, before the deploy touched anything. Returns the report when it passed.
 function M.gate(opts)
-  if type(opts) ~= "table" then
-    error("bad argument #1 to 'unidesk.migrate.gate' (table expected, got " .. type(opts) .. ")", 2)
-  end
+  check("migrate.gate", opts)
   local report = M.smoke(opts)
   print(M.format(report))
   unidesk.output("migration_gate", {
@@ -630,9 +593,7 @@ end
 --- owner_role, app_role, and the admin DSN from the secret env MIGRATE_ADMIN_DSN; nil when
 --- vars.migrations is not set (the recipe deploys without a gate).
 function M.from_vars(vars)
-  if type(vars) ~= "table" then
-    error("bad argument #1 to 'unidesk.migrate.from_vars' (table expected, got " .. type(vars) .. ")", 2)
-  end
+  check("migrate.from_vars", vars)
   if not vars.migrations then return nil end
   return { dir = vars.migrations, baseline = vars.baseline, admin_dsn = unidesk.env("MIGRATE_ADMIN_DSN"),
     owner_role = vars.owner_role or "app_owner", app_role = vars.app_role or "app" }
@@ -699,10 +660,7 @@ local pack, unpack = table.pack, table.unpack
 --- fn(conn) inside BEGIN … COMMIT; ROLLBACK and re-raise when fn raises.
 function connection:tx(fn)
   local h = handles[self]
-  if h == nil then error("bad argument #1 to 'unidesk.pg.connection:tx' (connection expected (call it as conn:tx(fn)))", 2) end
-  if type(fn) ~= "function" then
-    error("bad argument #2 to 'unidesk.pg.connection:tx' (function expected, got " .. type(fn) .. ")", 2)
-  end
+  check("pg.connection:tx", h, fn)
   host["connection:_begin"](h)
   local results = pack(pcall(fn, self))
   if not results[1] then
@@ -723,14 +681,7 @@ end
 
 --- Connect, run, close.
 function M.exec(args)
-  if type(args) ~= "table" then
-    error("bad argument #1 to 'unidesk.pg.exec' (table expected, got " .. type(args) .. ")", 2)
-  end
-  local known = { dsn = true, sql = true, params = true, role = true, read_only = true, timeout = true, database = true }
-  for k in pairs(args) do
-    if not known[k] then error("bad argument #1 to 'unidesk.pg.exec' (unknown field '" .. tostring(k) .. "')", 2) end
-  end
-  if args.sql == nil then error("bad argument #1 to 'unidesk.pg.exec' (field 'sql' is required (string))", 2) end
+  check("pg.exec", args)
   local conn = M.connect(args.dsn, { database = args.database, timeout = args.timeout })
   local results = pack(pcall(conn.exec, conn, args.sql, args.params,
     { role = args.role, read_only = args.read_only, timeout = args.timeout }))
@@ -757,22 +708,9 @@ local function kind_of(e)
   return nil
 end
 
-local function check(spec)
-  local function bad(msg) error("bad argument #1 to 'unidesk.pipeline.run' (" .. msg .. ")", 3) end
-  if type(spec) ~= "table" then bad("table expected, got " .. type(spec)) end
-  if type(spec.steps) ~= "table" then bad("field 'steps' is required (a list of {name=, run=})") end
-  for _, list in ipairs { { "steps", spec.steps }, { "always", spec.always or {} } } do
-    for i, s in ipairs(list[2]) do
-      if type(s) ~= "table" or type(s.name) ~= "string" or type(s.run) ~= "function" then
-        bad(list[1] .. "[" .. i .. "] needs a name (string) and run (function)")
-      end
-    end
-  end
-end
-
 --- Runs the steps; returns the report (see docs/reference/pipeline.md).
 function M.run(spec)
-  check(spec)
+  check("pipeline.run", spec)
   local report = { name = spec.name, ok = true, steps = {} }
   local failed = false
   for _, s in ipairs(spec.steps) do
@@ -849,8 +787,7 @@ local function parse_upstream(s)
 end
 
 --- Parses "1.2.3", "v1.2.3-rc.1", "1.2.3+15.4"; nil, err when it is not a version.
-function M.parse(s)
-  if type(s) ~= "string" then argerror(1, "parse", "string expected, got " .. type(s)) end
+local function parse(s)
   local text = s:gsub("^v", "")
   local core, build = text:match("^([^+]*)%+(.+)$")
   core = core or text
@@ -870,10 +807,16 @@ function M.parse(s)
   return v
 end
 
+function M.parse(s)
+  check("semver.parse", s)
+  return parse(s)
+end
+
+-- A version string or an already parsed version; compare, sort and change accept both.
 local function parsed(v, n, fname)
   if type(v) == "table" and v.major then return v end
   if type(v) ~= "string" then argerror(n, fname, "version string expected, got " .. type(v)) end
-  local p, err = M.parse(v)
+  local p, err = parse(v)
   if not p then argerror(n, fname, err) end
   return p
 end
@@ -968,15 +911,7 @@ local pack, unpack = table.pack, table.unpack
 
 --- Runs fn() holding app's lock; a second run waits up to options.timeout, then fails.
 function M.lock(app, fn, options)
-  if type(app) ~= "string" then
-    error("bad argument #1 to 'unidesk.state.lock' (string expected, got " .. type(app) .. ")", 2)
-  end
-  if type(fn) ~= "function" then
-    error("bad argument #2 to 'unidesk.state.lock' (function expected, got " .. type(fn) .. ")", 2)
-  end
-  if options ~= nil and type(options) ~= "table" then
-    error("bad argument #3 to 'unidesk.state.lock' (table expected, got " .. type(options) .. ")", 2)
-  end
+  check("state.lock", app, fn, options)
   local handle = host._lock(app, options and options.timeout or 0)
   local results = pack(pcall(fn))
   host._unlock(handle)
@@ -1080,9 +1015,7 @@ end
 --- From now on, require("unidesk.<family>") returns `fake` (a table of functions). Calls are
 --- recorded in fake.calls as {name, args}.
 function M.fake(family, fake)
-  if type(family) ~= "string" or type(fake) ~= "table" then
-    error("bad argument to 'unidesk.test.fake' (a family name and a table of functions expected)", 2)
-  end
+  check("test.fake", family, fake)
   local calls = {}
   local proxy = setmetatable({ calls = calls }, { __index = function(_, k)
     local f = fake[k]
@@ -1216,12 +1149,7 @@ end
 --- (path relative to the test file's directory); under `unidesk test --record` it calls the
 --- real family and writes the recording when the file's tests finish.
 function M.replay(family, path)
-  if type(family) ~= "string" then
-    error("bad argument #1 to 'unidesk.test.replay' (string expected, got " .. type(family) .. ")", 2)
-  end
-  if type(path) ~= "string" then
-    error("bad argument #2 to 'unidesk.test.replay' (string expected, got " .. type(path) .. ")", 2)
-  end
+  check("test.replay", family, path)
   local proxy
   if recording.mode then
     recording.open(path, family)

@@ -5,7 +5,7 @@ import UnideskCore
 
 /// The interactive session behind `unidesk repl`: one sandboxed `Session` for its lifetime
 /// (the same sandbox and policy as `run`), read–eval–print with per-input limits.
-final class Repl {
+public final class Repl {
     static let chunkName = "=repl"
 
     private var options: EngineOptions
@@ -18,11 +18,11 @@ final class Repl {
     private var reader: ReplLineReader!
     private var warnedDeadline = false
 
-    enum StartError: Error {
+    public enum StartError: Error {
         case usage(String), internalError(String)
     }
 
-    init(options: EngineOptions, directory: String, interactive: Bool) throws(StartError) {
+    public init(options: EngineOptions, directory: String, interactive: Bool) throws(StartError) {
         self.options = options
         self.directory = directory
         self.interactive = interactive
@@ -44,7 +44,7 @@ final class Repl {
     private var lua: LuaState { session.lua }
 
     /// Runs until :quit, Ctrl-D or the end of input. Returns the exit code.
-    func run() -> Int32 {
+    public func run() -> Int32 {
         interrupts.install()
         if interactive {
             reader = ReplEditReader(historyPath: ReplEditReader.defaultHistoryPath(), interrupts: interrupts)
@@ -72,9 +72,9 @@ final class Repl {
                 if pending.isEmpty {
                     let trimmed = line.trimmingCharacters(in: .whitespaces)
                     if trimmed.isEmpty { continue }
-                    if isCommand(trimmed) {
+                    if let command = ReplCommandLine.parse(trimmed) {
                         reader.remember(trimmed)
-                        if !command(trimmed) { return 0 }
+                        if !perform(command) { return 0 }
                         continue
                     }
                 }
@@ -95,13 +95,7 @@ final class Repl {
     /// Adds the lines of one input to the history, unless the input creates a secret
     /// (`secret(`, `secret "…"`, on any of its lines) or contains a known secret value.
     private func remember(_ lines: [String]) {
-        let text = lines.joined(separator: "\n")
-        guard !Self.mentionsSecret(text), redactor.scrub(text) == text else { return }
-        for line in lines { reader.remember(line) }
-    }
-
-    static func mentionsSecret(_ text: String) -> Bool {
-        text.range(of: #"secret\s*[("'\[{]"#, options: .regularExpression) != nil
+        for line in ReplHistory.entries(for: lines, redactor: redactor) { reader.remember(line) }
     }
 
     private func shutdown() {
@@ -116,30 +110,8 @@ final class Repl {
 
     // MARK: input
 
-    enum Chunk {
-        case run(String)
-        case incomplete
-        case syntaxError(LuaError)
-    }
-
-    /// An expression is run as `return <input>` so its value prints; otherwise the input
-    /// as statements. A syntax error "near <eof>" means the input is not finished yet.
-    func classify(_ code: String, final: Bool) -> Chunk {
-        let asExpression = "return " + code
-        guard let exprError = lua.compileError(asExpression, chunkName: Self.chunkName) else {
-            return .run(asExpression)
-        }
-        guard let error = lua.compileError(code, chunkName: Self.chunkName) else { return .run(code) }
-        if !final && (error.message.hasSuffix("<eof>") || exprError.message.hasSuffix("<eof>")) {
-            return .incomplete
-        }
-        // Rejected at its first token, the input was never a statement: the expression's
-        // error says what is wrong ("1 +* 2": near '*', not near '1').
-        if let r = error.message.range(of: "unexpected symbol near '", options: .backwards), error.message.hasSuffix("'") {
-            let token = error.message[r.upperBound...].dropLast()
-            if !token.isEmpty, code.drop(while: \.isWhitespace).hasPrefix(token) { return .syntaxError(exprError) }
-        }
-        return .syntaxError(error)
+    func classify(_ code: String, final: Bool) -> ReplChunk {
+        ReplChunk.classify(code, final: final, compiler: lua, chunkName: Self.chunkName)
     }
 
     // MARK: evaluation
@@ -230,29 +202,20 @@ final class Repl {
 
     // MARK: commands
 
-    private func isCommand(_ line: String) -> Bool {
-        // `::label::` is Lua.
-        guard line.hasPrefix(":"), let second = line.dropFirst().first else { return false }
-        return second.isLetter || second == "?"
-    }
-
-    /// Runs a `:command`. Returns false to end the session.
-    private func command(_ line: String) -> Bool {
-        let words = line.dropFirst().split(whereSeparator: \.isWhitespace).map(String.init)
-        let name = words.first ?? ""
-        let args = Array(words.dropFirst())
-        switch name {
-        case "help", "h", "?":
+    /// Carries out a `:command`. Returns false to end the session.
+    private func perform(_ command: ReplCommandLine) -> Bool {
+        switch command {
+        case .help:
             out(Self.help(timeout: Self.seconds(options.timeout), memory: options.maxMemoryMB))
-        case "quit", "q", "exit":
+        case .quit:
             return false
-        case "modules":
+        case .modules:
             listModules()
-        case "mode":
-            switchMode(args)
-        case "reset":
+        case .mode(let word):
+            switchMode(word)
+        case .reset:
             restart(with: options, note: "fresh session in \(modeName(options.mode)) mode (globals cleared)")
-        default:
+        case .unknown(let name):
             err("unknown command :\(name) (try :help)")
         }
         return true
@@ -272,22 +235,14 @@ final class Repl {
         """
     }
 
-    private func modeName(_ mode: RunMode) -> String {
-        if case .plan(let offline) = mode { return offline ? "plan-offline" : "plan" }
-        return "run"
-    }
+    private func modeName(_ mode: RunMode) -> String { ReplCommandLine.name(of: mode) }
 
-    private func switchMode(_ args: [String]) {
-        guard let word = args.first else {
+    private func switchMode(_ word: String?) {
+        guard let word else {
             out("mode: \(modeName(options.mode))")
             return
         }
-        let mode: RunMode
-        switch word {
-        case "run": mode = .run
-        case "plan": mode = .plan(offline: false)
-        case "plan-offline", "offline": mode = .plan(offline: true)
-        default:
+        guard let mode = ReplCommandLine.mode(named: word) else {
             err("unknown mode '\(word)' (run, plan or plan-offline)")
             return
         }
