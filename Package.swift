@@ -43,7 +43,11 @@ let package = Package(
         .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "CCrypto", "CSystem"]),
         .target(name: "UnideskState", dependencies: ["UnideskData", "UnideskFiles", "UnideskPostgres"]),
 
-        .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem"]),
+        // stdlib/**/*.lua is compiled into UnideskCore at build time (no committed copy).
+        .executableTarget(name: "EmbedStdlibGenerator"),
+        .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["EmbedStdlibGenerator"]),
+        .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem"],
+                plugins: ["EmbedStdlib"]),
         .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot", "UnideskKube", "UnideskState"]),
 
         .executableTarget(name: "unidesk", dependencies: [
