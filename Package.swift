@@ -55,15 +55,19 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLuaShim", "CLua"]),
+        // Helpers every test target shares (stack environments, error expectations); a plain
+        // library that only test targets depend on.
+        .target(name: "UnideskTestSupport", path: "Tests/UnideskTestSupport"),
+
+        .testTarget(name: "LuaRuntimeTests", dependencies: ["UnideskTestSupport", "LuaRuntime", "CLuaShim", "CLua"]),
         .testTarget(name: "UnideskDataTests", dependencies: ["UnideskData"]),
         .testTarget(name: "UnideskHTTPTests", dependencies: ["UnideskHTTP"]),
-        .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskRegistry", "UnideskHTTP", "UnideskData"]),
-        .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskPostgres", "UnideskData", "UnideskProcess"]),
-        .testTarget(name: "UnideskSnapshotTests", dependencies: ["UnideskSnapshot", "UnideskData", "UnideskProcess"]),
-        .testTarget(name: "UnideskStateTests", dependencies: ["UnideskState", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
-        .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskKube", "UnideskData"]),
-        .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess"]),
-        .testTarget(name: "CLITests", dependencies: ["UnideskCore", "UnideskProcess"]),
+        .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskTestSupport", "UnideskRegistry", "UnideskHTTP", "UnideskData"]),
+        .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskTestSupport", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskSnapshotTests", dependencies: ["UnideskTestSupport", "UnideskSnapshot", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskStateTests", dependencies: ["UnideskTestSupport", "UnideskState", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskTestSupport", "UnideskKube", "UnideskData"]),
+        .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskTestSupport", "UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess"]),
+        .testTarget(name: "CLITests", dependencies: ["UnideskTestSupport", "UnideskCore", "UnideskProcess"]),
     ]
 )
