@@ -43,7 +43,11 @@ let package = Package(
         .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "UnideskCompose", "CCrypto", "CSystem"]),
         .target(name: "UnideskState", dependencies: ["UnideskData", "UnideskFiles", "UnideskPostgres"]),
 
-        .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem", "CCrypto"]),
+        // stdlib/**/*.lua is compiled into UnideskCore at build time (no committed copy).
+        .executableTarget(name: "EmbedStdlibGenerator"),
+        .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["EmbedStdlibGenerator"]),
+        .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem", "CCrypto"],
+                plugins: ["EmbedStdlib"]),
         .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot", "UnideskKube", "UnideskState"]),
 
         // The interactive session behind `unidesk repl`, as a library so it is tested
@@ -55,18 +59,22 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "CLuaShim", "CLua"]),
+        // Helpers every test target shares (stack environments, error expectations); a plain
+        // library that only test targets depend on.
+        .target(name: "UnideskTestSupport", path: "Tests/UnideskTestSupport"),
+
+        .testTarget(name: "LuaRuntimeTests", dependencies: ["UnideskTestSupport", "LuaRuntime", "CLuaShim", "CLua"]),
         .testTarget(name: "UnideskDataTests", dependencies: ["UnideskData"]),
         .testTarget(name: "UnideskHTTPTests", dependencies: ["UnideskHTTP"]),
-        .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskRegistry", "UnideskHTTP", "UnideskData"]),
-        .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskPostgres", "UnideskData", "UnideskProcess"]),
-        .testTarget(name: "UnideskSnapshotTests", dependencies: ["UnideskSnapshot", "UnideskCompose", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskTestSupport", "UnideskRegistry", "UnideskHTTP", "UnideskData"]),
+        .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskTestSupport", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskSnapshotTests", dependencies: ["UnideskTestSupport", "UnideskSnapshot", "UnideskCompose", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskComposeTests", dependencies: ["UnideskCompose"]),
-        .testTarget(name: "UnideskStateTests", dependencies: ["UnideskState", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
-        .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskKube", "UnideskData"]),
-        .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess", "UnideskData",
+        .testTarget(name: "UnideskStateTests", dependencies: ["UnideskTestSupport", "UnideskState", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
+        .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskTestSupport", "UnideskKube", "UnideskData"]),
+        .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskTestSupport", "UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess", "UnideskData",
                                                       "UnideskKube", "UnideskPostgres", "UnideskCompose", "UnideskRegistry", "UnideskState", "UnideskHTTP"]),
         .testTarget(name: "UnideskREPLTests", dependencies: ["UnideskREPL", "UnideskCore", "LuaRuntime"]),
-        .testTarget(name: "CLITests", dependencies: ["UnideskCore", "UnideskProcess"]),
+        .testTarget(name: "CLITests", dependencies: ["UnideskTestSupport", "UnideskCore", "UnideskProcess"]),
     ]
 )

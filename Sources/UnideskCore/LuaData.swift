@@ -7,9 +7,28 @@ public enum LuaData {
         public let description: String
     }
 
-    /// Lua → data. Empty tables become `[]` when `emptyAsArray`, else `{}`. Secrets are
-    /// refused unless `redactSecrets`, which writes "<secret>" instead.
-    public static func toData(_ v: LuaValue, redactSecrets: Bool = false, path: String = "value") throws(ConversionError) -> DataValue {
+    /// What `toData` does with values that have no faithful data form.
+    public struct Encoding: Sendable {
+        /// Secrets become "<secret>" instead of an error.
+        public var maskSecrets = false
+        /// Functions and userdata become "<function>"/"<userdata>", a table that mixes a
+        /// sequence and string keys keeps both (the sequence under "1", "2", …), and keys that
+        /// are neither are skipped, instead of an error.
+        public var describeUnencodable = false
+
+        /// JSON, YAML, state values, outputs: anything that is not plain data is an error.
+        public static let strict = Encoding()
+        /// What a recording keeps of a result or a raised error's fields: secrets masked,
+        /// the rest must be data (a result that is a function cannot be replayed).
+        public static let maskingSecrets = Encoding(maskSecrets: true)
+        /// The audit journal's and a recording's arguments: everything has a description
+        /// (a function argument cannot be replayed, but a call can be matched on it).
+        public static let describing = Encoding(maskSecrets: true, describeUnencodable: true)
+    }
+
+    /// Lua → data, the one conversion every caller uses. Empty tables become `{}`; NaN and
+    /// infinity are always an error (JSON cannot hold them).
+    public static func toData(_ v: LuaValue, _ encoding: Encoding = .strict, path: String = "value") throws(ConversionError) -> DataValue {
         switch v {
         case .nil, .null: return .null
         case .bool(let b): return .bool(b)
@@ -20,28 +39,29 @@ public enum LuaData {
         case .string(let s): return .string(s)
         case .bytes(let b): return .string(String(decoding: b, as: UTF8.self))
         case .secret:
-            if redactSecrets { return .string(Redactor.mask) }
+            if encoding.maskSecrets { return .string(Redactor.mask) }
             throw ConversionError(description: "\(path) is a secret: secrets cannot be encoded")
         case .function, .opaque:
-            if redactSecrets { return .string("<\(v.typeName)>") }
+            if encoding.describeUnencodable { return .string("<\(v.typeName)>") }
             throw ConversionError(description: "\(path): cannot encode a \(v.typeName)")
         case .table(let t):
-            if t.otherKeys > 0 && !redactSecrets {
+            let lenient = encoding.describeUnencodable
+            if t.otherKeys > 0 && !lenient {
                 throw ConversionError(description: "\(path): table has keys that are neither strings nor a 1..n sequence")
             }
-            if !t.array.isEmpty && !t.fields.isEmpty && !redactSecrets {
+            if !t.array.isEmpty && !t.fields.isEmpty && !lenient {
                 throw ConversionError(description: "\(path): table mixes a sequence and string keys")
             }
             if t.fields.isEmpty && !t.array.isEmpty {
                 var out: [DataValue] = []
                 out.reserveCapacity(t.array.count)
-                for (i, e) in t.array.enumerated() { out.append(try toData(e, redactSecrets: redactSecrets, path: "\(path)[\(i + 1)]")) }
+                for (i, e) in t.array.enumerated() { out.append(try toData(e, encoding, path: "\(path)[\(i + 1)]")) }
                 return .array(out)
             }
-            if t.fields.isEmpty { return .object([]) }
             var out: [(String, DataValue)] = []
-            out.reserveCapacity(t.fields.count)
-            for (k, e) in t.fields { out.append((k, try toData(e, redactSecrets: redactSecrets, path: "\(path).\(k)"))) }
+            out.reserveCapacity(t.array.count + t.fields.count)
+            for (i, e) in t.array.enumerated() { out.append((String(i + 1), try toData(e, encoding, path: "\(path)[\(i + 1)]"))) }
+            for (k, e) in t.fields { out.append((k, try toData(e, encoding, path: "\(path).\(k)"))) }
             return .object(out)
         }
     }
@@ -62,7 +82,7 @@ public enum LuaData {
     /// Arguments as the audit journal keeps them: secrets masked, long strings cut.
     public static func auditArguments(_ args: [LuaValue], redactor: Redactor) -> DataValue {
         .array(args.map { a in
-            let d = (try? toData(a, redactSecrets: true)) ?? .string("<\(a.typeName)>")
+            let d = (try? toData(a, .describing)) ?? .string("<\(a.typeName)>")
             return shorten(d, redactor: redactor)
         })
     }

@@ -88,7 +88,7 @@ final class RecordingStore {
             var results = rest
             while let last = results.last, last.isNil { results.removeLast() }
             do {
-                call.append(("results", .array(try results.enumerated().map { try Self.data($0.1, path: "result \($0.0 + 1)", opaque: false) })))
+                call.append(("results", .array(try results.enumerated().map { try LuaData.toData($0.1, .maskingSecrets, path: "result \($0.0 + 1)") })))
             } catch {
                 throw HostError.message("cannot record \(what): \(error); only families whose results are data (registry, http, kube, compose…) can be recorded")
             }
@@ -172,7 +172,7 @@ final class RecordingStore {
         var a = args
         while let last = a.last, last.isNil { a.removeLast() }
         let data: [DataValue]
-        do { data = try a.enumerated().map { try Self.data($0.1, path: "argument \($0.0 + 1)", opaque: true) } } catch {
+        do { data = try a.enumerated().map { try LuaData.toData($0.1, .describing, path: "argument \($0.0 + 1)") } } catch {
             throw HostError.message("test.replay: cannot match this call: \(error)")
         }
         return Self.key(redactor.scrub(.array(data)).arrayValue ?? [])
@@ -193,41 +193,8 @@ final class RecordingStore {
 
     // MARK: values
 
-    struct Unrecordable: Error, CustomStringConvertible { let description: String }
-
-    /// Lua → data for a recording. Secrets become "<secret>"; functions and userdata only
-    /// in arguments (a function argument cannot be replayed, but it can be matched).
-    static func data(_ v: LuaValue, path: String, opaque: Bool) throws(Unrecordable) -> DataValue {
-        switch v {
-        case .nil, .null: return .null
-        case .bool(let b): return .bool(b)
-        case .int(let i): return .int(i)
-        case .number(let d):
-            guard d.isFinite else { throw Unrecordable(description: "\(path) is \(d), which JSON cannot hold") }
-            return .double(d)
-        case .string(let s): return .string(s)
-        case .bytes(let b): return .string(String(decoding: b, as: UTF8.self))
-        case .secret: return .string(Redactor.mask)
-        case .function, .opaque:
-            guard opaque else { throw Unrecordable(description: "\(path) is a \(v.typeName)") }
-            return .string("<\(v.typeName)>")
-        case .table(let t):
-            if t.fields.isEmpty && t.array.isEmpty { return .object([]) }
-            if t.fields.isEmpty {
-                var out: [DataValue] = []
-                for (i, e) in t.array.enumerated() { out.append(try data(e, path: "\(path)[\(i + 1)]", opaque: opaque)) }
-                return .array(out)
-            }
-            guard t.array.isEmpty || opaque else { throw Unrecordable(description: "\(path) mixes a sequence and string keys") }
-            var out: [(String, DataValue)] = []
-            for (i, e) in t.array.enumerated() { out.append((String(i + 1), try data(e, path: "\(path)[\(i + 1)]", opaque: opaque))) }
-            for (k, e) in t.fields { out.append((k, try data(e, path: "\(path).\(k)", opaque: opaque))) }
-            return .object(out)
-        }
-    }
-
     static func argumentData(_ args: [LuaValue], _ what: String) throws -> [DataValue] {
-        do { return try args.enumerated().map { try data($0.1, path: "argument \($0.0 + 1)", opaque: true) } } catch {
+        do { return try args.enumerated().map { try LuaData.toData($0.1, .describing, path: "argument \($0.0 + 1)") } } catch {
             throw HostError.message("cannot record \(what): \(error)")
         }
     }
@@ -240,7 +207,7 @@ final class RecordingStore {
         if let k = t["kind"].stringValue { out.append(("kind", .string(k))) }
         out.append(("message", .string(t["message"].stringValue ?? "error")))
         for (k, v) in t.fields where !["kind", "message", "where", "traceback"].contains(k) {
-            if let d = try? data(v, path: k, opaque: false) { out.append((k, d)) }
+            if let d = try? LuaData.toData(v, .maskingSecrets, path: k) { out.append((k, d)) }
         }
         return .object(out)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UnideskTestSupport
 
 /// `unidesk plan --offline` of every recipe in recipes/, as its README runs it: each plans to
 /// its documented end (exit 0, or the exit code its README gives for that input) and prints a
@@ -65,11 +66,7 @@ struct RecipesPlanOfflineTests {
     @Test("plans to its documented end", arguments: cases)
     func plansOffline(_ c: Case) throws {
         // The compose files need the compose CLI plugin and the demo image's default registry.
-        for name in ["DOCKER_CONFIG", "UNIDESK_REG_ANON"] {
-            guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else {
-                throw BinaryNotFound(description: "\(name) is not set: source the env.sh of scripts/stack/engine-up (the compose CLI)")
-            }
-        }
+        for name in ["DOCKER_CONFIG", "UNIDESK_REG_ANON"] { _ = try StackEnvironment.engine.value(name) }
         let state = try TempDir(prefix: "unidesk-plan-offline")
         defer { state.remove() }
         let r = try Unidesk.run(["plan", "recipes/\(c.recipe)/recipe.lua", "--offline", "--state-dir", state.path("state"),

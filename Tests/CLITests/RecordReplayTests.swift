@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UnideskTestSupport
 
 /// `unidesk test --record` against the real registry, HTTP and PostgreSQL of the test stack
 /// (scripts/stack/registry-up, pg-up), then `unidesk test` answering from the recordings with
@@ -7,11 +8,8 @@ import Testing
 @Suite struct RecordReplayTests {
     /// A value of the stack's env files (source /var/tmp/unidesk-dev/env-all.sh): missing is a
     /// failure, never a skip.
-    static func stack(_ name: String) throws -> String {
-        guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else {
-            throw BinaryNotFound(description: "\(name) is not set: start the stack (scripts/stack/registry-up, pg-up) and source its env.sh")
-        }
-        return v
+    static func stack(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        try StackEnvironment.any.value(name, sourceLocation: sourceLocation)
     }
 
     static let probe = """

@@ -1,4 +1,5 @@
 import Testing
+import UnideskTestSupport
 @testable import LuaRuntime
 
 @Suite struct ErrorsTests {
@@ -27,37 +28,31 @@ import Testing
 
     @Test func luaErrorsReachSwiftWithTraceback() throws {
         let lua = try state()
-        do {
+        let error = thrownError(LuaError.self) {
             try lua.run("local function inner() error('boom') end\nlocal function outer() inner() end\nouter()", chunkName: "@r.lua")
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.message == "r.lua:1: boom")
-            #expect(error.traceback?.contains("r.lua:2: in") == true, "\(error.traceback ?? "")")
         }
+        #expect(error?.message == "r.lua:1: boom")
+        #expect(error?.traceback?.contains("r.lua:2: in") == true, "\(error?.traceback ?? "")")
         #expect(lua.stackTop == 0)
     }
 
     @Test func tableErrorsKeepTheirFields() throws {
         let lua = try state()
-        do {
+        let error = thrownError(LuaError.self) {
             try lua.run("error({kind = 'conflict', message = 'field owned by kubectl'})", chunkName: "=t")
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.kind == "conflict")
-            #expect(error.message == "conflict: field owned by kubectl", "a table reads kind: message, as the prelude shows it")
-            #expect(error.traceback != nil)
         }
+        #expect(error?.kind == "conflict")
+        #expect(error?.message == "conflict: field owned by kubectl", "a table reads kind: message, as the prelude shows it")
+        #expect(error?.traceback != nil)
     }
 
     @Test func tableErrorsThatRenderThemselvesShowTheirMessage() throws {
         let lua = try state()
-        do {
+        let error = thrownError(LuaError.self) {
             try lua.run("error(setmetatable({kind = 'timeout', message = 'not ready'}, {__tostring = function(e) return e.message end}))", chunkName: "=t")
-            Issue.record("expected an error")
-        } catch {
-            #expect(error.kind == "timeout")
-            #expect(error.message == "not ready")
         }
+        #expect(error?.kind == "timeout")
+        #expect(error?.message == "not ready")
     }
 
     @Test func syntaxErrorsAreReportedNotRaised() throws {

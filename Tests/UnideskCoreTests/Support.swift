@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+// The shared stack environment and repository root, for every file of this target.
+@_exported import UnideskTestSupport
 @testable import UnideskCore
 import UnideskBindings
 
@@ -38,19 +40,8 @@ final class TempRecipe {
     }
 }
 
-/// A value exported by the real test stack (scripts/stack/registry-up's env.sh). Missing
-/// means the stack is not up: the test fails, it never skips.
+/// A value exported by the real test stacks (registry-up's, pg-up's, engine-up's env.sh).
+/// Missing means a stack is not up: the test fails, it never skips.
 func stackValue(_ name: String) throws -> String {
-    guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else {
-        Issue.record("\(name) is not set: start scripts/stack/registry-up and source its env.sh (scripts/test does)")
-        throw CancellationError()
-    }
-    return v
+    try StackEnvironment.any.value(name)
 }
-
-/// The repository root, from this file's location.
-let repositoryRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()

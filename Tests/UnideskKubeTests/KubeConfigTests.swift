@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UnideskTestSupport
 @testable import UnideskKube
 
 /// Kubeconfig resolution as kubectl does it: merging, contexts, relative paths, inline
@@ -94,16 +95,13 @@ import Testing
     @Test func errorsNameWhatIsMissing() throws {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let a = try write("a.yaml", first)
-        #expect(throws: KubeError.self) { try KubeConfig.load(environment: ["KUBECONFIG": a], context: "nope") }
-        do { _ = try KubeConfig.load(environment: ["KUBECONFIG": a], context: "nope") } catch {
-            #expect(error.kind == .config && error.message.contains("context 'nope' is not in") && error.message.contains("alpha"))
-        }
-        do { _ = try KubeConfig.load(environment: ["KUBECONFIG": "/nonexistent/kubeconfig"]) } catch {
-            #expect(error.message.contains("KUBECONFIG names no file that exists"))
-        }
-        do { _ = try KubeConfig.load(environment: ["HOME": "/nonexistent-home"]) } catch {
-            #expect(error.message.contains("no kubeconfig"))
-        }
+        let missingContext = thrownError(KubeError.self) { try KubeConfig.load(environment: ["KUBECONFIG": a], context: "nope") }
+        #expect(missingContext?.kind == .config)
+        #expect(missingContext?.message.contains("context 'nope' is not in") == true && missingContext?.message.contains("alpha") == true)
+        let missingFile = thrownError(KubeError.self) { try KubeConfig.load(environment: ["KUBECONFIG": "/nonexistent/kubeconfig"]) }
+        #expect(missingFile?.message.contains("KUBECONFIG names no file that exists") == true)
+        let noConfig = thrownError(KubeError.self) { try KubeConfig.load(environment: ["HOME": "/nonexistent-home"]) }
+        #expect(noConfig?.message.contains("no kubeconfig") == true)
     }
 
     @Test func inClusterServiceAccount() throws {

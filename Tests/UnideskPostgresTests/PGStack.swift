@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+// The shared stack environment and error expectation, for every file of this target.
+@_exported import UnideskTestSupport
 @testable import UnideskPostgres
 
 /// Every suite of this target nests under this one, serialized: one test restarts the
@@ -10,17 +12,9 @@ import Testing
 /// The real PostgreSQL that scripts/stack/pg-up starts (scripts/test does it before the
 /// suite). Missing variables fail the test: there is no fake to fall back on.
 struct PGStack {
-    let env = ProcessInfo.processInfo.environment
-
     func value(_ name: String) throws -> String {
-        guard let v = env[name], !v.isEmpty else {
-            Issue.record("\(name) is not set: start the PostgreSQL stack (scripts/stack/pg-up; source $UNIDESK_STACK_DIR/pg/env.sh) or run scripts/test")
-            throw StackMissing()
-        }
-        return v
+        try StackEnvironment.postgres.value(name)
     }
-
-    struct StackMissing: Error {}
 
     func admin(timeout: Double = 10) throws -> PGConnection {
         try PGConnection.connect(try value("UNIDESK_PG_ADMIN_DSN"), timeout: timeout)
@@ -43,15 +37,7 @@ func uniqueName(_ prefix: String) -> String {
 /// The PGError `body` throws; records an issue when it succeeds or throws something else.
 @discardableResult
 func pgError<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourceLocation) -> PGError? {
-    do {
-        let v = try body()
-        Issue.record("expected a PGError, got \(v)", sourceLocation: sourceLocation)
-    } catch let e as PGError {
-        return e
-    } catch {
-        Issue.record("expected a PGError, got \(error)", sourceLocation: sourceLocation)
-    }
-    return nil
+    thrownError(PGError.self, body, sourceLocation: sourceLocation)
 }
 
 extension PGConnection {

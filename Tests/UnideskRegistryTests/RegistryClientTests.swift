@@ -2,9 +2,10 @@ import Foundation
 import Testing
 @testable import UnideskHTTP
 @testable import UnideskRegistry
+import UnideskTestSupport
 
 @Suite(.serialized) struct RegistryClientTests {
-    let stack = Stack()
+    let stack = StackEnvironment.registry
 
     func client(dockerConfig: String? = nil, path: String? = nil) -> RegistryClient {
         var env = ProcessInfo.processInfo.environment

@@ -2,13 +2,14 @@ import Foundation
 import Testing
 @testable import UnideskHTTP
 @testable import UnideskRegistry
+import UnideskTestSupport
 
 /// The stack's TLS registry (https://$UNIDESK_REG_TLS, certificate from a private CA in
 /// $UNIDESK_TLS_CA) and its forward proxy ($UNIDESK_PROXY, counters at $UNIDESK_PROXY_STATS).
 /// Proxy variables are read by libcurl from the *process* environment, so the proxy tests run
 /// the `unidesk` binary ($UNIDESK_BIN) as a child with a controlled environment.
 @Suite(.serialized) struct TLSAndProxyTests {
-    let stack = Stack()
+    let stack = StackEnvironment.registry
 
     func client() -> RegistryClient {
         var env = ProcessInfo.processInfo.environment
@@ -80,18 +81,13 @@ import Testing
         let obj = try JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any]
         guard let n = obj?["requests"] as? Int else {
             Issue.record("no 'requests' count in \(r.bodyText)")
-            throw Stack.StackMissing()
+            throw StackMissing(description: "no 'requests' count from the proxy")
         }
         return n
     }
 
     func unideskBinary() throws -> String {
-        let path = try stack.value("UNIDESK_BIN")
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            Issue.record("UNIDESK_BIN=\(path) is not an executable file")
-            throw Stack.StackMissing()
-        }
-        return path
+        try stack.executable("UNIDESK_BIN")
     }
 
     /// Runs `unidesk run recipe.lua` with the proxy variables set as given (all proxy variables

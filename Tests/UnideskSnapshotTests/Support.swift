@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import UnideskData
 import UnideskProcess
+// The shared error expectation, for every file of this target.
+@_exported import UnideskTestSupport
 @testable import UnideskSnapshot
 
 /// A directory under /tmp that no other test or run uses. `remove()` unmounts whatever
@@ -68,15 +70,7 @@ func python(_ program: String, sourceLocation: SourceLocation = #_sourceLocation
 /// The SnapshotError `body` throws; records an issue when it succeeds or throws something else.
 @discardableResult
 func snapError<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourceLocation) -> SnapshotError? {
-    do {
-        let v = try body()
-        Issue.record("expected a SnapshotError, got \(v)", sourceLocation: sourceLocation)
-    } catch let e as SnapshotError {
-        return e
-    } catch {
-        Issue.record("expected a SnapshotError, got \(error)", sourceLocation: sourceLocation)
-    }
-    return nil
+    thrownError(SnapshotError.self, body, sourceLocation: sourceLocation)
 }
 
 // MARK: the store, as the tests use it

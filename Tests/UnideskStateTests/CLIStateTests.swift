@@ -9,12 +9,7 @@ import UnideskProcess
 @Suite struct CLIStateTests {
     /// The binary under test; missing fails the test, it never skips.
     static func binary() throws -> String {
-        let path = try stackValue("UNIDESK_BIN")
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            Issue.record("UNIDESK_BIN=\(path) is not an executable file")
-            throw StackMissing()
-        }
-        return path
+        try StackEnvironment.postgres.executable("UNIDESK_BIN")
     }
 
     static var environment: [String: String] {

@@ -2,19 +2,14 @@ import Foundation
 import Testing
 import UnideskData
 import UnideskPostgres
+// The shared stack environment and error expectation, for every file of this target.
+@_exported import UnideskTestSupport
 @testable import UnideskState
 
-/// The real PostgreSQL of the running test stack (scripts/stack/pg-up's env.sh). A missing
-/// variable fails the test: there is no fake to fall back on.
+/// The real PostgreSQL of the running test stack (scripts/stack/pg-up's env.sh).
 func stackValue(_ name: String) throws -> String {
-    guard let v = ProcessInfo.processInfo.environment[name], !v.isEmpty else {
-        Issue.record("\(name) is not set: start the PostgreSQL stack (scripts/stack/pg-up) and source its env.sh (scripts/test does)")
-        throw StackMissing()
-    }
-    return v
+    try StackEnvironment.postgres.value(name)
 }
-
-struct StackMissing: Error {}
 
 /// A database of one test's own on the stack's server, dropped by `drop()`.
 final class ScratchDatabase {
@@ -73,15 +68,7 @@ func normalised(_ v: DataValue?) -> DataValue? {
 /// The StateError `body` throws; records an issue when it succeeds or throws something else.
 @discardableResult
 func stateError<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourceLocation) -> StateError? {
-    do {
-        let v = try body()
-        Issue.record("expected a StateError, got \(v)", sourceLocation: sourceLocation)
-    } catch let e as StateError {
-        return e
-    } catch {
-        Issue.record("expected a StateError, got \(error)", sourceLocation: sourceLocation)
-    }
-    return nil
+    thrownError(StateError.self, body, sourceLocation: sourceLocation)
 }
 
 /// One backend under test: its stores share their state (two stores = two processes'

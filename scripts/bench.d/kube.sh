@@ -24,15 +24,6 @@ SPLIT_RUNS="${BENCH_KUBE_SPLIT_RUNS:-3}"
 NS=bench
 SEL="app.kubernetes.io/part-of=unidesk-bench"
 
-# Processes other than this benchmark using >= 5 % of a CPU over one second, by top.
-other_processes() {
-    local list
-    list="$(top -b -n 2 -d 1 -w 512 | awk '
-        /^top -/ { frame++ }
-        frame == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 >= 5 && $12 != "top" { printf "%s%s %.0f %%", sep, $12, $9; sep = ", " }')"
-    echo "${list:-none}"
-}
-
 BENCH_LOAD_START="$(load_average)"
 OTHERS_START="$(other_processes)"
 # Loopback only, and never the caller's kubeconfig.

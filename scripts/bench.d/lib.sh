@@ -1,4 +1,9 @@
 # Helpers shared by scripts/bench and the benchmarks in scripts/bench.d/ (sourced, not run).
+# What to run stays here and in the benchmarks; reading its results (hyperfine JSON, strace,
+# top) and rendering them is benchlib.py's, which has unit tests (test_benchlib.py).
+
+# benchlib SUBCOMMAND ARGS...: scripts/bench.d/benchlib.py (`benchlib --help` lists them).
+benchlib() { python3 "$ROOT/scripts/bench.d/benchlib.py" "$@"; }
 
 # need_tool COMMAND APT-PACKAGE: exit 2 with the install line when COMMAND is missing.
 need_tool() {
@@ -18,6 +23,9 @@ machine_markdown() {
 }
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# Processes other than this benchmark using >= 5 % of a CPU over one second, by top.
+other_processes() { top -b -n 2 -d 1 -w 512 | benchlib others; }
 
 # A markdown line when the 1-minute load average was above half the CPUs at the start, or
 # above that plus 1 (the benchmark itself) at the end: something else was running, and wall
@@ -42,15 +50,10 @@ source_revision() {
 }
 
 # fmt_time SECONDS SD: "1.234 s ± 0.012 s" or "4.5 ms ± 0.3 ms", the unit chosen by the mean.
-fmt_time() {
-    awk -v m="$1" -v s="$2" 'BEGIN {
-        if (m >= 1) printf "%.3f s ± %.3f s", m, s;
-        else if (m >= 0.1) printf "%.0f ms ± %.0f ms", m * 1e3, s * 1e3;
-        else printf "%.1f ms ± %.1f ms", m * 1e3, s * 1e3 }'
-}
+fmt_time() { benchlib fmt-time "$1" "$2"; }
 
 # hyperfine_stat JSON INDEX FIELD: a number from hyperfine's --export-json output.
-hyperfine_stat() { jq -r ".results[$2].$3" "$1"; }
+hyperfine_stat() { benchlib stat "$1" "$2" "$3"; }
 
 # hyperfine_rounds OUT.json RUNS WARMUP HYPERFINE-ARGS...: RUNS runs per command, split over
 # $BENCH_ROUNDS (default 5) hyperfine invocations of at least 2 runs each, one after the
@@ -71,24 +74,15 @@ hyperfine_rounds() {
         files+=("$out.$r")
         warmup=0
     done
-    jq -s '
-        def mean: add / length;
-        def sd: mean as $m | (map((. - $m) * (. - $m)) | add / (length - 1)) | sqrt;
-        { results: [range(0; .[0].results | length) as $i | [.[].results[$i]] as $rs
-            | ($rs | map(.times) | add) as $t
-            | { command: $rs[0].command, times: $t, mean: ($t | mean), stddev: ($t | sd),
-                min: ($t | min), max: ($t | max),
-                user: (($rs | map(.user * (.times | length)) | add) / ($t | length)),
-                system: (($rs | map(.system * (.times | length)) | add) / ($t | length)) }] }
-    ' "${files[@]}" >"$out"
+    benchlib merge "$out" "${files[@]}"
     rm -f "${files[@]}"
 }
 
 # runs_of JSON: how many timed runs the first command of a hyperfine JSON had.
-runs_of() { jq -r '.results[0].times | length' "$1"; }
+runs_of() { benchlib runs "$1"; }
 
 # cpu_time JSON INDEX: mean user + system CPU seconds of one command in hyperfine's JSON.
-cpu_time() { jq -r ".results[$2] | .user + .system" "$1"; }
+cpu_time() { benchlib cpu "$1" "$2"; }
 
 # splice_section DOC NAME FILE: puts FILE's contents between NAME's markers in DOC,
 # replacing what was there; appends the marked block when DOC has no such markers yet.

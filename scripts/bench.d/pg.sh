@@ -17,15 +17,6 @@ ROWS="${BENCH_PG_ROWS:-10000}"
 MIGRATIONS="${BENCH_PG_MIGRATIONS:-200}"
 SMOKE_RUNS="${BENCH_PG_SMOKE_RUNS:-3}"
 
-# Processes other than this benchmark using >= 5 % of a CPU over one second, by top.
-other_processes() {
-    local list
-    list="$(top -b -n 2 -d 1 -w 512 | awk '
-        /^top -/ { frame++ }
-        frame == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 >= 5 && $12 != "top" { printf "%s%s %.0f %%", sep, $12, $9; sep = ", " }')"
-    echo "${list:-none}"
-}
-
 BENCH_LOAD_START="$(load_average)"
 OTHERS_START="$(other_processes)"
 # The caller's libpq settings (PGHOST, PGPASSFILE, ...) must not reach psql or unidesk.

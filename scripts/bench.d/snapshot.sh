@@ -46,14 +46,6 @@ REC_OPTS="--blocking-factor=2048"   # and its 1 MiB records (it cuts the last on
 ud="$(printf '%q' "$UNIDESK_BIN")"
 fail() { echo "scripts/bench snapshot: $*" >&2; exit 1; }
 
-# Processes other than this benchmark using >= 5 % of a CPU over one second, by top.
-other_processes() {
-    local list
-    list="$(top -b -n 2 -d 1 -w 512 | awk '
-        /^top -/ { frame++ }
-        frame == 2 && $1 ~ /^[0-9]+$/ && $9 + 0 >= 5 && $12 != "top" { printf "%s%s %.0f %%", sep, $12, $9; sep = ", " }')"
-    echo "${list:-none}"
-}
 # pressure WINDOW: "CPU X %, I/O Y %", the `some` stall shares from /proc/pressure (PSI)
 pressure() {
     local cpu io
@@ -286,61 +278,7 @@ make_inplace() {
 # Only process starts, fsync and renames are traced (seccomp-bpf: the reads and writes run
 # untraced), so the run's time is nearly unchanged. The take's tar runs under setpriv, which
 # execs it in the same process: tar's process is the one whose execve names "tar".
-phases() { # KIND STRACE-OUTPUT -> "name seconds" lines (and the restore's rm count, most at once)
-    python3 - "$1" "$2" <<'PY'
-import re, sys
-kind, path = sys.argv[1], sys.argv[2]
-line_re = re.compile(r'^(\d+) +(\d+\.\d+) (.*)$')
-pending, events, exits, main = {}, [], {}, None
-for raw in open(path):
-    m = line_re.match(raw.rstrip("\n"))
-    if not m:
-        continue
-    pid, ts, rest = int(m.group(1)), float(m.group(2)), m.group(3)
-    if main is None:
-        main, t0 = pid, ts
-    if rest.startswith("+++ exited"):
-        exits[pid] = ts
-        continue
-    if rest.endswith("<unfinished ...>"):
-        pending[pid] = (ts, rest.split("(", 1)[0], rest[:-len("<unfinished ...>")])
-        continue
-    r = re.match(r'<\.\.\. (\w+) resumed>', rest)
-    if r:
-        start, name, head = pending.pop(pid, (ts, r.group(1), ""))
-        rest = head + rest[r.end():]
-    else:
-        start, name = ts, rest.split("(", 1)[0]
-    d = re.search(r'<(\d+\.\d+)>$', rest)
-    events.append((pid, start, name, float(d.group(1)) if d else 0.0, rest))
-tar_pid = next(p for p, _, n, _, r in events if n == "execve" and '"tar"' in r and p != main)
-tar_start = min(s for p, s, n, _, _ in events if p == tar_pid and n == "execve")
-tar_end = exits[tar_pid]
-end = exits[main]
-after = [e for e in events if e[0] == main and e[1] >= tar_end]
-if kind == "take":
-    f = next(e for e in after if e[2] == "fsync")
-    print("startup", tar_start - t0)
-    print("stream", tar_end - tar_start)
-    print("catchup", f[1] - tar_end)
-    print("fsync", f[3])
-    print("finish", end - (f[1] + f[3]))
-else:
-    sw = next(e for e in after if e[2] == "renameat2")
-    fs = next((e for e in after if e[2] == "fsync" and e[1] >= sw[1]), sw)
-    swapped = fs[1] + fs[3]
-    print("startup", tar_start - t0)
-    print("stream", tar_end - tar_start)
-    print("swap", swapped - tar_end)
-    print("remove", end - swapped)
-    # the rm processes removing the old data, and how many of them ran at once at most
-    rms = {p: s for p, s, n, _, r in events if n == "execve" and r.startswith('execve("') and '["rm"' in r and s >= swapped and " = 0" in r}
-    spans = [(s, exits.get(p, end)) for p, s in rms.items()]
-    print("rm_count", len(spans))
-    print("rm_parallel", max((sum(1 for a, b in spans if a <= s < b) for s, _ in spans), default=0))
-print("total", end - t0)
-PY
-}
+phases() { benchlib phases "$1" "$2"; }   # KIND STRACE-OUTPUT -> "name seconds" lines (and the restore's rm count, most at once)
 declare -A P
 # trace_phases PREFIX: one take and one restore of the current site, warm, into P[PREFIX_*]
 trace_phases() {
@@ -363,18 +301,11 @@ reset_calls() { rm -rf "$site/calls"; mkdir "$site/calls"; }
 # WARMUP reports (the warm-up runs') left out. It ends when the new data is in place; the
 # old data's removal comes after, before the run ends. No CPU time of its own.
 add_calls() {
-    local json="$1" warmup="$2" times n
+    local json="$1" warmup="$2" reports
     bash "$site/prep.sh" restore >/dev/null   # the last run's report
-    times="$(find "$site/calls" -name '*.json' | LC_ALL=C sort | tail -n "+$((warmup + 1))" \
-        | xargs jq -s '[.[] | .audit[] | select(.primitive == "unidesk.snapshot.restore") | .duration_ms / 1000]')"
-    n="$(jq -r '.results[0].times | length' "$json")"
-    [[ "$(jq length <<<"$times")" == "$n" ]] || fail "$json: $(jq length <<<"$times") restore calls in the reports for $n timed runs"
-    jq --argjson t "$times" '
-        def mean: add / length;
-        def sd: mean as $m | (map((. - $m) * (. - $m)) | add / (length - 1)) | sqrt;
-        .results += [{ command: "snapshot.restore call", times: $t, mean: ($t | mean), stddev: ($t | sd),
-                       min: ($t | min), max: ($t | max), user: null, system: null }]' "$json" >"$json.tmp"
-    mv "$json.tmp" "$json"
+    mapfile -t reports < <(find "$site/calls" -name '*.json' | LC_ALL=C sort | tail -n "+$((warmup + 1))")
+    benchlib add-call "$json" unidesk.snapshot.restore "${reports[@]}" --name "snapshot.restore call" \
+        || fail "$json: the restore calls in the reports do not match the timed runs"
 }
 
 # time_takes JSON [-n NAME COMMAND]...: the take table of the current site: unidesk's take
@@ -517,76 +448,28 @@ PRESSURE_END="$(pressure avg300)"
 
 # ---- the section ----------------------------------------------------------------------------
 st() { hyperfine_stat "$1" "$2" "$3"; }
-ms() { awk -v s="$1" 'BEGIN { if (s >= 1) printf "%.2f s", s; else printf "%.0f ms", s * 1000 }'; }
-rate() { awk -v b="$data_bytes" -v s="$1" 'BEGIN { printf "%.0f MiB/s", b / s / 1048576 }'; }
+ms() { benchlib ms "$1"; }
 # ratio JSON REF UNIDESK -> "r sd rmin": ref time / unidesk time (mean, its sd; fastest runs)
-ratio() {
-    awk -v a="$(st "$1" "$2" mean)" -v sa="$(st "$1" "$2" stddev)" -v b="$(st "$1" "$3" mean)" -v sb="$(st "$1" "$3" stddev)" \
-        -v am="$(st "$1" "$2" min)" -v bm="$(st "$1" "$3" min)" \
-        'BEGIN { r = a / b; printf "%.2f %.2f %.2f\n", r, r * sqrt((sa / a) ^ 2 + (sb / b) ^ 2), am / bm }'
-}
-# verdict RATIO SD FASTEST: against the 0.95 target. Clear only when the mean, one sd away
-# from it, and the fastest runs agree: on a shared machine one slow run of either command
-# moves the mean, the fastest runs move less.
-verdict() {
-    awk -v r="$1" -v sd="$2" -v m="$3" 'BEGIN {
-        if (r - sd >= 0.95 && m >= 0.95) print "meets the 0.95 target"
-        else if (r + sd < 0.95 && m < 0.95) print "misses the 0.95 target"
-        else if (r >= 0.95 && m >= 0.95) print "meets the 0.95 target by the mean and the fastest runs, but within one sd of it"
-        else if (r < 0.95 && m < 0.95) print "misses the 0.95 target by the mean and the fastest runs, but within one sd of it"
-        else printf "is within this run'\''s noise of the 0.95 target (it %s it by the mean, %s it by the fastest runs)\n", (r >= 0.95 ? "meets" : "misses"), (m >= 0.95 ? "meets" : "misses") }'
-}
-# judge JSON REF UNIDESK: "**r** ± sd (fastest runs rmin): VERDICT"
-judge() {
-    local r sd rmin
-    read -r r sd rmin <<<"$(ratio "$1" "$2" "$3")"
-    echo "**$r** ± $sd (fastest runs $rmin): it $(verdict "$r" "$sd" "$rmin")"
-}
-# short_verdict RATIO SD FASTEST: verdict's answer in a few words, for the summary table
-short_verdict() {
-    case "$(verdict "$@")" in
-    "meets the 0.95 target") echo "meets" ;;
-    "misses the 0.95 target") echo "misses" ;;
-    meets*"one sd"*) echo "meets, within 1 sd" ;;
-    misses*"one sd"*) echo "misses, within 1 sd" ;;
-    *) echo "within noise" ;;
-    esac
-}
+ratio() { benchlib ratio "$1" "$2" "$3"; }
+# verdict RATIO SD FASTEST: against the 0.95 target (benchlib.verdict says when it is clear)
+verdict() { benchlib verdict "$1" "$2" "$3"; }
+# judge JSON REF UNIDESK: "**r** ± sd (fastest runs rmin): it VERDICT"
+judge() { benchlib judge "$1" "$2" "$3"; }
 # cell JSON REF UNIDESK: a summary table cell, "**r** ± sd (rmin): verdict"; "–" without JSON
-cell() {
-    [[ -f "$1" ]] || { echo "–"; return; }
-    local r sd rmin
-    read -r r sd rmin <<<"$(ratio "$1" "$2" "$3")"
-    echo "**$r** ± $sd ($rmin): $(short_verdict "$r" "$sd" "$rmin")"
-}
-# row JSON INDEX NAME WHAT [UNIDESK-INDEX]; WHAT empty: no such column
+cell() { benchlib cell "$1" "$2" "$3"; }
+# row JSON INDEX NAME WHAT [UNIDESK-INDEX]: a table row; WHAT empty: no such column
 row() {
-    local cell=""
-    if [[ -n "${5:-}" ]]; then
-        local r sd rmin
-        read -r r sd rmin <<<"$(ratio "$1" "$2" "$5")"
-        cell="**$r** ± $sd (fastest runs: $rmin)"
-    fi
-    table_row "$1" "$2" "$3" "$4" "$cell"
+    local args=(row "$1" "$2" "$3" --bytes "$data_bytes")
+    [[ -z "$4" ]] || args+=(--what "$4")
+    [[ -z "${5:-}" ]] || args+=(--vs "$5")
+    benchlib "${args[@]}"
 }
 # call_row JSON CALL INPLACE FRESH NAME WHAT: the restore call's row (add_calls), its ratio
 # cell against both `tar -xf` rows; WHAT empty: no such column
 call_row() {
-    local r sd rmin cell
-    read -r r sd rmin <<<"$(ratio "$1" "$3" "$2")"
-    cell="in place **$r** ± $sd (fastest runs: $rmin);"
-    read -r r sd rmin <<<"$(ratio "$1" "$4" "$2")"
-    cell+=" into an empty directory **$r** ± $sd (fastest runs: $rmin)"
-    table_row "$1" "$2" "$5" "$6" "$cell"
-}
-# table_row JSON INDEX NAME WHAT CELL: the columns every row has; WHAT empty: no such
-# column; CPU "–" for a result that has no CPU time (the restore call's, add_calls)
-table_row() {
-    local j="$1" i="$2" what="" cpu
-    [[ -z "$4" ]] || what=" $4 |"
-    cpu="$(cpu_time "$j" "$i")"
-    if [[ "$cpu" == null ]]; then cpu="–"; else cpu="$(ms "$cpu")"; fi
-    echo "| $3 |$what $(fmt_time "$(st "$j" "$i" mean)" "$(st "$j" "$i" stddev)") | $(ms "$(st "$j" "$i" min)") | $cpu | $(rate "$(st "$j" "$i" mean)") | $5 |"
+    local args=(call-row "$1" "$2" "$3" "$4" "$5" --bytes "$data_bytes")
+    [[ -z "$6" ]] || args+=(--what "$6")
+    benchlib "${args[@]}"
 }
 # site_rows NAME: the rows of time_site's tables
 site_rows() {

@@ -1,0 +1,173 @@
+"""Unit tests of benchlib.py on fixtures: hand-made hyperfine documents with known figures,
+a real `hyperfine --export-json` of `true`, crafted strace logs and a top capture.
+Run: python3 -m unittest discover -s scripts/bench.d -p 'test_*.py'"""
+import io
+import json
+import os
+import tempfile
+import unittest
+from contextlib import redirect_stdout
+
+import benchlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "fixtures")
+
+
+def fixture(name):
+    return os.path.join(FIXTURES, name)
+
+
+def result(command, times, user=0.1, system=0.05):
+    return benchlib.summary(command, times, user, system)
+
+
+# unidesk (0) against tar (1): tar ÷ unidesk = 1.05 / 1.1
+DOC = {"results": [result("unidesk", [1.0, 1.2], 0.3, 0.1), result("tar", [1.0, 1.1], 0.2, 0.1)]}
+
+
+def run(*argv):
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = benchlib.main(list(argv))
+    return code, out.getvalue()
+
+
+class Statistics(unittest.TestCase):
+    def test_summary_matches_hyperfine_on_its_own_output(self):
+        doc = benchlib.load(fixture("hyperfine-true.json"))
+        for r in doc["results"]:
+            again = benchlib.summary(r["command"], r["times"], r["user"], r["system"])
+            for field in ("mean", "stddev", "min", "max"):
+                self.assertAlmostEqual(again[field], r[field], places=12, msg=field)
+
+    def test_merge_pools_the_runs_of_every_round(self):
+        a = {"results": [result("x", [1.0, 3.0], user=1.0, system=0.0)]}
+        b = {"results": [result("x", [2.0, 2.0, 2.0, 2.0], user=0.25, system=0.5)]}
+        m = benchlib.merge_rounds([a, b])["results"][0]
+        self.assertEqual(m["times"], [1.0, 3.0, 2.0, 2.0, 2.0, 2.0])
+        self.assertEqual((m["mean"], m["min"], m["max"]), (2.0, 1.0, 3.0))
+        self.assertAlmostEqual(m["stddev"], (2 / 5) ** 0.5)
+        self.assertAlmostEqual(m["user"], (1.0 * 2 + 0.25 * 4) / 6)   # weighted by runs
+        self.assertAlmostEqual(m["system"], 0.5 * 4 / 6)
+
+    def test_call_durations_come_from_the_audit(self):
+        reports = [{"audit": [{"primitive": "unidesk.snapshot.restore", "duration_ms": 1500},
+                              {"primitive": "unidesk.log", "duration_ms": 1}]},
+                   {"audit": [{"primitive": "unidesk.snapshot.restore", "duration_ms": 250}]}]
+        self.assertEqual(benchlib.call_durations(reports, "unidesk.snapshot.restore"), [1.5, 0.25])
+        doc = benchlib.add_result({"results": [result("u", [1.0, 2.0])]}, "call", [1.5, 0.25])
+        self.assertIsNone(benchlib.cpu_time(doc, 1))
+        self.assertEqual(benchlib.stat(doc, 1, "min"), 0.25)
+
+
+class Formatting(unittest.TestCase):
+    def test_fmt_time_picks_the_unit_by_the_mean(self):
+        self.assertEqual(benchlib.fmt_time(1.23456, 0.0123), "1.235 s ± 0.012 s")
+        self.assertEqual(benchlib.fmt_time(0.4567, 0.0123), "457 ms ± 12 ms")
+        self.assertEqual(benchlib.fmt_time(0.0045, 0.0003), "4.5 ms ± 0.3 ms")
+
+    def test_ms_and_rate(self):
+        self.assertEqual(benchlib.ms(1.234), "1.23 s")
+        self.assertEqual(benchlib.ms(0.4564), "456 ms")
+        self.assertEqual(benchlib.rate(1048576 * 300, 2.0), "150 MiB/s")
+
+
+class Verdicts(unittest.TestCase):
+    def test_ratio_is_ref_over_unidesk_with_its_sd_and_fastest(self):
+        self.assertEqual(benchlib.ratio(DOC, 1, 0), ("0.95", "0.14", "1.00"))
+
+    def test_every_verdict(self):
+        v = benchlib.verdict
+        self.assertEqual(v("1.10", "0.05", "1.20"), "meets the 0.95 target")
+        self.assertEqual(v("0.80", "0.05", "0.85"), "misses the 0.95 target")
+        self.assertEqual(v("0.97", "0.05", "0.99"), "meets the 0.95 target by the mean and the fastest runs, but within one sd of it")
+        self.assertEqual(v("0.93", "0.05", "0.90"), "misses the 0.95 target by the mean and the fastest runs, but within one sd of it")
+        self.assertEqual(v("0.97", "0.01", "0.90"),
+                         "is within this run's noise of the 0.95 target (it meets it by the mean, misses it by the fastest runs)")
+
+    def test_short_verdicts(self):
+        s = benchlib.short_verdict
+        self.assertEqual([s("1.10", "0.05", "1.20"), s("0.80", "0.05", "0.85"), s("0.97", "0.05", "0.99"),
+                          s("0.93", "0.05", "0.90"), s("0.97", "0.01", "0.90")],
+                         ["meets", "misses", "meets, within 1 sd", "misses, within 1 sd", "within noise"])
+
+    def test_judge_and_cell(self):
+        self.assertEqual(benchlib.judge(DOC, 1, 0),
+                         "**0.95** ± 0.14 (fastest runs 1.00): it meets the 0.95 target by the mean and the fastest runs, but within one sd of it")
+        self.assertEqual(benchlib.cell(DOC, 1, 0), "**0.95** ± 0.14 (1.00): meets, within 1 sd")
+        self.assertEqual(benchlib.cell(None, 1, 0), "–")
+
+
+class Rows(unittest.TestCase):
+    def test_row_with_and_without_a_ratio(self):
+        self.assertEqual(benchlib.row(DOC, 0, "unidesk", None, 1048576 * 110),
+                         "| unidesk | 1.100 s ± 0.141 s | 1.00 s | 400 ms | 100 MiB/s |  |")
+        self.assertEqual(benchlib.row(DOC, 1, "tar", "what it does", 1048576 * 105, unidesk=0),
+                         "| tar | what it does | 1.050 s ± 0.071 s | 1.00 s | 300 ms | 100 MiB/s | **0.95** ± 0.14 (fastest runs: 1.00) |")
+
+    def test_call_row_has_no_cpu_and_two_ratios(self):
+        doc = benchlib.add_result(json.loads(json.dumps(DOC)), "call", [0.5, 0.5])
+        self.assertEqual(benchlib.call_row(doc, 2, 1, 0, "… the call", None, 1048576),
+                         "| … the call | 500 ms ± 0 ms | 500 ms | – | 2 MiB/s | "
+                         "in place **2.10** ± 0.14 (fastest runs: 2.00); into an empty directory **2.20** ± 0.28 (fastest runs: 2.00) |")
+
+
+class Phases(unittest.TestCase):
+    def phases(self, kind):
+        with open(fixture(kind + ".strace")) as f:
+            return {k: round(v, 6) for k, v in benchlib.phases(kind, f)}
+
+    def test_take_phases(self):
+        self.assertEqual(self.phases("take"),
+                         {"startup": 0.2, "stream": 3.05, "catchup": 0.25, "fsync": 0.4, "finish": 0.1, "total": 4.0})
+
+    def test_restore_phases_count_the_rm_processes(self):
+        self.assertEqual(self.phases("restore"),
+                         {"startup": 0.5, "stream": 2.0, "swap": 0.3, "remove": 1.2, "rm_count": 3, "rm_parallel": 2, "total": 4.0})
+
+
+class OtherProcesses(unittest.TestCase):
+    def test_second_frame_only_at_least_5_percent_not_top(self):
+        with open(fixture("top.txt")) as f:
+            self.assertEqual(benchlib.other_processes(f.read()), "swift-frontend 11 %, postgres 5 %")
+
+    def test_none(self):
+        self.assertEqual(benchlib.other_processes("top - x\ntop - y\n"), "none")
+
+
+class CommandLine(unittest.TestCase):
+    def test_merge_and_add_call_write_the_document(self):
+        with tempfile.TemporaryDirectory() as d:
+            rounds = []
+            for i, times in enumerate([[1.0, 1.2], [1.1, 1.3]]):
+                p = os.path.join(d, "r%d.json" % i)
+                with open(p, "w") as f:
+                    json.dump({"results": [result("u", times)]}, f)
+                rounds.append(p)
+            out = os.path.join(d, "out.json")
+            self.assertEqual(run("merge", out, *rounds)[0], 0)
+            self.assertEqual(benchlib.load(out)["results"][0]["times"], [1.0, 1.2, 1.1, 1.3])
+            reports = []
+            for i, ms in enumerate([100, 200, 300, 400]):
+                p = os.path.join(d, "report%d.json" % i)
+                with open(p, "w") as f:
+                    json.dump({"audit": [{"primitive": "unidesk.snapshot.restore", "duration_ms": ms}]}, f)
+                reports.append(p)
+            self.assertEqual(run("add-call", out, "unidesk.snapshot.restore", *reports, "--name", "call")[0], 0)
+            self.assertEqual(benchlib.load(out)["results"][1]["times"], [0.1, 0.2, 0.3, 0.4])
+            # a report missing for a timed run is an error, not a shorter row
+            self.assertEqual(run("add-call", out, "unidesk.snapshot.restore", *reports[:3], "--name", "call")[0], 1)
+
+    def test_cell_of_a_skipped_pass(self):
+        self.assertEqual(run("cell", "/nonexistent/skipped.json", "1", "0"), (0, "–\n"))
+
+    def test_ratio_and_cpu_of_a_fixture(self):
+        code, out = run("ratio", fixture("hyperfine-true.json"), "1", "0")
+        self.assertEqual(code, 0)
+        self.assertEqual(len(out.split()), 3)
+        self.assertEqual(run("runs", fixture("hyperfine-true.json")), (0, "3\n"))
+
+
+if __name__ == "__main__":
+    unittest.main()
