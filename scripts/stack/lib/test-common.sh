@@ -22,6 +22,10 @@ for up in "$STACKS"/*-up; do
   check "$(basename "$up") sources lib/common.sh" grep -qF '. "$HERE/lib/common.sh"' "$up"
   refute "$(basename "$up") defines no helper of lib/common.sh" grep -nE '^(elapsed|say|die|pid_ok|start|port_busy|q)\(\)' "$up"
 done
+# Nor does any other stack script (-down, -build, -restart).
+for other in "$STACKS"/*-down "$STACKS"/kube-build "$STACKS"/pg-restart; do
+  refute "$(basename "$other") defines no helper of lib/common.sh" grep -nE '^(elapsed|say|die|pid_ok|start|port_busy|q)\(\)' "$other"
+done
 
 tmp=$(mktemp -d)
 pids=()
