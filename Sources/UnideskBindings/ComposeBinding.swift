@@ -100,18 +100,13 @@ public enum ComposeBinding {
             }
         }
 
-        func raise(_ e: ComposeError) -> HostError { ctx.error(e) }
-        func run<T>(_ body: () throws(ComposeError) -> T) throws -> T {
-            do { return try body() } catch { throw raise(error) }
-        }
-        func audit(_ args: [LuaValue]) -> DataValue { LuaData.auditArguments(args, redactor: ctx.redactor) }
 
         func write(_ gate: SpecGate, _ args: [LuaValue], scope: String, plan: @escaping (ComposeProject, LuaTable) throws -> Gate.Planned<[LuaValue]>,
                    perform: @escaping (ComposeProject, LuaTable) throws -> [LuaValue]) throws -> [LuaValue] {
             let t = try args.table(0)
             let p = try project(t)
             // Bounded: a health wait past a pipeline step's deadline raises the step's timeout.
-            return try ctx.bounded { try gate.call(scope: scope, arguments: audit(args), perform: { try perform(p, t) }, plan: { try plan(p, t) }) }
+            return try ctx.bounded { try gate.call(scope: scope, arguments: gate.audit(args), perform: { try perform(p, t) }, plan: { try plan(p, t) }) }
         }
 
         return [
@@ -120,13 +115,13 @@ public enum ComposeBinding {
                 let service = t["service"].stringValue ?? ""
                 let scope = "\(t["project"].stringValue ?? "")/\(service)"
                 return try write(gate, args, scope: scope, plan: { p, t in
-                    let configured = try run { () throws(ComposeError) in try compose.get.configuredImage(p, service: service, timeout: timeout(t)) }
+                    let configured = try ctx.run { () throws(ComposeError) in try compose.get.configuredImage(p, service: service, timeout: timeout(t)) }
                     let image = configured ?? "(no image)"
                     // The running container is replaced; none running: one is created. An
                     // offline plan does not ask docker which.
                     var current = "not inspected: offline", verdict = Verdict.unverified
                     if !ctx.mode.isOfflinePlan {
-                        if let c = try run({ () throws(ComposeError) in try compose.get.inspect(p, service: service, timeout: timeout(t)) }) {
+                        if let c = try ctx.run({ () throws(ComposeError) in try compose.get.inspect(p, service: service, timeout: timeout(t)) }) {
                             (current, verdict) = ("replacing \(c.id.prefix(12)) running \(c.digest ?? c.image)", .replace)
                         } else {
                             (current, verdict) = ("no container yet", .create)
@@ -141,7 +136,7 @@ public enum ComposeBinding {
                     known.append(("labels", .table(LuaTable())))
                     return Gate.Planned([.unknown(known)], detail: .string(detail), verdict: verdict)
                 }, perform: { p, t in
-                    let c = try run { () throws(ComposeError) in
+                    let c = try ctx.run { () throws(ComposeError) in
                         try compose.get.recreate(p, service: service, pull: t.bool("pull", default: true), wait: t.bool("wait", default: true), timeout: timeout(t))
                     }
                     return [container(c)]
@@ -150,13 +145,13 @@ public enum ComposeBinding {
             ctx.gatedRead(ps, scope: { args in "\((try args.table(0))["project"].stringValue ?? "")/*" }) { args in
                 let t = try args.table(0)
                 let p = try project(t)
-                let cs = try run { () throws(ComposeError) in try compose.get.ps(p, timeout: timeout(t)) }
+                let cs = try ctx.run { () throws(ComposeError) in try compose.get.ps(p, timeout: timeout(t)) }
                 return [.table(LuaTable(array: cs.map(container)))]
             },
             ctx.gatedRead(inspect, scope: { args in "\((try args.table(0))["project"].stringValue ?? "")/\((try args.table(0))["service"].stringValue ?? "")" }) { args in
                 let t = try args.table(0)
                 let p = try project(t)
-                let c = try run { () throws(ComposeError) in try compose.get.inspect(p, service: t["service"].stringValue ?? "", timeout: timeout(t)) }
+                let c = try ctx.run { () throws(ComposeError) in try compose.get.inspect(p, service: t["service"].stringValue ?? "", timeout: timeout(t)) }
                 return [c.map(container) ?? .nil]
             },
             // One gated call per service named, so a grant for one service does not
@@ -171,7 +166,7 @@ public enum ComposeBinding {
                     let r = try write(gate, args, scope: scope, plan: { _, _ in
                         Gate.Planned([.unknownRead], detail: .string("start \(group.first ?? "every service")"))
                     }, perform: { p, t in
-                        let cs = try run { () throws(ComposeError) in
+                        let cs = try ctx.run { () throws(ComposeError) in
                             try compose.get.up(p, services: group, wait: t.bool("wait", default: true), removeOrphans: t.bool("remove_orphans", default: false), timeout: timeout(t))
                         }
                         return [.table(LuaTable(array: cs.map(container)))]
@@ -190,7 +185,7 @@ public enum ComposeBinding {
                     _ = try write(gate, args, scope: "\(name)/\(group.first ?? "*")", plan: { _, _ in
                         Gate.Planned([], detail: .string("stop \(group.first ?? "every service")"))
                     }, perform: { p, t in
-                        try run { () throws(ComposeError) in try compose.get.stop(p, services: group, timeout: timeout(t)) }
+                        try ctx.run { () throws(ComposeError) in try compose.get.stop(p, services: group, timeout: timeout(t)) }
                         return []
                     })
                 }
@@ -202,7 +197,7 @@ public enum ComposeBinding {
                 return try write(gate, args, scope: "\(t["project"].stringValue ?? "")/*", plan: { _, _ in
                     Gate.Planned([], detail: .string("remove the containers\(volumes ? " and the volumes" : "")"), verdict: .delete)
                 }, perform: { p, t in
-                    try run { () throws(ComposeError) in try compose.get.down(p, volumes: volumes, timeout: timeout(t)) }
+                    try ctx.run { () throws(ComposeError) in try compose.get.down(p, volumes: volumes, timeout: timeout(t)) }
                     return []
                 })
             },

@@ -95,7 +95,7 @@ public enum KubeBinding {
         var clients: [String: KubeClient] = [:]
         func client(_ context: String?) throws -> KubeClient {
             if let c = clients[context ?? ""] { return c }
-            let t = try run { () throws(KubeError) in try KubeConfig.load(environment: ctx.environment, context: context) }
+            let t = try ctx.run { () throws(KubeError) in try KubeConfig.load(environment: ctx.environment, context: context) }
             let c = KubeClient(target: t, transport: transport.get, environment: ctx.environment, onSecret: { ctx.redactor.register($0) })
             clients[context ?? ""] = c
             return c
@@ -105,10 +105,6 @@ public enum KubeBinding {
         func readClient(_ context: String?) throws -> KubeClient? {
             ctx.mode.isOfflinePlan ? try? client(context) : try client(context)
         }
-        func raise(_ e: KubeError) -> HostError { ctx.error(e) }
-        func run<T>(_ body: () throws(KubeError) -> T) throws -> T {
-            do { return try body() } catch { throw raise(error) }
-        }
         func seconds(_ t: LuaTable?, _ d: Double) -> Double { ctx.timeout(t?.number("timeout"), default: d, minimum: Timeouts.kube.minimum) }
 
         /// "<namespace>/<Kind>/<name>": discovery decides namespaced-ness, except in an
@@ -116,12 +112,11 @@ public enum KubeBinding {
         func scope(_ c: KubeClient?, kind: String, apiVersion: String?, namespace: String?, name: String, timeout: Double) throws -> String {
             var namespaced = !clusterScoped.contains(kind)
             if let c, !ctx.mode.isOfflinePlan {
-                namespaced = try run { () throws(KubeError) in try c.resource(kind: kind, apiVersion: apiVersion, timeout: timeout) }.namespaced
+                namespaced = try ctx.run { () throws(KubeError) in try c.resource(kind: kind, apiVersion: apiVersion, timeout: timeout) }.namespaced
             }
             let ns = namespaced ? (namespace ?? c?.target.namespace ?? "default") : "_cluster"
             return "\(ns)/\(kind)/\(name)"
         }
-        func audit(_ args: [LuaValue]) -> DataValue { LuaData.auditArguments(args, redactor: ctx.redactor) }
         func lua(_ d: DataValue) -> LuaValue { LuaData.toLua(d) }
 
         return [
@@ -129,9 +124,9 @@ public enum KubeBinding {
                 let t = try args.table(0)
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
                 let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, Timeouts.kube.seconds))
-                return try gate.call(scope: s, arguments: audit(args), perform: {
+                return try gate.call(scope: s, arguments: gate.audit(args), perform: {
                     let c = try client(t["context"].stringValue)
-                    let o = try run { () throws(KubeError) in try c.get(kind: kind, apiVersion: av, name: name, namespace: ns, timeout: seconds(t, Timeouts.kube.seconds)) }
+                    let o = try ctx.run { () throws(KubeError) in try c.get(kind: kind, apiVersion: av, name: name, namespace: ns, timeout: seconds(t, Timeouts.kube.seconds)) }
                     return [o.map(lua) ?? .nil]
                 }, plan: { Gate.Planned.offlineRead })
             },
@@ -141,9 +136,9 @@ public enum KubeBinding {
                 let all = t.bool("all_namespaces", default: false)
                 var s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: "*", timeout: seconds(t, Timeouts.kube.seconds))
                 if all { s = "*/\(kind)/*" }
-                return try gate.call(scope: s, arguments: audit(args), perform: {
+                return try gate.call(scope: s, arguments: gate.audit(args), perform: {
                     let c = try client(t["context"].stringValue)
-                    let os = try run { () throws(KubeError) in
+                    let os = try ctx.run { () throws(KubeError) in
                         try c.list(kind: kind, apiVersion: av, namespace: ns, allNamespaces: all, labels: t["labels"].stringValue, timeout: seconds(t, Timeouts.kube.seconds))
                     }
                     return [.table(LuaTable(array: os.map(lua)))]
@@ -173,11 +168,11 @@ public enum KubeBinding {
                     }
                     let s = try scope(c, kind: ref.kind, apiVersion: ref.apiVersion, namespace: ref.namespace, name: ref.name, timeout: seconds(o, Timeouts.kube.seconds))
                     return try gate.call(scope: s, arguments: .array([.string("\(ref.kind)/\(ref.name)"), .string(manager)]), perform: {
-                        lua(try run { () throws(KubeError) in try queue.applied(at: i) }.object)
+                        lua(try ctx.run { () throws(KubeError) in try queue.applied(at: i) }.object)
                     }, plan: {
                         guard !ctx.mode.isOfflinePlan else { return Gate.Planned(lua(docs[i]), detail: .string("offline: not sent")) }
                         // The server's dry-run answer against what it stores now.
-                        let p = try run { () throws(KubeError) in try c.planApply(docs[i], fieldManager: manager, force: force, timeout: { seconds(o, Timeouts.kube.seconds) }) }
+                        let p = try ctx.run { () throws(KubeError) in try c.planApply(docs[i], fieldManager: manager, force: force, timeout: { seconds(o, Timeouts.kube.seconds) }) }
                         switch p.change {
                         case .create: return Gate.Planned(lua(p.object), verdict: .create)
                         case .change(let changes): return Gate.Planned(lua(p.object), verdict: .change(changes))
@@ -192,11 +187,11 @@ public enum KubeBinding {
                 let c = try client(t["context"].stringValue)
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
                 let s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, Timeouts.kube.seconds))
-                return try gate.call(scope: s, arguments: audit(args), perform: {
-                    [.bool(try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: false, timeout: seconds(t, Timeouts.kube.seconds)) })]
+                return try gate.call(scope: s, arguments: gate.audit(args), perform: {
+                    [.bool(try ctx.run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: false, timeout: seconds(t, Timeouts.kube.seconds)) })]
                 }, plan: {
                     guard !ctx.mode.isOfflinePlan else { return Gate.Planned([.bool(true)], detail: .string("offline: not sent")) }
-                    let existed = try run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: true, timeout: seconds(t, Timeouts.kube.seconds)) }
+                    let existed = try ctx.run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: true, timeout: seconds(t, Timeouts.kube.seconds)) }
                     return existed ? Gate.Planned([.bool(true)], verdict: .delete)
                                    : Gate.Planned([.bool(false)], detail: .string("not found: nothing to delete"), verdict: .unchanged)
                 })
@@ -217,9 +212,9 @@ public enum KubeBinding {
                 let interval = max(0.1, t.number("interval") ?? 1)
                 let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: min(total, 30))
                 // Bounded: past a pipeline step's deadline it raises the step's timeout.
-                return try ctx.bounded { try gate.call(scope: s, arguments: audit(args), perform: {
+                return try ctx.bounded { try gate.call(scope: s, arguments: gate.audit(args), perform: {
                     let c = try client(t["context"].stringValue)
-                    let obj = try run { () throws(KubeError) in
+                    let obj = try ctx.run { () throws(KubeError) in
                         try c.wait(kind: kind, apiVersion: av, name: name, namespace: ns, for: goal, timeout: total, interval: interval)
                     }
                     return [lua(obj)]

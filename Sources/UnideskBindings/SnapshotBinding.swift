@@ -77,16 +77,11 @@ public enum SnapshotBinding {
         }
         let docker = Lazy { Docker(environment: ctx.environment) }
         let engine = EngineVolumes { docker.get }
-        func raise(_ e: SnapshotError) -> HostError { ctx.error(e) }
-        func run<T>(_ body: () throws(SnapshotError) -> T) throws -> T {
-            do { return try body() } catch { throw raise(error) }
-        }
         func timeout() -> Double { ctx.timeout(nil, Timeouts.snapshotEngine) }
         /// "bytes, rate, ETA" on a terminal's spinner line; nothing in CI.
         func reporter() -> SnapshotStore.Progress? {
             ctx.console.showsProgress ? ProgressLine { ctx.console.progress($0) }.progress : nil
         }
-        func audit(_ args: [LuaValue]) -> DataValue { LuaData.auditArguments(args, redactor: ctx.redactor) }
         /// The last-good's manifest, for what a plan says; none when it cannot be read.
         func lastGood(_ app: String) -> Manifest? { (try? store.info(app: app)).flatMap { $0 } }
 
@@ -105,10 +100,10 @@ public enum SnapshotBinding {
                     TargetGate.Target(scope: v.scope(app: app),
                                       detail: "snapshot \(v) into the new last-good of \(app)\(v.bytes.map { " (\(SnapshotStore.size($0)) in the current last-good)" } ?? "")")
                 }
-                return try TargetGate.call(gate, targets: checks, arguments: audit(args), verdict: .create, perform: {
-                    let sources = try run { () throws(SnapshotError) in try engine.sources(targets, timeout: timeout()) }
+                return try TargetGate.call(gate, targets: checks, arguments: gate.audit(args), verdict: .create, perform: {
+                    let sources = try ctx.run { () throws(SnapshotError) in try engine.sources(targets, timeout: timeout()) }
                     defer { ctx.console.progress(nil) }
-                    let m = try run { () throws(SnapshotError) in
+                    let m = try ctx.run { () throws(SnapshotError) in
                         try store.take(app: app, sources: sources, meta: meta, keep: Int(t.number("keep") ?? 1), progress: reporter())
                     }
                     return [LuaData.toLua(m.json)]
@@ -132,11 +127,11 @@ public enum SnapshotBinding {
                 let checks = targets.isEmpty
                     ? [TargetGate.Target(scope: app, detail: current.map { "restore \(app) from \($0.id): none of the volumes named is in it" } ?? "restore \(app): there is no snapshot")]
                     : targets.map { v in TargetGate.Target(scope: v.scope(app: app), detail: "restore \(v) (\(SnapshotStore.size(v.bytes ?? 0))) of \(app) from \(current?.id ?? "")") }
-                return try TargetGate.call(gate, targets: checks, arguments: audit(args), verdict: verdict, perform: {
+                return try TargetGate.call(gate, targets: checks, arguments: gate.audit(args), verdict: verdict, perform: {
                     defer { ctx.console.progress(nil) }
                     // Only the last-good checked above is restored ("" when there was none:
                     // one that appeared since was not checked, and is refused).
-                    let m = try run { () throws(SnapshotError) in
+                    let m = try ctx.run { () throws(SnapshotError) in
                         try store.restore(app: app, volumes: only, force: force, expecting: current?.id ?? "", oldData: .removeInBackground,
                                           target: { v throws(SnapshotError) in try engine.target(v, timeout: timeout()) },
                                           inUse: { v throws(SnapshotError) in try engine.users(v, timeout: timeout()) },
@@ -156,7 +151,7 @@ public enum SnapshotBinding {
             },
             ctx.gated(info, scope: { args in (try args.table(0))["app"].stringValue ?? "" }, perform: { args in
                 let app = (try args.table(0))["app"].stringValue ?? ""
-                let m = try run { () throws(SnapshotError) in try store.info(app: app) }
+                let m = try ctx.run { () throws(SnapshotError) in try store.info(app: app) }
                 return [m.map { LuaData.toLua($0.json) } ?? .nil]
             }, plan: { _ in Gate.Planned([.nil]) }),
             ctx.gated(list, scope: { _ in "*" }, perform: { _ in
@@ -164,10 +159,10 @@ public enum SnapshotBinding {
             }, plan: { _ in Gate.Planned([.table(LuaTable())]) }),
             ctx.gatedEach(drop) { args, gate in
                 let app = (try args.table(0))["app"].stringValue ?? ""
-                return try gate.call(scope: app, arguments: audit(args), perform: {
-                    [.bool(try run { () throws(SnapshotError) in try store.drop(app: app) })]
+                return try gate.call(scope: app, arguments: gate.audit(args), perform: {
+                    [.bool(try ctx.run { () throws(SnapshotError) in try store.drop(app: app) })]
                 }, plan: {
-                    let had = try run { () throws(SnapshotError) in try store.info(app: app) } != nil
+                    let had = try ctx.run { () throws(SnapshotError) in try store.info(app: app) } != nil
                     return had ? Gate.Planned([.bool(false)], detail: .string("remove every snapshot of \(app)"), verdict: .delete)
                                : Gate.Planned([.bool(false)], detail: .string("\(app) has no snapshot: nothing to remove"), verdict: .unchanged)
                 })

@@ -25,8 +25,8 @@ public enum TimeBinding {
         specs: [now, monotonic, sleep, iso]
     ) { ctx in
         [
-            ctx.function(now) { _ in [.number(Date().timeIntervalSince1970)] },
-            ctx.function(monotonic) { _ in [.number(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)] },
+            ctx.function(now) { _ in [.number(SystemClock.wallSeconds())] },
+            ctx.function(monotonic) { _ in [.number(SystemClock.monotonicSeconds())] },
             ctx.function(sleep) { args in
                 var want: Double = 0
                 if case .int(let i) = args.value(0) { want = Double(i) } else if case .number(let d) = args.value(0) { want = d }
@@ -34,17 +34,12 @@ public enum TimeBinding {
                 // Past the run's deadline the timer arms the hook; the limit fires on return.
                 // Past a step's, `bounded` raises the step's timeout.
                 return try ctx.bounded {
-                    let until = DispatchTime.now().uptimeNanoseconds + UInt64(min(want, ctx.deadlineRemaining + 0.01) * 1e9)
-                    while DispatchTime.now().uptimeNanoseconds < until {
-                        let left = Double(until - DispatchTime.now().uptimeNanoseconds) / 1e9
-                        var ts = timespec(tv_sec: Int(left), tv_nsec: Int((left - Double(Int(left))) * 1e9))
-                        nanosleep(&ts, nil)
-                    }
+                    SystemClock.sleep(SystemClock.sleepDuration(requested: want, deadlineRemaining: ctx.deadlineRemaining))
                     return []
                 }
             },
             ctx.function(iso) { args in
-                var t = Date().timeIntervalSince1970
+                var t = SystemClock.wallSeconds()
                 if case .int(let i) = args.value(0) { t = Double(i) } else if case .number(let d) = args.value(0) { t = d }
                 let f = ISO8601DateFormatter()
                 return [.string(f.string(from: Date(timeIntervalSince1970: t)))]
