@@ -191,6 +191,202 @@ def call_row(doc, call, inplace, fresh, name, what, data_bytes):
     return table_row(doc, call, name, what, last, data_bytes)
 
 
+# ---- per-family tables and figures (lua.sh, registry.sh, pg.sh, kube.sh) --------------------
+# Each renders what its script used to compute in awk: the formats are the awk printf formats
+# they replace, so the sections in docs/benchmarks.md keep their text.
+
+def quotient(doc, a, b, field="mean"):
+    """a's `field` ÷ b's."""
+    return stat(doc, a, field) / stat(doc, b, field)
+
+
+def quotient_sd(doc, a, b):
+    """(a's mean ÷ b's, its sd propagated from both relative sds)."""
+    ma, sa = stat(doc, a, "mean"), stat(doc, a, "stddev")
+    mb, sb = stat(doc, b, "mean"), stat(doc, b, "stddev")
+    r = ma / mb
+    return r, r * math.sqrt((sa / ma) ** 2 + (sb / mb) ** 2)
+
+
+def median(doc, i):
+    """The median run (the mean of the middle two for an even count)."""
+    t = sorted(doc["results"][i]["times"])
+    n = len(t)
+    return t[n // 2] if n % 2 == 1 else (t[n // 2 - 1] + t[n // 2]) / 2
+
+
+def geomean(xs):
+    return math.exp(sum(math.log(x) for x in xs) / len(xs))
+
+
+def yes_no(flag):
+    return "yes" if flag else "no"
+
+
+# lua.sh: lua5.4 (result 0) against unidesk (result 1), one document per program
+
+LUA_TARGET = 0.95
+
+
+def lua_row(doc, program, what):
+    """(row, ratio, fastest runs' ratio, CPU ratio) of one program, the ratios as printed
+    ("%.3f"): the geometric means are taken over the printed figures, as awk read them."""
+    r, sd = quotient_sd(doc, 0, 1)
+    ratio_s, sd_s = "%.3f" % r, "%.3f" % sd
+    min_s = "%.3f" % quotient(doc, 0, 1, "min")
+    cpu_s = "%.3f" % (cpu_time(doc, 0) / cpu_time(doc, 1))
+    cells = ["`%s.lua`" % program, what, fmt_time(stat(doc, 0, "mean"), stat(doc, 0, "stddev")),
+             fmt_time(stat(doc, 1, "mean"), stat(doc, 1, "stddev")), "%s ± %s" % (ratio_s, sd_s),
+             yes_no(float(ratio_s) >= LUA_TARGET), min_s, cpu_s]
+    return "| " + " | ".join(cells) + " |", ratio_s, min_s, cpu_s
+
+
+def lua_table(programs):
+    """The Lua VM table: `programs` is [(name, what it stresses, hyperfine document)]."""
+    lines = ["| program | stresses | lua5.4 wall (mean ± sd) | unidesk wall (mean ± sd) | speed ratio (lua5.4 / unidesk) | ≥ 0.95 | ratio of fastest runs | ratio of CPU times |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    ratios, mins, cpus = [], [], []
+    for name, what, doc in programs:
+        line, r, m, c = lua_row(doc, name, what)
+        lines.append(line)
+        ratios.append(float(r))
+        mins.append(float(m))
+        cpus.append(float(c))
+    geo = "%.3f" % geomean(ratios)
+    lines.append("| geometric mean | | | | %s | %s | %.3f | %.3f |" % (
+        geo, yes_no(float(geo) >= LUA_TARGET), geomean(mins), geomean(cpus)))
+    return "\n".join(lines)
+
+
+def lua_cold(doc):
+    """The cold-start sentence of the empty recipe."""
+    lm, ls = stat(doc, 0, "mean"), stat(doc, 0, "stddev")
+    um, us = stat(doc, 1, "mean"), stat(doc, 1, "stddev")
+    return ("Cold start of an empty recipe (`bench/empty.lua`, %d runs each): lua5.4 %s, unidesk %s: "
+            "unidesk takes %.1f× as long as lua5.4 (+%.1f ms)." % (
+                runs_of(doc), fmt_time(lm, ls), fmt_time(um, us), um / lm, (um - lm) * 1e3))
+
+
+# registry.sh: unidesk (0) and the curl loop (1) in one document, the skopeo loop in another
+
+def registry_table(fast, skopeo, n, target=10):
+    um, us = stat(fast, 0, "mean"), stat(fast, 0, "stddev")
+    cm, cs = stat(fast, 1, "mean"), stat(fast, 1, "stddev")
+    sm, ss = stat(skopeo, 0, "mean"), stat(skopeo, 0, "stddev")
+    curl = "%.1f" % (cm / um)
+    return "\n".join([
+        "| command | mean ± sd | unidesk is faster by |",
+        "| --- | --- | --- |",
+        "| unidesk head_many (1 process) | %s | |" % fmt_time(um, us),
+        "| curl -sI loop (%d processes) | %s | %s× (target ≥ %d×: %s) |" % (
+            n, fmt_time(cm, cs), curl, target, yes_no(float(curl) >= target)),
+        "| skopeo inspect --raw loop (%d processes) | %s | %.1f× |" % (n, fmt_time(sm, ss), sm / um),
+    ])
+
+
+# pg.sh: inserts (0 unidesk, 1 psql, 2 unidesk pinned, 3 psql pinned) and the smoke (0 unidesk,
+# 1 one psql session, 2 psql per file up only, 3 psql per file up/down/up)
+
+def pg_seconds(s):
+    """"1.234 s" from a second up, else "456 ms"."""
+    return "%.3f s" % s if s >= 1 else "%.0f ms" % (s * 1000)
+
+
+def pg_ratio(doc, a, b):
+    """a's time ÷ b's and its sd, "%.3g" and "%.2g"."""
+    r, sd = quotient_sd(doc, a, b)
+    return "%.3g" % r, "%.2g" % sd
+
+
+def per_statement(seconds, rows):
+    return "%.0f µs" % (seconds / rows * 1e6)
+
+
+PG_INSERT_ROWS = [("unidesk `conn:tx` + `c:exec` with $1, $2, $3", 1), ("`psql -f` of literal INSERTs", None),
+                  ("unidesk, pinned to CPU 0", 3), ("`psql -f`, pinned to CPU 0", None)]
+
+
+def pg_inserts_table(doc, rows):
+    lines = ["| command | wall (mean ± sd) | fastest | CPU of the client (user + sys) | wall / %d | unidesk / psql |" % rows,
+             "| --- | --- | --- | --- | --- | --- |"]
+    for i, (name, vs) in enumerate(PG_INSERT_ROWS):
+        last = ""
+        if vs is not None:
+            r, sd = pg_ratio(doc, i, vs)
+            last = "**%s** ± %s (fastest runs: %.3g)" % (r, sd, quotient(doc, i, vs, "min"))
+        lines.append("| %s | %s | %s | %s | %s | %s |" % (
+            name, fmt_time(stat(doc, i, "mean"), stat(doc, i, "stddev")), pg_seconds(stat(doc, i, "min")),
+            pg_seconds(cpu_time(doc, i)), per_statement(stat(doc, i, "mean"), rows), last))
+    return "\n".join(lines)
+
+
+def pg_smoke_table(doc, migrations):
+    m = migrations
+    spec = [("unidesk migrate.smoke", m * 3, 2), ("psql, one session", m * 3, 4),
+            ("psql per file, up only", m, m + 3), ("psql per file, up/down/up", m * 3, m * 3 + 3)]
+    lines = ["| command | scripts run | connections | wall (mean ± sd) | wall / %d migrations | CPU of the client (user + sys) | unidesk / this |" % m,
+             "| --- | --- | --- | --- | --- | --- | --- |"]
+    for i, (name, scripts, conns) in enumerate(spec):
+        last = "%s ± %s" % pg_ratio(doc, 0, i) if i > 0 else ""
+        lines.append("| %s | %d | %d | %s | %.1f ms | %s | %s |" % (
+            name, scripts, conns, fmt_time(stat(doc, i, "mean"), stat(doc, i, "stddev")),
+            stat(doc, i, "mean") / m * 1000, pg_seconds(cpu_time(doc, i)), last))
+    return "\n".join(lines)
+
+
+def pg_split(run_ms, wall_ms):
+    """unidesk's own account of the pinned insert runs, from each run's `ok in` and process
+    wall time in ms: (sentence, ms outside the recipe), or ("", "") when there were none."""
+    runs = len(run_ms)
+    if runs == 0 or len(wall_ms) != runs:
+        return "", ""
+    run_ms, wall_ms = sum(run_ms), sum(wall_ms)
+    run_, wall, rest = "%.0f" % (run_ms / runs), "%.0f" % (wall_ms / runs), "%.0f" % ((wall_ms - run_ms) / runs)
+    return ("unidesk's own account, pinned (mean of %d more runs): the recipe ran for %s ms (its `ok in …`) "
+            "of %s ms of process wall time; the other %s ms are start-up and the end of the run." % (runs, run_, wall, rest)), rest
+
+
+OK_IN = re.compile(r'.*ok in ([0-9.]*)(ms|s)$')
+
+
+def ok_in_ms(last_line):
+    """The milliseconds of a run's closing "ok in 12.3ms" / "ok in 1.2s" line; None if it is not one."""
+    m = OK_IN.match(last_line.rstrip("\n"))
+    if not m:
+        return None
+    try:
+        return float(m.group(1)) * (1000 if m.group(2) == "s" else 1)
+    except ValueError:
+        return None
+
+
+def pg_unpinned_over_pinned(doc):
+    """How many times as long psql took unpinned as pinned."""
+    return "%.1f×" % quotient(doc, 1, 3)
+
+
+def pg_reading(inserts, smoke, rows, split_rest=""):
+    """The "Reading the figures" paragraph of the pg section, with this run's numbers."""
+    ins_ratio = pg_ratio(inserts, 0, 1)[0]
+    pin_ratio = pg_ratio(inserts, 2, 3)[0]
+    cpu_diff = "%.0f µs" % ((cpu_time(inserts, 2) - cpu_time(inserts, 3)) / rows * 1e6)
+    vs_session, vs_up, vs_udu = (pg_ratio(smoke, 0, i)[0] for i in (1, 2, 3))
+    account = ("The account above: %s ms of the pinned run are spent outside the recipe, of which start-up is "
+               "some 25 ms (the cold start in the Lua section). " % split_rest) if split_rest else ""
+    return (
+        "**Inserts.** Both tools wait for one round trip per statement (neither pipelines), so what differs is the work around each statement. "
+        "Pinned to one CPU, unidesk takes %s× psql's time (%s against %s per INSERT, start-up included), and %s× unpinned, where both also wait for wake-ups. "
+        "The client CPU column is the difference: unidesk spends about %s more client CPU per statement than psql. "
+        "Profiles (`perf record --call-graph dwarf` of the pinned unidesk command): at c4cbf1d about 30 %% of unidesk's CPU went, after the recipe had ended, into rendering the run report over the 10000 audit records although neither `--report` nor `--junit` was given, most of it `Redactor.scrub` searching every string for the DSN's password with Foundation's `String.contains`; 1984982 renders the report only when a file is asked for and searches with `memmem` first (pinned client CPU 0.89–1.02 s in four runs before it, 0.70–0.77 s in two busier runs after). "
+        "At 1984982 about 20 %% of unidesk's CPU goes into the `[write]` line printed to stderr per statement, 13 points of that in formatting the line's duration with Foundation's `String(format:)`; about 3 %% into building audit arguments; 2 %% into start-up; most of the rest into libpq, the kernel's loopback TCP and the Lua calls, as psql's time does. "
+        "%s"
+        "Formatting that duration without Foundation, or one summary line for a run of identical effects, would save most of that fifth; the per-statement gate and audit record are the price of unidesk's model and matter for bulk loads, not for the tens of statements of a deploy. "
+        "**Smoke.** With the same scripts and transactions, unidesk is at %s× one psql session: the server's DDL work dominates and the per-statement overhead is small beside it. "
+        "It is %s× the simple per-file loop, which applies a third of the scripts and tries no down, and %s× the per-file loop doing the same passes, because it keeps 2 connections where the loop pays a process start and a SCRAM login per file."
+    ) % (pin_ratio, per_statement(stat(inserts, 2, "mean"), rows), per_statement(stat(inserts, 3, "mean"), rows),
+         ins_ratio, cpu_diff, account, vs_session, vs_up, vs_udu)
+
+
 # ---- strace phases ---------------------------------------------------------------------------
 
 LINE = re.compile(r'^(\d+) +(\d+\.\d+) (.*)$')
@@ -327,6 +523,25 @@ def main(argv=None):
     s.add_argument("kind", choices=["take", "restore"])
     s.add_argument("trace")
     sub.add_parser("others", help="top -b -n 2 output on stdin: the busy other processes")
+    s = sub.add_parser("lua-table", help="--program NAME WHAT JSON ...: the Lua VM table")
+    s.add_argument("--program", nargs=3, action="append", required=True, metavar=("NAME", "WHAT", "JSON"))
+    doc_args(sub.add_parser("lua-cold", help="JSON: the cold-start sentence"))
+    s = sub.add_parser("registry-table", help="FAST SKOPEO N: the registry table")
+    s.add_argument("fast")
+    s.add_argument("skopeo")
+    s.add_argument("n", type=int)
+    doc_args(sub.add_parser("pg-inserts", help="JSON ROWS: the inserts table"), "rows")
+    doc_args(sub.add_parser("pg-smoke", help="JSON MIGRATIONS: the smoke table"), "migrations")
+    doc_args(sub.add_parser("pg-unpinned", help="JSON: psql's unpinned time ÷ its pinned time, 'N.N×'"))
+    s = sub.add_parser("pg-split", help="--run MS --wall MS ...: 'rest ms' line, then the sentence (two empty lines without runs)")
+    s.add_argument("--run", type=float, action="append", default=[], help="a run's `ok in` in ms")
+    s.add_argument("--wall", type=float, action="append", default=[], help="that run's process wall time in ms")
+    s = sub.add_parser("pg-reading", help="INSERTS SMOKE ROWS [--split-rest MS]: the reading paragraph")
+    s.add_argument("inserts")
+    s.add_argument("smoke")
+    s.add_argument("rows", type=int)
+    s.add_argument("--split-rest", default="")
+    sub.add_parser("ok-in-ms", help="a run's stderr on stdin: the milliseconds of its last line's 'ok in …'; exit 1 if none")
 
     a = p.parse_args(argv)
     out = sys.stdout
@@ -377,6 +592,30 @@ def main(argv=None):
                 print(k, v, file=out)
     elif a.cmd == "others":
         print(other_processes(sys.stdin.read()), file=out)
+    elif a.cmd == "lua-table":
+        print(lua_table([(n, w, load(j)) for n, w, j in a.program]), file=out)
+    elif a.cmd == "lua-cold":
+        print(lua_cold(load(a.json)), file=out)
+    elif a.cmd == "registry-table":
+        print(registry_table(load(a.fast), load(a.skopeo), a.n), file=out)
+    elif a.cmd == "pg-inserts":
+        print(pg_inserts_table(load(a.json), a.rows), file=out)
+    elif a.cmd == "pg-smoke":
+        print(pg_smoke_table(load(a.json), a.migrations), file=out)
+    elif a.cmd == "pg-unpinned":
+        print(pg_unpinned_over_pinned(load(a.json)), file=out)
+    elif a.cmd == "pg-split":
+        sentence, rest = pg_split(a.run, a.wall)
+        print(rest, file=out)
+        print(sentence, file=out)
+    elif a.cmd == "pg-reading":
+        print(pg_reading(load(a.inserts), load(a.smoke), a.rows, a.split_rest), file=out)
+    elif a.cmd == "ok-in-ms":
+        lines = sys.stdin.read().splitlines()
+        v = ok_in_ms(lines[-1]) if lines else None
+        if v is None:
+            return 1
+        print(v, file=out)
     return 0
 
 
