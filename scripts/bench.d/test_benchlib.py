@@ -4,6 +4,7 @@ Run: python3 -m unittest discover -s scripts/bench.d -p 'test_*.py'"""
 import io
 import json
 import os
+import re
 import tempfile
 import unittest
 from contextlib import redirect_stdout
@@ -214,6 +215,103 @@ class PgFamily(unittest.TestCase):
                      "and 0.521× the per-file loop"]:
             self.assertIn(part, text)
         self.assertNotIn("The account above", benchlib.pg_reading(self.inserts, self.smoke, 10000, ""))
+
+
+NAMES7 = ["unidesk, kube.apply per file", "unidesk, one multi-document kube.apply", "kubectl -f DIR/, warm cache",
+          "kubectl -f DIR/, cold cache", "kubectl -f DIR/ --validate=false", "curl, one after the other", "curl, 8 in flight"]
+# breakdowns: the multi-document apply sequential (its records 1100 ms, not < a quarter of 1900) or concurrent
+SEQUENTIAL = [[2200, 300, 1900, 200, 2100], [1150, 280, 1100, 200, 1120], [3250, 500, 1500, 40, 0],
+              [2050, 450, 1200, 40, 0], [1540, 290, 1500, 200, 0], [640, 180, 600, 200, 0]]
+CONCURRENT = [[950, 300, 400, 200, 900], [430, 280, 50, 200, 400], [2250, 500, 1500, 40, 0],
+              [1050, 450, 800, 40, 0], [820, 290, 780, 200, 0], [320, 180, 300, 200, 0]]
+
+
+class KubeFamily(unittest.TestCase):
+    """kube.sh's tables, breakdown and analysis; the expected text is what kube.sh's awk/jq
+    printed for the same fixtures before it moved here."""
+
+    def setUp(self):
+        self.slow = benchlib.load(fixture("seven.json"))
+        self.fast = benchlib.load(fixture("seven-fast.json"))
+        self.loop = benchlib.load(fixture("loop.json"))
+
+    def test_median_of_odd_and_even_counts(self):
+        doc = {"results": [result("a", [3.0, 1.0, 2.0]), result("b", [4.0, 1.0, 3.0, 2.0])]}
+        self.assertEqual((benchlib.median(doc, 0), benchlib.median(doc, 1)), (2.0, 2.5))
+
+    def test_table_bold_ratios_for_unidesk_only(self):
+        lines = benchlib.kube_table(self.fast, NAMES7, 200).splitlines()
+        self.assertEqual(lines[2], "| unidesk, kube.apply per file | 955 ms ± 42 ms | 960 ms | 900 ms | 600 ms | 4.8 ms | "
+                                   "**0.42** ± 0.03 (medians: 0.43, fastest: 0.43) |")
+        self.assertEqual(len(lines), 9)
+        self.assertTrue(lines[4].startswith("| kubectl -f DIR/, warm cache |") and "| 1.00 ± " in lines[4])
+
+    def test_loop_table(self):
+        lines = benchlib.kube_loop_table(self.loop, self.slow, self.fast, 200).splitlines()
+        self.assertEqual(lines[2], "| 200 kubectl processes, creating | 62.233 s ± 1.250 s | 61.0 s | 48.0 s | 311 ms | "
+                                   "unidesk per file / this: 0.04 ± 0.00 |")
+        self.assertIn("re-applying", lines[3])
+
+    def test_requests_by_each_clients_own_account(self):
+        def of(kind, name):
+            with open(fixture(name)) as f:
+                return benchlib.kube_requests(kind, f.read())
+        self.assertEqual(of("unidesk", "kube-report.json"), (12.75, 3, 912.4))
+        self.assertEqual(of("kubectl", "kubectl-v6.log"), (104.0, 3, 0))   # round trips only, not "applied in 3 steps"
+        total, n, run_ = of("curl", "curl.out")
+        self.assertEqual((round(total, 6), n, run_), (30.645, 3, 0))
+        with self.assertRaises(ValueError):
+            benchlib.kube_requests("wget", "")
+
+    def test_breakdown_means(self):
+        runs = [[1234567, 57, 12.75, 3, 912.4], [1301234, 61, 30.645, 3, 0], [1190001, 49, 104, 3, 0]]
+        self.assertEqual(benchlib.kube_breakdown(runs, 100), [1242, 557, 49, 3, 304])
+
+    def test_split_table_rows(self):
+        lines = benchlib.kube_split_table(CONCURRENT).splitlines()
+        self.assertEqual(lines[2], "| unidesk, kube.apply per file | 950 ms | 300 ms | 400 ms, 200 requests (2.0 ms each) | 900 ms | 550 ms |")
+        self.assertEqual(lines[3], "| unidesk, one multi-document kube.apply | 430 ms | 280 ms | — (sent concurrently before the "
+                                   "per-object gate calls; their records: 50 ms) | 400 ms | — |")
+        self.assertEqual(lines[7], "| curl, 8 in flight | 320 ms | 180 ms | — (8 in flight) | — | — |")
+        self.assertIn("1100 ms, 200 requests (5.5 ms each)", benchlib.kube_split_table(SEQUENTIAL).splitlines()[3])
+
+    def test_target_line(self):
+        self.assertEqual(benchlib.kube_target_line(self.fast, self.slow, self.loop, 200),
+                         "Target (unidesk ≤ 0.5× `kubectl apply --server-side -f DIR/`, warm cache, by the means): creating, per file "
+                         "**met** (0.42×, by the medians 0.43×), multi-document **met** (0.19×, 0.19×); re-applying, per file **missed** "
+                         "(0.68×, 0.68×), multi-document **met** (0.36×, 0.36×). Against kubectl's cold cache unidesk per file takes "
+                         "0.29× (creating), and against 200 kubectl processes 0.015× (65 times faster).")
+
+    def test_reading_picks_its_story_from_the_figures(self):
+        def headings(c, splits, summary="nothing"):
+            text = benchlib.kube_reading(c, self.slow, self.loop, splits, 200, 2, summary)
+            return re.findall(r"\*\*([A-Z][^*]*)\*\*", text), text
+        h, text = headings(self.slow, SEQUENTIAL)
+        self.assertEqual(h, ["The API server sets the floor.", "Where kubectl's time goes.",
+                             "What would reach the target: applying independent objects concurrently."])
+        self.assertIn("differs from the per-file one's by -1038 ms (combined sd 107 ms) creating", text)
+        self.assertIn("would put unidesk under 0.5× of kubectl here", text)
+        h, text = headings(self.fast, CONCURRENT, "Sends objects several at a time.")
+        self.assertIn("Concurrency is what reaches the target.", h)
+        self.assertIn("As the description of `kube.apply` quoted above says", text)
+        h, text = headings(self.fast, CONCURRENT)
+        self.assertIn("Although the description of `kube.apply` quoted above does not say so", text)
+        sequential_fast = [list(r) for r in CONCURRENT]
+        sequential_fast[0][2] = 800   # 150 of 950 ms outside the requests
+        sequential_fast[1][2] = 350
+        h, text = headings(self.fast, sequential_fast)
+        self.assertIn("Concurrency would widen the gap.", h)
+        self.assertIn("would gain most; trimming its per-call work much less.", text)
+        # start-up dominates: most of the per-file run outside its requests
+        startup = [list(r) for r in SEQUENTIAL]
+        startup[0][2] = 500
+        startup[1][2] = 400
+        self.assertIn("with this few objects its start-up and per-call work weigh as much as the requests",
+                      headings(self.slow, startup)[1])
+        # the multi-document apply concurrent but above the target
+        slow_multi = json.loads(json.dumps(self.fast))
+        slow_multi["results"][1] = result("u multi", [2.0, 2.1])
+        self.assertIn("Concurrency.", headings(slow_multi, CONCURRENT)[0])
 
 
 class CommandLine(unittest.TestCase):
