@@ -625,6 +625,231 @@ def read_splits(path):
         return [[int(x) for x in line.split()] for line in f if line.strip()]
 
 
+# snapshot.sh's "Reading the figures": the take and restore paragraphs, sentences chosen by
+# this run's numbers. The documents are the pass's files in WORK (take.json, restore.json,
+# tmpfs-*.json, journal-*.json, cold-*.json, hash.json); P the traced phases, "PREFIX_KIND_NAME"
+# → seconds or count (disk_take_stream, tmpfs_restore_rm_count, …), missing where not traced.
+
+class Snapshot:
+    def __init__(self, docs, phases_, base, rec_opts, cpus, n_files, discard, no_journal,
+                 tmpfs=True, journal=True, cold=True):
+        self.d, self.P = docs, phases_
+        self.base, self.rec_opts, self.cpus, self.n_files = base, rec_opts, cpus, n_files
+        self.discard, self.no_journal = discard, no_journal
+        self.tmpfs, self.journal, self.cold = tmpfs, journal, cold
+
+    def p(self, key):
+        """A phase's seconds, "1.23 s"; "–" when it was not traced."""
+        v = self.P.get(key)
+        return "–" if v is None else "%.2f s" % v
+
+    def num(self, key):
+        """A phase's value for a comparison; 0 when it was not traced (as awk reads "")."""
+        return self.P.get(key, 0.0)
+
+    def pct(self, a, b):
+        return "%.0f %%" % (self.P[a] / self.P[b] * 100)
+
+    def rm_text(self, prefix):
+        def v(k):
+            x = self.P.get("%s_restore_%s" % (prefix, k))
+            return "?" if x is None else "%d" % x
+        return "%s `rm -rf` processes, %s at once at most" % (v("rm_count"), v("rm_parallel"))
+
+    def judge(self, name, ref, u):
+        return judge(self.d[name], ref, u)
+
+    def ratio(self, name, ref, u):
+        return ratio(self.d[name], ref, u)
+
+    def take_text(self):
+        d, B = self.d, self.base
+        t = ("**Take.** Against `tar --create` with unidesk's options (the same archive), on %s with a warm cache, unidesk's take "
+             "is at %s; against plain `tar -cf` at %s.") % (B, self.judge("take", 1, 0), self.judge("take", 2, 0))
+        if self.tmpfs:
+            t += " On the tmpfs, against tar with unidesk's options: %s; against `tar -cf`: %s." % (
+                self.judge("tmpfs-take", 1, 0), self.judge("tmpfs-take", 2, 0))
+        if self.journal:
+            t += " On the journaled ext4, against tar with unidesk's options: %s; against `tar -cf`: %s." % (
+                self.judge("journal-take", 1, 0), self.judge("journal-take", 2, 0))
+        if self.cold:
+            t += " With a cold cache, against tar with unidesk's options: %s." % self.judge("cold-take", 1, 0)
+        t += (" The record size counts in these: unidesk has tar write 1 MiB records (`%s`); with its default 10 KiB records tar "
+              "itself took %s here, with 1 MiB records %s.") % (
+            self.rec_opts, ms(stat(d["take"], 1, "mean")), ms(stat(d["take"], 4, "mean")))
+        rec = self.ratio("take", 4, 0)
+        t += (" Against tar run exactly as unidesk runs it, 1 MiB records included, with none of unidesk's work (read-back, "
+              "checksum, fsync), the take is at %s (fastest runs %s) on %s") % (rec[0], rec[2], B)
+        if self.tmpfs:
+            r = self.ratio("tmpfs-take", 4, 0)
+            t += ", %s (%s) on the tmpfs" % (r[0], r[2])
+        if self.journal:
+            r = self.ratio("journal-take", 4, 0)
+            t += ", %s (%s) on the journaled ext4" % (r[0], r[2])
+        t += ": that is what unidesk's own work costs on these %d CPUs." % self.cpus
+        sync, like, pipe = self.ratio("take", 5, 0), self.ratio("take", 6, 0), self.ratio("take", 3, 0)
+        t += (" Against tar made durable the way the snapshot is (`tar; sync FILE`) it is at %s (%s), against a shell doing its "
+              "work in sequence (archive, `sha256sum`, fsync) at %s (%s), and against tar piped into `cat > file` (one more copy "
+              "of every byte, which unidesk's take does not make) at %s (%s).") % (sync[0], sync[2], like[0], like[2], pipe[0], pipe[2])
+        t += (" Where the time goes, in the traced run on %s: %s of start-up and the size-estimate walk before tar starts; %s of "
+              "tar writing the snapshot file while unidesk follows it, against %s for the fastest tar run the same way (1 MiB "
+              "records) alone; %s reading the rest after tar's exit; %s for the closing fsync") % (
+            B, self.p("disk_take_startup"), self.p("disk_take_stream"), ms(stat(d["take"], 4, "min")),
+            self.p("disk_take_catchup"), self.p("disk_take_fsync"))
+        sync_extra = stat(d["take"], 5, "min") - stat(d["take"], 1, "min")
+        if sync_extra > 0:
+            t += ", where the fastest `tar; sync FILE` took %s longer than the fastest tar alone" % ms(sync_extra)
+            if "disk_take_fsync" in self.P and sync_extra > self.P["disk_take_fsync"] * 2:
+                t += " (the writeback started every 8 MiB as the file grows left the fsync less than half of that)"
+        else:
+            t += ", where the fastest `tar; sync FILE` was no slower than the fastest tar alone"
+        t += "; %s for the manifest, renames and exit." % self.p("disk_take_finish")
+        if self.tmpfs:
+            t += " On the tmpfs: %s, %s, %s, %s and %s." % tuple(
+                self.p("tmpfs_take_" + k) for k in ("startup", "stream", "catchup", "fsync", "finish"))
+        take_cpu, tar_cpu = cpu_time(d["take"], 0), cpu_time(d["take"], 4)
+        diff = take_cpu - tar_cpu
+        t += (" In CPU time unidesk's take (tar's included) used %s per run, tar run the same way alone %s: %s for reading the "
+              "archive back, hashing it (`openssl dgst -sha256` alone takes %s for it) and checking its headers, on %d CPUs "
+              "that tar shares.") % (ms(take_cpu), ms(tar_cpu), "%.2f s" % diff if diff >= 1 else "%.0f ms" % (diff * 1000),
+                                     ms(stat(d["hash"], 1, "mean")), self.cpus)
+        return t
+
+    def rest_text(self):
+        d, B = self.d, self.base
+        t = ("**Restore.** Against `tar -xf` over the volume's current data (in place), on %s with a warm cache, unidesk's restore "
+             "is at %s; against `tar -xf` into an empty directory at %s.") % (B, self.judge("restore", 3, 0), self.judge("restore", 1, 0))
+        for on, name, flag in (("On the tmpfs", "tmpfs-restore", self.tmpfs), ("On the journaled ext4", "journal-restore", self.journal),
+                               ("With a cold cache", "cold-restore", self.cold)):
+            if flag:
+                t += " %s, against `tar -xf` in place: %s; into an empty directory: %s." % (
+                    on, self.judge(name, 2, 0), self.judge(name, 1, 0))
+        t += (" The `snapshot.restore` call alone, until the volume holds the new data, is what a rollback's downtime waits for: the "
+              "old data's removal comes after it, beside the recipe's next steps (starting the service again), and the run ends "
+              "when it is done. Against `tar -xf` into an empty directory the call is at %s on %s") % (self.judge("restore", 1, 4), B)
+        if self.tmpfs:
+            t += ", %s on the tmpfs" % self.judge("tmpfs-restore", 1, 3)
+        if self.journal:
+            t += ", %s on the journaled ext4" % self.judge("journal-restore", 1, 3)
+        if self.cold:
+            t += ", %s cold" % self.judge("cold-restore", 1, 3)
+        t += " (the table above has it against `tar -xf` in place too)."
+        like = self.ratio("restore", 2, 0)
+        t += (" The in-place row is the like-for-like one: a shell restoring a live volume with `tar -xf` gets rid of the old data "
+              "too, GNU tar unlinking each existing file before it writes the new one, where unidesk extracts beside the volume, "
+              "swaps and then removes the old data; into an empty directory there is nothing to remove. Against the shell gate "
+              "doing unidesk's work in sequence (check the whole file, extract into a staging directory, swap, `rm -rf` the old "
+              "data) it is at %s (%s).") % (like[0], like[2])
+        xf_m, xf_sd = stat(d["restore"], 1, "mean"), stat(d["restore"], 1, "stddev")
+        xf_min, ip_min = stat(d["restore"], 1, "min"), stat(d["restore"], 3, "min")
+        tmpfs_xf_min = stat(d["tmpfs-restore"], 1, "min") if self.tmpfs else None
+        t += (" In the traced run on %s the extraction (the file read through SHA-256 and the header check, and spliced into "
+              "`tar -x`) took %s, against %s for the fastest `tar -xf` into an empty directory and %s for the fastest in place; "
+              "the removal of the old data took %s of the %s (%s), by %s") % (
+            B, self.p("disk_restore_stream"), ms(xf_min), ms(ip_min), self.p("disk_restore_remove"),
+            self.p("disk_restore_total"), self.pct("disk_restore_remove", "disk_restore_total"), self.rm_text("disk"))
+        if self.tmpfs:
+            t += "; on the tmpfs the extraction took %s and the removal %s of %s" % (
+                self.p("tmpfs_restore_stream"), self.p("tmpfs_restore_remove"), self.p("tmpfs_restore_total"))
+        t += "."
+        # The filesystem's part, only where this run's numbers show it: deleting much slower than
+        # on the tmpfs (or most of the restore without one), extraction into an empty directory
+        # much slower than on the tmpfs (or very uneven without one).
+        show_discard = show_allocator = False
+        if self.discard and "disk_restore_remove" in self.P:
+            if self.tmpfs:
+                show_discard = self.num("disk_restore_remove") > self.num("tmpfs_restore_remove") * 2
+            else:
+                show_discard = self.num("disk_restore_remove") > self.num("disk_restore_total") * 0.2
+        if self.no_journal:
+            show_allocator = xf_min > tmpfs_xf_min * 2 if self.tmpfs else xf_sd > xf_m * 0.25
+        if show_discard:
+            if self.tmpfs:
+                t += " Deleting is much slower here than on the tmpfs (%s against %s)" % (
+                    self.p("disk_restore_remove"), self.p("tmpfs_restore_remove"))
+            else:
+                t += " The removal is %s of the restore here" % self.pct("disk_restore_remove", "disk_restore_total")
+            t += (": the filesystem is mounted with `discard`, and ext4 sends the virtual disk a discard for the extents of every "
+                  "file it deletes and waits for it (`blkdev_issue_discard` under `ext4_free_blocks` in `/proc/PID/stack` of an "
+                  "`rm -rf`), so removing the old data's %d files is mostly waiting, for unidesk's `rm`s, the chain's `rm -rf` and "
+                  "the in-place `tar -xf`'s unlinks alike.") % self.n_files
+        if show_allocator:
+            t += " It is also" if show_discard else " The filesystem is"
+            t += (" an ext4 without a journal, whose inode allocator skips inodes freed in the last 60 s (360 s while their "
+                  "inode-table block is dirty, which creating files next to them makes it) and rescans them for every new inode: "
+                  "creating tens of thousands of files within minutes of deleting tens of thousands costs seconds to tens of "
+                  "seconds of system CPU (`perf` of such a `tar -xf`: 87 % of its CPU in `__ext4_new_inode` → `find_inode_bit` → "
+                  "`recently_deleted`), depending on which block groups the new directories land in. Here `tar -xf` into an empty "
+                  "directory took ") + "%s (fastest %s)" % (fmt_time(xf_m, xf_sd), ms(xf_min))
+            if self.tmpfs:
+                t += ", against %s at the fastest on the tmpfs" % ms(tmpfs_xf_min)
+            t += (". Every restore row follows some mass deletion by a few minutes at most (unidesk's restore and the chain remove "
+                  "the old data, the in-place `tar -xf` unlinks each old file just before it creates the new one; `--prepare` only "
+                  "moves the empty-directory `tar -xf`'s previous output aside), so all of them pay it, at random: their means and "
+                  "standard deviations mostly measure this, the fastest runs less so")
+            if self.tmpfs:
+                t += ", the tmpfs rows not at all"
+            t += "."
+        return t
+
+
+def snapshot_phase_tables(phases_, base, entries):
+    """The two "where unidesk's time goes" tables, the traced run on BASE and on the tmpfs."""
+    s = Snapshot({}, phases_, base, "", 0, 0, False, False)
+
+    def rms(prefix):
+        c, par = phases_.get(prefix + "_restore_rm_count"), phases_.get(prefix + "_restore_rm_parallel")
+        return "–" if c is None else "%d (%s at once)" % (c, "%d" % par if par is not None else "")
+
+    def line(label, key):
+        return "| %s | %s | %s |" % (label, s.p("disk_" + key), s.p("tmpfs_" + key))
+    head = "| --- | --- | --- |"
+    return "\n".join([
+        "| phase of the take | %s | tmpfs |" % base, head,
+        line("start-up, lock, size estimate (a walk of the tree: %d `lstat`s; skipped where the sources' whole filesystems "
+             "certainly fit, as on the tmpfs)" % entries, "take_startup"),
+        line("tar → snapshot file, unidesk following it (read back, hash, header check, writeback started every 8 MiB), until tar exits", "take_stream"),
+        line("the rest read back after tar's exit, end-of-archive check", "take_catchup"),
+        line("fsync of the archive", "take_fsync"),
+        line("manifest (written, fsynced), renames, exit", "take_finish"),
+        line("**total**", "take_total"),
+        "",
+        "| phase of the restore | %s | tmpfs |" % base, head,
+        line("start-up, lock, manifest, free-space check", "restore_startup"),
+        line("snapshot file → unidesk (hash, header check), the same range spliced → pipe → `tar -x` (1 MiB records) into staging", "restore_stream"),
+        line("checksum verdict, fsync of the staging directory, swap, fsync of the parent", "restore_swap"),
+        line("removal of the old data (the call has returned; the run ends after it)", "restore_remove"),
+        "| … by this many `rm -rf` (most at once) | %s | %s |" % (rms("disk"), rms("tmpfs")),
+        line("**total**", "restore_total"),
+    ])
+
+
+def mib(data_bytes):
+    return "%.1f MiB" % (data_bytes / 1048576)
+
+
+SNAPSHOT_DOCS = ["take", "restore", "hash", "tmpfs-take", "tmpfs-restore", "journal-take", "journal-restore",
+                 "cold-take", "cold-restore"]
+
+
+def load_snapshot_docs(work, tmpfs, journal, cold):
+    import os
+    wanted = {"take": True, "restore": True, "hash": True, "tmpfs-take": tmpfs, "tmpfs-restore": tmpfs,
+              "journal-take": journal, "journal-restore": journal, "cold-take": cold, "cold-restore": cold}
+    return {n: load(os.path.join(work, n + ".json")) for n in SNAPSHOT_DOCS if wanted[n]}
+
+
+def read_phases(path):
+    """"KEY VALUE" lines (snapshot.sh's traced phases) as a dict of numbers."""
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            k, _, v = line.strip().partition(" ")
+            if k and v:
+                out[k] = float(v)
+    return out
+
+
 # ---- strace phases ---------------------------------------------------------------------------
 
 LINE = re.compile(r'^(\d+) +(\d+\.\d+) (.*)$')
@@ -800,6 +1025,25 @@ def main(argv=None):
     s.add_argument("objects", type=int)
     s.add_argument("cpus", type=int)
     s.add_argument("apply_summary")
+    s = sub.add_parser("snapshot-reading", help="WORK PHASES ...: the take and restore paragraphs")
+    s.add_argument("work", help="the directory holding the passes' JSON documents")
+    s.add_argument("phases", help="the traced phases, 'KEY VALUE' lines")
+    s.add_argument("--base", required=True)
+    s.add_argument("--rec-opts", required=True)
+    s.add_argument("--cpus", type=int, required=True)
+    s.add_argument("--files", type=int, required=True)
+    s.add_argument("--discard", action="store_true", help="the filesystem is mounted with discard")
+    s.add_argument("--no-journal-fs", action="store_true", help="the filesystem is an ext4 without a journal")
+    s.add_argument("--skip", action="append", default=[], choices=["tmpfs", "journal", "cold"], help="a pass that did not run")
+    s = sub.add_parser("snapshot-phases", help="PHASES --base B --entries N: the two phase tables")
+    s.add_argument("phases")
+    s.add_argument("--base", required=True)
+    s.add_argument("--entries", type=int, required=True)
+    sub.add_parser("mib", help="BYTES: 'N.N MiB'").add_argument("bytes", type=int)
+    sub.add_parser("gib", help="BYTES: 'N.NN' GiB").add_argument("bytes", type=int)
+    s = sub.add_parser("rate", help="BYTES SECONDS: 'N MiB/s'")
+    s.add_argument("bytes", type=int)
+    s.add_argument("seconds", type=float)
     sub.add_parser("ok-in-ms", help="a run's stderr on stdin: the milliseconds of its last line's 'ok in …'; exit 1 if none")
 
     a = p.parse_args(argv)
@@ -885,6 +1129,21 @@ def main(argv=None):
         print(kube_target_line(c, r, l, a.objects), file=out)
         print(file=out)
         print(kube_reading(c, r, l, s, a.objects, a.cpus, a.apply_summary), file=out)
+    elif a.cmd == "snapshot-reading":
+        tmpfs, journal, cold = ("tmpfs" not in a.skip), ("journal" not in a.skip), ("cold" not in a.skip)
+        s = Snapshot(load_snapshot_docs(a.work, tmpfs, journal, cold), read_phases(a.phases), a.base, a.rec_opts, a.cpus,
+                     a.files, a.discard, a.no_journal_fs, tmpfs, journal, cold)
+        print(s.take_text(), file=out)
+        print(file=out)
+        print(s.rest_text(), file=out)
+    elif a.cmd == "snapshot-phases":
+        print(snapshot_phase_tables(read_phases(a.phases), a.base, a.entries), file=out)
+    elif a.cmd == "mib":
+        print(mib(a.bytes), file=out)
+    elif a.cmd == "gib":
+        print("%.2f" % (a.bytes / 2 ** 30), file=out)
+    elif a.cmd == "rate":
+        print(rate(a.bytes, a.seconds), file=out)
     elif a.cmd == "ok-in-ms":
         lines = sys.stdin.read().splitlines()
         v = ok_in_ms(lines[-1]) if lines else None

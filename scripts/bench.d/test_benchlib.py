@@ -314,6 +314,70 @@ class KubeFamily(unittest.TestCase):
         self.assertIn("Concurrency.", headings(slow_multi, CONCURRENT)[0])
 
 
+class SnapshotReading(unittest.TestCase):
+    """snapshot.sh's phase tables and "Reading the figures"; the expected sentences are what the
+    shell (awk helpers p, pct, gt over benchlib's ratio/judge) printed for the same fixtures."""
+
+    def make(self, tmpfs=True, journal=True, cold=True, discard=True, no_journal=True, phases_=None, docs=None):
+        work = fixture("snapshot")
+        d = docs or benchlib.load_snapshot_docs(work, tmpfs, journal, cold)
+        P = phases_ if phases_ is not None else benchlib.read_phases(os.path.join(work, "phases.txt"))
+        return benchlib.Snapshot(d, P, "/var/tmp", "--blocking-factor=2048", 2, 40005, discard, no_journal, tmpfs, journal, cold)
+
+    def test_take_paragraph(self):
+        t = self.make().take_text()
+        self.assertTrue(t.startswith("**Take.** Against `tar --create` with unidesk's options (the same archive), on /var/tmp with a "
+                                     "warm cache, unidesk's take is at **0.95** ± 0.03 (fastest runs 0.95): it meets the 0.95 target "
+                                     "by the mean and the fastest runs, but within one sd of it;"))
+        for part in ["the take is at 0.89 (fastest runs 0.90) on /var/tmp, 0.84 (0.85) on the tmpfs, 0.84 (0.85) on the journaled ext4:",
+                     "against 3.50 s for the fastest tar run the same way",
+                     "where the fastest `tar; sync FILE` took 900 ms longer than the fastest tar alone (the writeback started",
+                     "On the tmpfs: 0.02 s, 0.90 s, 0.01 s, 0.00 s and 0.01 s.",
+                     "used 2.70 s per run, tar run the same way alone 1.15 s: 1.55 s for reading the archive back",
+                     "`openssl dgst -sha256` alone takes 610 ms"]:
+            self.assertIn(part, t)
+        t = self.make(tmpfs=False, journal=False, cold=False).take_text()
+        self.assertNotIn("tmpfs", t)
+        self.assertNotIn("cold", t)
+
+    def test_restore_paragraph_and_the_filesystems_part(self):
+        r = self.make().rest_text()
+        self.assertIn("the removal of the old data took 1.60 s of the 5.30 s (30 %), by 8 `rm -rf` processes, 8 at once at most; "
+                      "on the tmpfs the extraction took 1.20 s and the removal 0.30 s of 1.55 s.", r)
+        self.assertIn(" Deleting is much slower here than on the tmpfs (1.60 s against 0.30 s): the filesystem is mounted with `discard`", r)
+        self.assertIn("removing the old data's 40005 files is mostly waiting", r)
+        self.assertIn(" It is also an ext4 without a journal", r)
+        self.assertIn("took 3.500 s ± 0.624 s (fastest 3.00 s), against 650 ms at the fastest on the tmpfs.", r)
+        r = self.make(tmpfs=False).rest_text()
+        self.assertIn(" The removal is 30 % of the restore here: the filesystem is mounted with `discard`", r)
+        self.assertNotIn("without a journal", r)   # no tmpfs: only a very uneven tar -xf shows the allocator
+        r = self.make(discard=False, no_journal=False).rest_text()
+        self.assertNotIn("discard", r)
+        self.assertNotIn("without a journal", r)
+        uneven = benchlib.load_snapshot_docs(fixture("snapshot"), False, True, True)
+        uneven["restore"]["results"][1] = result("tar -xf empty", [1.0, 4.0, 1.2])
+        r = self.make(tmpfs=False, discard=False, docs=uneven).rest_text()
+        self.assertIn(" The filesystem is an ext4 without a journal", r)
+        self.assertTrue(r.endswith("the fastest runs less so."))
+
+    def test_phase_tables(self):
+        P = benchlib.read_phases(fixture("snapshot/phases.txt"))
+        lines = benchlib.snapshot_phase_tables(P, "/var/tmp", 41234).splitlines()
+        self.assertEqual(lines[0], "| phase of the take | /var/tmp | tmpfs |")
+        self.assertIn("41234 `lstat`s", lines[2])
+        self.assertEqual(lines[7], "| **total** | 3.80 s | 0.95 s |")
+        self.assertIn("| … by this many `rm -rf` (most at once) | 8 (8 at once) | 8 (4 at once) |", lines)
+        del P["tmpfs_restore_rm_count"], P["disk_take_fsync"]
+        lines = benchlib.snapshot_phase_tables(P, "/var/tmp", 1).splitlines()
+        self.assertEqual(lines[5], "| fsync of the archive | – | 0.00 s |")
+        self.assertIn("| … by this many `rm -rf` (most at once) | 8 (8 at once) | – |", lines)
+
+    def test_units(self):
+        self.assertEqual(benchlib.mib(123456789), "117.7 MiB")
+        self.assertEqual(run("gib", "1073741824"), (0, "1.00\n"))
+        self.assertEqual(run("rate", "123456789", "0.61"), (0, "193 MiB/s\n"))
+
+
 class CommandLine(unittest.TestCase):
     def test_merge_and_add_call_write_the_document(self):
         with tempfile.TemporaryDirectory() as d:
