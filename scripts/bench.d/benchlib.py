@@ -935,6 +935,16 @@ def other_processes(top_output, threshold=5.0):
     return ", ".join(found) or "none"
 
 
+# ---- the machine ----------------------------------------------------------------------------
+
+def busy(load_start, load_end, cpus):
+    """Whether something else was running: the 1-minute load average above half the CPUs at the
+    start, or above that plus 1 (the benchmark itself) at the end. Loads are /proc/loadavg's
+    first three fields, "0.52 0.40 0.33"."""
+    a, b = float(load_start.split()[0]), float(load_end.split()[0])
+    return a > cpus / 2 or b > cpus / 2 + 1
+
+
 # ---- command line ----------------------------------------------------------------------------
 
 def main(argv=None):
@@ -1044,6 +1054,10 @@ def main(argv=None):
     s = sub.add_parser("rate", help="BYTES SECONDS: 'N MiB/s'")
     s.add_argument("bytes", type=int)
     s.add_argument("seconds", type=float)
+    s = sub.add_parser("busy", help="LOAD-START LOAD-END CPUS: exit 0 when the machine was busy, 1 when not")
+    s.add_argument("load_start")
+    s.add_argument("load_end")
+    s.add_argument("cpus", type=int)
     sub.add_parser("ok-in-ms", help="a run's stderr on stdin: the milliseconds of its last line's 'ok in …'; exit 1 if none")
 
     a = p.parse_args(argv)
@@ -1144,6 +1158,8 @@ def main(argv=None):
         print("%.2f" % (a.bytes / 2 ** 30), file=out)
     elif a.cmd == "rate":
         print(rate(a.bytes, a.seconds), file=out)
+    elif a.cmd == "busy":
+        return 0 if busy(a.load_start, a.load_end, a.cpus) else 1
     elif a.cmd == "ok-in-ms":
         lines = sys.stdin.read().splitlines()
         v = ok_in_ms(lines[-1]) if lines else None

@@ -378,6 +378,15 @@ class SnapshotReading(unittest.TestCase):
         self.assertEqual(run("rate", "123456789", "0.61"), (0, "193 MiB/s\n"))
 
 
+class Machine(unittest.TestCase):
+    def test_busy_by_the_one_minute_load(self):
+        self.assertFalse(benchlib.busy("1.00 3.00 3.00", "2.00 0.1 0.1", 2))    # at most half, half + 1
+        self.assertTrue(benchlib.busy("1.01 0 0", "0.5 0 0", 2))
+        self.assertTrue(benchlib.busy("0.2 0 0", "2.01 0 0", 2))
+        self.assertEqual(run("busy", "3.5 1 1", "0 0 0", "4")[0], 0)
+        self.assertEqual(run("busy", "0.5 1 1", "0 0 0", "4")[0], 1)
+
+
 class CommandLine(unittest.TestCase):
     def test_merge_and_add_call_write_the_document(self):
         with tempfile.TemporaryDirectory() as d:
