@@ -14,6 +14,7 @@ sections in docs/benchmarks.md keep their shape.
 import argparse
 import json
 import math
+import os
 import re
 import sys
 
@@ -833,7 +834,7 @@ SNAPSHOT_DOCS = ["take", "restore", "hash", "tmpfs-take", "tmpfs-restore", "jour
 
 
 def load_snapshot_docs(work, tmpfs, journal, cold):
-    import os
+    """The passes' documents in WORK; a pass that did not run has none."""
     wanted = {"take": True, "restore": True, "hash": True, "tmpfs-take": tmpfs, "tmpfs-restore": tmpfs,
               "journal-take": journal, "journal-restore": journal, "cold-take": cold, "cold-restore": cold}
     return {n: load(os.path.join(work, n + ".json")) for n in SNAPSHOT_DOCS if wanted[n]}
