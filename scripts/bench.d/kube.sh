@@ -211,28 +211,22 @@ expect_state "the timed kubectl loops"
 tck="$(getconf CLK_TCK)"
 server_ticks() { awk '{ s += $14 + $15 } END { print s }' "/proc/$(cat "$UNIDESK_KUBE_BASE/pids/kube-apiserver.pid")/stat" "/proc/$(cat "$UNIDESK_KUBE_BASE/pids/etcd.pid")/stat"; }
 breakdown() { # KIND COMMAND
-    local kind="$1" cmd="$2" r t0 t1 c0 c1 acc="0 0 0 0 0" line
+    local kind="$1" cmd="$2" r t0 t1 c0 c1 account runs=()
     for ((r = 0; r < SPLIT_RUNS; r++)); do
         bash "$tmp/clear.sh"
         c0="$(server_ticks)"; t0="$(date +%s%N)"
         eval "$cmd" >"$tmp/split.out" 2>"$tmp/split.err"
         t1="$(date +%s%N)"; c1="$(server_ticks)"
         case "$kind" in
-        unidesk) line="$(jq -r '[([.audit[] | select(.primitive == "unidesk.kube.apply") | .duration_ms] | add),
-                                 ([.audit[] | select(.primitive == "unidesk.kube.apply")] | length), .duration_ms] | join(" ")' "$tmp/report.json")" ;;
-        kubectl) line="$(awk '/round_trippers/ && / in [0-9]+ milliseconds/ { for (i = 1; i < NF; i++) if ($i == "in") s += $(i + 1); n++ }
-                             END { print s + 0, n + 0, 0 }' "$tmp/split.err")" ;;
-        curl) line="$(awk '{ s += $2 * 1000; n++ } END { print s, n, 0 }' "$tmp/split.out")" ;;
+        unidesk) account="$tmp/report.json" ;;
+        kubectl) account="$tmp/split.err" ;;
+        curl) account="$tmp/split.out" ;;
         esac
-        acc="$(awk -v a="$acc" -v w="$(((t1 - t0) / 1000))" -v c="$((c1 - c0))" -v t="$tck" -v l="$line" 'BEGIN {
-            split(a, x, " "); split(l, y, " ")
-            printf "%f %f %f %f %f", x[1] + w / 1000, x[2] + c * 1000 / t, x[3] + y[1], x[4] + y[2], x[5] + y[3] }')"
+        runs+=("$(((t1 - t0) / 1000)) $((c1 - c0)) $(benchlib kube-requests "$kind" "$account")")
     done
-    awk -v a="$acc" -v n="$SPLIT_RUNS" 'BEGIN { split(a, x, " "); printf "%.0f %.0f %.0f %.0f %.0f\n", x[1] / n, x[2] / n, x[3] / n, x[4] / n, x[5] / n }'
+    benchlib kube-breakdown "$tck" "${runs[@]}"
 }
 echo "==> where the time goes ($SPLIT_RUNS creating runs each)" >&2
-split_names=("unidesk, kube.apply per file" "unidesk, one multi-document kube.apply" "kubectl -f DIR/, warm cache"
-    "kubectl -f DIR/ --validate=false" "curl, one after the other" "curl, 8 in flight")
 splits=()
 splits+=("$(breakdown unidesk "$unidesk_file --report $tmp/report.json")")
 splits+=("$(breakdown unidesk "$unidesk_multi --report $tmp/report.json")")
@@ -240,102 +234,15 @@ splits+=("$(breakdown kubectl "$kubectl_warm -v=6")")
 splits+=("$(breakdown kubectl "$kubectl_noval -v=6")")
 splits+=("$(breakdown curl "$curl_seq")")
 splits+=("$(breakdown curl "$curl_par")")
+printf '%s\n' "${splits[@]}" >"$tmp/splits.txt"   # one line per command, in benchlib's KUBE_SPLIT_NAMES order
 expect_state "the breakdown runs"
 OTHERS_END="$(other_processes)"
 
 # ---- figures ---------------------------------------------------------------------------------
-ratio_sd() { # A SA B SB -> "A/B sd"
-    awk -v a="$1" -v sa="$2" -v b="$3" -v sb="$4" 'BEGIN { r = a / b; printf "%.2f %.2f\n", r, r * sqrt((sa / a) ^ 2 + (sb / b) ^ 2) }'
-}
-ms() { awk -v s="$1" 'BEGIN { if (s >= 10) printf "%.1f s", s; else if (s >= 1) printf "%.2f s", s; else printf "%.0f ms", s * 1000 }'; }
-stat() { hyperfine_stat "$1" "$2" "$3"; }
-median() { jq -r ".results[$2].times | sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end" "$1"; }
-# row JSON INDEX NAME: wall, fastest, client CPU, per object, ratio to the single kubectl
-row() {
-    local j="$1" i="$2" r sd fr mr
-    read -r r sd <<<"$(ratio_sd "$(stat "$j" "$i" mean)" "$(stat "$j" "$i" stddev)" "$(stat "$j" 2 mean)" "$(stat "$j" 2 stddev)")"
-    fr="$(awk -v a="$(stat "$j" "$i" min)" -v b="$(stat "$j" 2 min)" 'BEGIN { printf "%.2f", a / b }')"
-    mr="$(awk -v a="$(median "$j" "$i")" -v b="$(median "$j" 2)" 'BEGIN { printf "%.2f", a / b }')"
-    ((i < 2)) && r="**$r**"
-    echo "| $3 | $(fmt_time "$(stat "$j" "$i" mean)" "$(stat "$j" "$i" stddev)") | $(ms "$(median "$j" "$i")") | $(ms "$(stat "$j" "$i" min)") | $(ms "$(cpu_time "$j" "$i")") | $(awk -v m="$(stat "$j" "$i" mean)" -v n="$N" 'BEGIN { printf "%.1f ms", m / n * 1000 }') | $r ± $sd (medians: $mr, fastest: $fr) |"
-}
-loop_row() { # INDEX NAME JSON-OF-THE-SINGLE-KUBECTL
-    local r sd
-    read -r r sd <<<"$(ratio_sd "$(stat "$3" 0 mean)" "$(stat "$3" 0 stddev)" "$(stat "$tmp/loop.json" "$1" mean)" "$(stat "$tmp/loop.json" "$1" stddev)")"
-    echo "| $2 | $(fmt_time "$(stat "$tmp/loop.json" "$1" mean)" "$(stat "$tmp/loop.json" "$1" stddev)") | $(ms "$(stat "$tmp/loop.json" "$1" min)") | $(ms "$(cpu_time "$tmp/loop.json" "$1")") | $(awk -v m="$(stat "$tmp/loop.json" "$1" mean)" -v n="$N" 'BEGIN { printf "%.0f ms", m / n * 1000 }') | unidesk per file / this: $r ± $sd |"
-}
-table() { # JSON
-    echo "| command | wall (mean ± sd) | median | fastest | client CPU (user + sys) | wall / object | this / kubectl -f DIR/ (warm) |"
-    echo "| --- | --- | --- | --- | --- | --- | --- |"
-    local i
-    for i in "${!names[@]}"; do row "$1" "$i" "${names[$i]}"; done
-}
-verdict() { # JSON INDEX -> "met" / "missed", by the means
-    awk -v a="$(stat "$1" "$2" mean)" -v b="$(stat "$1" 2 mean)" 'BEGIN { print (a / b <= 0.5 ? "**met**" : "**missed**") }'
-}
-ratio() { awk -v a="$(stat "$1" "$2" mean)" -v b="$(stat "$1" "$3" mean)" 'BEGIN { printf "%.2f", a / b }'; }
-mratio() { awk -v a="$(median "$1" "$2")" -v b="$(median "$1" "$3")" 'BEGIN { printf "%.2f", a / b }'; }
+# The tables, ratios, verdicts and the analysis are benchlib's (kube-table, kube-loop-table,
+# kube-split-table, kube-reading).
 runs="$(runs_of "$tmp/create.json")"
 loop_runs="$(runs_of "$tmp/loop.json")"
-read -r uf_wall _ uf_req uf_n uf_run <<<"${splits[0]}"
-read -r _ _ um_req _ um_run <<<"${splits[1]}"
-# The multi-document apply sent its objects before the per-object gate calls (concurrently)
-# when their audit records account for almost none of its time.
-multi_concurrent=0
-if ((um_req * 4 < uf_req)); then multi_concurrent=1; fi
-read -r kw_wall _ kw_req kw_n _ <<<"${splits[2]}"
-read -r cs_wall cs_srv cs_req _ _ <<<"${splits[4]}"
-read -r _ cp_srv _ _ _ <<<"${splits[5]}"
-split_row() { # INDEX: | name | wall | server CPU | in requests | unidesk's run | outside the requests |
-    local wall srv req n run inreq="—" runcol="—" outside="—"
-    read -r wall srv req n run <<<"${splits[$1]}"
-    if ((n > 0)); then
-        inreq="$req ms, $n requests ($(awk -v r="$req" -v n="$n" 'BEGIN { printf "%.1f", r / n }') ms each)"
-        outside="$((wall - req)) ms"
-    fi
-    if (($1 == 5)); then inreq="— (8 in flight)"; outside="—"; fi
-    if (($1 == 1 && multi_concurrent)); then inreq="— (sent concurrently before the per-object gate calls; their records: $req ms)"; outside="—"; fi
-    ((run > 0)) && runcol="$run ms"
-    echo "| ${split_names[$1]} | $wall ms | $srv ms | $inreq | $runcol | $outside |"
-}
-cpu_ms() { awk -v s="$(cpu_time "$1" "$2")" 'BEGIN { printf "%.0f", s * 1000 }'; }
-# The analysis paragraph, with this run's numbers.
-c="$tmp/create.json" a="$tmp/reapply.json"
-per_req() { awk -v r="$1" -v n="$2" 'BEGIN { printf "%.1f", r / n }'; }
-mdiff() { # JSON: the multi-document variant's mean minus the per-file one's, and their combined sd, in ms
-    awk -v a="$(stat "$1" 1 mean)" -v sa="$(stat "$1" 1 stddev)" -v b="$(stat "$1" 0 mean)" -v sb="$(stat "$1" 0 stddev)" \
-        'BEGIN { printf "%+.0f ms (combined sd %.0f ms)", (a - b) * 1000, sqrt(sa * sa + sb * sb) * 1000 }'
-}
-floor_ratio="$(ratio "$c" 5 2)"
-analysis="$(
-    echo -n "**The API server sets the floor.** A server-side apply of one of these ConfigMaps cost this server about $(per_req "$cs_srv" "$N") ms of CPU (kube-apiserver and etcd, on the same $(nproc) CPUs as the clients), and a client that applies one object at a time waits for each: curl sending the bare $N PATCHes one after the other over one connection took $(ms "$(stat "$c" 5 mean)") to create them, ${floor_ratio}× the warm kubectl's time (in the breakdown runs: $cs_wall ms of wall time for $cs_srv ms of server CPU)"
-    if awk -v r="$floor_ratio" 'BEGIN { exit !(r > 0.5) }'; then echo -n ", so no client that applies the objects one after the other could reach 0.5× here. "; else echo -n ". "; fi
-    echo -n "unidesk (per file) took $(ratio "$c" 0 5)× curl's time creating and $(ratio "$a" 0 5)× re-applying, with $(cpu_ms "$c" 0) ms of client CPU (user + sys) against curl's $(cpu_ms "$c" 5) ms and kubectl's $(cpu_ms "$c" 2) ms. In its breakdown runs $uf_req of its $uf_wall ms went to the $uf_n PATCHes ($(per_req "$uf_req" "$uf_n") ms each, curl's $(per_req "$cs_req" "$N") ms; each reuses one connection), $((uf_wall - uf_run)) ms to process start-up and exit (wall time minus its \`ok in\` of $uf_run ms), and $((uf_run - uf_req)) ms to the rest of the recipe: listing and reading the $N files, parsing the YAML, Lua, and the gate check, audit record and \`[write]\` line of each call. "
-    if ((multi_concurrent)); then
-        echo -n "**The multi-document variant is this build's concurrent path.** $(if [[ "$apply_summary" == *"at a time"* || "$apply_summary" == *oncurren* ]]; then echo "As the description of \`kube.apply\` quoted above says, it sends consecutive objects of one kind several at a time:"; else echo "Although the description of \`kube.apply\` quoted above does not say so, it sent the objects concurrently:"; fi) its $N PATCHes went out before the per-object gate calls (whose audit records then took $um_req ms in all), the run took $um_run ms by its \`ok in\`, $(mratio "$c" 1 0)× the per-file recipe's median time creating and $(mratio "$a" 1 0)× re-applying. The per-file recipe passes one object per call and cannot use it. "
-    else
-        echo -n "The multi-document variant's mean differs from the per-file one's by $(mdiff "$c") creating and $(mdiff "$a") re-applying: it saves $N Lua-to-host calls but still sends one PATCH, with its gate check, audit record and \`[write]\` line, per object, one after the other. "
-    fi
-    echo -n "**Where kubectl's time goes.** Against this 1.20 server, which has no server-side field validation, kubectl asks for /openapi/v3 (404), downloads the OpenAPI v2 document on every run and validates each object against it before sending it. Without it (\`--validate=false\`) kubectl used $(cpu_ms "$c" 4) ms of client CPU creating instead of $(cpu_ms "$c" 2) ms, and $(ratio "$c" 4 2)× the wall time by the means ($(mratio "$c" 4 2)× by the medians); unidesk used $(cpu_ms "$c" 0) ms, curl $(cpu_ms "$c" 5) ms. On $(nproc) CPUs shared with the API server and etcd, client CPU competes with the server's work, and part of it overlaps with the server's work after each response: by its \`-v=6\` log kubectl waited $kw_req ms in its $kw_n requests ($(per_req "$kw_req" "$kw_n") ms each) of its $kw_wall ms. unidesk validates nothing on the client (the server does, on apply). "
-    if ((multi_concurrent)); then
-        if [[ "$(verdict "$c" 1)" == *met* ]]; then echo -n "**Concurrency is what reaches the target.** "; else echo -n "**Concurrency.** "; fi
-        echo -n "With 8 PATCHes in flight curl created the $N objects in $(ms "$(stat "$c" 6 mean)"), $(ratio "$c" 6 2)× kubectl's time (medians $(mratio "$c" 6 2)×), and the server used $cp_srv ms of CPU for them against $cs_srv ms one after the other; unidesk's multi-document apply took $(ratio "$c" 1 2)× (medians $(mratio "$c" 1 2)×). A recipe that applies one object per \`kube.apply\` call waits for each in turn (its time outside the requests was $((uf_wall - uf_req)) of $uf_wall ms), so to apply many independent objects quickly, pass them to one call, as a list or a multi-document YAML. "
-    else
-        if [[ "$(verdict "$c" 0)" == *missed* ]]; then
-            echo -n "**What would reach the target: applying independent objects concurrently.** "
-        else
-            echo -n "**Concurrency would widen the gap.** "
-        fi
-        echo -n "With 8 PATCHes in flight curl created the $N objects in $(ms "$(stat "$c" 6 mean)"), $(ratio "$c" 6 2)× kubectl's time (medians $(mratio "$c" 6 2)×), and the server used $cp_srv ms of CPU for them against $cs_srv ms one after the other. This build's \`kube.apply\` sends its objects one after the other, one blocking request each, although the shared transport can run requests concurrently (\`HTTPTransport.performAll\`, as \`registry.head_many\` does). unidesk's time outside its requests was $((uf_wall - uf_req)) of $uf_wall ms in the breakdown runs"
-        if awk -v o="$((uf_wall - uf_req))" -v w="$uf_wall" 'BEGIN { exit !(o < 0.3 * w) }'; then
-            echo -n ", so sending the objects of one call a few at a time is the change that "
-            if [[ "$(verdict "$c" 0)" == *missed* ]]; then echo -n "would put unidesk under 0.5× of kubectl here; trimming its per-call work could not. "; else echo -n "would gain most; trimming its per-call work much less. "; fi
-        else
-            echo -n ": with this few objects its start-up and per-call work weigh as much as the requests, and trimming them would help as much as applying a few objects at a time. "
-        fi
-    fi
-    echo -n "Re-applying unchanged objects writes nothing (every \`resourceVersion\` stays); there curl's floor is $(ratio "$a" 5 2)× kubectl's time and unidesk $(ratio "$a" 0 2)×. The $N-process loop pays a kubectl start-up, a TLS handshake and an OpenAPI download per object: $(awk -v m="$(stat "$tmp/loop.json" 0 mean)" -v n="$N" 'BEGIN { printf "%.0f", m / n * 1000 }') ms per object creating, against unidesk's $(awk -v m="$(stat "$c" 0 mean)" -v n="$N" 'BEGIN { printf "%.1f", m / n * 1000 }') ms."
-)"
 {
     echo "## Kubernetes: server-side apply of $N ConfigMaps, unidesk vs kubectl"
     echo
@@ -360,32 +267,25 @@ analysis="$(
     echo
     echo "### Creating $N ConfigMaps"
     echo
-    table "$tmp/create.json"
+    benchlib kube-table "$tmp/create.json" "$N" "${names[@]}"
     echo
     echo "### Re-applying $N unchanged ConfigMaps"
     echo
-    table "$tmp/reapply.json"
+    benchlib kube-table "$tmp/reapply.json" "$N" "${names[@]}"
     echo
     echo "### $N kubectl processes"
     echo
-    echo "| command | wall (mean ± sd) | fastest | client CPU (user + sys) | wall / object | |"
-    echo "| --- | --- | --- | --- | --- | --- |"
-    loop_row 0 "$N kubectl processes, creating" "$tmp/create.json"
-    loop_row 1 "$N kubectl processes, re-applying" "$tmp/reapply.json"
+    benchlib kube-loop-table "$tmp/loop.json" "$tmp/create.json" "$tmp/reapply.json" "$N"
     echo
     echo "### Where the time goes"
     echo
     echo "$SPLIT_RUNS more creating runs of each command, means: the run's wall time; the CPU time the API server and etcd used meanwhile (\`/proc/PID/stat\`); the time the client spent in its requests by its own account (unidesk: the \`duration_ms\` of the \`kube.apply\` records of \`--report\`, which include encoding the object and the gate; kubectl: the sum of the \`in N milliseconds\` of its \`-v=6\` log, all requests; curl: \`%{time_total}\`); unidesk's own run time (the report's \`duration_ms\`, its \`ok in …\`); and the rest of the wall time, outside the requests: process start-up, reading and parsing the files, the client's own work."
     echo
-    echo "| command | wall | API server + etcd CPU | in requests | unidesk's run | outside the requests |"
-    echo "| --- | --- | --- | --- | --- | --- |"
-    for i in "${!split_names[@]}"; do split_row "$i"; done
+    benchlib kube-split-table "$tmp/splits.txt"
     echo
     echo "### Reading the figures"
     echo
-    echo "Target (unidesk ≤ 0.5× \`kubectl apply --server-side -f DIR/\`, warm cache, by the means): creating, per file $(verdict "$tmp/create.json" 0) ($(ratio "$tmp/create.json" 0 2)×, by the medians $(mratio "$tmp/create.json" 0 2)×), multi-document $(verdict "$tmp/create.json" 1) ($(ratio "$tmp/create.json" 1 2)×, $(mratio "$tmp/create.json" 1 2)×); re-applying, per file $(verdict "$tmp/reapply.json" 0) ($(ratio "$tmp/reapply.json" 0 2)×, $(mratio "$tmp/reapply.json" 0 2)×), multi-document $(verdict "$tmp/reapply.json" 1) ($(ratio "$tmp/reapply.json" 1 2)×, $(mratio "$tmp/reapply.json" 1 2)×). Against kubectl's cold cache unidesk per file takes $(ratio "$tmp/create.json" 0 3)× (creating), and against $N kubectl processes $(awk -v a="$(stat "$tmp/create.json" 0 mean)" -v b="$(stat "$tmp/loop.json" 0 mean)" 'BEGIN { printf "%.3f", a / b }')× ($(awk -v a="$(stat "$tmp/create.json" 0 mean)" -v b="$(stat "$tmp/loop.json" 0 mean)" 'BEGIN { printf "%.0f", b / a }') times faster)."
-    echo
-    echo "$analysis"
+    benchlib kube-reading "$tmp/create.json" "$tmp/reapply.json" "$tmp/loop.json" "$tmp/splits.txt" "$N" "$(nproc)" "$apply_summary"
 } >"$BENCH_SECTION"
 
 cat "$BENCH_SECTION"

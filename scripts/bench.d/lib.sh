@@ -33,8 +33,7 @@ other_processes() { top -b -n 2 -d 1 -w 512 | benchlib others; }
 busy_warning() {
     local now
     now="$(load_average)"
-    if awk -v a="${BENCH_LOAD_START%% *}" -v b="${now%% *}" -v n="$(nproc)" \
-        'BEGIN { exit !(a > n / 2 || b > n / 2 + 1) }'; then
+    if benchlib busy "${BENCH_LOAD_START:-0}" "$now" "$(nproc)"; then
         echo "- **Busy machine:** other processes were running (1-minute load average above half the $(nproc) CPUs at the start, or above that plus the benchmark's own 1 at the end); wall times are inflated and noisy, the fastest-run and CPU-time columns less so. Rerun on an idle machine for reference numbers."
     fi
 }

@@ -46,46 +46,17 @@ time_pair() {
         -n unidesk "$ud run $1.lua --no-color"
 }
 
-rows=()
-ratios=()
-cpu_ratios=()
-min_ratios=()
+# The table and the cold-start sentence are benchlib's (lua-table, lua-cold).
+table_args=()
 for entry in "${PROGRAMS[@]}"; do
     p="${entry%%|*}"
-    what="${entry#*|}"
     time_pair "$p" "$BENCH_RUNS" "$BENCH_WARMUP"
-    lm="$(hyperfine_stat "$tmp/$p.json" 0 mean)"; ls="$(hyperfine_stat "$tmp/$p.json" 0 stddev)"
-    um="$(hyperfine_stat "$tmp/$p.json" 1 mean)"; us="$(hyperfine_stat "$tmp/$p.json" 1 stddev)"
-    # the same ratio by fastest run and by CPU time (user + sys): a busy machine disturbs
-    # these less than the mean wall time
-    min_ratio="$(awk -v a="$(hyperfine_stat "$tmp/$p.json" 0 min)" -v b="$(hyperfine_stat "$tmp/$p.json" 1 min)" 'BEGIN { printf "%.3f", a / b }')"
-    cpu_ratio="$(awk -v a="$(cpu_time "$tmp/$p.json" 0)" -v b="$(cpu_time "$tmp/$p.json" 1)" 'BEGIN { printf "%.3f", a / b }')"
-    # speed ratio = lua5.4 time / unidesk time, its sd propagated from both relative sds
-    read -r ratio rsd <<<"$(awk -v a="$lm" -v sa="$ls" -v b="$um" -v sb="$us" 'BEGIN {
-        r = a / b; printf "%.3f %.3f\n", r, r * sqrt((sa / a) ^ 2 + (sb / b) ^ 2) }')"
-    goal="$(awk -v r="$ratio" 'BEGIN { print (r >= 0.95 ? "yes" : "no") }')"
-    ratios+=("$ratio")
-    cpu_ratios+=("$cpu_ratio")
-    min_ratios+=("$min_ratio")
-    rows+=("| \`$p.lua\` | $what | $(fmt_time "$lm" "$ls") | $(fmt_time "$um" "$us") | $ratio ± $rsd | $goal | $min_ratio | $cpu_ratio |")
+    table_args+=(--program "$p" "${entry#*|}" "$tmp/$p.json")
 done
-geomean() { awk '{ s += log($1); n++ } END { printf "%.3f", exp(s / n) }'; }
-geo="$(printf '%s\n' "${ratios[@]}" | geomean)"
-cpu_geo="$(printf '%s\n' "${cpu_ratios[@]}" | geomean)"
-min_geo="$(printf '%s\n' "${min_ratios[@]}" | geomean)"
-
 time_pair empty "$COLD_RUNS" "$BENCH_WARMUP"
-clm="$(hyperfine_stat "$tmp/empty.json" 0 mean)"; cls="$(hyperfine_stat "$tmp/empty.json" 0 stddev)"
-cum="$(hyperfine_stat "$tmp/empty.json" 1 mean)"; cus="$(hyperfine_stat "$tmp/empty.json" 1 stddev)"
-cold="$(awk -v a="$clm" -v b="$cum" 'BEGIN { printf "%.1f× as long as lua5.4 (+%.1f ms)", b / a, (b - a) * 1e3 }')"
-cold_line="Cold start of an empty recipe (\`bench/empty.lua\`, $(runs_of "$tmp/empty.json") runs each): lua5.4 $(fmt_time "$clm" "$cls"), unidesk $(fmt_time "$cum" "$cus"): unidesk takes $cold."
-
-table() {
-    echo "| program | stresses | lua5.4 wall (mean ± sd) | unidesk wall (mean ± sd) | speed ratio (lua5.4 / unidesk) | ≥ 0.95 | ratio of fastest runs | ratio of CPU times |"
-    echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
-    printf '%s\n' "${rows[@]}"
-    echo "| geometric mean | | | | $geo | $(awk -v r="$geo" 'BEGIN { print (r >= 0.95 ? "yes" : "no") }') | $min_geo | $cpu_geo |"
-}
+table="$(benchlib lua-table "${table_args[@]}")"
+cold_line="$(benchlib lua-cold "$tmp/empty.json")"
+table() { echo "$table"; }
 
 {
     echo "## Lua VM: \`unidesk run\` vs \`lua5.4\`"

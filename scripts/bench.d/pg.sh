@@ -107,40 +107,17 @@ after="$(checksum)"
 # Where unidesk's time goes (pinned): its own "ok in …" (the recipe's run) against the wall
 # time of the process; the rest is start-up and the end of the run.
 bash "$tmp/pin.sh" 0
-split_runs=3 run_ms=0 wall_ms=0
+split_runs=3 split_args=()
 for ((i = 0; i < split_runs; i++)); do
     t0="$(date +%s%N)"
     eval "taskset -c 0 $unidesk_ins" >/dev/null 2>"$ins/unidesk.err"
     t1="$(date +%s%N)"
-    r="$(tail -n 1 "$ins/unidesk.err" | sed -n 's/.*ok in \([0-9.]*\)\(ms\|s\)$/\1 \2/p')"
-    [[ -n "$r" ]] || { split_runs=0; break; }
-    run_ms="$(awk -v acc="$run_ms" -v v="${r% *}" -v u="${r#* }" 'BEGIN { print acc + (u == "s" ? v * 1000 : v) }')"
-    wall_ms=$((wall_ms + (t1 - t0) / 1000000))
+    r="$(benchlib ok-in-ms <"$ins/unidesk.err")" || { split_args=(); break; }
+    split_args+=(--run "$r" --wall "$(((t1 - t0) / 1000000))")
 done
 bash "$tmp/pin.sh" "$all_cpus"
 
-ratio_sd() { # A SA B SB -> "A/B sd"
-    awk -v a="$1" -v sa="$2" -v b="$3" -v sb="$4" 'BEGIN { r = a / b; printf "%.3g %.2g\n", r, r * sqrt((sa / a) ^ 2 + (sb / b) ^ 2) }'
-}
-im=() is=()
-for i in 0 1 2 3; do
-    im+=("$(hyperfine_stat "$tmp/inserts.json" "$i" mean)")
-    is+=("$(hyperfine_stat "$tmp/inserts.json" "$i" stddev)")
-done
-per_stmt() { awk -v m="$1" -v n="$ROWS" 'BEGIN { printf "%.0f µs", m / n * 1e6 }'; }
-ms() { awk -v s="$1" 'BEGIN { if (s >= 1) printf "%.3f s", s; else printf "%.0f ms", s * 1000 }'; }
-# insert_row INDEX NAME [PSQL-INDEX]: a table row; with PSQL-INDEX, the ratio to that one
-insert_row() {
-    local ratio="" r sd mr
-    if [[ -n "${3:-}" ]]; then
-        read -r r sd <<<"$(ratio_sd "${im[$1]}" "${is[$1]}" "${im[$3]}" "${is[$3]}")"
-        mr="$(awk -v a="$(hyperfine_stat "$tmp/inserts.json" "$1" min)" -v b="$(hyperfine_stat "$tmp/inserts.json" "$3" min)" 'BEGIN { printf "%.3g", a / b }')"
-        ratio="**$r** ± $sd (fastest runs: $mr)"
-    fi
-    echo "| $2 | $(fmt_time "${im[$1]}" "${is[$1]}") | $(ms "$(hyperfine_stat "$tmp/inserts.json" "$1" min)") | $(ms "$(cpu_time "$tmp/inserts.json" "$1")") | $(per_stmt "${im[$1]}") | $ratio |"
-}
-read -r ins_ratio _ <<<"$(ratio_sd "${im[0]}" "${is[0]}" "${im[1]}" "${is[1]}")"
-read -r pin_ratio _ <<<"$(ratio_sd "${im[2]}" "${is[2]}" "${im[3]}" "${is[3]}")"
+# The tables, ratios and the reading paragraph are benchlib's (pg-inserts, pg-smoke, pg-split, pg-reading).
 ins_runs="$(runs_of "$tmp/inserts.json")"
 
 # ---- 2. 200-migration smoke ---------------------------------------------------------------
@@ -257,27 +234,10 @@ BENCH_ROUNDS=1 hyperfine_rounds "$tmp/smoke.json" "$SMOKE_RUNS" 1 \
     -n "psql per file, up/down/up" "bash $gate/psql-gate.sh per-file-updownup"
 [[ "$(leftovers)" == 0 ]] || { echo "scripts/bench pg: a scratch database was left behind" >&2; exit 1; }
 
-sm=() ss=()
-for i in 0 1 2 3; do
-    sm+=("$(hyperfine_stat "$tmp/smoke.json" "$i" mean)")
-    ss+=("$(hyperfine_stat "$tmp/smoke.json" "$i" stddev)")
-done
-smoke_row() { # INDEX NAME WHAT CONNECTIONS
-    local ratio="" r sd
-    if (($1 > 0)); then read -r r sd <<<"$(ratio_sd "${sm[0]}" "${ss[0]}" "${sm[$1]}" "${ss[$1]}")"; ratio="$r ± $sd"; fi
-    echo "| $2 | $3 | $4 | $(fmt_time "${sm[$1]}" "${ss[$1]}") | $(awk -v m="${sm[$1]}" -v n="$MIGRATIONS" 'BEGIN { printf "%.1f ms", m / n * 1000 }') | $(ms "$(cpu_time "$tmp/smoke.json" "$1")") | $ratio |"
-}
-read -r vs_session _ <<<"$(ratio_sd "${sm[0]}" "${ss[0]}" "${sm[1]}" "${ss[1]}")"
-read -r vs_up _ <<<"$(ratio_sd "${sm[0]}" "${ss[0]}" "${sm[2]}" "${ss[2]}")"
-read -r vs_udu _ <<<"$(ratio_sd "${sm[0]}" "${ss[0]}" "${sm[3]}" "${ss[3]}")"
 OTHERS_END="$(other_processes)"
 
 # ---- the section --------------------------------------------------------------------------
-split_line="" split_rest=""
-if ((split_runs > 0)); then
-    read -r split_run split_wall split_rest <<<"$(awk -v a="$run_ms" -v w="$wall_ms" -v n="$split_runs" 'BEGIN { printf "%.0f %.0f %.0f", a / n, w / n, (w - a) / n }')"
-    split_line="unidesk's own account, pinned (mean of $split_runs more runs): the recipe ran for $split_run ms (its \`ok in …\`) of $split_wall ms of process wall time; the other $split_rest ms are start-up and the end of the run."
-fi
+{ read -r split_rest; read -r split_line; } < <(benchlib pg-split "${split_args[@]}")
 {
     echo "## PostgreSQL: $ROWS parameterised INSERTs and a $MIGRATIONS-migration smoke, unidesk vs psql"
     echo
@@ -299,14 +259,9 @@ fi
     echo "psql -X -q -v ON_ERROR_STOP=1 -d \"\$DSN\" -f inserts.sql"
     echo '```'
     echo
-    echo "Each is timed as is and with client and server pinned to CPU 0 (\`taskset -c 0\` for the client, the server's processes moved by \`taskset -p\` before each run). On this VM an idle CPU is slow to wake, so a statement-by-statement ping-pong between two CPUs is slower on an idle machine than on a busy one (psql's file took 0.4 s to 1.4 s in trials while writing this benchmark), and in this run psql took $(awk -v a="${im[1]}" -v b="${im[3]}" 'BEGIN { printf "%.1f×", a / b }') as long unpinned as pinned; on one CPU there is no cross-CPU wake-up and the time is the work done. $ins_runs runs of each after $BENCH_WARMUP warm-up runs, in ${BENCH_ROUNDS:-5} consecutive \`hyperfine -N\` rounds that each time all four. Ratio = unidesk time / psql time: below 1 unidesk is faster."
+    echo "Each is timed as is and with client and server pinned to CPU 0 (\`taskset -c 0\` for the client, the server's processes moved by \`taskset -p\` before each run). On this VM an idle CPU is slow to wake, so a statement-by-statement ping-pong between two CPUs is slower on an idle machine than on a busy one (psql's file took 0.4 s to 1.4 s in trials while writing this benchmark), and in this run psql took $(benchlib pg-unpinned "$tmp/inserts.json") as long unpinned as pinned; on one CPU there is no cross-CPU wake-up and the time is the work done. $ins_runs runs of each after $BENCH_WARMUP warm-up runs, in ${BENCH_ROUNDS:-5} consecutive \`hyperfine -N\` rounds that each time all four. Ratio = unidesk time / psql time: below 1 unidesk is faster."
     echo
-    echo "| command | wall (mean ± sd) | fastest | CPU of the client (user + sys) | wall / $ROWS | unidesk / psql |"
-    echo "| --- | --- | --- | --- | --- | --- |"
-    insert_row 0 "unidesk \`conn:tx\` + \`c:exec\` with \$1, \$2, \$3" 1
-    insert_row 1 "\`psql -f\` of literal INSERTs"
-    insert_row 2 "unidesk, pinned to CPU 0" 3
-    insert_row 3 "\`psql -f\`, pinned to CPU 0"
+    benchlib pg-inserts "$tmp/inserts.json" "$ROWS"
     echo
     [[ -z "$split_line" ]] || { echo "$split_line"; echo; }
     echo "### $MIGRATIONS-migration smoke"
@@ -320,15 +275,10 @@ fi
     echo
     echo "The psql gates' connection counts include the 3 \`psql -c\` calls that create, prepare and drop the scratch database. Not pinned. $SMOKE_RUNS runs of each after 1 warm-up run, one \`hyperfine -N\` invocation. Ratio = unidesk time / that command's time: below 1 unidesk is faster."
     echo
-    echo "| command | scripts run | connections | wall (mean ± sd) | wall / $MIGRATIONS migrations | CPU of the client (user + sys) | unidesk / this |"
-    echo "| --- | --- | --- | --- | --- | --- | --- |"
-    smoke_row 0 "unidesk migrate.smoke" "$((MIGRATIONS * 3))" 2
-    smoke_row 1 "psql, one session" "$((MIGRATIONS * 3))" 4
-    smoke_row 2 "psql per file, up only" "$MIGRATIONS" "$((MIGRATIONS + 3))"
-    smoke_row 3 "psql per file, up/down/up" "$((MIGRATIONS * 3))" "$((MIGRATIONS * 3 + 3))"
+    benchlib pg-smoke "$tmp/smoke.json" "$MIGRATIONS"
     echo
     echo "### Reading the figures"
     echo
-    echo "**Inserts.** Both tools wait for one round trip per statement (neither pipelines), so what differs is the work around each statement. Pinned to one CPU, unidesk takes ${pin_ratio}× psql's time ($(per_stmt "${im[2]}") against $(per_stmt "${im[3]}") per INSERT, start-up included), and ${ins_ratio}× unpinned, where both also wait for wake-ups. The client CPU column is the difference: unidesk spends about $(awk -v a="$(cpu_time "$tmp/inserts.json" 2)" -v b="$(cpu_time "$tmp/inserts.json" 3)" -v n="$ROWS" 'BEGIN { printf "%.0f µs", (a - b) / n * 1e6 }') more client CPU per statement than psql. Profiles (\`perf record --call-graph dwarf\` of the pinned unidesk command): at c4cbf1d about 30 % of unidesk's CPU went, after the recipe had ended, into rendering the run report over the 10000 audit records although neither \`--report\` nor \`--junit\` was given, most of it \`Redactor.scrub\` searching every string for the DSN's password with Foundation's \`String.contains\`; 1984982 renders the report only when a file is asked for and searches with \`memmem\` first (pinned client CPU 0.89–1.02 s in four runs before it, 0.70–0.77 s in two busier runs after). At 1984982 about 20 % of unidesk's CPU goes into the \`[write]\` line printed to stderr per statement, 13 points of that in formatting the line's duration with Foundation's \`String(format:)\`; about 3 % into building audit arguments; 2 % into start-up; most of the rest into libpq, the kernel's loopback TCP and the Lua calls, as psql's time does. ${split_rest:+The account above: $split_rest ms of the pinned run are spent outside the recipe, of which start-up is some 25 ms (the cold start in the Lua section). }Formatting that duration without Foundation, or one summary line for a run of identical effects, would save most of that fifth; the per-statement gate and audit record are the price of unidesk's model and matter for bulk loads, not for the tens of statements of a deploy. **Smoke.** With the same scripts and transactions, unidesk is at ${vs_session}× one psql session: the server's DDL work dominates and the per-statement overhead is small beside it. It is ${vs_up}× the simple per-file loop, which applies a third of the scripts and tries no down, and ${vs_udu}× the per-file loop doing the same passes, because it keeps 2 connections where the loop pays a process start and a SCRAM login per file."
+    benchlib pg-reading "$tmp/inserts.json" "$tmp/smoke.json" "$ROWS" --split-rest "$split_rest"
 } >"$BENCH_SECTION"
 cat "$BENCH_SECTION"

@@ -40,12 +40,8 @@ hyperfine_rounds "$tmp/fast.json" "$runs" "$BENCH_WARMUP" \
 # skopeo takes seconds per run: fewer runs, its own invocation.
 BENCH_ROUNDS=1 hyperfine_rounds "$tmp/skopeo.json" 3 0 -n "skopeo inspect loop" "bash $tmp/skopeo-loop.sh"
 
-um="$(hyperfine_stat "$tmp/fast.json" 0 mean)"; us="$(hyperfine_stat "$tmp/fast.json" 0 stddev)"
-cm="$(hyperfine_stat "$tmp/fast.json" 1 mean)"; cs="$(hyperfine_stat "$tmp/fast.json" 1 stddev)"
-sm="$(hyperfine_stat "$tmp/skopeo.json" 0 mean)"; ss="$(hyperfine_stat "$tmp/skopeo.json" 0 stddev)"
-ratio_curl="$(awk -v a="$cm" -v b="$um" 'BEGIN { printf "%.1f", a / b }')"
-ratio_skopeo="$(awk -v a="$sm" -v b="$um" 'BEGIN { printf "%.1f", a / b }')"
-meets="$(awk -v r="$ratio_curl" 'BEGIN { print (r >= 10 ? "yes" : "no") }')"
+# The table is benchlib's (registry-table).
+table="$(benchlib registry-table "$tmp/fast.json" "$tmp/skopeo.json" "$n")"
 
 {
     echo "## Registry: $n manifest HEADs, \`registry.head_many\` vs curl and skopeo loops"
@@ -58,10 +54,6 @@ meets="$(awk -v r="$ratio_curl" 'BEGIN { print (r >= 10 ? "yes" : "no") }')"
     echo "- Reproduce: \`scripts/bench registry\` (starts its own registry on 127.0.0.1:5000 with scripts/stack)"
     echo "- Method: $n distinct tags of one image on an anonymous distribution 2.8 registry on loopback. unidesk: one \`unidesk run\` (process start included) of \`bench/registry/heads.lua\`, head_many with 16 in flight over reused connections (plain HTTP/1.1 on loopback; HTTP/2 is negotiated over TLS only). curl: \`curl -sI\` per tag in a shell loop. skopeo: \`skopeo inspect --raw\` per tag. Results checked before timing (all $n found with the expected digest)."
     echo
-    echo "| command | mean ± sd | unidesk is faster by |"
-    echo "| --- | --- | --- |"
-    echo "| unidesk head_many (1 process) | $(fmt_time "$um" "$us") | |"
-    echo "| curl -sI loop ($n processes) | $(fmt_time "$cm" "$cs") | ${ratio_curl}× (target ≥ 10×: $meets) |"
-    echo "| skopeo inspect --raw loop ($n processes) | $(fmt_time "$sm" "$ss") | ${ratio_skopeo}× |"
+    echo "$table"
 } >"$BENCH_SECTION"
 cat "$BENCH_SECTION"

@@ -183,7 +183,7 @@ n_hardlinks=$((n_names - n_files))
 n_large="$(awk -F, '{ print NF }' <<<"$LARGE")"
 large_bytes="$(awk -F, '{ s = 0; for (i = 1; i <= NF; i++) s += $i; print s * 1048576 }' <<<"$LARGE")"
 small_bytes=$((data_bytes - large_bytes))
-mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+mib() { benchlib mib "$1"; }
 echo "data set: $n_files files ($SMALL small, $n_large large), $n_hardlinks more hardlinked names, $n_symlinks symlinks, $n_dirs directories; $data_bytes bytes of file data" >&2
 
 # ---- a site: one directory holding the volume, the state dir and tar's outputs ---------------
@@ -483,96 +483,26 @@ site_rows() {
     row "$work/$1-restore.json" 2 "\`tar -xf\` over the volume's current data (in place)" "" 0
     row "$work/$1-restore.json" 1 "\`tar -xf\` into an empty directory" "" 0
 }
-p() { if [[ -n "${P[$1]:-}" ]]; then awk -v s="${P[$1]}" 'BEGIN { printf "%.2f s", s }'; else echo "–"; fi; }
-pct() { awk -v a="${P[$1]}" -v b="${P[$2]}" 'BEGIN { printf "%.0f %%", a / b * 100 }'; }
-# rms PREFIX: "N (M at once)", the rm processes of a traced restore's removal
-rms() { if [[ -n "${P[$1_restore_rm_count]:-}" ]]; then echo "${P[$1_restore_rm_count]} (${P[$1_restore_rm_parallel]} at once)"; else echo "–"; fi; }
-rm_text() { echo "${P[$1_restore_rm_count]:-?} \`rm -rf\` processes, ${P[$1_restore_rm_parallel]:-?} at once at most"; }
-# if_tmpfs TEXT: TEXT when the tmpfs pass ran (and success either way, for use in assignments)
-if_tmpfs() { [[ -n "$tmpfs_skip" ]] || echo "$1"; }
-# gt A B FACTOR: true when A > B * FACTOR
-gt() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { exit !(a > b * f) }'; }
-read -r take_sync _ take_sync_min <<<"$(ratio "$work/take.json" 5 0)"
-read -r take_like _ take_like_min <<<"$(ratio "$work/take.json" 6 0)"
-read -r take_pipe _ take_pipe_min <<<"$(ratio "$work/take.json" 3 0)"
-read -r rest_like _ rest_like_min <<<"$(ratio "$work/restore.json" 2 0)"
 mount_src="$(findmnt -no SOURCE -T "$work" | head -1)"
 mount_info="$(findmnt -no SOURCE,FSTYPE,OPTIONS -T "$work" | head -1 | awk '{ printf "%s (%s, %s)", $1, $2, $3 }')"
 discard=no
 findmnt -no OPTIONS -T "$work" | head -1 | tr ',' '\n' | grep -qx discard && discard=yes
 no_journal=no
 if [[ "$(findmnt -no FSTYPE -T "$work" | head -1)" == ext4 && "$(cat "/sys/fs/ext4/$(basename "$mount_src")/journal_task" 2>/dev/null)" == "<none>" ]]; then no_journal=yes; fi
-tar_min="$(st "$work/take.json" 1 min)"
-sync_min="$(st "$work/take.json" 5 min)"
-xf_m="$(st "$work/restore.json" 1 mean)"
-xf_sd="$(st "$work/restore.json" 1 stddev)"
-xf_min="$(st "$work/restore.json" 1 min)"
-ip_min="$(st "$work/restore.json" 3 min)"
-tmpfs_xf_min=""
-[[ -n "$tmpfs_skip" ]] || tmpfs_xf_min="$(st "$work/tmpfs-restore.json" 1 min)"
 sha_m="$(st "$work/hash.json" 0 mean)"
 ossl_m="$(st "$work/hash.json" 1 mean)"
-take_cpu="$(cpu_time "$work/take.json" 0)"
-tar_cpu="$(cpu_time "$work/take.json" 4)"   # tar as unidesk runs it
-rec_tar_min="$(st "$work/take.json" 4 min)"
 runs_done="$(runs_of "$work/take.json")"
-
-# "Reading the figures", from this run's numbers.
-take_text="**Take.** Against \`tar --create\` with unidesk's options (the same archive), on $BASE with a warm cache, unidesk's take is at $(judge "$work/take.json" 1 0); against plain \`tar -cf\` at $(judge "$work/take.json" 2 0)."
-[[ -n "$tmpfs_skip" ]] || take_text+=" On the tmpfs, against tar with unidesk's options: $(judge "$work/tmpfs-take.json" 1 0); against \`tar -cf\`: $(judge "$work/tmpfs-take.json" 2 0)."
-[[ -n "$journal_skip" ]] || take_text+=" On the journaled ext4, against tar with unidesk's options: $(judge "$work/journal-take.json" 1 0); against \`tar -cf\`: $(judge "$work/journal-take.json" 2 0)."
-((COLD_RUNS == 0)) || take_text+=" With a cold cache, against tar with unidesk's options: $(judge "$work/cold-take.json" 1 0)."
-read -r rec_ratio _ rec_min <<<"$(ratio "$work/take.json" 4 0)"
-take_text+=" The record size counts in these: unidesk has tar write 1 MiB records (\`$REC_OPTS\`); with its default 10 KiB records tar itself took $(ms "$(st "$work/take.json" 1 mean)") here, with 1 MiB records $(ms "$(st "$work/take.json" 4 mean)")."
-take_text+=" Against tar run exactly as unidesk runs it, 1 MiB records included, with none of unidesk's work (read-back, checksum, fsync), the take is at $rec_ratio (fastest runs $rec_min) on $BASE$(if_tmpfs ", $(ratio "$work/tmpfs-take.json" 4 0 | awk '{ printf "%s (%s)", $1, $3 }') on the tmpfs")$([[ -n "$journal_skip" ]] || echo ", $(ratio "$work/journal-take.json" 4 0 | awk '{ printf "%s (%s)", $1, $3 }') on the journaled ext4"): that is what unidesk's own work costs on these $(nproc) CPUs."
-take_text+=" Against tar made durable the way the snapshot is (\`tar; sync FILE\`) it is at $take_sync ($take_sync_min), against a shell doing its work in sequence (archive, \`sha256sum\`, fsync) at $take_like ($take_like_min), and against tar piped into \`cat > file\` (one more copy of every byte, which unidesk's take does not make) at $take_pipe ($take_pipe_min)."
-take_text+=" Where the time goes, in the traced run on $BASE: $(p disk_take_startup) of start-up and the size-estimate walk before tar starts; $(p disk_take_stream) of tar writing the snapshot file while unidesk follows it, against $(ms "$rec_tar_min") for the fastest tar run the same way (1 MiB records) alone; $(p disk_take_catchup) reading the rest after tar's exit; $(p disk_take_fsync) for the closing fsync"
-sync_extra="$(awk -v a="$sync_min" -v b="$tar_min" 'BEGIN { print a - b }')"
-if gt "$sync_extra" 0 1; then
-    take_text+=", where the fastest \`tar; sync FILE\` took $(ms "$sync_extra") longer than the fastest tar alone"
-    if [[ -n "${P[disk_take_fsync]:-}" ]] && gt "$sync_extra" "${P[disk_take_fsync]}" 2; then
-        take_text+=" (the writeback started every 8 MiB as the file grows left the fsync less than half of that)"
-    fi
-else
-    take_text+=", where the fastest \`tar; sync FILE\` was no slower than the fastest tar alone"
-fi
-take_text+="; $(p disk_take_finish) for the manifest, renames and exit."
-[[ -n "$tmpfs_skip" ]] || take_text+=" On the tmpfs: $(p tmpfs_take_startup), $(p tmpfs_take_stream), $(p tmpfs_take_catchup), $(p tmpfs_take_fsync) and $(p tmpfs_take_finish)."
-take_text+=" In CPU time unidesk's take (tar's included) used $(ms "$take_cpu") per run, tar run the same way alone $(ms "$tar_cpu"): $(awk -v a="$take_cpu" -v b="$tar_cpu" 'BEGIN { d = a - b; if (d >= 1) printf "%.2f s", d; else printf "%.0f ms", d * 1000 }') for reading the archive back, hashing it (\`openssl dgst -sha256\` alone takes $(ms "$ossl_m") for it) and checking its headers, on $(nproc) CPUs that tar shares."
-
-rest_text="**Restore.** Against \`tar -xf\` over the volume's current data (in place), on $BASE with a warm cache, unidesk's restore is at $(judge "$work/restore.json" 3 0); against \`tar -xf\` into an empty directory at $(judge "$work/restore.json" 1 0)."
-[[ -n "$tmpfs_skip" ]] || rest_text+=" On the tmpfs, against \`tar -xf\` in place: $(judge "$work/tmpfs-restore.json" 2 0); into an empty directory: $(judge "$work/tmpfs-restore.json" 1 0)."
-[[ -n "$journal_skip" ]] || rest_text+=" On the journaled ext4, against \`tar -xf\` in place: $(judge "$work/journal-restore.json" 2 0); into an empty directory: $(judge "$work/journal-restore.json" 1 0)."
-((COLD_RUNS == 0)) || rest_text+=" With a cold cache, against \`tar -xf\` in place: $(judge "$work/cold-restore.json" 2 0); into an empty directory: $(judge "$work/cold-restore.json" 1 0)."
-rest_text+=" The \`snapshot.restore\` call alone, until the volume holds the new data, is what a rollback's downtime waits for: the old data's removal comes after it, beside the recipe's next steps (starting the service again), and the run ends when it is done. Against \`tar -xf\` into an empty directory the call is at $(judge "$work/restore.json" 1 4) on $BASE$(if_tmpfs ", $(judge "$work/tmpfs-restore.json" 1 3) on the tmpfs")$([[ -n "$journal_skip" ]] || echo ", $(judge "$work/journal-restore.json" 1 3) on the journaled ext4")$( ((COLD_RUNS == 0)) || echo ", $(judge "$work/cold-restore.json" 1 3) cold") (the table above has it against \`tar -xf\` in place too)."
-rest_text+=" The in-place row is the like-for-like one: a shell restoring a live volume with \`tar -xf\` gets rid of the old data too, GNU tar unlinking each existing file before it writes the new one, where unidesk extracts beside the volume, swaps and then removes the old data; into an empty directory there is nothing to remove. Against the shell gate doing unidesk's work in sequence (check the whole file, extract into a staging directory, swap, \`rm -rf\` the old data) it is at $rest_like ($rest_like_min)."
-rest_text+=" In the traced run on $BASE the extraction (the file read through SHA-256 and the header check, and spliced into \`tar -x\`) took $(p disk_restore_stream), against $(ms "$xf_min") for the fastest \`tar -xf\` into an empty directory and $(ms "$ip_min") for the fastest in place; the removal of the old data took $(p disk_restore_remove) of the $(p disk_restore_total) ($(pct disk_restore_remove disk_restore_total)), by $(rm_text disk)"
-[[ -n "$tmpfs_skip" ]] || rest_text+="; on the tmpfs the extraction took $(p tmpfs_restore_stream) and the removal $(p tmpfs_restore_remove) of $(p tmpfs_restore_total)"
-rest_text+="."
-# The filesystem's part, only where this run's numbers show it: deleting much slower than on
-# the tmpfs (or most of the restore without one), extraction into an empty directory much
-# slower than on the tmpfs (or very uneven without one).
-show_discard=no show_allocator=no
-if [[ "$discard" == yes && -n "${P[disk_restore_remove]:-}" ]]; then
-    if [[ -z "$tmpfs_skip" ]]; then
-        if gt "${P[disk_restore_remove]}" "${P[tmpfs_restore_remove]}" 2; then show_discard=yes; fi
-    elif gt "${P[disk_restore_remove]}" "${P[disk_restore_total]}" 0.2; then show_discard=yes; fi
-fi
-if [[ "$no_journal" == yes ]]; then
-    if [[ -z "$tmpfs_skip" ]]; then
-        if gt "$xf_min" "$tmpfs_xf_min" 2; then show_allocator=yes; fi
-    elif gt "$xf_sd" "$xf_m" 0.25; then show_allocator=yes; fi
-fi
-if [[ "$show_discard" == yes ]]; then
-    if [[ -z "$tmpfs_skip" ]]; then rest_text+=" Deleting is much slower here than on the tmpfs ($(p disk_restore_remove) against $(p tmpfs_restore_remove))"; else rest_text+=" The removal is $(pct disk_restore_remove disk_restore_total) of the restore here"; fi
-    rest_text+=": the filesystem is mounted with \`discard\`, and ext4 sends the virtual disk a discard for the extents of every file it deletes and waits for it (\`blkdev_issue_discard\` under \`ext4_free_blocks\` in \`/proc/PID/stack\` of an \`rm -rf\`), so removing the old data's $n_files files is mostly waiting, for unidesk's \`rm\`s, the chain's \`rm -rf\` and the in-place \`tar -xf\`'s unlinks alike."
-fi
-if [[ "$show_allocator" == yes ]]; then
-    if [[ "$show_discard" == yes ]]; then rest_text+=" It is also"; else rest_text+=" The filesystem is"; fi
-    rest_text+=" an ext4 without a journal, whose inode allocator skips inodes freed in the last 60 s (360 s while their inode-table block is dirty, which creating files next to them makes it) and rescans them for every new inode: creating tens of thousands of files within minutes of deleting tens of thousands costs seconds to tens of seconds of system CPU (\`perf\` of such a \`tar -xf\`: 87 % of its CPU in \`__ext4_new_inode\` → \`find_inode_bit\` → \`recently_deleted\`), depending on which block groups the new directories land in. Here \`tar -xf\` into an empty directory took $(fmt_time "$xf_m" "$xf_sd") (fastest $(ms "$xf_min"))$(if_tmpfs ", against $(ms "$tmpfs_xf_min") at the fastest on the tmpfs"). Every restore row follows some mass deletion by a few minutes at most (unidesk's restore and the chain remove the old data, the in-place \`tar -xf\` unlinks each old file just before it creates the new one; \`--prepare\` only moves the empty-directory \`tar -xf\`'s previous output aside), so all of them pay it, at random: their means and standard deviations mostly measure this, the fastest runs less so$(if_tmpfs ", the tmpfs rows not at all")."
-fi
+# The phase tables and "Reading the figures" (its sentences picked by this run's numbers) are
+# benchlib's (snapshot-phases, snapshot-reading), from the traced phases and the passes' JSON.
+for k in "${!P[@]}"; do echo "$k ${P[$k]}"; done >"$work/phases.txt"
+reading_args=(--base "$BASE" --rec-opts="$REC_OPTS" --cpus "$(nproc)" --files "$n_files")
+[[ "$discard" != yes ]] || reading_args+=(--discard)
+[[ "$no_journal" != yes ]] || reading_args+=(--no-journal-fs)
+[[ -z "$tmpfs_skip" ]] || reading_args+=(--skip tmpfs)
+[[ -z "$journal_skip" ]] || reading_args+=(--skip journal)
+((COLD_RUNS != 0)) || reading_args+=(--skip cold)
 {
-    echo "## Snapshots: take and restore of a $(awk -v b="$data_bytes" 'BEGIN { printf "%.2f", b / 2^30 }') GiB volume, unidesk.snapshot vs GNU tar"
+    echo "## Snapshots: take and restore of a $(benchlib gib "$data_bytes") GiB volume, unidesk.snapshot vs GNU tar"
     echo
     echo "_Written by \`scripts/bench snapshot\`; do not edit between the markers._"
     echo
@@ -624,7 +554,7 @@ fi
     row "$work/restore.json" 1 "\`tar -xf\` into an empty directory" "extraction only: no checksum, no swap, nothing to remove (the previous extraction is moved aside in \`--prepare\`, untimed, and deleted at the end)" 0
     row "$work/restore.json" 2 "\`sha256sum -c\`; \`tar -xf\` into a staging dir; swap (2 \`mv\`); \`rm -rf old\`" "a shell gate doing the same work as unidesk, in sequence (checks the whole file before extracting)" 0
     echo
-    echo "The hashers alone over the $(mib "$tar_bytes") archive, warm: \`sha256sum\` $(fmt_time "$sha_m" "$(st "$work/hash.json" 0 stddev)") ($(awk -v b="$tar_bytes" -v s="$sha_m" 'BEGIN { printf "%.0f MiB/s", b / s / 1048576 }')), \`openssl dgst -sha256\` $(fmt_time "$ossl_m" "$(st "$work/hash.json" 1 stddev)") ($(awk -v b="$tar_bytes" -v s="$ossl_m" 'BEGIN { printf "%.0f MiB/s", b / s / 1048576 }')); unidesk hashes with OpenSSL's EVP SHA-256 (SHA-NI on this CPU: $(grep -qw sha_ni /proc/cpuinfo && echo yes || echo no)); coreutils' \`sha256sum\` does not use it."
+    echo "The hashers alone over the $(mib "$tar_bytes") archive, warm: \`sha256sum\` $(fmt_time "$sha_m" "$(st "$work/hash.json" 0 stddev)") ($(benchlib rate "$tar_bytes" "$sha_m")), \`openssl dgst -sha256\` $(fmt_time "$ossl_m" "$(st "$work/hash.json" 1 stddev)") ($(benchlib rate "$tar_bytes" "$ossl_m")); unidesk hashes with OpenSSL's EVP SHA-256 (SHA-NI on this CPU: $(grep -qw sha_ni /proc/cpuinfo && echo yes || echo no)); coreutils' \`sha256sum\` does not use it."
     echo
     if [[ -z "$tmpfs_skip" ]]; then
         echo "### Take and restore on a tmpfs ($TMPFS)"
@@ -670,23 +600,7 @@ fi
     echo
     echo "One more take and one more restore in each place, warm, under \`strace -f --seccomp-bpf -e trace=execve,fsync,rename,renameat2\` (the reads and writes are not traced, so the run's speed is about unchanged), cut into phases at tar's start and exit, the fsyncs and the swap:"
     echo
-    echo "| phase of the take | $BASE | tmpfs |"
-    echo "| --- | --- | --- |"
-    echo "| start-up, lock, size estimate (a walk of the tree: $n_entries \`lstat\`s; skipped where the sources' whole filesystems certainly fit, as on the tmpfs) | $(p disk_take_startup) | $(p tmpfs_take_startup) |"
-    echo "| tar → snapshot file, unidesk following it (read back, hash, header check, writeback started every 8 MiB), until tar exits | $(p disk_take_stream) | $(p tmpfs_take_stream) |"
-    echo "| the rest read back after tar's exit, end-of-archive check | $(p disk_take_catchup) | $(p tmpfs_take_catchup) |"
-    echo "| fsync of the archive | $(p disk_take_fsync) | $(p tmpfs_take_fsync) |"
-    echo "| manifest (written, fsynced), renames, exit | $(p disk_take_finish) | $(p tmpfs_take_finish) |"
-    echo "| **total** | $(p disk_take_total) | $(p tmpfs_take_total) |"
-    echo
-    echo "| phase of the restore | $BASE | tmpfs |"
-    echo "| --- | --- | --- |"
-    echo "| start-up, lock, manifest, free-space check | $(p disk_restore_startup) | $(p tmpfs_restore_startup) |"
-    echo "| snapshot file → unidesk (hash, header check), the same range spliced → pipe → \`tar -x\` (1 MiB records) into staging | $(p disk_restore_stream) | $(p tmpfs_restore_stream) |"
-    echo "| checksum verdict, fsync of the staging directory, swap, fsync of the parent | $(p disk_restore_swap) | $(p tmpfs_restore_swap) |"
-    echo "| removal of the old data (the call has returned; the run ends after it) | $(p disk_restore_remove) | $(p tmpfs_restore_remove) |"
-    echo "| … by this many \`rm -rf\` (most at once) | $(rms disk) | $(rms tmpfs) |"
-    echo "| **total** | $(p disk_restore_total) | $(p tmpfs_restore_total) |"
+    benchlib snapshot-phases "$work/phases.txt" --base "$BASE" --entries "$n_entries"
     echo
     echo "### Reading the figures"
     echo
@@ -701,8 +615,6 @@ fi
     echo "| restore, the call, vs \`tar -xf\` in place | $(cell "$work/restore.json" 3 4) | $(cell "$work/tmpfs-restore.json" 2 3) | $(cell "$work/journal-restore.json" 2 3) | $(cell "$work/cold-restore.json" 2 3) |"
     echo "| restore, the call, vs \`tar -xf\` into an empty directory | $(cell "$work/restore.json" 1 4) | $(cell "$work/tmpfs-restore.json" 1 3) | $(cell "$work/journal-restore.json" 1 3) | $(cell "$work/cold-restore.json" 1 3) |"
     echo
-    echo "$take_text"
-    echo
-    echo "$rest_text"
+    benchlib snapshot-reading "$work" "$work/phases.txt" "${reading_args[@]}"
 } >"$BENCH_SECTION"
 cat "$BENCH_SECTION"

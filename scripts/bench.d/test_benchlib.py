@@ -4,6 +4,7 @@ Run: python3 -m unittest discover -s scripts/bench.d -p 'test_*.py'"""
 import io
 import json
 import os
+import re
 import tempfile
 import unittest
 from contextlib import redirect_stdout
@@ -134,6 +135,256 @@ class OtherProcesses(unittest.TestCase):
 
     def test_none(self):
         self.assertEqual(benchlib.other_processes("top - x\ntop - y\n"), "none")
+
+
+class LuaFamily(unittest.TestCase):
+    """lua.sh's table and cold-start sentence; the expected text is what the awk in lua.sh
+    printed for the same fixtures before it moved here."""
+
+    def test_table_rows_goal_and_geometric_means_of_the_printed_ratios(self):
+        table = benchlib.lua_table([("fib", "recursive calls", benchlib.load(fixture("pair-fast.json"))),
+                                    ("sieve", "array loads", benchlib.load(fixture("pair-slow.json")))])
+        self.assertEqual(table.splitlines()[2:], [
+            "| `fib.lua` | recursive calls | 815 ms ± 26 ms | 858 ms ± 31 ms | 0.950 ± 0.046 | yes | 0.952 | 0.963 |",
+            "| `sieve.lua` | array loads | 2.3 ms ± 0.2 ms | 20.0 ms ± 1.0 ms | 0.115 ± 0.012 | no | 0.111 | 0.094 |",
+            "| geometric mean | | | | 0.331 | no | 0.325 | 0.301 |"])
+
+    def test_goal_reads_the_printed_ratio(self):
+        # 0.9496 prints as 0.950, which meets 0.95 as the printed figure says
+        doc = {"results": [result("lua5.4", [0.9496]), result("unidesk", [1.0])]}
+        self.assertIn("| 0.950 ± 0.000 | yes |", benchlib.lua_row(doc, "x", "y")[0])
+
+    def test_cold_start(self):
+        self.assertEqual(benchlib.lua_cold(benchlib.load(fixture("pair-slow.json"))),
+                         "Cold start of an empty recipe (`bench/empty.lua`, 3 runs each): lua5.4 2.3 ms ± 0.2 ms, "
+                         "unidesk 20.0 ms ± 1.0 ms: unidesk takes 8.7× as long as lua5.4 (+17.7 ms).")
+
+
+class RegistryFamily(unittest.TestCase):
+    def test_table_and_target(self):
+        table = benchlib.registry_table(benchlib.load(fixture("pair-slow.json")), benchlib.load(fixture("loop.json")), 200)
+        self.assertEqual(table.splitlines()[2:], [
+            "| unidesk head_many (1 process) | 2.3 ms ± 0.2 ms | |",
+            "| curl -sI loop (200 processes) | 20.0 ms ± 1.0 ms | 8.7× (target ≥ 10×: no) |",
+            "| skopeo inspect --raw loop (200 processes) | 62.233 s ± 1.250 s | 27058.0× |"])
+
+    def test_target_met_at_ten_as_printed(self):
+        fast = {"results": [result("u", [1.0]), result("curl", [9.96])]}
+        self.assertIn("10.0× (target ≥ 10×: yes)", benchlib.registry_table(fast, fast, 3))
+
+
+class PgFamily(unittest.TestCase):
+    def setUp(self):
+        self.inserts = benchlib.load(fixture("four.json"))
+        self.smoke = benchlib.load(fixture("seven.json"))
+
+    def test_inserts_table(self):
+        self.assertEqual(benchlib.pg_inserts_table(self.inserts, 10000).splitlines(), [
+            "| command | wall (mean ± sd) | fastest | CPU of the client (user + sys) | wall / 10000 | unidesk / psql |",
+            "| --- | --- | --- | --- | --- | --- |",
+            "| unidesk `conn:tx` + `c:exec` with $1, $2, $3 | 1.235 s ± 0.052 s | 1.180 s | 1.050 s | 124 µs | **1.23** ± 0.11 (fastest runs: 1.28) |",
+            "| `psql -f` of literal INSERTs | 1.000 s ± 0.075 s | 920 ms | 350 ms | 100 µs |  |",
+            "| unidesk, pinned to CPU 0 | 1.055 s ± 0.013 s | 1.040 s | 970 ms | 106 µs | **1.72** ± 0.042 (fastest runs: 1.73) |",
+            "| `psql -f`, pinned to CPU 0 | 615 ms ± 13 ms | 600 ms | 290 ms | 62 µs |  |"])
+        self.assertEqual(benchlib.pg_unpinned_over_pinned(self.inserts), "1.6×")
+
+    def test_smoke_table(self):
+        self.assertEqual(benchlib.pg_smoke_table(self.smoke, 200).splitlines()[2:], [
+            "| unidesk migrate.smoke | 600 | 2 | 2.213 s ± 0.085 s | 11.1 ms | 1.100 s |  |",
+            "| psql, one session | 600 | 4 | 1.175 s ± 0.065 s | 5.9 ms | 1.000 s | 1.88 ± 0.13 |",
+            "| psql per file, up only | 200 | 203 | 3.250 s ± 0.129 s | 16.2 ms | 2.900 s | 0.681 ± 0.038 |",
+            "| psql per file, up/down/up | 600 | 603 | 4.250 s ± 0.129 s | 21.2 ms | 3.700 s | 0.521 ± 0.026 |"])
+
+    def test_split_and_ok_in(self):
+        self.assertEqual(benchlib.ok_in_ms("[run] ok in 1.25s\n"), 1250.0)
+        self.assertEqual(benchlib.ok_in_ms("ok in 12.5ms"), 12.5)
+        self.assertIsNone(benchlib.ok_in_ms("error: boom"))
+        sentence, rest = benchlib.pg_split([410.0, 414.0], [500.0, 480.0])
+        self.assertEqual(rest, "78")
+        self.assertEqual(sentence, "unidesk's own account, pinned (mean of 2 more runs): the recipe ran for 412 ms "
+                                   "(its `ok in …`) of 490 ms of process wall time; the other 78 ms are start-up and the end of the run.")
+        self.assertEqual(benchlib.pg_split([], []), ("", ""))
+        self.assertEqual(run("pg-split"), (0, "\n\n"))
+
+    def test_reading_paragraph_figures(self):
+        text = benchlib.pg_reading(self.inserts, self.smoke, 10000, "88")
+        for part in ["unidesk takes 1.72× psql's time (106 µs against 62 µs per INSERT, start-up included), and 1.23× unpinned",
+                     "unidesk spends about 68 µs more client CPU per statement",
+                     "The account above: 88 ms of the pinned run",
+                     "unidesk is at 1.88× one psql session", "It is 0.681× the simple per-file loop",
+                     "and 0.521× the per-file loop"]:
+            self.assertIn(part, text)
+        self.assertNotIn("The account above", benchlib.pg_reading(self.inserts, self.smoke, 10000, ""))
+
+
+NAMES7 = ["unidesk, kube.apply per file", "unidesk, one multi-document kube.apply", "kubectl -f DIR/, warm cache",
+          "kubectl -f DIR/, cold cache", "kubectl -f DIR/ --validate=false", "curl, one after the other", "curl, 8 in flight"]
+# breakdowns: the multi-document apply sequential (its records 1100 ms, not < a quarter of 1900) or concurrent
+SEQUENTIAL = [[2200, 300, 1900, 200, 2100], [1150, 280, 1100, 200, 1120], [3250, 500, 1500, 40, 0],
+              [2050, 450, 1200, 40, 0], [1540, 290, 1500, 200, 0], [640, 180, 600, 200, 0]]
+CONCURRENT = [[950, 300, 400, 200, 900], [430, 280, 50, 200, 400], [2250, 500, 1500, 40, 0],
+              [1050, 450, 800, 40, 0], [820, 290, 780, 200, 0], [320, 180, 300, 200, 0]]
+
+
+class KubeFamily(unittest.TestCase):
+    """kube.sh's tables, breakdown and analysis; the expected text is what kube.sh's awk/jq
+    printed for the same fixtures before it moved here."""
+
+    def setUp(self):
+        self.slow = benchlib.load(fixture("seven.json"))
+        self.fast = benchlib.load(fixture("seven-fast.json"))
+        self.loop = benchlib.load(fixture("loop.json"))
+
+    def test_median_of_odd_and_even_counts(self):
+        doc = {"results": [result("a", [3.0, 1.0, 2.0]), result("b", [4.0, 1.0, 3.0, 2.0])]}
+        self.assertEqual((benchlib.median(doc, 0), benchlib.median(doc, 1)), (2.0, 2.5))
+
+    def test_table_bold_ratios_for_unidesk_only(self):
+        lines = benchlib.kube_table(self.fast, NAMES7, 200).splitlines()
+        self.assertEqual(lines[2], "| unidesk, kube.apply per file | 955 ms ± 42 ms | 960 ms | 900 ms | 600 ms | 4.8 ms | "
+                                   "**0.42** ± 0.03 (medians: 0.43, fastest: 0.43) |")
+        self.assertEqual(len(lines), 9)
+        self.assertTrue(lines[4].startswith("| kubectl -f DIR/, warm cache |") and "| 1.00 ± " in lines[4])
+
+    def test_loop_table(self):
+        lines = benchlib.kube_loop_table(self.loop, self.slow, self.fast, 200).splitlines()
+        self.assertEqual(lines[2], "| 200 kubectl processes, creating | 62.233 s ± 1.250 s | 61.0 s | 48.0 s | 311 ms | "
+                                   "unidesk per file / this: 0.04 ± 0.00 |")
+        self.assertIn("re-applying", lines[3])
+
+    def test_requests_by_each_clients_own_account(self):
+        def of(kind, name):
+            with open(fixture(name)) as f:
+                return benchlib.kube_requests(kind, f.read())
+        self.assertEqual(of("unidesk", "kube-report.json"), (12.75, 3, 912.4))
+        self.assertEqual(of("kubectl", "kubectl-v6.log"), (104.0, 3, 0))   # round trips only, not "applied in 3 steps"
+        total, n, run_ = of("curl", "curl.out")
+        self.assertEqual((round(total, 6), n, run_), (30.645, 3, 0))
+        with self.assertRaises(ValueError):
+            benchlib.kube_requests("wget", "")
+
+    def test_breakdown_means(self):
+        runs = [[1234567, 57, 12.75, 3, 912.4], [1301234, 61, 30.645, 3, 0], [1190001, 49, 104, 3, 0]]
+        self.assertEqual(benchlib.kube_breakdown(runs, 100), [1242, 557, 49, 3, 304])
+
+    def test_split_table_rows(self):
+        lines = benchlib.kube_split_table(CONCURRENT).splitlines()
+        self.assertEqual(lines[2], "| unidesk, kube.apply per file | 950 ms | 300 ms | 400 ms, 200 requests (2.0 ms each) | 900 ms | 550 ms |")
+        self.assertEqual(lines[3], "| unidesk, one multi-document kube.apply | 430 ms | 280 ms | — (sent concurrently before the "
+                                   "per-object gate calls; their records: 50 ms) | 400 ms | — |")
+        self.assertEqual(lines[7], "| curl, 8 in flight | 320 ms | 180 ms | — (8 in flight) | — | — |")
+        self.assertIn("1100 ms, 200 requests (5.5 ms each)", benchlib.kube_split_table(SEQUENTIAL).splitlines()[3])
+
+    def test_target_line(self):
+        self.assertEqual(benchlib.kube_target_line(self.fast, self.slow, self.loop, 200),
+                         "Target (unidesk ≤ 0.5× `kubectl apply --server-side -f DIR/`, warm cache, by the means): creating, per file "
+                         "**met** (0.42×, by the medians 0.43×), multi-document **met** (0.19×, 0.19×); re-applying, per file **missed** "
+                         "(0.68×, 0.68×), multi-document **met** (0.36×, 0.36×). Against kubectl's cold cache unidesk per file takes "
+                         "0.29× (creating), and against 200 kubectl processes 0.015× (65 times faster).")
+
+    def test_reading_picks_its_story_from_the_figures(self):
+        def headings(c, splits, summary="nothing"):
+            text = benchlib.kube_reading(c, self.slow, self.loop, splits, 200, 2, summary)
+            return re.findall(r"\*\*([A-Z][^*]*)\*\*", text), text
+        h, text = headings(self.slow, SEQUENTIAL)
+        self.assertEqual(h, ["The API server sets the floor.", "Where kubectl's time goes.",
+                             "What would reach the target: applying independent objects concurrently."])
+        self.assertIn("differs from the per-file one's by -1038 ms (combined sd 107 ms) creating", text)
+        self.assertIn("would put unidesk under 0.5× of kubectl here", text)
+        h, text = headings(self.fast, CONCURRENT, "Sends objects several at a time.")
+        self.assertIn("Concurrency is what reaches the target.", h)
+        self.assertIn("As the description of `kube.apply` quoted above says", text)
+        h, text = headings(self.fast, CONCURRENT)
+        self.assertIn("Although the description of `kube.apply` quoted above does not say so", text)
+        sequential_fast = [list(r) for r in CONCURRENT]
+        sequential_fast[0][2] = 800   # 150 of 950 ms outside the requests
+        sequential_fast[1][2] = 350
+        h, text = headings(self.fast, sequential_fast)
+        self.assertIn("Concurrency would widen the gap.", h)
+        self.assertIn("would gain most; trimming its per-call work much less.", text)
+        # start-up dominates: most of the per-file run outside its requests
+        startup = [list(r) for r in SEQUENTIAL]
+        startup[0][2] = 500
+        startup[1][2] = 400
+        self.assertIn("with this few objects its start-up and per-call work weigh as much as the requests",
+                      headings(self.slow, startup)[1])
+        # the multi-document apply concurrent but above the target
+        slow_multi = json.loads(json.dumps(self.fast))
+        slow_multi["results"][1] = result("u multi", [2.0, 2.1])
+        self.assertIn("Concurrency.", headings(slow_multi, CONCURRENT)[0])
+
+
+class SnapshotReading(unittest.TestCase):
+    """snapshot.sh's phase tables and "Reading the figures"; the expected sentences are what the
+    shell (awk helpers p, pct, gt over benchlib's ratio/judge) printed for the same fixtures."""
+
+    def make(self, tmpfs=True, journal=True, cold=True, discard=True, no_journal=True, phases_=None, docs=None):
+        work = fixture("snapshot")
+        d = docs or benchlib.load_snapshot_docs(work, tmpfs, journal, cold)
+        P = phases_ if phases_ is not None else benchlib.read_phases(os.path.join(work, "phases.txt"))
+        return benchlib.Snapshot(d, P, "/var/tmp", "--blocking-factor=2048", 2, 40005, discard, no_journal, tmpfs, journal, cold)
+
+    def test_take_paragraph(self):
+        t = self.make().take_text()
+        self.assertTrue(t.startswith("**Take.** Against `tar --create` with unidesk's options (the same archive), on /var/tmp with a "
+                                     "warm cache, unidesk's take is at **0.95** ± 0.03 (fastest runs 0.95): it meets the 0.95 target "
+                                     "by the mean and the fastest runs, but within one sd of it;"))
+        for part in ["the take is at 0.89 (fastest runs 0.90) on /var/tmp, 0.84 (0.85) on the tmpfs, 0.84 (0.85) on the journaled ext4:",
+                     "against 3.50 s for the fastest tar run the same way",
+                     "where the fastest `tar; sync FILE` took 900 ms longer than the fastest tar alone (the writeback started",
+                     "On the tmpfs: 0.02 s, 0.90 s, 0.01 s, 0.00 s and 0.01 s.",
+                     "used 2.70 s per run, tar run the same way alone 1.15 s: 1.55 s for reading the archive back",
+                     "`openssl dgst -sha256` alone takes 610 ms"]:
+            self.assertIn(part, t)
+        t = self.make(tmpfs=False, journal=False, cold=False).take_text()
+        self.assertNotIn("tmpfs", t)
+        self.assertNotIn("cold", t)
+
+    def test_restore_paragraph_and_the_filesystems_part(self):
+        r = self.make().rest_text()
+        self.assertIn("the removal of the old data took 1.60 s of the 5.30 s (30 %), by 8 `rm -rf` processes, 8 at once at most; "
+                      "on the tmpfs the extraction took 1.20 s and the removal 0.30 s of 1.55 s.", r)
+        self.assertIn(" Deleting is much slower here than on the tmpfs (1.60 s against 0.30 s): the filesystem is mounted with `discard`", r)
+        self.assertIn("removing the old data's 40005 files is mostly waiting", r)
+        self.assertIn(" It is also an ext4 without a journal", r)
+        self.assertIn("took 3.500 s ± 0.624 s (fastest 3.00 s), against 650 ms at the fastest on the tmpfs.", r)
+        r = self.make(tmpfs=False).rest_text()
+        self.assertIn(" The removal is 30 % of the restore here: the filesystem is mounted with `discard`", r)
+        self.assertNotIn("without a journal", r)   # no tmpfs: only a very uneven tar -xf shows the allocator
+        r = self.make(discard=False, no_journal=False).rest_text()
+        self.assertNotIn("discard", r)
+        self.assertNotIn("without a journal", r)
+        uneven = benchlib.load_snapshot_docs(fixture("snapshot"), False, True, True)
+        uneven["restore"]["results"][1] = result("tar -xf empty", [1.0, 4.0, 1.2])
+        r = self.make(tmpfs=False, discard=False, docs=uneven).rest_text()
+        self.assertIn(" The filesystem is an ext4 without a journal", r)
+        self.assertTrue(r.endswith("the fastest runs less so."))
+
+    def test_phase_tables(self):
+        P = benchlib.read_phases(fixture("snapshot/phases.txt"))
+        lines = benchlib.snapshot_phase_tables(P, "/var/tmp", 41234).splitlines()
+        self.assertEqual(lines[0], "| phase of the take | /var/tmp | tmpfs |")
+        self.assertIn("41234 `lstat`s", lines[2])
+        self.assertEqual(lines[7], "| **total** | 3.80 s | 0.95 s |")
+        self.assertIn("| … by this many `rm -rf` (most at once) | 8 (8 at once) | 8 (4 at once) |", lines)
+        del P["tmpfs_restore_rm_count"], P["disk_take_fsync"]
+        lines = benchlib.snapshot_phase_tables(P, "/var/tmp", 1).splitlines()
+        self.assertEqual(lines[5], "| fsync of the archive | – | 0.00 s |")
+        self.assertIn("| … by this many `rm -rf` (most at once) | 8 (8 at once) | – |", lines)
+
+    def test_units(self):
+        self.assertEqual(benchlib.mib(123456789), "117.7 MiB")
+        self.assertEqual(run("gib", "1073741824"), (0, "1.00\n"))
+        self.assertEqual(run("rate", "123456789", "0.61"), (0, "193 MiB/s\n"))
+
+
+class Machine(unittest.TestCase):
+    def test_busy_by_the_one_minute_load(self):
+        self.assertFalse(benchlib.busy("1.00 3.00 3.00", "2.00 0.1 0.1", 2))    # at most half, half + 1
+        self.assertTrue(benchlib.busy("1.01 0 0", "0.5 0 0", 2))
+        self.assertTrue(benchlib.busy("0.2 0 0", "2.01 0 0", 2))
+        self.assertEqual(run("busy", "3.5 1 1", "0 0 0", "4")[0], 0)
+        self.assertEqual(run("busy", "0.5 1 1", "0 0 0", "4")[0], 1)
 
 
 class CommandLine(unittest.TestCase):
