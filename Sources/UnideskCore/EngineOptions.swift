@@ -17,6 +17,12 @@ public struct EngineOptions: Sendable {
     public var color = true
     public var reportPath: String?
     public var junitPath: String?
+    /// Whether performed reads' results are digested into their audit records
+    /// (`fingerprint`): only something that reads the records needs them (the JSON report,
+    /// a plan), and hashing every read's result is a per-call cost (a quarter of a loop of
+    /// state.get calls). Nil: when a report is written or the run is a plan.
+    public var fingerprintReads: Bool?
+    var digestsReads: Bool { fingerprintReads ?? (reportPath != nil || mode.isPlan) }
     /// The process environment; only variables the policy exposes reach the script.
     public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// `unidesk test --record`: test.replay calls the real primitives and writes what they

@@ -12,7 +12,11 @@ public final class Gate {
     let console: Console
     let redactor: Redactor
 
-    init(mode: RunMode, policy: Policy, journal: AuditJournal, console: Console, redactor: Redactor) {
+    /// Whether a performed read's result is digested into its record (EngineOptions.fingerprintReads).
+    let digestsReads: Bool
+
+    init(mode: RunMode, policy: Policy, journal: AuditJournal, console: Console, redactor: Redactor, digestsReads: Bool = true) {
+        self.digestsReads = digestsReads
         self.mode = mode
         self.policy = policy
         self.journal = journal
@@ -95,7 +99,7 @@ public final class Gate {
             let result = try perform()
             // A read's result, digested: a later run (a saved plan's drift check) can tell
             // whether what it read is still what was read.
-            if effect == .read || effect == .localRead, let data = fingerprint(result) {
+            if digestsReads, effect == .read || effect == .localRead, let data = fingerprint(result) {
                 record.fingerprint = Self.fingerprint(data)
             }
             return result

@@ -27,7 +27,8 @@ public final class Session {
         for name in options.policy.secretEnv {
             if let v = options.environment[name] { redactor.register(v) }
         }
-        gate = Gate(mode: options.mode, policy: options.policy, journal: journal, console: console, redactor: redactor)
+        gate = Gate(mode: options.mode, policy: options.policy, journal: journal, console: console, redactor: redactor,
+                    digestsReads: options.digestsReads)
         steps = StepRecorder(console: console)
         let dir = try ConfinedDirectory(root: recipeDirectory)
         let gate = self.gate

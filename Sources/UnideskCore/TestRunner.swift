@@ -49,6 +49,8 @@ public struct TestRunner {
         // each file's engine writes none of its own.
         options.reportPath = nil
         options.junitPath = nil
+        // The combined report (written by the runner, not the engine) holds the audit too.
+        options.fingerprintReads = base.reportPath != nil
         options.recordReplays = record
         // Tests never touch a shared state database ($UNIDESK_STATE_DB), unless --state-db names one.
         if !stateDatabaseGiven { options.stateDatabase = nil }

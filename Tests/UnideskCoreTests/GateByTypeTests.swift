@@ -90,6 +90,20 @@ import UnideskData
         #expect(report.outputs.first { $0.0 == "kind" }?.1 == .string("denied"))
     }
 
+    /// Digesting every read is a per-call cost: a run whose records nobody reads (no
+    /// report, not a plan) skips it; a run with --report, and a plan, record it.
+    @Test func readsAreDigestedOnlyWhereSomethingReadsTheRecords() throws {
+        let recipe = try TempRecipe(["recipe.lua": #"require("unidesk.fs").read("data.txt")"#, "data.txt": "hello"])
+        func digest(_ r: RunReport) -> String? { r.audit.first { $0.primitive == "unidesk.fs.read" }?.fingerprint }
+        #expect(digest(try recipe.run()) == nil)
+        #expect(digest(try recipe.run(.plan(offline: false))) != nil)
+        var o = EngineOptions()
+        o.color = false
+        o.stateDirectory = recipe.state
+        o.reportPath = "\(recipe.dir)/report.json"
+        #expect(digest(Engine(options: o, libraries: Libraries.all).run(recipePath: "\(recipe.dir)/recipe.lua")) != nil)
+    }
+
     /// A performed read records the digest of its result (SHA-256 of the canonical JSON),
     /// a write records none; both record their target.
     @Test func auditRecordsTargetAndReadFingerprint() throws {
@@ -98,7 +112,7 @@ import UnideskData
             fs.read("data.txt")
             fs.write("out.txt", "x")
             """#, "data.txt": "hello"])
-        let report = try recipe.run(allow: ["fs.write:*"])
+        let report = try recipe.run(allow: ["fs.write:*"], fingerprintReads: true)
         let read = try #require(report.audit.first { $0.primitive == "unidesk.fs.read" })
         // [ "hello" ] as canonical JSON: ["hello"]
         #expect(read.fingerprint == "sha256:" + Self.sha256(#"["hello"]"#))

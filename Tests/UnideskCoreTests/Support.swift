@@ -26,9 +26,10 @@ final class TempRecipe {
     }
 
     func run(_ mode: RunMode = .run, allow: [String] = [], deny: [String] = [], env: [String: String] = [:],
-             secretEnv: [String] = [], timeout: Double = 20) throws -> RunReport {
+             secretEnv: [String] = [], timeout: Double = 20, fingerprintReads: Bool? = nil) throws -> RunReport {
         var o = EngineOptions()
         o.mode = mode
+        o.fingerprintReads = fingerprintReads
         o.color = false
         o.timeout = timeout
         o.stateDirectory = state
