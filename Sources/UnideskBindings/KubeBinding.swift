@@ -41,6 +41,7 @@ public enum KubeBinding {
                  Param("options", .record([
                     Param("field_manager", .string, optional: true, "default \"unidesk\""),
                     Param("force", .boolean, optional: true, "take ownership of fields another manager owns (default false: that is a conflict)"),
+                    Param("namespace", .string, optional: true, "as `kubectl apply -n`: namespaced objects without metadata.namespace go there; cluster-scoped ones (found by discovery) are untouched; an object naming another namespace is a bad argument"),
                     context, timeout,
                  ]), optional: true, "")],
         returns: [("table|table[]", "applied", "the object(s) as the server stored them (or would, in plan mode)")],
@@ -153,7 +154,17 @@ public enum KubeBinding {
                     if case .table(let t) = args.value(0) { return t.array.isEmpty }
                     return false
                 }()
-                let docs = try Self.objects(args.value(0))
+                var docs = try Self.objects(args.value(0))
+                if let namespace = o?["namespace"].stringValue {
+                    do {
+                        docs = try NamespaceDefaulting.place(docs, in: namespace) { kind, apiVersion throws(KubeError) in
+                            ctx.mode.isOfflinePlan ? !clusterScoped.contains(kind)
+                                : try c.resource(kind: kind, apiVersion: apiVersion, timeout: seconds(o, Timeouts.kube.seconds)).namespaced
+                        }
+                    } catch let m as NamespaceDefaulting.Mismatch {
+                        throw HostError.argument(1, "object \(m.index): \(m.message)")
+                    } catch let e as KubeError { throw ctx.error(e) }
+                }
                 // In run mode the family sends runs of one kind together, but only runs the
                 // policy admits whole: nothing goes out that its own gate call would refuse.
                 let queue = c.apply(docs, batching: ctx.mode == .run ? .runsOfOneKind : .none, fieldManager: manager, force: force,

@@ -153,6 +153,46 @@ import UnideskData
         }
     }
 
+    /// A vendor's manifest names no namespace: `{namespace = NS}` places it, as kubectl -n
+    /// does; a cluster-scoped object in the same stream is left alone (discovery says so);
+    /// an object naming another namespace is refused before anything is sent.
+    @Test func applyWithANamespacePlacesNamespacedObjectsOnly() throws {
+        let role = "ut-role-\(ns)"
+        try withNamespace {
+            let r = try run("""
+                local manifest = [[
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: { name: vendor-config }
+                data: { k: v }
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRole
+                metadata: { name: \(role) }
+                rules: []
+                ]]
+                local applied = kube.apply(manifest, { namespace = NS })
+                unidesk.output('cm_ns', applied[1].metadata.namespace)
+                unidesk.output('role_ns', tostring(applied[2].metadata.namespace))
+                unidesk.output('stored', kube.get{ kind = 'ConfigMap', name = 'vendor-config', namespace = NS }.data.k)
+                local ok, e = pcall(kube.apply, { { apiVersion = 'v1', kind = 'ConfigMap', metadata = { name = 'first' } },
+                                                  { apiVersion = 'v1', kind = 'ConfigMap', metadata = { name = 'elsewhere', namespace = 'default' } } },
+                                    { namespace = NS })
+                unidesk.output('refused', tostring(e))
+                unidesk.output('first_sent', tostring(kube.get{ kind = 'ConfigMap', name = 'first', namespace = NS }))
+                kube.delete{ kind = 'ClusterRole', name = '\(role)' }
+                """)
+            #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+            let o = outputs(r)
+            #expect(o["cm_ns"] == .string(ns))
+            #expect(o["role_ns"] == .string("nil"), "a ClusterRole is cluster-scoped: \(String(describing: o["role_ns"]))")
+            #expect(o["stored"] == .string("v"))
+            #expect(o["refused"]?.stringValue?.contains("object 2: ConfigMap/elsewhere names namespace 'default', not '\(ns)'") == true,
+                    "\(String(describing: o["refused"]))")
+            #expect(o["first_sent"] == .string("nil"), "nothing was sent once an object was refused")
+        }
+    }
+
     @Test func aCRDIsDiscoveredAndMultiDocumentYAMLAppliesInOrder() throws {
         try withNamespace {
             let r = try run("""
