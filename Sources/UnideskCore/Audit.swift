@@ -4,6 +4,9 @@ import UnideskData
 public struct AuditRecord: Sendable {
     public enum Outcome: String, Sendable {
         case ok, planned, denied, error
+        /// Not performed (a write) or not trusted (a read): reality differs from the saved
+        /// plan being applied.
+        case drift
     }
     public let primitive: String
     public let capability: String
@@ -25,6 +28,16 @@ public struct AuditRecord: Sendable {
     /// For a read that was performed: "sha256:<hex>" of its result's canonical JSON, so a
     /// later check can tell whether what was read has changed (nil: no JSON form).
     public var fingerprint: String?
+    /// The call's arguments in full, for a saved plan (long strings as salted digests).
+    public var comparable: DataValue?
+    /// For a write under plan --out or apply: what its verdict rests on (see Gate.call).
+    public var basis: DataValue?
+    /// For a read under plan --out or apply: a short form of its result, for drift messages.
+    public var seen: DataValue?
+    /// Made inside `unidesk.volatile`: not compared with a saved plan.
+    public var volatile = false
+    /// For the call where apply found reality changed: what the plan saw and what is now.
+    public var drift: DataValue?
     /// True only when the effect really happened.
     public var performed: Bool { !planned && (outcome == .ok || outcome == .error) }
     /// True when the call ran in plan mode and was recorded instead of performed.
@@ -50,6 +63,8 @@ public struct AuditRecord: Sendable {
             if case .change = verdict { f.append(("changes", .array(verdict.changes.map { .string($0) }))) }
         }
         if let grant { f.append(("grant", .string(grant))) }
+        if volatile { f.append(("volatile", .bool(true))) }
+        if let drift { f.append(("drift", drift)) }
         return .object(f)
     }
 }

@@ -97,6 +97,7 @@ public final class Console: @unchecked Sendable {
         case .planned: label = "plan"
         case .denied: label = "denied"
         case .error: label = "error"
+        case .drift: label = "drift"
         case .ok: label = r.effect == .write ? "write" : "read"
         }
         if (r.effect == .read || r.effect == .localRead) && r.outcome == .ok && !fancy {
@@ -108,7 +109,7 @@ public final class Console: @unchecked Sendable {
         let note = r.outcome == .planned ? PlanSummary.verdictNote(r).map { " (\(Self.sanitize($0)))" } ?? "" : ""
         let text = Self.sanitize("\(r.capability)") + note + "\(r.outcome == .ok || r.outcome == .error ? " (\(Self.duration(r.durationMs)))" : "")\(r.message.map { ": \($0)" } ?? "")"
         if fancy {
-            let color = r.outcome == .denied || r.outcome == .error ? 31 : (r.outcome == .planned ? 35 : 2)
+            let color = r.outcome == .denied || r.outcome == .error || r.outcome == .drift ? 31 : (r.outcome == .planned ? 35 : 2)
             emitLocked("\(indent)  \(paint(label, color)) \(text)")
         } else {
             emitLocked("[\(label)] \(indent)\(text)")

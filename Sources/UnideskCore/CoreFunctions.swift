@@ -37,6 +37,8 @@ extension Session {
         }
         // unidesk.test's alone (through the prelude's hooks): its `it` marks the step it is
         // about to run as a test case, and its finish() fails the file for failed tests.
+        add("volatile_begin") { _ in self.gate.volatileDepth += 1; return [] }
+        add("volatile_end") { _ in self.gate.volatileDepth = max(0, self.gate.volatileDepth - 1); return [] }
         add("test_case") { _ in self.steps.markNextAsTest(); return [] }
         add("tests_failed") { args in
             throw HostError.structured(kind: "tests_failed", message: args.first?.stringValue ?? "tests failed")

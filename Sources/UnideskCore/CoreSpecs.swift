@@ -10,6 +10,14 @@ enum CoreSpecs {
           if not a.exists then unidesk.fail("artifact not published") end
         end)
         """)
+    static let volatile = PrimitiveSpec(
+        module: "", name: "volatile", summary: "Runs `fn(...)` with its primitive calls left out of the comparison `unidesk apply` makes with a saved plan: reads whose result is expected to change (a clock endpoint), writes that depend on them, and recovery a plan cannot contain (a rollback after a failed health check). Policy, audit and plan mode apply as always; after drift nothing is performed, inside or not. Returns what fn returned; errors propagate.",
+        params: [Param("fn", .function, "the calls to leave out of the comparison"), Param("...", .any, optional: true, "arguments passed to fn")],
+        returns: [("any", "...", "what fn returned")],
+        example: """
+        local http = require "unidesk.http"
+        local now = unidesk.volatile(http.get, "http://127.0.0.1:8081/time")
+        """)
     static let fail = PrimitiveSpec(
         module: "", name: "fail", summary: "Fails the recipe with a message (exit code 1). Raises an error with kind = \"fail\".",
         params: [Param("message", .string, "why the recipe fails")],
@@ -78,5 +86,5 @@ enum CoreSpecs {
         StubClass(name: "secret", summary: "An opaque secret (from `unidesk.secret`, or a variable exposed with --secret-env): `tostring` gives \"<secret>\", it cannot be concatenated or JSON-encoded, and its text is masked in every log, report and error. Primitives accept it where they take credentials."),
     ]
 
-    static let all: [PrimitiveSpec] = [step, fail, logInfo, logWarn, logError, secret, env, output, can, vars, mode, version, null]
+    static let all: [PrimitiveSpec] = [step, volatile, fail, logInfo, logWarn, logError, secret, env, output, can, vars, mode, version, null]
 }

@@ -53,6 +53,20 @@ public final class Engine {
             console.line("error: \(msg)")
             return finish(.internalError, (msg, "internal", nil))
         }
+        if options.planOutPath != nil || options.applying != nil {
+            session.gate.observesBasis = true
+            session.gate.digestSalt = options.applying?.salt ?? SavedPlan.randomSalt()
+        }
+        if let plan = options.applying {
+            // Before the recipe runs, so before any effect: a plan that cannot be applied,
+            // other vars or grants, a recipe or a file it read that changed.
+            if let (code, message) = plan.refusal(options: options, redactor: redactor, recipeDirectory: session.context.recipeDirectory) {
+                console.line("error: \(message)")
+                session.lua.close()
+                return finish(code, (message, code == .drift ? "drift" : "usage", nil))
+            }
+            session.gate.driftCheck = DriftCheck(plan: plan)
+        }
         if let syntax = session.lua.compileError(source, chunkName: chunkName) {
             console.line("error: \(syntax.message)")
             session.lua.close()
@@ -89,6 +103,18 @@ public final class Engine {
             outcome = (.denied, ("policy denied \(first.capability)\(session.deniedCalls > 1 ? " (and \(session.deniedCalls - 1) more)" : "")", "denied", nil))
             report.failedStep = nil
         }
+        if let check = session.gate.driftCheck, outcome.0 != .limit {
+            if let drift = check.drift {
+                // Drift is never silent either: whatever the script did with the error, the
+                // run stopped performing there.
+                outcome = (.drift, (drift.message, "drift", nil))
+                report.failedStep = nil
+            } else if outcome.0 == .ok, !check.unreached.isEmpty {
+                let n = check.unreached.count
+                outcome = (.drift, ("drift: the recipe ended before \(n) planned effect\(n == 1 ? "" : "s") (first: \(check.unreached.first!.capability)): this run did not do what the plan says", "drift", nil))
+            }
+            report.apply = ApplyOutcome(plan: options.applying!, check: check)
+        }
         report.memoryPeakBytes = session.lua.memoryPeak
         // Not lua_close: finalizers at exit have no purpose in a one-shot run (the host
         // cleans up its own resources), and Lua runs them with hooks off, so a looping
@@ -99,11 +125,21 @@ public final class Engine {
         report.steps = session.stepRecords
         report.audit = session.auditRecords
         report.outputs = session.outputs
+        var saved: String?
+        if let path = options.planOutPath {
+            switch savePlan(SavedPlan.make(recipe: recipePath, session: session, options: options, exitCode: outcome.0), to: path) {
+            case .success(let line): saved = line
+            case .failure(let e):
+                let message = e.message
+                if outcome.0 == .ok { outcome = (.usage, (message, "usage", nil)) } else { console.line("error: \(message)") }
+            }
+        }
         if let (message, kind, traceback) = outcome.1 {
             printError(message: message, kind: kind, traceback: traceback)
         }
         let result = finish(outcome.0, outcome.1)
         printSummary(result)
+        if let saved { console.line(saved) }
         return result
     }
 
@@ -171,6 +207,7 @@ public final class Engine {
         if r.mode.isPlan {
             PlanSummary(audit: r.audit, exitCode: r.exitCode).lines(paint: console.paintIfFancy).forEach(console.line)
         }
+        if let apply = r.apply { apply.lines(paint: console.paintIfFancy).forEach(console.line) }
         let status = r.exitCode == .ok ? console.paintIfFancy("ok", 32) : console.paintIfFancy("\(r.exitCode.status) (exit \(r.exitCode.rawValue))", 31)
         console.line("\(r.recipe): \(status) in \(Console.duration(r.durationMs))")
     }
@@ -208,6 +245,22 @@ public final class Engine {
         let text = rendered(report)
         if let path = options.reportPath { write(text: text.json, to: path, what: "report") }
         if let path = options.junitPath { write(text: text.junit, to: path, what: "JUnit report") }
+    }
+
+    /// Writes the saved plan, whatever the plan run's outcome: one that cannot be applied
+    /// says so in the file (apply refuses it) and here.
+    private struct PlanNotSaved: Error { let message: String }
+
+    private func savePlan(_ plan: SavedPlan, to path: String) -> Result<String, PlanNotSaved> {
+        do {
+            try AtomicFile.write(Array(try plan.text(scrubbing: redactor).utf8), to: path)
+        } catch {
+            return .failure(PlanNotSaved(message: "cannot write the plan to '\(path)': \(error)"))
+        }
+        if let why = plan.notApplicable {
+            return .success("Saved the plan to \(path), but it cannot be applied: \(why).")
+        }
+        return .success("Saved the plan to \(path). Review it with `unidesk show \(path)`; perform exactly it with `unidesk apply \(path)` and the same grants.")
     }
 
     private func write(text: String, to path: String, what: String) {

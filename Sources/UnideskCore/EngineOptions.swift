@@ -22,7 +22,11 @@ public struct EngineOptions: Sendable {
     /// a plan), and hashing every read's result is a per-call cost (a quarter of a loop of
     /// state.get calls). Nil: when a report is written or the run is a plan.
     public var fingerprintReads: Bool?
-    var digestsReads: Bool { fingerprintReads ?? (reportPath != nil || mode.isPlan) }
+    var digestsReads: Bool { planOutPath != nil || applying != nil || (fingerprintReads ?? (reportPath != nil || mode.isPlan)) }
+    /// `unidesk plan --out FILE`: where the saved plan goes.
+    public var planOutPath: String?
+    /// `unidesk apply FILE`: the saved plan this run must follow.
+    public var applying: SavedPlan?
     /// The process environment; only variables the policy exposes reach the script.
     public var environment: [String: String] = ProcessInfo.processInfo.environment
     /// `unidesk test --record`: test.replay calls the real primitives and writes what they

@@ -11,6 +11,9 @@ public enum ExitCode: Int32, Sendable {
     case limit = 4
     /// A bug in unidesk itself.
     case internalError = 5
+    /// `unidesk apply`: reality changed since the plan (a read, a write's target, a file of
+    /// the recipe); nothing was performed after the difference was found.
+    case drift = 6
 
     public var status: String {
         switch self {
@@ -20,6 +23,7 @@ public enum ExitCode: Int32, Sendable {
         case .denied: return "denied"
         case .limit: return "limit"
         case .internalError: return "internal_error"
+        case .drift: return "drift"
         }
     }
 
@@ -31,5 +35,6 @@ public enum ExitCode: Int32, Sendable {
       3  policy denied a primitive call (even if the script caught the error)
       4  a sandbox limit fired (--timeout deadline, --max-memory)
       5  internal error in unidesk
+      6  drift (apply): reality changed since the plan; nothing was performed after it
     """
 }

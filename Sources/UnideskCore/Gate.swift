@@ -14,6 +14,19 @@ public final class Gate {
 
     /// Whether a performed read's result is digested into its record (EngineOptions.fingerprintReads).
     let digestsReads: Bool
+    /// Whether a write's basis (what the plan's verdict rests on) is observed: when a plan
+    /// is saved and when one is applied, never in a plain run.
+    var observesBasis = false
+    /// Salt of every digest a saved plan holds: random for each plan, the plan's own when
+    /// it is applied (empty: plain digests, as the report's fingerprints).
+    var digestSalt: [UInt8] = []
+    /// Set by `unidesk apply`: every call is compared with the saved plan.
+    var driftCheck: DriftCheck?
+    /// More than zero inside `unidesk.volatile`: calls are not compared with a saved plan.
+    var volatileDepth = 0
+    /// Files of the recipe's directory that a primitive handed to another program (compose
+    /// files): a saved plan digests them with the files the recipe read itself.
+    var recipeFilesUsed: [String] = []
 
     init(mode: RunMode, policy: Policy, journal: AuditJournal, console: Console, redactor: Redactor, digestsReads: Bool = true) {
         self.digestsReads = digestsReads
@@ -46,8 +59,15 @@ public final class Gate {
     /// `SpecGate`), so the capability is always the spec's operation.
     /// `target`: what the call touches, as data (default: the scope); `fingerprint`: the
     /// result as data, digested into the record when a read was performed.
+    /// Saved plans (plan --out, apply) use three more: `compare`, the call's arguments in
+    /// full for the comparison with the plan (default: `arguments`); `summary`, a short form
+    /// of a read's result that a drift message shows; `basis`, for a write, what its verdict
+    /// rests on (the live object's resourceVersion, the running container's id), observed
+    /// before planning and again before performing it.
     func call<T>(_ spec: PrimitiveSpec, scope: String, arguments: DataValue, effect: EffectClass? = nil,
-                 target: DataValue? = nil, fingerprint: (T) -> DataValue? = { _ in nil },
+                 target: DataValue? = nil, compare: DataValue? = nil,
+                 fingerprint: (T) -> DataValue? = { _ in nil }, summary: ((T) -> DataValue?)? = nil,
+                 basis: (() throws -> DataValue?)? = nil,
                  perform: () throws -> T,
                  plan: () throws -> Planned<T>) throws -> T {
         let capability = Capability(spec.operation, scope: scope)
@@ -56,6 +76,8 @@ public final class Gate {
                                  effect: effect, arguments: arguments, outcome: .ok,
                                  durationMs: 0, planned: false)
         record.target = target ?? .string(scope)
+        record.volatile = volatileDepth > 0
+        if observesBasis { record.comparable = redactor.scrub(Self.comparable(compare ?? arguments, salt: digestSalt)) }
         if case .denied(let why) = policy.decide(capability, effect: effect) {
             record.outcome = .denied
             record.message = redactor.scrub(why)
@@ -86,6 +108,16 @@ public final class Gate {
             if record.outcome != .error { console.effect(record) }
         }
         do {
+            if effect == .write, observesBasis, !mode.isOfflinePlan, let basis {
+                record.basis = try basis().map { redactor.scrub(Self.comparable($0, salt: digestSalt)) }
+            }
+            if effect == .write, let driftCheck {
+                do { try driftCheck.beforeWrite(record) } catch let e as HostError {
+                    record.outcome = .drift
+                    record.drift = driftCheck.drift?.json
+                    throw e
+                }
+            }
             if shouldPlan {
                 let p = try plan()
                 record.outcome = .planned
@@ -99,10 +131,24 @@ public final class Gate {
             let result = try perform()
             // A read's result, digested: a later run (a saved plan's drift check) can tell
             // whether what it read is still what was read.
-            if digestsReads, effect == .read || effect == .localRead, let data = fingerprint(result) {
-                record.fingerprint = Self.fingerprint(data)
+            if effect == .read || effect == .localRead {
+                if digestsReads, let data = fingerprint(result) {
+                    record.fingerprint = Self.fingerprint(data, salt: digestSalt)
+                    if observesBasis { record.seen = (summary?(result) ?? Self.shortSummary(data)).map { redactor.scrub(Self.comparable($0, salt: digestSalt)) } }
+                }
+                if let driftCheck {
+                    do { try driftCheck.afterRead(record) } catch let e as HostError {
+                        record.outcome = .drift
+                        record.drift = driftCheck.drift?.json
+                        throw e
+                    }
+                }
+            } else if effect == .write {
+                driftCheck?.performed(record)
             }
             return result
+        } catch let e as HostError where record.outcome == .drift {
+            throw e
         } catch let HostError.structured(kind, message, fields) {
             // A primitive may refuse on its own (a path outside its directory): that is a
             // denial like the policy's, journaled and sticky.
@@ -110,6 +156,14 @@ public final class Gate {
             record.planned = shouldPlan
             record.errorKind = kind
             record.message = redactor.scrub(message)
+            // A read that failed is compared too: the plan's failed the same way, or not.
+            if effect != .write, !shouldPlan, let driftCheck {
+                do { try driftCheck.afterRead(record) } catch let e as HostError {
+                    record.outcome = .drift
+                    record.drift = driftCheck.drift?.json
+                    throw e
+                }
+            }
             throw HostError.structured(kind: kind, message: message, fields: fields)
         } catch {
             record.outcome = .error
@@ -119,15 +173,31 @@ public final class Gate {
         }
     }
 
-    /// "sha256:<hex>" of the value's canonical JSON (keys sorted, compact); nil when it
-    /// has no JSON form.
-    static func fingerprint(_ value: DataValue) -> String? {
+    /// "sha256:<hex>" of the value's canonical JSON (keys sorted, compact), after `salt`;
+    /// nil when it has no JSON form.
+    static func fingerprint(_ value: DataValue, salt: [UInt8] = []) -> String? {
         guard let json = try? JSON.encode(value, options: .init(pretty: false, sortKeys: true)) else { return nil }
-        let bytes = Array(json.utf8)
-        var out = [UInt8](repeating: 0, count: 32)
-        bytes.withUnsafeBytes { b in _ = ud_sha256(b.baseAddress, b.count, &out) }
-        let digits = Array("0123456789abcdef")
-        return "sha256:" + String(out.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
+        return Digest.sha256(salt + Array(json.utf8))
+    }
+
+    /// A value as a saved plan keeps it for comparison: strings longer than 256 bytes become
+    /// a salted digest with their length, so the file stays small and a long text (a
+    /// manifest, a SQL script) is still compared whole.
+    static func comparable(_ d: DataValue, salt: [UInt8]) -> DataValue {
+        switch d {
+        case .string(let s) where s.utf8.count > 256:
+            return .string("<\(s.utf8.count) bytes, \(Digest.sha256(salt + Array(s.utf8)))>")
+        case .array(let a): return .array(a.map { comparable($0, salt: salt) })
+        case .object(let o): return .object(o.map { ($0.0, comparable($0.1, salt: salt)) })
+        default: return d
+        }
+    }
+
+    /// A read's result as a drift message shows it, when it is short (a state value, a
+    /// file's existence); nil for a long one (its fingerprint stands for it).
+    static func shortSummary(_ d: DataValue) -> DataValue? {
+        guard let json = try? JSON.encode(d, options: .init(pretty: false, sortKeys: true)), json.utf8.count <= 200 else { return nil }
+        return d
     }
 
     /// Whether a call would pass the policy (for `unidesk.can` and `SpecGate.permits`): no

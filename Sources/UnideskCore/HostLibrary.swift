@@ -64,6 +64,12 @@ public final class RunContext {
         self.remaining = remaining
     }
 
+    /// A file of the recipe's directory (relative path) that a primitive hands to another
+    /// program, so a saved plan holds its digest: apply refuses when it changed.
+    public func usesRecipeFile(_ path: String) {
+        if !gate.recipeFilesUsed.contains(path) { gate.recipeFilesUsed.append(path) }
+    }
+
     private var endActions: [() -> Void] = []
     /// The run's steps, for what unidesk.pipeline tells them (RunContext+Steps.swift).
     var steps: StepRecorder?
@@ -175,11 +181,13 @@ public final class RunContext {
 
     /// A gated read. Recorded instead of performed only by `plan --offline` (never for
     /// local reads), and then it returns `LuaValue.unknownRead`.
+    /// `summary`: a short form of the result for drift messages (see `SpecGate.call`).
     public func gatedRead(_ spec: PrimitiveSpec,
                           scope: @escaping ([LuaValue]) throws -> String,
                           target: (([LuaValue]) throws -> DataValue)? = nil,
+                          summary: (([LuaValue]) -> DataValue?)? = nil,
                           perform: @escaping ([LuaValue]) throws -> [LuaValue]) -> HostFunction {
-        gated(spec, scope: scope, target: target, perform: perform, plan: { _ in Gate.Planned.offlineRead })
+        gated(spec, scope: scope, target: target, summary: summary, perform: perform, plan: { _ in Gate.Planned.offlineRead })
     }
 
     /// A host function that goes through the gate: checked, then policy → plan or
@@ -191,6 +199,8 @@ public final class RunContext {
                       scope: @escaping ([LuaValue]) throws -> String,
                       target: (([LuaValue]) throws -> DataValue)? = nil,
                       effect: EffectClass? = nil,
+                      summary: (([LuaValue]) -> DataValue?)? = nil,
+                      basis: (([LuaValue]) throws -> DataValue?)? = nil,
                       perform: @escaping ([LuaValue]) throws -> [LuaValue],
                       plan: @escaping ([LuaValue]) throws -> Gate.Planned<[LuaValue]>) -> HostFunction {
         registrations.append((spec, true))
@@ -201,7 +211,9 @@ public final class RunContext {
             let t = try target?(args)
             return try self.bounded {
                 try specGate.call(scope: s, arguments: specGate.audit(args), effect: effect, target: t,
-                              perform: { try perform(args) }, plan: { try plan(args) })
+                                  compare: specGate.comparable(args), summary: summary,
+                                  basis: basis.map { b in { try b(args) } },
+                                  perform: { try perform(args) }, plan: { try plan(args) })
             }
         }
     }
@@ -239,14 +251,37 @@ public struct SpecGate {
 
     /// One gated call: policy → plan or perform → audit record (with `target`, default the
     /// scope, and the fingerprint of a performed read's result).
+    /// For saved plans (`unidesk plan --out`, `unidesk apply`): `compare` is the call's data
+    /// in full, compared with the plan's (default: `arguments`, where long strings are cut:
+    /// pass `comparable(args)` or the object written); `summary` the short form of a read's
+    /// result that a drift message shows (default: the result when it is short); `basis`,
+    /// for a write, what its verdict rests on (the live object's resourceVersion, the running
+    /// container's id, the stored value's digest), observed when the plan is made and again
+    /// just before apply performs the write: a difference is drift. Small and free of
+    /// volatile fields (timestamps, health output), or every apply would drift.
     public func call<T>(scope: String, arguments: DataValue, effect: EffectClass? = nil, target: DataValue? = nil,
+                        compare: DataValue? = nil, summary: ((T) -> DataValue?)? = nil,
+                        basis: (() throws -> DataValue?)? = nil,
                         perform: () throws -> T, plan: () throws -> Gate.Planned<T>) throws -> T {
-        try gate.call(spec, scope: scope, arguments: arguments, effect: effect, target: target,
-                      fingerprint: Self.data, perform: perform, plan: plan)
+        try gate.call(spec, scope: scope, arguments: arguments, effect: effect, target: target, compare: compare,
+                      fingerprint: Self.data, summary: summary, basis: basis, perform: perform, plan: plan)
     }
 
     /// Arguments as the audit keeps them (secrets masked, long strings cut).
     public func audit(_ args: [LuaValue]) -> DataValue { LuaData.auditArguments(args, redactor: redactor) }
+
+    /// Arguments in full for the comparison with a saved plan (secrets masked); nil, at no
+    /// cost, when no plan is being saved or applied.
+    public func comparable(_ args: [LuaValue]) -> DataValue? {
+        guard gate.observesBasis else { return nil }
+        return .array(args.map { (try? LuaData.toData($0, .describing)) ?? .string("<\($0.typeName)>") })
+    }
+
+    /// A value in full for the comparison with a saved plan (an object written), or nil.
+    public func comparable(_ value: DataValue) -> DataValue? { gate.observesBasis ? value : nil }
+
+    /// Whether this run saves or applies a plan: bases are observed only then.
+    public var observesBasis: Bool { gate.observesBasis }
 
     /// Whether a call with this scope would pass the policy (to batch only what is
     /// allowed): no audit, no effect; the call itself still goes through `call`.

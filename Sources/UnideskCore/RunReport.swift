@@ -18,6 +18,8 @@ public struct RunReport: Sendable {
     public var failedStep: Int?
     /// A *_test.lua file run by `unidesk test`: its test cases are the `it`s.
     public var isTestFile = false
+    /// `unidesk apply`: what it did with the plan.
+    public var apply: ApplyOutcome?
 
     public static let schemaVersion = 1
 
@@ -59,6 +61,7 @@ public struct RunReport: Sendable {
             ("audit", .array(audit.map(\.json))),
             ("outputs", .object(outputs)),
         ]
+        if let apply { f.append(("apply", apply.json)) }
         if let e = error {
             var ef: [(String, DataValue)] = [("message", .string(e.message))]
             if let k = e.kind { ef.append(("kind", .string(k))) }

@@ -11,7 +11,7 @@ struct Unidesk: ParsableCommand {
         \(ExitCode.helpText)
         """,
         version: VersionCommand.line,
-        subcommands: [RunCommand.self, PlanCommand.self, TestCommand.self, CheckCommand.self, ReplCommand.self,
+        subcommands: [RunCommand.self, PlanCommand.self, ApplyCommand.self, ShowCommand.self, TestCommand.self, CheckCommand.self, ReplCommand.self,
                       DocCommand.self, CompletionCommand.self, VersionCommand.self]
     )
 }

@@ -83,6 +83,18 @@ function unidesk.step(name, fn, ...)
   error(e, 0)
 end
 
+-- Runs fn with its primitive calls left out of a saved plan's comparison (unidesk apply):
+-- for reads whose value is expected to change and for writes a plan cannot contain (a
+-- rollback, records keyed by the time). Policy and audit apply as always.
+function unidesk.volatile(fn, ...)
+  host.check_args("volatile", fn)
+  host.volatile_begin()
+  local results = pack(pcall(fn, ...))
+  host.volatile_end()
+  if results[1] then return unpack(results, 2, results.n) end
+  error(results[2], 0)
+end
+
 -- A host function called directly, so the error's `where` is the recipe's line.
 unidesk.fail = host.fail
 
