@@ -16,6 +16,12 @@ unidesk.log = {}
 ---@return any ... what fn returned
 function unidesk.step(name, fn, ...) end
 
+---Runs `fn(...)` with its primitive calls left out of the comparison `unidesk apply` makes with a saved plan: reads whose result is expected to change (a clock endpoint), writes that depend on them, and recovery a plan cannot contain (a rollback after a failed health check). Policy, audit and plan mode apply as always; after drift nothing is performed, inside or not. Returns what fn returned; errors propagate.
+---@param fn function the calls to leave out of the comparison
+---@param ... any
+---@return any ... what fn returned
+function unidesk.volatile(fn, ...) end
+
 ---Fails the recipe with a message (exit code 1). Raises an error with kind = "fail".
 ---@param message string why the recipe fails
 function unidesk.fail(message) end

@@ -4,6 +4,8 @@ import UnideskCompose
 import UnideskCore
 import UnideskData
 import UnideskFiles
+import UnideskHTTP
+import UnideskRegistry
 
 /// `require "unidesk.compose"`: the artifact consumer's path through Docker Compose v2.
 public enum ComposeBinding {
@@ -100,13 +102,67 @@ public enum ComposeBinding {
             }
         }
 
+        /// A saved plan digests the compose files with the recipe's own: compose reads them,
+        /// not the recipe, and they decide what a recreate runs.
+        func noteFiles(_ p: ComposeProject) {
+            let root = ctx.recipeDirectory.root + "/"
+            for f in p.files where f.hasPrefix(root) { ctx.usesRecipeFile(String(f.dropFirst(root.count))) }
+        }
 
-        func write(_ gate: SpecGate, _ args: [LuaValue], scope: String, plan: @escaping (ComposeProject, LuaTable) throws -> Gate.Planned<[LuaValue]>,
+        /// Basis of a write (saved plans): the containers it acts on, by id and image, so
+        /// apply stops when one was recreated by hand since the plan.
+        func containersBasis(_ p: ComposeProject, _ t: LuaTable, services: [String]) throws -> DataValue {
+            let all = try ctx.run { () throws(ComposeError) in try compose.get.ps(p, timeout: timeout(t)) }
+            let cs = all.filter { services.isEmpty || services.contains($0.service ?? "") }
+                .sorted { ($0.service ?? "", $0.id) < ($1.service ?? "", $1.id) }
+            return .array(cs.map { .object([("service", .string($0.service ?? "")), ("id", .string($0.id)), ("image_id", .string($0.imageID))]) })
+        }
+
+        /// Basis of a recreate: the container it replaces, and the digest under which the
+        /// registry serves the image it would pull, so apply stops when a new image was pushed
+        /// under the same tag since the plan. A registry that cannot be asked is recorded as
+        /// such (both times alike), not as a failure of the recreate.
+        let registry = Lazy { RegistryClient(transport: HTTPTransport(), config: DockerConfig.load(environment: ctx.environment),
+                                             onSecret: { ctx.redactor.register($0) }) }
+        func recreateBasis(_ p: ComposeProject, _ t: LuaTable, service: String) throws -> DataValue {
+            let image = try ctx.run { () throws(ComposeError) in try compose.get.configuredImage(p, service: service, timeout: timeout(t)) }
+            var f: [(String, DataValue)] = [("containers", try containersBasis(p, t, services: [service])), ("image", image.map(DataValue.string) ?? .null)]
+            if let image, t.bool("pull", default: true), let ref = try? ImageReference(parsing: image) {
+                var o = RegistryClient.Options()
+                o.timeout = ctx.timeout(nil, Timeouts.registry)
+                switch registry.get.head(ref, options: o) {
+                case .success(let h): f.append(("registry_digest", h.exists ? (h.digest.map(DataValue.string) ?? .null) : .string("not found")))
+                case .failure(let e): f.append(("registry_digest", .string("not asked: \(e.kind)")))
+                }
+            }
+            return .object(f)
+        }
+
+
+        /// What a saved plan compares of ps/inspect: each container without its health
+        /// check's output, which changes with every check.
+        func stableContainers(_ results: [LuaValue]) -> DataValue? {
+            guard let d = try? LuaData.toData(results.first ?? .nil) else { return nil }
+            func strip(_ c: DataValue) -> DataValue {
+                guard case .object(let f) = c else { return c }
+                return .object(f.filter { $0.0 != "health_output" })
+            }
+            if case .array(let a) = d { return .array(a.map(strip)) }
+            return strip(d)
+        }
+
+        func write(_ gate: SpecGate, _ args: [LuaValue], scope: String, basis: ((ComposeProject, LuaTable) throws -> DataValue)? = nil,
+                   plan: @escaping (ComposeProject, LuaTable) throws -> Gate.Planned<[LuaValue]>,
                    perform: @escaping (ComposeProject, LuaTable) throws -> [LuaValue]) throws -> [LuaValue] {
             let t = try args.table(0)
             let p = try project(t)
+            if gate.observesBasis { noteFiles(p) }
             // Bounded: a health wait past a pipeline step's deadline raises the step's timeout.
-            return try ctx.bounded { try gate.call(scope: scope, arguments: gate.audit(args), perform: { try perform(p, t) }, plan: { try plan(p, t) }) }
+            return try ctx.bounded {
+                try gate.call(scope: scope, arguments: gate.audit(args), compare: gate.comparable(args),
+                              basis: basis.map { b in { try b(p, t) } },
+                              perform: { try perform(p, t) }, plan: { try plan(p, t) })
+            }
         }
 
         return [
@@ -114,7 +170,7 @@ public enum ComposeBinding {
                 let t = try args.table(0)
                 let service = t["service"].stringValue ?? ""
                 let scope = "\(t["project"].stringValue ?? "")/\(service)"
-                return try write(gate, args, scope: scope, plan: { p, t in
+                return try write(gate, args, scope: scope, basis: { p, t in try recreateBasis(p, t, service: service) }, plan: { p, t in
                     let configured = try ctx.run { () throws(ComposeError) in try compose.get.configuredImage(p, service: service, timeout: timeout(t)) }
                     let image = configured ?? "(no image)"
                     // The running container is replaced; none running: one is created. An
@@ -142,13 +198,14 @@ public enum ComposeBinding {
                     return [container(c)]
                 })
             },
-            ctx.gatedRead(ps, scope: { args in "\((try args.table(0))["project"].stringValue ?? "")/*" }) { args in
+            ctx.gatedRead(ps, scope: { args in "\((try args.table(0))["project"].stringValue ?? "")/*" }, fingerprint: stableContainers) { args in
                 let t = try args.table(0)
                 let p = try project(t)
                 let cs = try ctx.run { () throws(ComposeError) in try compose.get.ps(p, timeout: timeout(t)) }
                 return [.table(LuaTable(array: cs.map(container)))]
             },
-            ctx.gatedRead(inspect, scope: { args in "\((try args.table(0))["project"].stringValue ?? "")/\((try args.table(0))["service"].stringValue ?? "")" }) { args in
+            ctx.gatedRead(inspect, scope: { args in "\((try args.table(0))["project"].stringValue ?? "")/\((try args.table(0))["service"].stringValue ?? "")" },
+                          fingerprint: stableContainers) { args in
                 let t = try args.table(0)
                 let p = try project(t)
                 let c = try ctx.run { () throws(ComposeError) in try compose.get.inspect(p, service: t["service"].stringValue ?? "", timeout: timeout(t)) }
@@ -163,7 +220,7 @@ public enum ComposeBinding {
                 var out: [LuaValue] = []
                 for group in services.isEmpty ? [[]] : services.map({ [$0] }) {
                     let scope = "\(name)/\(group.first ?? "*")"
-                    let r = try write(gate, args, scope: scope, plan: { _, _ in
+                    let r = try write(gate, args, scope: scope, basis: { p, t in try containersBasis(p, t, services: group) }, plan: { _, _ in
                         Gate.Planned([.unknownRead], detail: .string("start \(group.first ?? "every service")"))
                     }, perform: { p, t in
                         let cs = try ctx.run { () throws(ComposeError) in
@@ -182,7 +239,7 @@ public enum ComposeBinding {
                 let services = t["services"].tableValue?.array.compactMap(\.stringValue) ?? []
                 let name = t["project"].stringValue ?? ""
                 for group in services.isEmpty ? [[]] : services.map({ [$0] }) {
-                    _ = try write(gate, args, scope: "\(name)/\(group.first ?? "*")", plan: { _, _ in
+                    _ = try write(gate, args, scope: "\(name)/\(group.first ?? "*")", basis: { p, t in try containersBasis(p, t, services: group) }, plan: { _, _ in
                         Gate.Planned([], detail: .string("stop \(group.first ?? "every service")"))
                     }, perform: { p, t in
                         try ctx.run { () throws(ComposeError) in try compose.get.stop(p, services: group, timeout: timeout(t)) }
@@ -194,7 +251,7 @@ public enum ComposeBinding {
             ctx.gatedEach(down) { args, gate in
                 let t = try args.table(0)
                 let volumes = t.bool("volumes", default: false)
-                return try write(gate, args, scope: "\(t["project"].stringValue ?? "")/*", plan: { _, _ in
+                return try write(gate, args, scope: "\(t["project"].stringValue ?? "")/*", basis: { p, t in try containersBasis(p, t, services: []) }, plan: { _, _ in
                     Gate.Planned([], detail: .string("remove the containers\(volumes ? " and the volumes" : "")"), verdict: .delete)
                 }, perform: { p, t in
                     try ctx.run { () throws(ComposeError) in try compose.get.down(p, volumes: volumes, timeout: timeout(t)) }

@@ -64,7 +64,12 @@ public enum FSBinding {
             ctx.gatedRead(exists, scope: recipeScope) { args throws in
                 do { return [.bool(try dir.exists(try recipeScope(args)))] } catch let e as FileAccessError { throw ctx.error(e) }
             },
-            ctx.gated(write, scope: { args in try scope(args, root: "the state directory") }, perform: { args in
+            // Basis: the digest of the file it would replace (its content never enters a plan).
+            ctx.gated(write, scope: { args in try scope(args, root: "the state directory") }, basis: { args in
+                let path = try scope(args, root: "the state directory")
+                let old = (try? ConfinedDirectory(root: ctx.stateDirectory, description: "the state directory")).flatMap { try? $0.read(path) }
+                return .object([("content", old.map { .string(ctx.digest($0)) } ?? .null)])
+            }, perform: { args in
                 let path = try scope(args, root: "the state directory")
                 let bytes: [UInt8]
                 if case .bytes(let b) = args.value(1) { bytes = b } else { bytes = Array(try args.string(1).utf8) }

@@ -119,13 +119,25 @@ public enum KubeBinding {
             return "\(ns)/\(kind)/\(name)"
         }
         func lua(_ d: DataValue) -> LuaValue { LuaData.toLua(d) }
+        /// Basis of a write (saved plans): the live object's resourceVersion, which any
+        /// change to it (a kubectl edit, another controller) moves; null when absent.
+        func liveBasis(_ c: KubeClient, kind: String, apiVersion: String?, name: String, namespace: String?, timeout: Double) throws -> DataValue {
+            let live = try ctx.run { () throws(KubeError) in try c.get(kind: kind, apiVersion: apiVersion, name: name, namespace: namespace, timeout: timeout) }
+            return .object([("resourceVersion", live?["metadata"]?["resourceVersion"] ?? .null)])
+        }
+        /// What a drift message shows of an object read: which one, and its resourceVersion.
+        func objectSummary(_ o: DataValue?) -> DataValue? {
+            guard let o, case .object = o else { return nil }
+            return .object([("kind", o["kind"] ?? .null), ("name", o["metadata"]?["name"] ?? .null),
+                            ("resourceVersion", o["metadata"]?["resourceVersion"] ?? .null)])
+        }
 
         return [
             ctx.gatedEach(get) { args, gate in
                 let t = try args.table(0)
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
                 let s = try scope(try readClient(t["context"].stringValue), kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, Timeouts.kube.seconds))
-                return try gate.call(scope: s, arguments: gate.audit(args), perform: {
+                return try gate.call(scope: s, arguments: gate.audit(args), summary: { (v: [LuaValue]) in objectSummary(try? LuaData.toData(v.first ?? .nil)) }, perform: {
                     let c = try client(t["context"].stringValue)
                     let o = try ctx.run { () throws(KubeError) in try c.get(kind: kind, apiVersion: av, name: name, namespace: ns, timeout: seconds(t, Timeouts.kube.seconds)) }
                     return [o.map(lua) ?? .nil]
@@ -178,7 +190,10 @@ public enum KubeBinding {
                         throw HostError.argument(1, "object \(i + 1) needs apiVersion, kind and metadata.name")
                     }
                     let s = try scope(c, kind: ref.kind, apiVersion: ref.apiVersion, namespace: ref.namespace, name: ref.name, timeout: seconds(o, Timeouts.kube.seconds))
-                    return try gate.call(scope: s, arguments: .array([.string("\(ref.kind)/\(ref.name)"), .string(manager)]), perform: {
+                    return try gate.call(scope: s, arguments: .array([.string("\(ref.kind)/\(ref.name)"), .string(manager)]),
+                                         compare: gate.comparable(.array([docs[i], .string(manager), .bool(force)])),
+                                         basis: { try liveBasis(c, kind: ref.kind, apiVersion: ref.apiVersion, name: ref.name, namespace: ref.namespace, timeout: seconds(o, Timeouts.kube.seconds)) },
+                                         perform: {
                         lua(try ctx.run { () throws(KubeError) in try queue.applied(at: i) }.object)
                     }, plan: {
                         guard !ctx.mode.isOfflinePlan else { return Gate.Planned(lua(docs[i]), detail: .string("offline: not sent")) }
@@ -198,7 +213,9 @@ public enum KubeBinding {
                 let c = try client(t["context"].stringValue)
                 let (kind, name, ns, av) = (t["kind"].stringValue ?? "", t["name"].stringValue ?? "", t["namespace"].stringValue, t["api_version"].stringValue)
                 let s = try scope(c, kind: kind, apiVersion: av, namespace: ns, name: name, timeout: seconds(t, Timeouts.kube.seconds))
-                return try gate.call(scope: s, arguments: gate.audit(args), perform: {
+                return try gate.call(scope: s, arguments: gate.audit(args),
+                                     basis: { try liveBasis(c, kind: kind, apiVersion: av, name: name, namespace: ns, timeout: seconds(t, Timeouts.kube.seconds)) },
+                                     perform: {
                     [.bool(try ctx.run { () throws(KubeError) in try c.delete(kind: kind, apiVersion: av, name: name, namespace: ns, dryRun: false, timeout: seconds(t, Timeouts.kube.seconds)) })]
                 }, plan: {
                     guard !ctx.mode.isOfflinePlan else { return Gate.Planned([.bool(true)], detail: .string("offline: not sent")) }

@@ -65,6 +65,7 @@ public enum PostgresBinding {
                 let v: LuaValue = try gate.call(scope: scope, arguments: gate.audit(arguments),
                                                     effect: readOnly ? .read : .write,
                                                     target: .object([("database", .string(slot.database)), ("role", .string(role ?? slot.user))]),
+                                                    compare: gate.comparable(arguments),
                                                     perform: {
                                                         guard let c = slot.connection else { return offlineValue }
                                                         do throws(PGError) { return try run(c, false) } catch { throw ctx.error(error) }

@@ -77,7 +77,8 @@ public enum RegistryBinding {
             ctx.gatedRead(head, scope: { args in
                 let ref = try parse(try args.string(0), 1)
                 return "\(ref.registry)/\(ref.repository)"
-            }, target: { args in target(try parse(try args.string(0), 1)) }) { args in
+            }, target: { args in target(try parse(try args.string(0), 1)) },
+               summary: { v in v.first?.tableValue.map { t in .object([("exists", .bool(t.bool("exists", default: false))), ("digest", t["digest"].stringValue.map(DataValue.string) ?? .null)]) } }) { args in
                 let ref = try parse(try args.string(0), 1)
                 switch lazyClient.get.head(ref, options: clientOptions(try args.optionalTable(1), for: [ref])) {
                 case .success(let h): return [value(.success(h))]

@@ -84,6 +84,10 @@ public enum SnapshotBinding {
         }
         /// The last-good's manifest, for what a plan says; none when it cannot be read.
         func lastGood(_ app: String) -> Manifest? { (try? store.info(app: app)).flatMap { $0 } }
+        /// Basis of a write (saved plans): the last-good it replaces or restores from.
+        func lastGoodBasis(_ app: String) -> () throws -> DataValue? {
+            { .object([("last_good", lastGood(app).map { .string($0.id) } ?? .null)]) }
+        }
 
         return [
             ctx.gatedEach(take) { args, gate in
@@ -100,7 +104,8 @@ public enum SnapshotBinding {
                     TargetGate.Target(scope: v.scope(app: app),
                                       detail: "snapshot \(v) into the new last-good of \(app)\(v.bytes.map { " (\(SnapshotStore.size($0)) in the current last-good)" } ?? "")")
                 }
-                return try TargetGate.call(gate, targets: checks, arguments: gate.audit(args), verdict: .create, perform: {
+                return try TargetGate.call(gate, targets: checks, arguments: gate.audit(args), compare: gate.comparable(args), verdict: .create,
+                                           basis: lastGoodBasis(app), perform: {
                     let sources = try ctx.run { () throws(SnapshotError) in try engine.sources(targets, timeout: timeout()) }
                     defer { ctx.console.progress(nil) }
                     let m = try ctx.run { () throws(SnapshotError) in
@@ -127,7 +132,8 @@ public enum SnapshotBinding {
                 let checks = targets.isEmpty
                     ? [TargetGate.Target(scope: app, detail: current.map { "restore \(app) from \($0.id): none of the volumes named is in it" } ?? "restore \(app): there is no snapshot")]
                     : targets.map { v in TargetGate.Target(scope: v.scope(app: app), detail: "restore \(v) (\(SnapshotStore.size(v.bytes ?? 0))) of \(app) from \(current?.id ?? "")") }
-                return try TargetGate.call(gate, targets: checks, arguments: gate.audit(args), verdict: verdict, perform: {
+                return try TargetGate.call(gate, targets: checks, arguments: gate.audit(args), compare: gate.comparable(args), verdict: verdict,
+                                           basis: lastGoodBasis(app), perform: {
                     defer { ctx.console.progress(nil) }
                     // Only the last-good checked above is restored ("" when there was none:
                     // one that appeared since was not checked, and is refused).
@@ -159,7 +165,7 @@ public enum SnapshotBinding {
             }, plan: { _ in Gate.Planned([.table(LuaTable())]) }),
             ctx.gatedEach(drop) { args, gate in
                 let app = (try args.table(0))["app"].stringValue ?? ""
-                return try gate.call(scope: app, arguments: gate.audit(args), perform: {
+                return try gate.call(scope: app, arguments: gate.audit(args), basis: lastGoodBasis(app), perform: {
                     [.bool(try ctx.run { () throws(SnapshotError) in try store.drop(app: app) })]
                 }, plan: {
                     let had = try ctx.run { () throws(SnapshotError) in try store.info(app: app) } != nil

@@ -94,6 +94,9 @@ public enum StateBinding {
         func stored(_ key: String) throws -> DataValue? {
             try call { store throws(StateError) in try store.get(key) }
         }
+        let storedBasis = { (args: [LuaValue]) throws -> DataValue? in
+            .object([("stored", ctx.basisValue(try stored(try args.string(0))))])
+        }
         /// What a key's call touches, as data.
         let key = { (args: [LuaValue]) throws -> DataValue in .object([("key", .string(try args.string(0)))]) }
         return [
@@ -101,7 +104,9 @@ public enum StateBinding {
                 let key = try args.string(0)
                 return [try call { store throws(StateError) in try store.get(key) }.map(LuaData.toLua) ?? .nil]
             }, plan: { _ in Gate.Planned.offlineRead }),
-            ctx.gated(set, scope: { args in try args.string(0) }, target: key, perform: { args in
+            // Basis of a write: the value it would replace (a saved plan's apply stops when
+            // another run changed it since the plan).
+            ctx.gated(set, scope: { args in try args.string(0) }, target: key, basis: storedBasis, perform: { args in
                 let (key, value) = (try args.string(0), try storable(args))
                 try call { store throws(StateError) in try store.set(key, value) }
                 return []
@@ -112,7 +117,7 @@ public enum StateBinding {
                 let changes = DataDiff.changes(from: current, to: value)
                 return Gate.Planned([], verdict: changes.isEmpty ? .unchanged : .change(changes))
             }),
-            ctx.gated(delete, scope: { args in try args.string(0) }, target: key, perform: { args in
+            ctx.gated(delete, scope: { args in try args.string(0) }, target: key, basis: storedBasis, perform: { args in
                 let key = try args.string(0)
                 return [.bool(try call { store throws(StateError) in try store.delete(key) })]
             }, plan: { args in

@@ -15,7 +15,9 @@ enum TargetGate {
         let detail: String
     }
 
-    static func call(_ gate: SpecGate, targets: [Target], arguments: DataValue, verdict: Verdict,
+    /// `compare` and `basis` as `SpecGate.call` takes them, the same for every target.
+    static func call(_ gate: SpecGate, targets: [Target], arguments: DataValue, compare: DataValue? = nil, verdict: Verdict,
+                     basis: (() throws -> DataValue?)? = nil,
                      perform: () throws -> [LuaValue], plan: () throws -> [LuaValue]) throws -> [LuaValue] {
         precondition(!targets.isEmpty, "a write touches at least one target")
         let spec = gate.spec
@@ -32,7 +34,7 @@ enum TargetGate {
             throw first!
         }
         func nested(_ k: Int) throws -> [LuaValue] {
-            try gate.call(scope: targets[k].scope, arguments: arguments, perform: {
+            try gate.call(scope: targets[k].scope, arguments: arguments, compare: compare, basis: basis, perform: {
                 k == 0 ? try perform() : try nested(k - 1)
             }, plan: {
                 Gate.Planned(k == 0 ? try plan() : try nested(k - 1), detail: .string(targets[k].detail), verdict: verdict)

@@ -34,6 +34,8 @@ public struct AuditRecord: Sendable {
     public var basis: DataValue?
     /// For a read under plan --out or apply: a short form of its result, for drift messages.
     public var seen: DataValue?
+    /// When the call began, counted from 1 in the run (records are journaled as calls end).
+    public var sequence = 0
     /// Made inside `unidesk.volatile`: not compared with a saved plan.
     public var volatile = false
     /// For the call where apply found reality changed: what the plan saw and what is now.

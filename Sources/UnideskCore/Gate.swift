@@ -24,6 +24,9 @@ public final class Gate {
     var driftCheck: DriftCheck?
     /// More than zero inside `unidesk.volatile`: calls are not compared with a saved plan.
     var volatileDepth = 0
+    /// Calls begun so far: a saved plan lists calls in the order they began (a write over
+    /// several targets nests its calls, so they end in the other order), as apply meets them.
+    private var begun = 0
     /// Files of the recipe's directory that a primitive handed to another program (compose
     /// files): a saved plan digests them with the files the recipe read itself.
     var recipeFilesUsed: [String] = []
@@ -77,6 +80,8 @@ public final class Gate {
                                  durationMs: 0, planned: false)
         record.target = target ?? .string(scope)
         record.volatile = volatileDepth > 0
+        begun += 1
+        record.sequence = begun
         if observesBasis { record.comparable = redactor.scrub(Self.comparable(compare ?? arguments, salt: digestSalt)) }
         if case .denied(let why) = policy.decide(capability, effect: effect) {
             record.outcome = .denied
@@ -191,6 +196,12 @@ public final class Gate {
         case .object(let o): return .object(o.map { ($0.0, comparable($0.1, salt: salt)) })
         default: return d
         }
+    }
+
+    /// A value as a write's basis holds it: itself when short, else its salted digest.
+    func basisValue(_ d: DataValue?) -> DataValue {
+        guard let d else { return .null }
+        return Self.shortSummary(d) ?? .string(Self.fingerprint(d, salt: digestSalt) ?? "?")
     }
 
     /// A read's result as a drift message shows it, when it is short (a state value, a

@@ -70,6 +70,13 @@ public final class RunContext {
         if !gate.recipeFilesUsed.contains(path) { gate.recipeFilesUsed.append(path) }
     }
 
+    /// A value as a write's basis holds it (see `SpecGate.call`): itself when short, its
+    /// salted digest otherwise; null for nothing.
+    public func basisValue(_ d: DataValue?) -> DataValue { gate.basisValue(d) }
+
+    /// "sha256:<hex>" of bytes, salted as a saved plan's digests are.
+    public func digest(_ bytes: [UInt8]) -> String { Digest.sha256(gate.digestSalt + bytes) }
+
     private var endActions: [() -> Void] = []
     /// The run's steps, for what unidesk.pipeline tells them (RunContext+Steps.swift).
     var steps: StepRecorder?
@@ -186,8 +193,9 @@ public final class RunContext {
                           scope: @escaping ([LuaValue]) throws -> String,
                           target: (([LuaValue]) throws -> DataValue)? = nil,
                           summary: (([LuaValue]) -> DataValue?)? = nil,
+                          fingerprint: (([LuaValue]) -> DataValue?)? = nil,
                           perform: @escaping ([LuaValue]) throws -> [LuaValue]) -> HostFunction {
-        gated(spec, scope: scope, target: target, summary: summary, perform: perform, plan: { _ in Gate.Planned.offlineRead })
+        gated(spec, scope: scope, target: target, summary: summary, fingerprint: fingerprint, perform: perform, plan: { _ in Gate.Planned.offlineRead })
     }
 
     /// A host function that goes through the gate: checked, then policy → plan or
@@ -200,6 +208,7 @@ public final class RunContext {
                       target: (([LuaValue]) throws -> DataValue)? = nil,
                       effect: EffectClass? = nil,
                       summary: (([LuaValue]) -> DataValue?)? = nil,
+                      fingerprint: (([LuaValue]) -> DataValue?)? = nil,
                       basis: (([LuaValue]) throws -> DataValue?)? = nil,
                       perform: @escaping ([LuaValue]) throws -> [LuaValue],
                       plan: @escaping ([LuaValue]) throws -> Gate.Planned<[LuaValue]>) -> HostFunction {
@@ -211,7 +220,7 @@ public final class RunContext {
             let t = try target?(args)
             return try self.bounded {
                 try specGate.call(scope: s, arguments: specGate.audit(args), effect: effect, target: t,
-                                  compare: specGate.comparable(args), summary: summary,
+                                  compare: specGate.comparable(args), summary: summary, fingerprint: fingerprint,
                                   basis: basis.map { b in { try b(args) } },
                                   perform: { try perform(args) }, plan: { try plan(args) })
             }
@@ -254,17 +263,20 @@ public struct SpecGate {
     /// For saved plans (`unidesk plan --out`, `unidesk apply`): `compare` is the call's data
     /// in full, compared with the plan's (default: `arguments`, where long strings are cut:
     /// pass `comparable(args)` or the object written); `summary` the short form of a read's
-    /// result that a drift message shows (default: the result when it is short); `basis`,
+    /// result that a drift message shows (default: the result when it is short);
+    /// `fingerprint`, the part of a read's result that is compared (default: all of it;
+    /// leave out what changes by itself, such as a health check's output); `basis`,
     /// for a write, what its verdict rests on (the live object's resourceVersion, the running
     /// container's id, the stored value's digest), observed when the plan is made and again
     /// just before apply performs the write: a difference is drift. Small and free of
     /// volatile fields (timestamps, health output), or every apply would drift.
     public func call<T>(scope: String, arguments: DataValue, effect: EffectClass? = nil, target: DataValue? = nil,
                         compare: DataValue? = nil, summary: ((T) -> DataValue?)? = nil,
+                        fingerprint: ((T) -> DataValue?)? = nil,
                         basis: (() throws -> DataValue?)? = nil,
                         perform: () throws -> T, plan: () throws -> Gate.Planned<T>) throws -> T {
         try gate.call(spec, scope: scope, arguments: arguments, effect: effect, target: target, compare: compare,
-                      fingerprint: Self.data, summary: summary, basis: basis, perform: perform, plan: plan)
+                      fingerprint: fingerprint ?? Self.data, summary: summary, basis: basis, perform: perform, plan: plan)
     }
 
     /// Arguments as the audit keeps them (secrets masked, long strings cut).
@@ -282,6 +294,10 @@ public struct SpecGate {
 
     /// Whether this run saves or applies a plan: bases are observed only then.
     public var observesBasis: Bool { gate.observesBasis }
+
+    /// A value as a write's basis holds it: itself when short, its salted digest otherwise
+    /// (nil: nothing there).
+    public func basisValue(_ d: DataValue?) -> DataValue { gate.basisValue(d) }
 
     /// Whether a call with this scope would pass the policy (to batch only what is
     /// allowed): no audit, no effect; the call itself still goes through `call`.

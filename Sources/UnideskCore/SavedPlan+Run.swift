@@ -20,7 +20,7 @@ extension SavedPlan {
         return SavedPlan(salt: salt, recipe: recipe, files: files,
                          vars: options.vars.map { ($0.0, varValue($0.1, redactor: session.redactor, salt: salt)) },
                          policy: policyJSON(options.policy), exitCode: exitCode, offline: options.mode.isOfflinePlan,
-                         calls: session.auditRecords.filter { $0.effect != .pure }.map { PlanCall($0) })
+                         calls: session.auditRecords.filter { $0.effect != .pure }.sorted { $0.sequence < $1.sequence }.map { PlanCall($0) })
     }
 
     /// Why apply must not start, checked before the recipe runs (so before any effect):

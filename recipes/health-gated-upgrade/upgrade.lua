@@ -91,14 +91,16 @@ function M.run(cfg)
 
   -- Roll back: the snapshot's data, then the prior version, then prove it is healthy.
   local reason = type(err) == "table" and (err.message or tostring(err)) or tostring(err)
-  local back, rerr = pcall(unidesk.step, "roll back to " .. tostring(current.version), function()
+  -- Recovery a plan cannot contain (its health gate never ran): `unidesk apply` performs it
+  -- outside the saved plan's comparison (unidesk.volatile), unless it already found drift.
+  local back, rerr = pcall(unidesk.volatile, unidesk.step, "roll back to " .. tostring(current.version), function()
     compose.stop(project(target_image))
     snapshot.restore { app = cfg.app }
     compose.recreate(with(project(cfg.repo .. ":" .. current.tag), { service = cfg.service, pull = false, timeout = cfg.timeout }))
     local good, why = healthy(current.version)
     if not good then error(why, 0) end
   end)
-  if back then restart_others(cfg.repo .. ":" .. current.tag) end
+  if back then unidesk.volatile(restart_others, cfg.repo .. ":" .. current.tag) end
   alert.raise { kind = back and "rolled_back" or "rollback_failed", app = cfg.app, attempted = cfg.target,
     last_good = tostring(current.version), recovered = back, notes = reason .. (back and "" or ("; rollback: " .. tostring(rerr))) }
   if not back then error("upgrade to " .. cfg.target .. " failed and so did the rollback: " .. tostring(rerr), 0) end

@@ -18,7 +18,8 @@ function M.raise(a)
   -- (two alerts of one second used to sort by their random suffix).
   sequence = sequence + 1
   local stamp = record.at:gsub("[^%dT]", "") .. string.format("%03dZ-%04d-%04x", math.floor(now * 1000) % 1000, sequence, math.random(0, 0xffff))
-  state.set("alerts/" .. a.app .. "/" .. stamp, record)
+  -- Keyed and stamped by the time: a saved plan's apply cannot write the key the plan saw.
+  unidesk.volatile(state.set, "alerts/" .. a.app .. "/" .. stamp, record)
   raised[#raised + 1] = record
   unidesk.output("alerts", raised)
   unidesk.log.warn(string.format("alert %s for %s: attempted %s, last good %s, recovered %s%s", a.kind, a.app,
