@@ -39,6 +39,9 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     /// cannot run in a transaction, would advance a sequence, or waited past the plan's
     /// lock or statement timeout. The plan shows it as unverified with `message` as the reason.
     public var unverified = false
+    /// The client cancelled the statement at its own timeout (PQcancel), rather than the
+    /// server at its statement_timeout; both are SQLSTATE 57014.
+    var cancelledByClient = false
 
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind

@@ -45,17 +45,17 @@ extension PGError {
     /// the plan's statement_timeout): the statement was rolled back and is not verified.
     /// Nil for any other error, which stays an error as in a run.
     func planCancellation(_ limits: PlanLimits) -> PGError? {
-        guard kind == .sql else { return nil }
         let why: String
         switch sqlstate {
-        case "55P03":
+        case "55P03" where kind == .sql:
             why = "lock not available (\(message); the plan waits at most plan_lock_timeout = \(PlanLimits.describe(limits.lockTimeout)) for a lock another session holds)"
-        case "57014":
+        case "57014" where kind == .timeout && !cancelledByClient:   // not the call's own timeout: that stays an error
             why = "statement timeout (\(message); the plan lets a statement run at most plan_statement_timeout = \(PlanLimits.describe(limits.statementTimeout)))"
         default:
             return nil
         }
         var e = self
+        e.kind = .sql
         e.message = "not verified: \(why); it was cancelled and rolled back"
         e.unverified = true
         return e
