@@ -73,6 +73,52 @@ extension PGError {
 }
 
 extension PGConnection {
+    /// Plan mode inside `conn:tx`: the statement runs in a savepoint under the plan's limits,
+    /// so giving up on a lock rolls back only this statement and the transaction goes on
+    /// (a run would have waited); the limits are put back as they were afterwards. Any
+    /// other failure aborts the transaction, as it does in a run.
+    func verifyInTransaction(_ sql: String, parameters: [PGValue]?, statements: [SQLStatement], options: StatementOptions,
+                                     quotedRole role: String?, left: () -> Double) throws(PGError) -> PGResult {
+        if let found = sequenceAdvance(in: statements, timeout: left()) {
+            throw PGError.advancesSequence(found.reason, found.statement, index: statements.count > 1 ? found.index : nil)
+        }
+        _ = try execute("SAVEPOINT unidesk_plan", timeout: left())
+        do {
+            let saved = try currentLimits(left())
+            _ = try execute(options.planLimits.setLocal, timeout: left())
+            let previous = role == nil ? nil : try currentRoleSetting(left())
+            if let role { _ = try execute("SET LOCAL ROLE \(role)", timeout: left()) }
+            let r = try execute(sql, parameters: parameters, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: [])
+            if let name = options.role, let previous {
+                try verifyRole(name, left())
+                _ = try execute("SET LOCAL ROLE \(previous)", timeout: left())
+            }
+            try restoreLimits(saved, left())
+            return r
+        } catch {
+            if let e = error.planCancellation(options.planLimits) {
+                if isOpen { _ = try? execute("ROLLBACK TO SAVEPOINT unidesk_plan; RELEASE SAVEPOINT unidesk_plan", timeout: max(left(), 2)) }
+                throw e
+            }
+            throw error
+        }
+    }
+
+    /// lock_timeout and statement_timeout as they are now, for `restoreLimits`.
+    func currentLimits(_ timeout: Double) throws(PGError) -> [PGValue] {
+        let r = try execute("SELECT current_setting('lock_timeout'), current_setting('statement_timeout')", timeout: timeout)
+        return r.last?.rows.first ?? []
+    }
+
+    /// Puts the limits back (SET LOCAL values would outlive the savepoint's release) and
+    /// releases the plan's savepoint.
+    func restoreLimits(_ saved: [PGValue], _ timeout: Double) throws(PGError) {
+        if saved.count == 2 {
+            _ = try execute("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)", parameters: saved, timeout: timeout)
+        }
+        _ = try execute("RELEASE SAVEPOINT unidesk_plan", timeout: timeout)
+    }
+
     /// The first statement of `statements` that would advance or set a sequence, with the
     /// reason ("would advance sequence public.items_id_seq: a row added to public.items draws
     /// column id's default from it"). Asks the catalog which filled tables draw a column default from a sequence

@@ -229,52 +229,6 @@ extension PGConnection {
         " (statement \(index) of \(file ?? "the script"), line \(line))"
     }
 
-    /// Plan mode inside `conn:tx`: the statement runs in a savepoint under the plan's limits,
-    /// so giving up on a lock rolls back only this statement and the transaction goes on
-    /// (a run would have waited); the limits are put back as they were afterwards. Any
-    /// other failure aborts the transaction, as it does in a run.
-    private func verifyInTransaction(_ sql: String, parameters: [PGValue]?, statements: [SQLStatement], options: StatementOptions,
-                                     quotedRole role: String?, left: () -> Double) throws(PGError) -> PGResult {
-        if let found = sequenceAdvance(in: statements, timeout: left()) {
-            throw PGError.advancesSequence(found.reason, found.statement, index: statements.count > 1 ? found.index : nil)
-        }
-        _ = try execute("SAVEPOINT unidesk_plan", timeout: left())
-        do {
-            let saved = try currentLimits(left())
-            _ = try execute(options.planLimits.setLocal, timeout: left())
-            let previous = role == nil ? nil : try currentRoleSetting(left())
-            if let role { _ = try execute("SET LOCAL ROLE \(role)", timeout: left()) }
-            let r = try execute(sql, parameters: parameters, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: [])
-            if let name = options.role, let previous {
-                try verifyRole(name, left())
-                _ = try execute("SET LOCAL ROLE \(previous)", timeout: left())
-            }
-            try restoreLimits(saved, left())
-            return r
-        } catch {
-            if let e = error.planCancellation(options.planLimits) {
-                if isOpen { _ = try? execute("ROLLBACK TO SAVEPOINT unidesk_plan; RELEASE SAVEPOINT unidesk_plan", timeout: max(left(), 2)) }
-                throw e
-            }
-            throw error
-        }
-    }
-
-    /// lock_timeout and statement_timeout as they are now, for `restoreLimits`.
-    private func currentLimits(_ timeout: Double) throws(PGError) -> [PGValue] {
-        let r = try execute("SELECT current_setting('lock_timeout'), current_setting('statement_timeout')", timeout: timeout)
-        return r.last?.rows.first ?? []
-    }
-
-    /// Puts the limits back (SET LOCAL values would outlive the savepoint's release) and
-    /// releases the plan's savepoint.
-    private func restoreLimits(_ saved: [PGValue], _ timeout: Double) throws(PGError) {
-        if saved.count == 2 {
-            _ = try execute("SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)", parameters: saved, timeout: timeout)
-        }
-        _ = try execute("RELEASE SAVEPOINT unidesk_plan", timeout: timeout)
-    }
-
     /// BEGIN for `conn:tx`. Transactions do not nest.
     public func begin(timeout: Double) throws(PGError) {
         guard transactionState == .idle else {
@@ -318,7 +272,7 @@ extension PGConnection {
 
     /// The statement must still be running as `role` when it ends: set_config('role', …)
     /// or a DO block can switch roles in ways no keyword check sees.
-    private func verifyRole(_ role: String, _ timeout: Double) throws(PGError) {
+    func verifyRole(_ role: String, _ timeout: Double) throws(PGError) {
         let r = try execute("SELECT current_user::text", parameters: [], timeout: timeout)
         guard case .text(let now)? = r.last?.rows.first?.first, now == role else {
             throw PGError(.invalid, "the SQL switched its role away from \(role) while it ran (set_config or a DO block); refused")
@@ -326,7 +280,7 @@ extension PGConnection {
     }
 
     /// The current `role` setting as SQL that restores it ("NONE" or a quoted name).
-    private func currentRoleSetting(_ timeout: Double) throws(PGError) -> String {
+    func currentRoleSetting(_ timeout: Double) throws(PGError) -> String {
         let r = try execute("SELECT current_setting('role')", timeout: timeout)
         guard case .text(let name)? = r.last?.rows.first?.first, name != "none" else { return "NONE" }
         return try quoteIdentifier(name)
