@@ -12,10 +12,13 @@ public enum PostgresBinding {
         let connection: PGConnection?
         let database: String
         let user: String
-        init(connection: PGConnection?, database: String, user: String) {
+        /// How plan mode's verification waits on this connection, unless a call says otherwise.
+        let planLimits: PlanLimits
+        init(connection: PGConnection?, database: String, user: String, planLimits: PlanLimits) {
             self.connection = connection
             self.database = database
             self.user = user
+            self.planLimits = planLimits
         }
     }
 
@@ -78,7 +81,9 @@ public enum PostgresBinding {
                                                             let v = try run(c, true)
                                                             return Gate.Planned(v, detail: .string("verified by rollback"), verdict: verifiedVerdict(v))
                                                         } catch {
-                                                            guard error.kind == .invalid && error.message.hasPrefix("unverifiable") else { throw ctx.error(error) }
+                                                            // Not run (no transaction possible, a sequence would advance) or
+                                                            // given up on (a lock, the plan's statement timeout): unverified.
+                                                            guard error.unverified else { throw ctx.error(error) }
                                                             return Gate.Planned(.table(LuaTable(fields: [("planned", .bool(true)), ("verified", .bool(false)), ("reason", .string(error.message))])),
                                                                                 detail: .string(error.message))
                                                         }
@@ -98,6 +103,7 @@ public enum PostgresBinding {
                 do { info = try ConnInfo(parsing: dsn) } catch let e as PGError { throw HostError.argument(1, e.message) }
                 let o = try args.optionalTable(1)
                 let database = o?["database"].stringValue
+                let limits = try planLimits(o, over: .defaults, argument: 2)
                 let overrides = database.map { ["dbname": $0] } ?? [:]
                 let scope = info.scope(overrides: overrides, environment: ctx.environment)
                 let slot: Slot = try gate.call(scope: scope, arguments: gate.audit(args),
@@ -106,12 +112,13 @@ public enum PostgresBinding {
                             let c = try PGConnection.connect(dsn, overrides: overrides.map { ($0.key, $0.value) },
                                                              timeout: timeout(o?.number("timeout"), Timeouts.pgConnect))
                             if let p = c.password { ctx.redactor.register(p) }
-                            return Slot(connection: c, database: c.database, user: c.user)
+                            return Slot(connection: c, database: c.database, user: c.user, planLimits: limits)
                         } catch let e as PGError { throw ctx.error(e) }
                     },
                     plan: {
                         let parts = scope.split(separator: "@", maxSplits: 1).map(String.init)
-                        return Gate.Planned(Slot(connection: nil, database: parts.first ?? "", user: parts.last ?? ""), detail: .string("offline: not connected"))
+                        return Gate.Planned(Slot(connection: nil, database: parts.first ?? "", user: parts.last ?? "", planLimits: limits),
+                                            detail: .string("offline: not connected"))
                     })
                 let handle = nextHandle
                 nextHandle += 1
@@ -124,7 +131,7 @@ public enum PostgresBinding {
                 let params = try parameters(args.value(1))
                 let sql = try args.string(0)
                 let stmt = StatementOptions(role: o?["role"].stringValue, readOnly: o?.bool("read_only", default: false) ?? false,
-                                            timeout: timeout(o?.number("timeout")))
+                                            timeout: timeout(o?.number("timeout")), planLimits: try planLimits(o, over: slot.planLimits, argument: 4))
                 return try statement(gate, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
                                      offlineValue: .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
                     var s = stmt
@@ -137,7 +144,7 @@ public enum PostgresBinding {
                 let params = try parameters(args.value(1))
                 let sql = try args.string(0)
                 let stmt = StatementOptions(role: o?["role"].stringValue, readOnly: o?.bool("read_only", default: true) ?? true,
-                                            timeout: timeout(o?.number("timeout")))
+                                            timeout: timeout(o?.number("timeout")), planLimits: try planLimits(o, over: slot.planLimits, argument: 4))
                 return try statement(gate, slot: slot, role: stmt.role, readOnly: stmt.readOnly, arguments: args,
                                      offlineValue: stmt.readOnly ? .unknownRead : .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
                     var s = stmt
@@ -149,7 +156,8 @@ public enum PostgresBinding {
                 let o = try args.optionalTable(1)
                 let sql = try args.string(0)
                 let name = o?["name"].stringValue
-                let stmt = StatementOptions(role: o?["role"].stringValue, timeout: timeout(o?.number("timeout")))
+                let stmt = StatementOptions(role: o?["role"].stringValue, timeout: timeout(o?.number("timeout")),
+                                            planLimits: try planLimits(o, over: slot.planLimits, argument: 3))
                 return try statement(gate, slot: slot, role: stmt.role, readOnly: false, arguments: [.string(name ?? "<script>")] + Array(args.dropFirst()),
                                      offlineValue: .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
                     var s = stmt
@@ -196,6 +204,19 @@ public enum PostgresBinding {
                 return []
             },
         ]
+    }
+
+    /// plan_lock_timeout / plan_statement_timeout from an options table, over `base`; a
+    /// value that is not a bounded positive number of seconds is a bad argument naming it.
+    static func planLimits(_ o: LuaTable?, over base: PlanLimits, argument: Int) throws -> PlanLimits {
+        var limits = base
+        let fields: [(String, WritableKeyPath<PlanLimits, Double>)] = [("plan_lock_timeout", \.lockTimeout), ("plan_statement_timeout", \.statementTimeout)]
+        for (key, path) in fields {
+            guard let seconds = o?.number(key) else { continue }
+            if let why = PlanLimits.problem(seconds) { throw HostError.argument(argument, "field '\(key)': \(why)") }
+            limits[keyPath: path] = seconds
+        }
+        return limits
     }
 
     /// What a write verified in a rolled-back transaction would do: the server's command tag

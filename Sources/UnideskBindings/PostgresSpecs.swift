@@ -6,6 +6,12 @@ enum PostgresSpecs {
                               "values for $1, $2, … sent apart from the SQL text (never interpolated); unidesk.null for NULL, a table is sent as JSON")
     static let timeout = Param("timeout", .number, optional: true, "seconds (default: the run's deadline); past it the statement is cancelled on the server")
     static let role = Param("role", .string, optional: true, "run as this role (SET LOCAL ROLE in a transaction, quoted safely); the connection is left as it was")
+    /// Plan mode's bounds on a write's verification, per call (over the connection's).
+    static let planLockTimeout = Param("plan_lock_timeout", .number, optional: true,
+                                       "plan mode: seconds the verification of a write waits for a lock before it gives up and reports the write \"not verified: lock not available\" (default: the connection's, 2 s)")
+    static let planStatementTimeout = Param("plan_statement_timeout", .number, optional: true,
+                                            "plan mode: seconds the verification of a write may run before the server cancels it and it is reported \"not verified: statement timeout\" (default: the connection's, 30 s)")
+    static let planVerification = "In plan mode a write runs inside a transaction that is always rolled back (\"verified by rollback\"), with SET LOCAL lock_timeout (plan_lock_timeout, default 2 s) and statement_timeout (plan_statement_timeout, default 30 s): a write that waits for a lock another session holds, or runs too long, is cancelled and returned unverified (`{planned = true, verified = false, reason = \"not verified: lock not available (…)\"}`) instead of queueing behind the lock. Not run at all, and unverified with the reason: a statement that cannot run in a transaction (CREATE INDEX CONCURRENTLY, VACUUM, CREATE DATABASE…), and one that would advance or set a sequence, which no rollback undoes (it calls nextval or setval, or it adds rows to a table with a serial, identity or DEFAULT nextval column: INSERT/MERGE/COPY FROM, UPDATE … DEFAULT)."
     static let readOnly = "the statement runs in a read-only transaction (the server refuses writes, SQLSTATE 25006) and counts as a read, so plan mode runs it"
     static let sqlErrors = [
         "a failed statement returns nil, err: err.kind = \"sql\", err.sqlstate (\"42501\"), err.message, err.detail, err.hint, err.position, err.table, err.column, err.constraint",
@@ -20,6 +26,8 @@ enum PostgresSpecs {
                  Param("options", .record([
                     Param("database", .string, optional: true, "connect to this database instead of the DSN's"),
                     Param("timeout", .number, optional: true, "seconds to connect (default 10, never past the run's deadline)"),
+                    Param("plan_lock_timeout", .number, optional: true, "plan mode: seconds the verification of this connection's writes waits for a lock (default 2; more than 0, at most 86400); a call's own plan_lock_timeout wins"),
+                    Param("plan_statement_timeout", .number, optional: true, "plan mode: seconds the verification of this connection's writes may run (default 30; more than 0, at most 86400); a call's own plan_statement_timeout wins"),
                  ]), optional: true, "")],
         returns: [("unidesk.pg.connection", "conn", "with fields database, user, server")],
         effect: .read, scope: "<database>@<user> as the DSN and PG* variables name them",
@@ -30,9 +38,9 @@ enum PostgresSpecs {
 
     static let exec = PrimitiveSpec(
         module: "pg", name: "exec", shape: .method(of: "connection"),
-        summary: "Runs SQL. With params: one statement, values sent separately. Without: the simple protocol, several statements allowed (one implicit transaction). In plan mode a write runs inside a transaction that is always rolled back (\"verified by rollback\"); a statement that cannot run in a transaction (CREATE INDEX CONCURRENTLY, VACUUM, CREATE DATABASE…) is reported as unverifiable and not run.",
+        summary: "Runs SQL. With params: one statement, values sent separately. Without: the simple protocol, several statements allowed (one implicit transaction). " + planVerification,
         params: [Param("sql", .string, ""), params,
-                 Param("options", .record([role, Param("read_only", .boolean, optional: true, readOnly), timeout]), optional: true, "")],
+                 Param("options", .record([role, Param("read_only", .boolean, optional: true, readOnly), timeout, planLockTimeout, planStatementTimeout]), optional: true, "")],
         returns: [("{command: string, affected?: integer, rows: table[], notices?: string[]}|nil", "result", "command is the server's tag (\"INSERT 0 1\"); rows: " + rowsDoc),
                   ("table?", "err", "when the statement failed")],
         effect: .write, scope: "<database>@<role>",
@@ -42,9 +50,9 @@ enum PostgresSpecs {
 
     static let query = PrimitiveSpec(
         module: "pg", name: "query", shape: .method(of: "connection"),
-        summary: "Runs a query and returns its rows. Read-only by default: it runs in a read-only transaction and counts as a read (pass read_only=false for INSERT … RETURNING, which is then a write).",
+        summary: "Runs a query and returns its rows. Read-only by default: it runs in a read-only transaction and counts as a read (pass read_only=false for INSERT … RETURNING, which is then a write and is verified in plan mode as exec's writes are).",
         params: [Param("sql", .string, ""), params,
-                 Param("options", .record([role, Param("read_only", .boolean, optional: true, "default true: " + readOnly), timeout]), optional: true, "")],
+                 Param("options", .record([role, Param("read_only", .boolean, optional: true, "default true: " + readOnly), timeout, planLockTimeout, planStatementTimeout]), optional: true, "")],
         returns: [("table[]|nil", "rows", "one table per row, keyed by column name: " + rowsDoc), ("table?", "err", "when the statement failed")],
         effect: .read, scope: "<database>@<role>",
         errors: sqlErrors,
@@ -53,9 +61,9 @@ enum PostgresSpecs {
 
     static let script = PrimitiveSpec(
         module: "pg", name: "script", shape: .method(of: "connection"),
-        summary: "Runs a SQL script (a migration file) statement by statement, so a failure names the file, the statement and its line. The script is one transaction (a leading BEGIN and trailing COMMIT in the file are accepted); if a statement cannot run in a transaction, each statement commits on its own. Run as a role, a script may not change its role (SET ROLE, RESET ROLE, SET SESSION AUTHORIZATION).",
+        summary: "Runs a SQL script (a migration file) statement by statement, so a failure names the file, the statement and its line. The script is one transaction (a leading BEGIN and trailing COMMIT in the file are accepted); if a statement cannot run in a transaction, each statement commits on its own. Run as a role, a script may not change its role (SET ROLE, RESET ROLE, SET SESSION AUTHORIZATION). In plan mode the whole script is verified as one write, as exec's are: under the plan's lock and statement timeouts, and not run when one of its statements cannot run in a transaction or would advance a sequence (the reason names the statement and line).",
         params: [Param("sql", .string, "the script's text"),
-                 Param("options", .record([Param("name", .string, optional: true, "the file name, for errors"), role, timeout]), optional: true, "")],
+                 Param("options", .record([Param("name", .string, optional: true, "the file name, for errors"), role, timeout, planLockTimeout, planStatementTimeout]), optional: true, "")],
         returns: [("{statements: integer, transactional: boolean}|nil", "result", ""),
                   ("table?", "err", "as exec's, plus err.file, err.statement, err.statement_index and err.line (the line of the error position when the server gives one)")],
         effect: .write, scope: "<database>@<role>",
@@ -65,7 +73,7 @@ enum PostgresSpecs {
 
     static let tx = PrimitiveSpec(
         module: "pg", name: "tx", shape: .method(of: "connection"),
-        summary: "Runs fn(conn) in a transaction: COMMIT when fn returns, ROLLBACK when it raises (the error goes on). If a statement inside failed, the server has aborted the transaction: tx returns nil, err (SQLSTATE 25P02). Transactions do not nest. In plan mode the transaction is always rolled back.",
+        summary: "Runs fn(conn) in a transaction: COMMIT when fn returns, ROLLBACK when it raises (the error goes on). If a statement inside failed, the server has aborted the transaction: tx returns nil, err (SQLSTATE 25P02). Transactions do not nest. In plan mode the transaction is always rolled back, and each write in it is verified as exec's are, in a savepoint: a write that gives up waiting for a lock is rolled back alone and returned unverified, and fn goes on.",
         params: [Param("fn", .function, "function(conn) … end")],
         returns: [("any", "...", "fn's results, or nil, err")],
         example: #"local conn, id = pg.connect(unidesk.env("DATABASE_URL")), 42"# + "\n" + #"assert(conn:tx(function(c) assert(c:exec("UPDATE accounts SET n = n - 1 WHERE id = $1", { id })); return true end))"#)
@@ -79,7 +87,7 @@ enum PostgresSpecs {
         summary: "Connects, runs one statement or several (as connection:exec), and closes, whatever happens.",
         params: [Param("args", .record([
             Param("dsn", .stringOrSecret, ""), Param("sql", .string, ""), params,
-            role, Param("read_only", .boolean, optional: true, readOnly), timeout,
+            role, Param("read_only", .boolean, optional: true, readOnly), timeout, planLockTimeout, planStatementTimeout,
             Param("database", .string, optional: true, "connect to this database instead of the DSN's"),
         ]), "")],
         returns: [("table|nil", "result", "as connection:exec"), ("table?", "err", "")],

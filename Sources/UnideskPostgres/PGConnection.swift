@@ -176,6 +176,7 @@ public final class PGConnection {
         if var failure {
             if cancelled && failure.sqlstate == "57014" {
                 failure.kind = .timeout
+                failure.cancelledByClient = true
                 failure.message = "statement cancelled after \(Monotonic.seconds(timeout)) (its timeout or the run's deadline)"
             }
             throw failure

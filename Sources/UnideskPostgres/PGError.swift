@@ -35,6 +35,13 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     public var line: Int?
     /// For scripts: the name the script was given (its file).
     public var file: String?
+    /// Plan mode could not verify the statement and did not keep anything it started: it
+    /// cannot run in a transaction, would advance a sequence, or waited past the plan's
+    /// lock or statement timeout. The plan shows it as unverified with `message` as the reason.
+    public var unverified = false
+    /// The client cancelled the statement at its own timeout (PQcancel), rather than the
+    /// server at its statement_timeout; both are SQLSTATE 57014.
+    var cancelledByClient = false
 
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind

@@ -9,12 +9,16 @@ public struct StatementOptions: Sendable {
     public var rollback: Bool
     /// Seconds for the whole call, wrapping commands included.
     public var timeout: Double
+    /// With `rollback`: how long the verification waits for a lock and lets the statement
+    /// run before it gives up and reports the statement as not verified.
+    public var planLimits: PlanLimits
 
-    public init(role: String? = nil, readOnly: Bool = false, rollback: Bool = false, timeout: Double) {
+    public init(role: String? = nil, readOnly: Bool = false, rollback: Bool = false, timeout: Double, planLimits: PlanLimits = .defaults) {
         self.role = role
         self.readOnly = readOnly
         self.rollback = rollback
         self.timeout = timeout
+        self.planLimits = planLimits
     }
 }
 
@@ -41,7 +45,9 @@ extension PGConnection {
     /// Runs one statement under `options`. Outside a transaction the wrapping is
     /// BEGIN [READ ONLY]; SET LOCAL ROLE; statement; COMMIT (ROLLBACK on failure, or always
     /// when `rollback`). Inside one, the role is restored after the statement and a
-    /// read-only statement runs in a savepoint.
+    /// read-only statement runs in a savepoint. With `rollback` (plan mode) the statement
+    /// runs under the plan's lock and statement timeouts, and one that would advance a
+    /// sequence is not run: both come back as errors marked `unverified`.
     public func run(_ sql: String, parameters: [PGValue]? = nil, options: StatementOptions) throws(PGError) -> PGResult {
         let deadline = Monotonic.now + options.timeout
         func left() -> Double { max(0.001, deadline - Monotonic.now) }
@@ -68,8 +74,12 @@ extension PGConnection {
                 }
                 return try runOutsideTransaction(sql, parameters: parameters, role: options.role, quoted: role, left: left)
             }
+            if options.rollback, let found = sequenceAdvance(in: statements, timeout: left()) {
+                throw PGError.advancesSequence(found.reason, found.statement, index: statements.count > 1 ? found.index : nil)
+            }
             _ = try execute(options.readOnly ? "BEGIN READ ONLY" : "BEGIN", timeout: left())
             do {
+                if options.rollback { _ = try execute(options.planLimits.setLocal, timeout: left()) }
                 if let role { _ = try execute("SET LOCAL ROLE \(role)", timeout: left()) }
                 let r = last(try execute(sql, parameters: parameters, timeout: left()))
                 if let name = options.role { try verifyRole(name, left()) }
@@ -77,6 +87,7 @@ extension PGConnection {
                 return r
             } catch {
                 abandonTransaction(left())
+                if options.rollback, let e = error.planCancellation(options.planLimits) { throw e }
                 throw error
             }
         case .inTransaction:
@@ -92,6 +103,9 @@ extension PGConnection {
                     if isOpen { _ = try? execute("ROLLBACK TO SAVEPOINT unidesk_read_only; RELEASE SAVEPOINT unidesk_read_only", timeout: left()) }
                     throw error
                 }
+            }
+            if options.rollback {
+                return try verifyInTransaction(sql, parameters: parameters, statements: statements, options: options, quotedRole: role, left: left)
             }
             guard let role, let name = options.role else { return last(try execute(sql, parameters: parameters, timeout: left())) }
             let previous = try currentRoleSetting(left())
@@ -137,26 +151,34 @@ extension PGConnection {
         let inOwnTransaction = transactionState == .idle
         if let blocker = statements.first(where: \.cannotRunInTransaction) {
             guard !options.rollback else { throw PGError.unverifiable(blocker) }
-            if !inOwnTransaction {
-                throw annotate(PGError(.invalid, "\(blocker.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction block, and the script was started inside one"), blocker, (statements.firstIndex(of: blocker) ?? 0) + 1)
-            }
-            guard !options.readOnly else {
-                throw annotate(PGError(.invalid, "\(blocker.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction, so the script cannot run read-only"), blocker, (statements.firstIndex(of: blocker) ?? 0) + 1)
-            }
-            for (i, s) in statements.enumerated() {
-                do { _ = try runOutsideTransaction(s.text, parameters: nil, role: options.role, quoted: role, left: left) } catch { throw annotate(error, s, i + 1) }
-            }
-            return ScriptOutcome(statements: statements.count, transactional: false)
+            return try runScriptOutsideTransaction(statements, blocker: blocker, inOwnTransaction: inOwnTransaction, options: options,
+                                                   quotedRole: role, annotate: annotate, left: left)
+        }
+        if options.rollback, let found = sequenceAdvance(in: statements, timeout: left()) {
+            let e = PGError.advancesSequence(found.reason + Self.location(name, index: found.index, line: found.statement.line), found.statement, index: found.index)
+            throw annotate(e, found.statement, found.index)
         }
         let previous = inOwnTransaction ? nil : try currentRoleSetting(left())
         // Inside the caller's transaction a read-only script runs in a savepoint that is
         // rolled back: transaction_read_only cannot be switched off again afterwards.
         let readOnlySavepoint = !inOwnTransaction && options.readOnly
+        // Plan mode inside the caller's transaction: a savepoint, so a script that gives up
+        // waiting rolls back alone and the transaction goes on.
+        let planSavepoint = !inOwnTransaction && options.rollback && !options.readOnly
         if inOwnTransaction { _ = try execute(options.readOnly ? "BEGIN READ ONLY" : "BEGIN", timeout: left()) }
         if readOnlySavepoint {
             _ = try execute("SAVEPOINT unidesk_read_only; SET LOCAL transaction_read_only = on", timeout: left())
         }
+        var savedLimits: [PGValue] = []
+        if planSavepoint {
+            _ = try execute("SAVEPOINT unidesk_plan", timeout: left())
+            do { savedLimits = try currentLimits(left()) } catch {
+                if isOpen { _ = try? execute("ROLLBACK TO SAVEPOINT unidesk_plan; RELEASE SAVEPOINT unidesk_plan", timeout: left()) }
+                throw error
+            }
+        }
         do throws(PGError) {
+            if options.rollback { _ = try execute(options.planLimits.setLocal, timeout: left()) }
             if let role { _ = try execute("SET LOCAL ROLE \(role)", timeout: left()) }
             for (i, s) in statements.enumerated() {
                 do { _ = try execute(s.text, timeout: left()) } catch { throw annotate(error, s, i + 1) }
@@ -169,14 +191,42 @@ extension PGConnection {
             } else if let previous, role != nil {
                 _ = try execute("SET LOCAL ROLE \(previous)", timeout: left())
             }
+            if planSavepoint { try restoreLimits(savedLimits, left()) }
         } catch {
             if inOwnTransaction { abandonTransaction(left()) }
             else if readOnlySavepoint && isOpen {
                 _ = try? execute("ROLLBACK TO SAVEPOINT unidesk_read_only; RELEASE SAVEPOINT unidesk_read_only", timeout: left())
             }
+            if options.rollback, var e = error.planCancellation(options.planLimits) {
+                if planSavepoint && isOpen { _ = try? execute("ROLLBACK TO SAVEPOINT unidesk_plan; RELEASE SAVEPOINT unidesk_plan", timeout: max(left(), 2)) }
+                if let index = e.statementIndex { e.message += Self.location(name, index: index, line: e.line ?? 0) }
+                throw e
+            }
             throw error
         }
         return ScriptOutcome(statements: statements.count, transactional: true)
+    }
+
+    /// A script with a statement that cannot run in a transaction (`blocker`): each
+    /// statement commits on its own.
+    private func runScriptOutsideTransaction(_ statements: [SQLStatement], blocker: SQLStatement, inOwnTransaction: Bool, options: StatementOptions,
+                                             quotedRole role: String?, annotate: (PGError, SQLStatement, Int) -> PGError,
+                                             left: () -> Double) throws(PGError) -> ScriptOutcome {
+        if !inOwnTransaction {
+            throw annotate(PGError(.invalid, "\(blocker.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction block, and the script was started inside one"), blocker, (statements.firstIndex(of: blocker) ?? 0) + 1)
+        }
+        guard !options.readOnly else {
+            throw annotate(PGError(.invalid, "\(blocker.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction, so the script cannot run read-only"), blocker, (statements.firstIndex(of: blocker) ?? 0) + 1)
+        }
+        for (i, s) in statements.enumerated() {
+            do { _ = try runOutsideTransaction(s.text, parameters: nil, role: options.role, quoted: role, left: left) } catch { throw annotate(error, s, i + 1) }
+        }
+        return ScriptOutcome(statements: statements.count, transactional: false)
+    }
+
+    /// " (statement 2 of 004_x.up.sql, line 7)": where in a script plan mode stopped.
+    static func location(_ file: String?, index: Int, line: Int) -> String {
+        " (statement \(index) of \(file ?? "the script"), line \(line))"
     }
 
     /// BEGIN for `conn:tx`. Transactions do not nest.
@@ -222,7 +272,7 @@ extension PGConnection {
 
     /// The statement must still be running as `role` when it ends: set_config('role', …)
     /// or a DO block can switch roles in ways no keyword check sees.
-    private func verifyRole(_ role: String, _ timeout: Double) throws(PGError) {
+    func verifyRole(_ role: String, _ timeout: Double) throws(PGError) {
         let r = try execute("SELECT current_user::text", parameters: [], timeout: timeout)
         guard case .text(let now)? = r.last?.rows.first?.first, now == role else {
             throw PGError(.invalid, "the SQL switched its role away from \(role) while it ran (set_config or a DO block); refused")
@@ -230,7 +280,7 @@ extension PGConnection {
     }
 
     /// The current `role` setting as SQL that restores it ("NONE" or a quoted name).
-    private func currentRoleSetting(_ timeout: Double) throws(PGError) -> String {
+    func currentRoleSetting(_ timeout: Double) throws(PGError) -> String {
         let r = try execute("SELECT current_setting('role')", timeout: timeout)
         guard case .text(let name)? = r.last?.rows.first?.first, name != "none" else { return "NONE" }
         return try quoteIdentifier(name)
@@ -245,6 +295,7 @@ extension PGError {
     /// Plan mode cannot verify a statement that refuses to run inside a transaction.
     static func unverifiable(_ s: SQLStatement) -> PGError {
         var e = PGError(.invalid, "unverifiable: \(s.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction, so plan mode cannot try it and roll it back; it was not run")
+        e.unverified = true
         e.statement = s.text
         e.line = s.line
         return e

@@ -23,7 +23,7 @@ import UnideskData
         ("tx_fn", #"conn:tx(5)"#,
          "bad argument #2 to 'unidesk.pg.connection:tx' (function expected, got number)"),
         ("pg_exec", #"pg.exec{ dsn = "host=x", sql = "SELECT 1", bogus = true }"#,
-         "bad argument #1 to 'unidesk.pg.exec' (unknown field 'bogus' (known fields: dsn, sql, params, role, read_only, timeout, database))"),
+         "bad argument #1 to 'unidesk.pg.exec' (unknown field 'bogus' (known fields: dsn, sql, params, role, read_only, timeout, plan_lock_timeout, plan_statement_timeout, database))"),
         ("alert_type", #"alert.raise{ kind = "held", app = 1 }"#,
          "bad argument #1 to 'unidesk.alert.raise' (field 'app': string expected, got number)"),
         ("alert_required", #"alert.raise{ kind = "held" }"#,

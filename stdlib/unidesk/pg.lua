@@ -79,7 +79,8 @@ function M.exec(args)
   check("pg.exec", args)
   local conn = M.connect(args.dsn, { database = args.database, timeout = args.timeout })
   local results = pack(pcall(conn.exec, conn, args.sql, args.params,
-    { role = args.role, read_only = args.read_only, timeout = args.timeout }))
+    { role = args.role, read_only = args.read_only, timeout = args.timeout,
+      plan_lock_timeout = args.plan_lock_timeout, plan_statement_timeout = args.plan_statement_timeout }))
   conn:close()
   if not results[1] then error(results[2], 0) end
   return unpack(results, 2, results.n)

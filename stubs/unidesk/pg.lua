@@ -6,12 +6,12 @@ local pg = {}
 
 ---Opens a connection. The DSN is a libpq conninfo string or a postgres:// URI; PG* variables, the password file (~/.pgpass, PGPASSFILE) and service files apply as in psql. The password (from anywhere) never reaches a log, the report or an error.
 ---@param dsn string|secret "host=… dbname=… user=…" or "postgresql://user@host:port/db"; pass a secret when it holds a password
----@param options? { database?: string, timeout?: number }
+---@param options? { database?: string, timeout?: number, plan_lock_timeout?: number, plan_statement_timeout?: number }
 ---@return unidesk.pg.connection conn with fields database, user, server
 function pg.connect(dsn, options) end
 
 ---Connects, runs one statement or several (as connection:exec), and closes, whatever happens.
----@param args { dsn: string|secret, sql: string, params?: any[], role?: string, read_only?: boolean, timeout?: number, database?: string }
+---@param args { dsn: string|secret, sql: string, params?: any[], role?: string, read_only?: boolean, timeout?: number, plan_lock_timeout?: number, plan_statement_timeout?: number, database?: string }
 ---@return table|nil result as connection:exec
 ---@return table? err
 function pg.exec(args) end
@@ -19,30 +19,30 @@ function pg.exec(args) end
 ---@class unidesk.pg.connection
 local connection = {}
 
----Runs SQL. With params: one statement, values sent separately. Without: the simple protocol, several statements allowed (one implicit transaction). In plan mode a write runs inside a transaction that is always rolled back ("verified by rollback"); a statement that cannot run in a transaction (CREATE INDEX CONCURRENTLY, VACUUM, CREATE DATABASE…) is reported as unverifiable and not run.
+---Runs SQL. With params: one statement, values sent separately. Without: the simple protocol, several statements allowed (one implicit transaction). In plan mode a write runs inside a transaction that is always rolled back ("verified by rollback"), with SET LOCAL lock_timeout (plan_lock_timeout, default 2 s) and statement_timeout (plan_statement_timeout, default 30 s): a write that waits for a lock another session holds, or runs too long, is cancelled and returned unverified (`{planned = true, verified = false, reason = "not verified: lock not available (…)"}`) instead of queueing behind the lock. Not run at all, and unverified with the reason: a statement that cannot run in a transaction (CREATE INDEX CONCURRENTLY, VACUUM, CREATE DATABASE…), and one that would advance or set a sequence, which no rollback undoes (it calls nextval or setval, or it adds rows to a table with a serial, identity or DEFAULT nextval column: INSERT/MERGE/COPY FROM, UPDATE … DEFAULT).
 ---@param sql string
 ---@param params? any[] values for $1, $2, … sent apart from the SQL text (never interpolated); unidesk.null for NULL, a table is sent as JSON
----@param options? { role?: string, read_only?: boolean, timeout?: number }
+---@param options? { role?: string, read_only?: boolean, timeout?: number, plan_lock_timeout?: number, plan_statement_timeout?: number }
 ---@return {command: string, affected?: integer, rows: table[], notices?: string[]}|nil result command is the server's tag ("INSERT 0 1"); rows: integers, floats and booleans as Lua values, json/jsonb decoded to tables, bytea as a byte string, NULL as unidesk.null; numeric, dates and other types as the server's text
 ---@return table? err when the statement failed
 function connection:exec(sql, params, options) end
 
----Runs a query and returns its rows. Read-only by default: it runs in a read-only transaction and counts as a read (pass read_only=false for INSERT … RETURNING, which is then a write).
+---Runs a query and returns its rows. Read-only by default: it runs in a read-only transaction and counts as a read (pass read_only=false for INSERT … RETURNING, which is then a write and is verified in plan mode as exec's writes are).
 ---@param sql string
 ---@param params? any[] values for $1, $2, … sent apart from the SQL text (never interpolated); unidesk.null for NULL, a table is sent as JSON
----@param options? { role?: string, read_only?: boolean, timeout?: number }
+---@param options? { role?: string, read_only?: boolean, timeout?: number, plan_lock_timeout?: number, plan_statement_timeout?: number }
 ---@return table[]|nil rows one table per row, keyed by column name: integers, floats and booleans as Lua values, json/jsonb decoded to tables, bytea as a byte string, NULL as unidesk.null; numeric, dates and other types as the server's text
 ---@return table? err when the statement failed
 function connection:query(sql, params, options) end
 
----Runs a SQL script (a migration file) statement by statement, so a failure names the file, the statement and its line. The script is one transaction (a leading BEGIN and trailing COMMIT in the file are accepted); if a statement cannot run in a transaction, each statement commits on its own. Run as a role, a script may not change its role (SET ROLE, RESET ROLE, SET SESSION AUTHORIZATION).
+---Runs a SQL script (a migration file) statement by statement, so a failure names the file, the statement and its line. The script is one transaction (a leading BEGIN and trailing COMMIT in the file are accepted); if a statement cannot run in a transaction, each statement commits on its own. Run as a role, a script may not change its role (SET ROLE, RESET ROLE, SET SESSION AUTHORIZATION). In plan mode the whole script is verified as one write, as exec's are: under the plan's lock and statement timeouts, and not run when one of its statements cannot run in a transaction or would advance a sequence (the reason names the statement and line).
 ---@param sql string the script's text
----@param options? { name?: string, role?: string, timeout?: number }
+---@param options? { name?: string, role?: string, timeout?: number, plan_lock_timeout?: number, plan_statement_timeout?: number }
 ---@return {statements: integer, transactional: boolean}|nil result
 ---@return table? err as exec's, plus err.file, err.statement, err.statement_index and err.line (the line of the error position when the server gives one)
 function connection:script(sql, options) end
 
----Runs fn(conn) in a transaction: COMMIT when fn returns, ROLLBACK when it raises (the error goes on). If a statement inside failed, the server has aborted the transaction: tx returns nil, err (SQLSTATE 25P02). Transactions do not nest. In plan mode the transaction is always rolled back.
+---Runs fn(conn) in a transaction: COMMIT when fn returns, ROLLBACK when it raises (the error goes on). If a statement inside failed, the server has aborted the transaction: tx returns nil, err (SQLSTATE 25P02). Transactions do not nest. In plan mode the transaction is always rolled back, and each write in it is verified as exec's are, in a savepoint: a write that gives up waiting for a lock is rolled back alone and returned unverified, and fn goes on.
 ---@param fn function function(conn) … end
 ---@return any ... fn's results, or nil, err
 function connection:tx(fn) end
