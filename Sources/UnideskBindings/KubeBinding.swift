@@ -179,7 +179,9 @@ public enum KubeBinding {
                 }
                 // In run mode the family sends runs of one kind together, but only runs the
                 // policy admits whole: nothing goes out that its own gate call would refuse.
-                let queue = c.apply(docs, batching: ctx.mode == .run ? .runsOfOneKind : .none, fieldManager: manager, force: force,
+                // Not when a saved plan is applied: each object is checked against the plan
+                // just before it is sent, so none may go out with an earlier one's batch.
+                let queue = c.apply(docs, batching: ctx.mode == .run && !gate.observesBasis ? .runsOfOneKind : .none, fieldManager: manager, force: force,
                                     timeout: { seconds(o, Timeouts.kube.seconds) }, permitted: { ref in
                     guard let s = try? scope(c, kind: ref.kind, apiVersion: ref.apiVersion, namespace: ref.namespace, name: ref.name,
                                              timeout: seconds(o, Timeouts.kube.seconds)) else { return false }

@@ -112,6 +112,8 @@ public final class Gate {
             // user's line. The audit keeps every failure.
             if record.outcome != .error { console.effect(record) }
         }
+        // Whether perform() was entered: a write that failed inside may have changed something.
+        var attempted = false
         do {
             if effect == .write, observesBasis, !mode.isOfflinePlan, let basis {
                 record.basis = try basis().map { redactor.scrub(Self.comparable($0, salt: digestSalt)) }
@@ -133,6 +135,7 @@ public final class Gate {
                 record.verdict = effect == .write ? p.verdict : .unknown
                 return p.value
             }
+            attempted = true
             let result = try perform()
             // A read's result, digested: a later run (a saved plan's drift check) can tell
             // whether what it read is still what was read.
@@ -159,6 +162,8 @@ public final class Gate {
             // denial like the policy's, journaled and sticky.
             record.outcome = kind == "denied" ? .denied : .error
             record.planned = shouldPlan
+            // A write that failed as it ran may have changed something all the same.
+            if effect == .write, attempted { driftCheck?.performed(record) }
             record.errorKind = kind
             record.message = redactor.scrub(message)
             // A read that failed is compared too: the plan's failed the same way, or not.
@@ -173,6 +178,7 @@ public final class Gate {
         } catch {
             record.outcome = .error
             record.planned = shouldPlan
+            if effect == .write, attempted { driftCheck?.performed(record) }
             record.message = redactor.scrub((error as? HostError)?.text(calling: spec.fullName) ?? "\(error)")
             throw error
         }
