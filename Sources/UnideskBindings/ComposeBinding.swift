@@ -151,6 +151,21 @@ public enum ComposeBinding {
             return strip(d)
         }
 
+        /// What a drift message shows of ps/inspect: each container's service, id, image
+        /// and status.
+        func containerSummary(_ results: [LuaValue]) -> DataValue? {
+            guard let d = try? LuaData.toData(results.first ?? .nil) else { return nil }
+            func short(_ c: DataValue) -> DataValue {
+                .object(["service", "id", "image", "digest", "status"].map { k in (k, c[k].map { v in
+                    if k == "id", let s = v.stringValue { return .string(String(s.prefix(12))) }
+                    return v
+                } ?? .null) })
+            }
+            if case .array(let a) = d { return .array(a.map(short)) }
+            if case .null = d { return .null }
+            return short(d)
+        }
+
         func write(_ gate: SpecGate, _ args: [LuaValue], scope: String, basis: ((ComposeProject, LuaTable) throws -> DataValue)? = nil,
                    plan: @escaping (ComposeProject, LuaTable) throws -> Gate.Planned<[LuaValue]>,
                    perform: @escaping (ComposeProject, LuaTable) throws -> [LuaValue]) throws -> [LuaValue] {
@@ -198,14 +213,15 @@ public enum ComposeBinding {
                     return [container(c)]
                 })
             },
-            ctx.gatedRead(ps, scope: { args in "\((try args.table(0))["project"].stringValue ?? "")/*" }, fingerprint: stableContainers) { args in
+            ctx.gatedRead(ps, scope: { args in "\((try args.table(0))["project"].stringValue ?? "")/*" }, summary: containerSummary,
+                          fingerprint: stableContainers) { args in
                 let t = try args.table(0)
                 let p = try project(t)
                 let cs = try ctx.run { () throws(ComposeError) in try compose.get.ps(p, timeout: timeout(t)) }
                 return [.table(LuaTable(array: cs.map(container)))]
             },
             ctx.gatedRead(inspect, scope: { args in "\((try args.table(0))["project"].stringValue ?? "")/\((try args.table(0))["service"].stringValue ?? "")" },
-                          fingerprint: stableContainers) { args in
+                          summary: containerSummary, fingerprint: stableContainers) { args in
                 let t = try args.table(0)
                 let p = try project(t)
                 let c = try ctx.run { () throws(ComposeError) in try compose.get.inspect(p, service: t["service"].stringValue ?? "", timeout: timeout(t)) }

@@ -106,9 +106,10 @@ public final class Engine {
         if let check = session.gate.driftCheck, outcome.0 != .limit {
             if let drift = check.drift {
                 // Drift is never silent either: whatever the script did with the error, the
-                // run stopped performing there.
+                // run stopped performing there. Uncaught, it came out of its step (which
+                // keeps it); caught, the step the run failed in is another error's.
+                if outcome.1?.1 != "drift" { report.failedStep = nil }
                 outcome = (.drift, (drift.message, "drift", nil))
-                report.failedStep = nil
             } else if outcome.0 == .ok, !check.unreached.isEmpty {
                 let n = check.unreached.count
                 outcome = (.drift, ("drift: the recipe ended before \(n) planned effect\(n == 1 ? "" : "s") (first: \(check.unreached.first!.capability)): this run did not do what the plan says", "drift", nil))

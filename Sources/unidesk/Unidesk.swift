@@ -6,7 +6,7 @@ struct Unidesk: ParsableCommand {
         commandName: "unidesk",
         abstract: "Run deployment recipes written in Lua against vetted, policy-gated, audited primitives.",
         discussion: """
-        A recipe is a Lua 5.4 script in a sandbox. It reaches the world only through unidesk's primitives (require "unidesk.fs", "unidesk.json", …), and every primitive call passes one gate: policy check → plan or perform → audit record. Reads are allowed by default; writes need a grant (--allow or --policy). `unidesk plan` runs the same recipe and performs no write.
+        A recipe is a Lua 5.4 script in a sandbox. It reaches the world only through unidesk's primitives (require "unidesk.fs", "unidesk.json", …), and every primitive call passes one gate: policy check → plan or perform → audit record. Reads are allowed by default; writes need a grant (--allow or --policy). `unidesk plan` runs the same recipe and performs no write; `unidesk plan --out plan.json` saves the plan for review (`unidesk show plan.json`), and `unidesk apply plan.json` performs exactly it, stopping with exit 6 where reality changed since.
 
         \(ExitCode.helpText)
         """,

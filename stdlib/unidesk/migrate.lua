@@ -129,6 +129,13 @@ function M.smoke(opts)
       return report
     end
   end
+  -- Every file's text, read before the mode decides anything: a saved plan digests the
+  -- files a recipe reads, so `unidesk apply` refuses when a migration was edited since.
+  for _, m in ipairs(migrations) do
+    m.sql = fs.read(opts.dir .. "/" .. m.file)
+    if m.down then m.down_sql = fs.read(opts.dir .. "/" .. m.down) end
+  end
+  local baseline_sql = type(opts.baseline) == "string" and fs.read(opts.baseline) or nil
   if unidesk.mode == "plan" then
     report.planned = true
     report.skipped = "plan mode: the files were checked; the scratch-database smoke runs with `unidesk run`"
@@ -137,11 +144,11 @@ function M.smoke(opts)
 
   -- The smoke's reads and writes are a scratch database's, which it creates and drops: a
   -- plan skips them (above), so a saved plan's apply does not compare them either.
-  return unidesk.volatile(scratch_smoke, opts, migrations, report)
+  return unidesk.volatile(scratch_smoke, opts, migrations, report, baseline_sql)
 end
 
 --- The part of smoke that touches the server: a scratch database, created and dropped.
-scratch_smoke = function(opts, migrations, report)
+scratch_smoke = function(opts, migrations, report, baseline_sql)
   local admin = pg.connect(opts.admin_dsn)
   -- Roles are global to the server, and a smoke creates the two roles when they are missing
   -- and drops them after: two smokes at once on one server (two CI jobs) would drop each
@@ -180,18 +187,18 @@ scratch_smoke = function(opts, migrations, report)
 
     local baseline_version = -1
     if type(opts.baseline) == "string" then
-      local ok, err = conn:script(fs.read(opts.baseline), { name = opts.baseline, role = opts.owner_role })
+      local ok, err = conn:script(baseline_sql, { name = opts.baseline, role = opts.owner_role })
       if not ok then report.failure = failure(err, nil, "baseline", opts.owner_role); return end
     elseif type(opts.baseline) == "number" then
       baseline_version = opts.baseline
     end
     for _, m in ipairs(migrations) do
       local role = m.version <= baseline_version and opts.owner_role or opts.app_role
-      local up = fs.read(opts.dir .. "/" .. m.file)
+      local up = m.sql
       local ok, err = conn:script(up, { name = m.file, role = role })
       if not ok then report.failure = failure(err, m, "up", role); return end
       if m.down and opts.down ~= false and m.version > baseline_version then
-        ok, err = conn:script(fs.read(opts.dir .. "/" .. m.down), { name = m.down, role = role })
+        ok, err = conn:script(m.down_sql, { name = m.down, role = role })
         if not ok then report.failure = failure(err, m, "down", role); return end
         ok, err = conn:script(up, { name = m.file, role = role })
         if not ok then report.failure = failure(err, m, "up after down", role); return end
