@@ -179,7 +179,11 @@ public enum KubeBinding {
                 }
                 // In run mode the family sends runs of one kind together, but only runs the
                 // policy admits whole: nothing goes out that its own gate call would refuse.
-                let queue = c.apply(docs, batching: ctx.mode == .run ? .runsOfOneKind : .none, fieldManager: manager, force: force,
+                // Applying a saved plan, each object goes out alone, after its own comparison
+                // with the plan: in a run sent together, the later objects would be written
+                // before apply compared them (and on drift, written although refused).
+                let batching: KubeApplyBatching = ctx.mode == .run && !gate.observesBasis ? .runsOfOneKind : .none
+                let queue = c.apply(docs, batching: batching, fieldManager: manager, force: force,
                                     timeout: { seconds(o, Timeouts.kube.seconds) }, permitted: { ref in
                     guard let s = try? scope(c, kind: ref.kind, apiVersion: ref.apiVersion, namespace: ref.namespace, name: ref.name,
                                              timeout: seconds(o, Timeouts.kube.seconds)) else { return false }

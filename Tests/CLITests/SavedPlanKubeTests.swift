@@ -32,6 +32,15 @@ struct SavedPlanKubeTests {
         end
         """
 
+    /// Two ConfigMaps in one kube.apply call: a plain run sends them to the server together.
+    static let twoConfigMapsInOneCall = """
+        local kube = require "unidesk.kube"
+        kube.apply({
+          { apiVersion = "v1", kind = "ConfigMap", metadata = { name = "a" }, data = { greeting = unidesk.vars.greeting } },
+          { apiVersion = "v1", kind = "ConfigMap", metadata = { name = "b" }, data = { greeting = unidesk.vars.greeting } },
+        }, { namespace = unidesk.vars.ns })
+        """
+
     var grant: [String] { ["--allow", "kube.apply:\(ns)/*"] }
 
     func vars(greeting: String, tag: String = "v1") -> [String] {
@@ -146,6 +155,36 @@ struct SavedPlanKubeTests {
             #expect(try kube.field("deployment", "web", namespace: ns, ".metadata.labels.edited-by") == "hand")
             #expect(try kube.field("deployment", "web", namespace: ns, ".metadata.generation") == generation)
             #expect(try kube.field("deployment", "web", namespace: ns, ".spec.template.spec.containers[0].image") == "127.0.0.1:5000/unidesk/demo:v1")
+        }
+    }
+
+    @Test("objects of one kind in one kube.apply call: applied one by one, each after its comparison with the plan")
+    func oneCallAppliedAsPlanned() throws {
+        try withRecipe(Self.twoConfigMapsInOneCall) { kube, p in
+            #expect(try p.perform(vars(greeting: "hello") + grant).exitCode == 0)
+            #expect(try p.plan(vars(greeting: "bye") + grant).exitCode == 0)
+            let apply = try p.apply(grant)
+            #expect(apply.exitCode == 0, "\(apply.summary)")
+            #expect(p.applied["performed_writes"] as? Int == 2, "\(p.applied)")
+            #expect(try kube.field("configmap", "b", namespace: ns, ".data.greeting") == "bye")
+        }
+    }
+
+    @Test("the second object of one kube.apply call edited by hand: exit 6 at it, and it is not written")
+    func oneCallEditedBehindUnidesksBack() throws {
+        try withRecipe(Self.twoConfigMapsInOneCall) { kube, p in
+            #expect(try p.perform(vars(greeting: "hello") + grant).exitCode == 0)
+            #expect(try p.plan(vars(greeting: "bye") + grant).exitCode == 0)
+            try kube.kubectl(["label", "configmap", "b", "-n", ns, "edited-by=hand"])
+            let edited = try kube.resourceVersion("configmap", "b", namespace: ns)
+
+            let apply = try p.apply(grant)
+            #expect(apply.exitCode == 6, "\(apply.summary)")
+            #expect((p.applied["drift"] as? [String: Any])?["capability"] as? String == "kube.apply:\(ns)/ConfigMap/b", "\(p.applied)")
+            #expect(p.applied["performed_writes"] as? Int == 1, "\(p.applied)")
+            #expect(try kube.field("configmap", "a", namespace: ns, ".data.greeting") == "bye")
+            #expect(try kube.field("configmap", "b", namespace: ns, ".data.greeting") == "hello", "refused, so not written")
+            #expect(try kube.resourceVersion("configmap", "b", namespace: ns) == edited)
         }
     }
 }
