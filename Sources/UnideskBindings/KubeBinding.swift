@@ -36,7 +36,7 @@ public enum KubeBinding {
         effect: .read, scope: "<namespace>/<Kind>/*", errors: errors)
     static let apply = PrimitiveSpec(
         module: "kube", name: "apply",
-        summary: "Server-side apply (the API server merges and tracks field ownership). Takes an object, a list of objects, or YAML text (several documents are applied in order; consecutive objects of one kind, other than namespaces and CRDs, are sent 8 at a time, and an error among them is raised once all of them were sent). In plan mode the server applies with dryRun=All and the plan says, per object, created / changed (which fields) / unchanged; nothing is stored.",
+        summary: "Server-side apply (the API server merges and tracks field ownership). Takes an object, a list of objects, or YAML text (several documents are applied in order; consecutive objects of one kind, other than namespaces and CRDs, are sent 8 at a time, and an error among them is raised once all of them were sent; under `unidesk apply` each is sent alone, after its comparison with the saved plan). In plan mode the server applies with dryRun=All and the plan says, per object, created / changed (which fields) / unchanged; nothing is stored.",
         params: [Param("objects", .oneOf([.map(.any), .array(.any), .string]), "an object table, a list of them, or YAML"),
                  Param("options", .record([
                     Param("field_manager", .string, optional: true, "default \"unidesk\""),
