@@ -36,7 +36,7 @@ public enum KubeBinding {
         effect: .read, scope: "<namespace>/<Kind>/*", errors: errors)
     static let apply = PrimitiveSpec(
         module: "kube", name: "apply",
-        summary: "Server-side apply (the API server merges and tracks field ownership). Takes an object, a list of objects, or YAML text (several documents are applied in order; consecutive objects of one kind, other than namespaces and CRDs, are sent 8 at a time, and an error among them is raised once all of them were sent). In plan mode the server applies with dryRun=All and the plan says, per object, created / changed (which fields) / unchanged; nothing is stored.",
+        summary: "Server-side apply (the API server merges and tracks field ownership). Takes an object, a list of objects, or YAML text (several documents are applied in order; consecutive objects of one kind, other than namespaces and CRDs, are sent 8 at a time, and an error among them is raised once all of them were sent; under `unidesk apply` each is sent alone, after its comparison with the saved plan). In plan mode the server applies with dryRun=All and the plan says, per object, created / changed (which fields) / unchanged; nothing is stored.",
         params: [Param("objects", .oneOf([.map(.any), .array(.any), .string]), "an object table, a list of them, or YAML"),
                  Param("options", .record([
                     Param("field_manager", .string, optional: true, "default \"unidesk\""),
@@ -179,9 +179,11 @@ public enum KubeBinding {
                 }
                 // In run mode the family sends runs of one kind together, but only runs the
                 // policy admits whole: nothing goes out that its own gate call would refuse.
-                // Not when a saved plan is applied: each object is checked against the plan
-                // just before it is sent, so none may go out with an earlier one's batch.
-                let queue = c.apply(docs, batching: ctx.mode == .run && !gate.observesBasis ? .runsOfOneKind : .none, fieldManager: manager, force: force,
+                // Applying a saved plan, each object goes out alone, after its own comparison
+                // with the plan: in a run sent together, the later objects would be written
+                // before apply compared them (and on drift, written although refused).
+                let batching: KubeApplyBatching = ctx.mode == .run && !gate.observesBasis ? .runsOfOneKind : .none
+                let queue = c.apply(docs, batching: batching, fieldManager: manager, force: force,
                                     timeout: { seconds(o, Timeouts.kube.seconds) }, permitted: { ref in
                     guard let s = try? scope(c, kind: ref.kind, apiVersion: ref.apiVersion, namespace: ref.namespace, name: ref.name,
                                              timeout: seconds(o, Timeouts.kube.seconds)) else { return false }

@@ -14,7 +14,7 @@ function kube.get(args) end
 ---@return table[] objects each with its kind and apiVersion
 function kube.list(args) end
 
----Server-side apply (the API server merges and tracks field ownership). Takes an object, a list of objects, or YAML text (several documents are applied in order; consecutive objects of one kind, other than namespaces and CRDs, are sent 8 at a time, and an error among them is raised once all of them were sent). In plan mode the server applies with dryRun=All and the plan says, per object, created / changed (which fields) / unchanged; nothing is stored.
+---Server-side apply (the API server merges and tracks field ownership). Takes an object, a list of objects, or YAML text (several documents are applied in order; consecutive objects of one kind, other than namespaces and CRDs, are sent 8 at a time, and an error among them is raised once all of them were sent; under `unidesk apply` each is sent alone, after its comparison with the saved plan). In plan mode the server applies with dryRun=All and the plan says, per object, created / changed (which fields) / unchanged; nothing is stored.
 ---@param objects table<string, any>|any[]|string an object table, a list of them, or YAML
 ---@param options? { field_manager?: string, force?: boolean, namespace?: string, context?: string, timeout?: number }
 ---@return table|table[] applied the object(s) as the server stored them (or would, in plan mode)
