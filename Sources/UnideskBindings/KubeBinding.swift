@@ -119,11 +119,21 @@ public enum KubeBinding {
             return "\(ns)/\(kind)/\(name)"
         }
         func lua(_ d: DataValue) -> LuaValue { LuaData.toLua(d) }
-        /// Basis of a write (saved plans): the live object's resourceVersion, which any
-        /// change to it (a kubectl edit, another controller) moves; null when absent.
+        /// Basis of a write (saved plans): which object lives there (uid) and a digest of what
+        /// it holds, so any edit (kubectl edit, label, another manager's apply) is drift.
+        /// Not its resourceVersion: that also moves when a controller writes the status (a
+        /// Deployment's, whenever its pods change), which is not what the write changes.
         func liveBasis(_ c: KubeClient, kind: String, apiVersion: String?, name: String, namespace: String?, timeout: Double) throws -> DataValue {
             let live = try ctx.run { () throws(KubeError) in try c.get(kind: kind, apiVersion: apiVersion, name: name, namespace: namespace, timeout: timeout) }
-            return .object([("resourceVersion", live?["metadata"]?["resourceVersion"] ?? .null)])
+            guard let live, case .object(let fields) = live else { return .object([("exists", .bool(false))]) }
+            let bookkeeping: Set<String> = ["resourceVersion", "managedFields", "generation", "creationTimestamp", "selfLink", "uid"]
+            let content = DataValue.object(fields.compactMap { k, v in
+                if k == "status" { return nil }
+                if k == "metadata", case .object(let m) = v { return (k, .object(m.filter { !bookkeeping.contains($0.0) })) }
+                return (k, v)
+            })
+            let text = (try? JSON.encode(content, options: .init(pretty: false, sortKeys: true))) ?? ""
+            return .object([("uid", live["metadata"]?["uid"] ?? .null), ("content", .string(ctx.digest(Array(text.utf8))))])
         }
         /// What a drift message shows of an object read: which one, and its resourceVersion.
         func objectSummary(_ o: DataValue?) -> DataValue? {

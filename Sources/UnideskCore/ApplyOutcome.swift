@@ -39,8 +39,15 @@ public struct ApplyOutcome: Sendable {
         var out: [String] = []
         if let drift {
             out.append(paint("Drift:", 31) + " " + Console.sanitize(drift["capability"]?.stringValue ?? "?") + ": " + Console.sanitize(drift["reason"]?.stringValue ?? ""))
-            if let p = drift["plan"] { out.append("  plan saw: " + Self.text(p)) }
-            if let n = drift["now"] { out.append("  now:      " + Self.text(n)) }
+            if case .object(let p)? = drift["plan"], case .object(let n)? = drift["now"] {
+                // Field by field, so the one that changed is never the one cut off.
+                for k in DriftCheck.changedFields(.object(p), .object(n)) {
+                    out.append("  \(Console.sanitize(k)): plan saw \(Self.text(p.first { $0.0 == k }?.1 ?? .null)), now \(Self.text(n.first { $0.0 == k }?.1 ?? .null))")
+                }
+            } else {
+                if let p = drift["plan"] { out.append("  plan saw: " + Self.text(p)) }
+                if let n = drift["now"] { out.append("  now:      " + Self.text(n)) }
+            }
             out.append("  Nothing was performed after this point.")
         }
         if !unreached.isEmpty {

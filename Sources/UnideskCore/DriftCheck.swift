@@ -38,9 +38,11 @@ final class DriftCheck {
     /// Once the run has written, what it reads may be its own doing (a health check of the
     /// container it recreated): reads are no longer compared.
     private var wrote = false
-    /// Targets this run has written: a later write to one of them rests on this run's own
-    /// effect, not on what the plan saw, so its basis is not compared.
-    private var written: Set<String> = []
+    /// What this run has written, by family and scope: a later write that touches the same
+    /// (kube.delete after kube.apply of one object, compose.down after compose.up of the
+    /// project) rests on this run's own effect, not on what the plan saw, so its basis is
+    /// not compared.
+    private var written: [(family: String, scope: String)] = []
     private(set) var drift: Drift?
     /// Writes performed inside unidesk.volatile: apply lists them apart.
     private(set) var volatileWrites: [String] = []
@@ -83,8 +85,11 @@ final class DriftCheck {
         if let now = r.comparable, !Self.covers(p.arguments, now) {
             throw fail(Drift(capability: r.capability, reason: "its arguments differ from the plan's", plan: p.arguments, now: now))
         }
-        if !written.contains(Self.key(r)), !Self.same(p.basis, r.basis) {
-            throw fail(Drift(capability: r.capability, reason: "what it would change is not what the plan saw", plan: p.basis, now: r.basis))
+        if !wroteBefore(r), !Self.same(p.basis, r.basis) {
+            let fields = Self.changedFields(p.basis, r.basis)
+            throw fail(Drift(capability: r.capability,
+                             reason: "what it would change is not what the plan saw" + (fields.isEmpty ? "" : " (\(fields.joined(separator: ", ")) changed)"),
+                             plan: p.basis, now: r.basis))
         }
         writeCursor += 1
     }
@@ -92,7 +97,7 @@ final class DriftCheck {
     /// A write was performed (or attempted: a failed one may have changed something).
     func performed(_ r: AuditRecord) {
         wrote = true
-        written.insert(Self.key(r))
+        written.append(Self.place(r))
         if r.volatile { volatileWrites.append(r.capability) }
     }
 
@@ -128,9 +133,33 @@ final class DriftCheck {
 
     static func canonical(_ d: DataValue) -> String? { try? JSON.encode(d, options: .init(pretty: false, sortKeys: true)) }
 
-    static func key(_ r: AuditRecord) -> String {
-        guard let t = r.target, let json = try? JSON.encode(t, options: .init(pretty: false, sortKeys: true)) else { return r.capability }
-        return r.primitive + " " + json
+    /// A call's family ("kube" of unidesk.kube.apply) and capability scope ("ns/ConfigMap/x").
+    static func place(_ r: AuditRecord) -> (family: String, scope: String) {
+        let parts = r.primitive.split(separator: ".")
+        let family = parts.count >= 2 ? String(parts[parts.count - 2]) : r.primitive
+        let scope = r.capability.firstIndex(of: ":").map { String(r.capability[r.capability.index(after: $0)...]) } ?? r.capability
+        return (family, scope)
+    }
+
+    private func wroteBefore(_ r: AuditRecord) -> Bool {
+        let here = Self.place(r)
+        return written.contains { $0.family == here.family && Self.overlap($0.scope, here.scope) }
+    }
+
+    /// Whether two scopes name the same thing or one contains the other ("P/*" and "P/web").
+    static func overlap(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
+        func within(_ wide: String, _ narrow: String) -> Bool {
+            wide.hasSuffix("/*") && narrow.hasPrefix(String(wide.dropLast()))
+        }
+        return within(a, b) || within(b, a) || a == "*" || b == "*"
+    }
+
+    /// The top-level fields where two bases differ ("registry_digest"), for the reason.
+    static func changedFields(_ a: DataValue?, _ b: DataValue?) -> [String] {
+        guard case .object(let x)? = a, case .object(let y)? = b else { return [] }
+        let keys = (x.map(\.0) + y.map(\.0).filter { k in !x.contains { $0.0 == k } })
+        return keys.filter { k in !same(x.first { $0.0 == k }?.1, y.first { $0.0 == k }?.1) }
     }
 
     /// Whether the run's arguments are the plan's: equal wherever the plan knew the value.

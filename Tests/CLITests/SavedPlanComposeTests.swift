@@ -76,10 +76,10 @@ struct SavedPlanComposeTests {
             #expect(p.applied["performed_writes"] as? Int == 0, "\(p.applied)")
             let drift = p.applied["drift"] as? [String: Any] ?? [:]
             #expect(drift["capability"] as? String == "compose.recreate:\(project)/web", "\(drift)")
-            #expect(drift["reason"] as? String == "what it would change is not what the plan saw", "\(drift)")
+            #expect(drift["reason"] as? String == "what it would change is not what the plan saw (containers changed)", "\(drift)")
             let ids = { (side: String) in ((drift[side] as? [String: Any])?["containers"] as? [[String: Any]])?.compactMap { $0["id"] as? String } }
             #expect(ids("plan") == [planned] && ids("now") == [byHand], "\(drift)")
-            #expect(apply.stderr.contains("  plan saw: ") && apply.stderr.contains("  now:      "), "\(apply.summary)")
+            #expect(apply.stderr.contains("  containers: plan saw [{\"id\":\"\(planned)\"") && apply.stderr.contains(", now [{\"id\":\"\(byHand)\""), "\(apply.summary)")
             #expect(try containerID(compose) == byHand, "apply recreated nothing")
         }
     }
@@ -99,7 +99,8 @@ struct SavedPlanComposeTests {
             let drift = p.applied["drift"] as? [String: Any] ?? [:]
             #expect((drift["plan"] as? [String: Any])?["registry_digest"] as? String == v1, "\(drift)")
             #expect((drift["now"] as? [String: Any])?["registry_digest"] as? String == v2, "\(drift)")
-            #expect(apply.stderr.contains("\"registry_digest\":\"\(v1)\"") && apply.stderr.contains("\"registry_digest\":\"\(v2)\""), "\(apply.summary)")
+            #expect(drift["reason"] as? String == "what it would change is not what the plan saw (registry_digest changed)", "\(drift)")
+            #expect(apply.stderr.contains("  registry_digest: plan saw \"\(v1)\", now \"\(v2)\"\n"), "\(apply.summary)")
             #expect(p.applied["performed_writes"] as? Int == 0, "\(p.applied)")
             #expect(try containerID(compose) == running, "apply recreated nothing")
         }

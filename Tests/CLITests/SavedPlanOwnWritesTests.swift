@@ -4,14 +4,10 @@ import UnideskTestSupport
 
 /// A write to a target the same run wrote before with another primitive of the family
 /// (kube.apply then kube.delete of one object, compose.up then compose.down of one
-/// project): its basis is the run's own doing, yet apply compares it with the plan's and
-/// exits 6 with nothing changed behind its back. DriftCheck.key (UnideskCore) keys written
-/// targets by primitive, so the earlier write does not count. Known issues: once the core
-/// keys them by family and target, these tests fail until the wrappers are removed.
+/// project): its basis is the run's own doing, so apply does not compare it with the plan's
+/// (DriftCheck keys what the run wrote by family and scope, "P/*" covering "P/web").
 @Suite("Saved plans: a later write to a target the run already wrote", .serialized)
 struct SavedPlanOwnWritesTests {
-    static let issue: Comment = "DriftCheck.key includes the primitive: a target written by kube.apply (compose.up) is not 'written' for kube.delete (compose.down), so their basis is compared with the plan's"
-
     @Test("kube.apply then kube.delete of one object, nothing changed since the plan: apply exits 0")
     func kubeApplyThenDelete() throws {
         let ns = "i18-stack-\(UUID().uuidString.prefix(8).lowercased())"
@@ -28,10 +24,8 @@ struct SavedPlanOwnWritesTests {
         let plan = try p.plan(["--var", "ns=\(ns)"] + grant)
         #expect(plan.exitCode == 0, "\(plan.summary)")
         let apply = try p.apply(grant)
-        withKnownIssue(Self.issue) { () throws in
-            #expect(apply.exitCode == 0, "\(apply.summary)")
-            #expect(try kube.resourceVersion("configmap", "scratch", namespace: ns) == nil, "deleted, as planned")
-        }
+        #expect(apply.exitCode == 0, "\(apply.summary)")
+        #expect(try kube.resourceVersion("configmap", "scratch", namespace: ns) == nil, "deleted, as planned")
     }
 
     @Test("compose.up then compose.down of one project, nothing changed since the plan: apply exits 0")
@@ -50,10 +44,8 @@ struct SavedPlanOwnWritesTests {
         let plan = try p.plan(["--var", "project=\(project)"] + grant)
         #expect(plan.exitCode == 0, "\(plan.summary)")
         let apply = try p.apply(grant)
-        withKnownIssue(Self.issue) { () throws in
-            #expect(apply.exitCode == 0, "\(apply.summary)")
-            let left = try StackTool.run(["docker", "compose", "-p", project, "-f", "compose.yaml", "ps", "-a", "-q"], directory: p.run.dir.url.path)
-            #expect(left.isEmpty, "down removed the container, as planned")
-        }
+        #expect(apply.exitCode == 0, "\(apply.summary)")
+        let left = try StackTool.run(["docker", "compose", "-p", project, "-f", "compose.yaml", "ps", "-a", "-q"], directory: p.run.dir.url.path)
+        #expect(left.isEmpty, "down removed the container, as planned")
     }
 }

@@ -52,7 +52,7 @@ struct SavedPlanRegistryTests {
         #expect(drift["reason"] as? String == "what it reads changed since the plan", "\(drift)")
         #expect((drift["plan"] as? [String: Any])?["digest"] as? String == v1, "\(drift)")
         #expect((drift["now"] as? [String: Any])?["digest"] as? String == v2, "\(drift)")
-        #expect(apply.stderr.contains("plan saw: {\"digest\":\"\(v1)\",\"exists\":true}\n  now:      {\"digest\":\"\(v2)\",\"exists\":true}\n"), "\(apply.summary)")
+        #expect(apply.stderr.contains("  digest: plan saw \"\(v1)\", now \"\(v2)\"\n"), "\(apply.summary)")
         #expect(apply.stderr.contains("Not reached (1 planned effect not performed):\n  - state.set:release (unchanged)\n"), "\(apply.summary)")
         #expect(p.applied["performed_writes"] as? Int == 0, "\(p.applied)")
         #expect(try stored(p) == "release=\(v1)", "the state write was not performed")

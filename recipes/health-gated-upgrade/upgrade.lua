@@ -6,6 +6,7 @@ local http = require "unidesk.http"
 local state = require "unidesk.state"
 local alert = require "unidesk.alert"
 local migrate = require "unidesk.migrate"
+local registry = require "unidesk.registry"
 local M = {}
 
 --- cfg: app, project, dir, service, image_var (the compose variable holding the image),
@@ -37,6 +38,16 @@ function M.run(cfg)
   local function healthy(version, timeout)
     return pcall(http.wait, cfg.health, { timeout = timeout or cfg.timeout or 60, interval = 0.5,
       ["until"] = function(r) return r.status == 200 and r:json().deploy.version == version end })
+  end
+
+  -- The artifact first: a tag never published holds the upgrade before anything is touched,
+  -- and under `unidesk apply` a tag re-pushed since the plan is drift here, at a read, not
+  -- after the service was stopped.
+  local artifact = registry.head(cfg.repo .. ":" .. cfg.target)
+  if not artifact.unknown and not artifact.exists then
+    local why = cfg.repo .. ":" .. cfg.target .. " is not published (registry answered " .. tostring(artifact.status) .. ")"
+    alert.raise { kind = "held", app = cfg.app, attempted = cfg.target, recovered = true, notes = why .. "; nothing was stopped or deployed" }
+    return { outcome = "held", reason = why }
   end
 
   local last = state.get(cfg.app .. "/last-good")

@@ -19,6 +19,10 @@ local function world(healthy_versions)
       return running
     end,
   })
+  test.fake("registry", { head = function(ref)
+    local published = { ["reg/demo:v1"] = true, ["reg/demo:v2"] = true, ["reg/demo:broken"] = true }
+    return published[ref] and { exists = true, status = 200, digest = "sha256:" .. ref } or { exists = false, status = 404 }
+  end })
   test.fake("snapshot", {
     take = function(a) log[#log + 1] = "snapshot " .. a.meta.version end,
     restore = function() log[#log + 1] = "restore" end,
@@ -44,6 +48,14 @@ test.describe("health-gated upgrade", function()
     test.eq(r.outcome, "upgraded")
     test.eq(log, { "stop", "snapshot 1.0.0", "recreate reg/demo:v2", "up worker" })
     test.eq(require("unidesk.state").get("demo/last-good").tag, "v2")
+  end)
+  test.it("holds an upgrade to a tag that was never published, touching nothing", function()
+    local upgrade, log = world({ ["2.0.0"] = true })
+    cfg.target = "v3"
+    local r = upgrade.run(cfg)
+    test.eq(r.outcome, "held")
+    test.eq(log, {})
+    test.eq(require("unidesk.alert").list("demo")[1].kind, "held")
   end)
   test.it("restores the snapshot and the prior version when it is not", function()
     local upgrade, log = world({ ["1.0.0"] = true, ["2.0.0"] = true })
@@ -72,7 +84,11 @@ test.describe("health-gated upgrade", function()
         return { planned = true, unknown = true, project = p.project, service = p.service, image = p.env.DEMO_IMAGE, labels = {} }
       end,
     })
-    test.fake("snapshot", { take = function() log[#log + 1] = "snapshot" end })
+    test.fake("registry", { head = function(ref)
+    local published = { ["reg/demo:v1"] = true, ["reg/demo:v2"] = true, ["reg/demo:broken"] = true }
+    return published[ref] and { exists = true, status = 200, digest = "sha256:" .. ref } or { exists = false, status = 404 }
+  end })
+  test.fake("snapshot", { take = function() log[#log + 1] = "snapshot" end })
     test.fake("http", { wait = function() error("a plan has nothing to health-gate", 0) end })
     local r = test.load("upgrade").run(setmetatable({ target = "v2" }, { __index = cfg }))
     test.eq(r.outcome, "planned")
