@@ -150,6 +150,18 @@ import UnideskData
         #expect(DriftCheck.same(.object([("a", .int(1)), ("b", .int(2))]), .object([("b", .int(2)), ("a", .int(1))])))
     }
 
+    /// What the run wrote covers a later write of the same family to the same scope or one
+    /// inside it; the reason of a basis drift names the fields that changed.
+    @Test func ownWritesAndChangedFields() {
+        #expect(DriftCheck.overlap("demo/*", "demo/web"))
+        #expect(DriftCheck.overlap("demo/web", "demo/*"))
+        #expect(DriftCheck.overlap("ns/ConfigMap/a", "ns/ConfigMap/a"))
+        #expect(!DriftCheck.overlap("ns/ConfigMap/a", "ns/ConfigMap/ab"))
+        #expect(!DriftCheck.overlap("demo/*", "demo2/web"))
+        #expect(DriftCheck.changedFields(.object([("image", .string("x")), ("registry_digest", .string("a"))]),
+                                         .object([("image", .string("x")), ("registry_digest", .string("b"))])) == ["registry_digest"])
+    }
+
     /// Refused before anything runs: other vars, other grants, a changed recipe file, a
     /// plan that failed. Nothing is written in any of these.
     @Test func refusalsBeforeTheFirstEffect() throws {
