@@ -87,4 +87,31 @@ struct SavedPlanPostgresTests {
         #expect(apply.stderr.contains("error: the vars differ from the plan's: migration: plan 'migrations/001.sql', now 'migrations/002.sql'"), "\(apply.summary)")
         #expect(try !tableExists())
     }
+
+    /// A script's text comes from a read after the first write (not compared: it may be the
+    /// run's own doing), so only the write's own arguments can tell it changed.
+    @Test("a script whose text changed after the plan: exit 6 at the script, nothing run on the server")
+    func scriptTextCompared() throws {
+        let r = try RecipeRun("""
+            local pg = require "unidesk.pg"
+            local state = require "unidesk.state"
+            local conn = pg.connect(unidesk.env("DSN"))
+            state.set("marker", "migrating")
+            assert(conn:script(state.get("migration")))
+            """)
+        defer { r.remove(); drop() }
+        let env = ["DSN": try dsn()]
+        let grants = ["--secret-env", "DSN", "--allow", "pg.exec:*", "--allow", "state.*"]
+        let set = #"require("unidesk.state").set("migration", unidesk.vars.sql)"#
+        try r.runOther("set.lua", set, ["--allow", "state.*", "--var", "sql=CREATE TABLE \(table) (id int PRIMARY KEY);"])
+        #expect(try r.planOut(grants, environment: env).exitCode == 0)
+        try r.runOther("set.lua", set, ["--allow", "state.*", "--var", "sql=CREATE TABLE \(table) (id int PRIMARY KEY, changed text);"])
+
+        let apply = try r.apply(grants, environment: env)
+        #expect(apply.exitCode == 6, "\(apply.summary)")
+        #expect(apply.stderr.contains("Drift: pg.exec:") && apply.stderr.contains("its arguments differ from the plan's")
+                && apply.stderr.contains("changed text"), "\(apply.summary)")
+        #expect(try !tableExists(), "the changed script was not run")
+        #expect(r.stored("marker") == "\"migrating\"", "the write before it was performed")
+    }
 }
