@@ -65,4 +65,21 @@ struct SavedPlanSnapshotTests {
                 "\(apply.summary)")
         #expect(try lastGood(r) == other, "apply took no snapshot")
     }
+
+    /// The drop rests on the last-good the take just made: this run's own doing, not drift.
+    @Test("take then drop in one run: apply performs both as planned")
+    func takeThenDrop() throws {
+        let r = try RecipeRun("""
+            local snapshot = require "unidesk.snapshot"
+            snapshot.take { app = "shop", volumes = { unidesk.vars.volume } }
+            snapshot.drop { app = "shop" }
+            """)
+        defer { r.remove() }
+        try volume(r)
+        #expect(try r.planOut(grants(r)).exitCode == 0)
+        let apply = try r.apply(grants(r))
+        #expect(apply.exitCode == 0, "\(apply.summary)")
+        #expect(apply.stderr.contains("Applied 2 of 2 planned writes."), "\(apply.summary)")
+        #expect(try lastGood(r) == "none")
+    }
 }
