@@ -61,14 +61,16 @@ public enum PostgresBinding {
         }
 
         /// A statement through the gate; a failed statement comes back as nil, err.
-        func statement(_ gate: SpecGate, slot: Slot, role: String?, readOnly: Bool, arguments: [LuaValue],
+        /// `compared`: what a saved plan compares when it is not `arguments` (a script's text,
+        /// which the audit leaves out).
+        func statement(_ gate: SpecGate, slot: Slot, role: String?, readOnly: Bool, arguments: [LuaValue], compared: [LuaValue]? = nil,
                        offlineValue: LuaValue, run: @escaping (PGConnection, _ rollback: Bool) throws(PGError) -> LuaValue) throws -> [LuaValue] {
             let scope = "\(slot.database)@\(role ?? slot.user)"
             do {
                 let v: LuaValue = try gate.call(scope: scope, arguments: gate.audit(arguments),
                                                     effect: readOnly ? .read : .write,
                                                     target: .object([("database", .string(slot.database)), ("role", .string(role ?? slot.user))]),
-                                                    compare: gate.comparable(arguments),
+                                                    compare: gate.comparable(compared ?? arguments),
                                                     perform: {
                                                         guard let c = slot.connection else { return offlineValue }
                                                         do throws(PGError) { return try run(c, false) } catch { throw ctx.error(error) }
@@ -158,7 +160,9 @@ public enum PostgresBinding {
                 let name = o?["name"].stringValue
                 let stmt = StatementOptions(role: o?["role"].stringValue, timeout: timeout(o?.number("timeout")),
                                             planLimits: try planLimits(o, over: slot.planLimits, argument: 3))
+                // The audit names the script; a saved plan compares its text (a digest when long).
                 return try statement(gate, slot: slot, role: stmt.role, readOnly: false, arguments: [.string(name ?? "<script>")] + Array(args.dropFirst()),
+                                     compared: args,
                                      offlineValue: .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
                     var s = stmt
                     s.rollback = rollback

@@ -59,14 +59,17 @@ extension ArtifactLaneRecipeTests {
         var env = ProcessInfo.processInfo.environment
         env["KUBECONFIG"] = try stackValue("UNIDESK_KUBECONFIG_ADMIN_TOKEN")
         env["UNIDESK_SNAPSHOT_DIR"] = nil
-        func run(_ t: TempRecipe, allow: [String]) throws -> RunReport {
+        func options(_ t: TempRecipe, allow: [String]) throws -> EngineOptions {
             var o = EngineOptions()
             o.color = false
             o.timeout = 120
             o.stateDirectory = t.state
             o.environment = env
             try o.policy.add(allow: allow, deny: [])
-            return Engine(options: o, libraries: Libraries.all).run(recipePath: "\(t.dir)/recipe.lua")
+            return o
+        }
+        func run(_ t: TempRecipe, allow: [String]) throws -> RunReport {
+            Engine(options: try options(t, allow: allow), libraries: Libraries.all).run(recipePath: "\(t.dir)/recipe.lua")
         }
         // prod's Deployment, annotated with the commit it was rolled out from (v2).
         let setup = try TempRecipe(["recipe.lua": """
@@ -104,7 +107,8 @@ extension ArtifactLaneRecipeTests {
                       prod: { deployment: { name: api, namespace: \(ns) } }
                 """,
         ])
-        let r = try run(t, allow: ["fs.write:artifact-lane/*", "compose.ps:*", "compose.inspect:*", "kube.get:*"])
+        let grants = ["fs.write:artifact-lane/*", "compose.ps:*", "compose.inspect:*", "kube.get:*"]
+        let r = try run(t, allow: grants)
         #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
         guard case .array(let rows)? = r.outputs.first(where: { $0.0 == "rows" })?.1, rows.count == 2 else { Issue.record("no rows: \(r.outputs)"); return }
         #expect(rows[0]["runtimeCommit"]?["dev"] == .string(v1), "dev from the container's label: \(rows[0])")
@@ -114,5 +118,12 @@ extension ArtifactLaneRecipeTests {
         #expect(rows[0]["recommendedAction"] == .string("deploy to dev"))
         #expect(rows[1]["prodStatus"] == .string("no Deployment api"), "\(rows[1])")
         #expect(!r.audit.contains { $0.performed && $0.effect == .write && $0.primitive != "unidesk.fs.write" }, "the lane changes nothing")
+
+        // With a saved plan: the same reads (a container's label, a Deployment, one that is
+        // missing) compared and found unchanged, the rows written as planned.
+        let round = try SavedPlanRound.run(try options(t, allow: grants), recipe: "\(t.dir)/recipe.lua")
+        round.expectExactlyThePlan()
+        #expect(round.planned == ["fs.write:artifact-lane/rows.json"])
+        #expect(round.saved.calls.contains { $0.primitive == "unidesk.kube.get" } && round.saved.calls.contains { $0.primitive == "unidesk.compose.inspect" })
     }
 }

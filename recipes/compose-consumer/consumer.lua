@@ -50,7 +50,9 @@ function M.run(cfg)
   if ok then good, why = verify(c) end
   if good then return { outcome = "deployed", digest = artifact.digest, container = c.id } end
   if previous then
-    compose.recreate(with(project(previous), { service = cfg.service, pull = false, timeout = cfg.timeout }))
+    -- Recovery a plan cannot contain (its verification never ran): `unidesk apply` performs
+    -- it outside the saved plan's comparison (unidesk.volatile), unless it already found drift.
+    unidesk.volatile(compose.recreate, with(project(previous), { service = cfg.service, pull = false, timeout = cfg.timeout }))
   end
   error({ kind = "rolled_back", message = cfg.service .. " on " .. cfg.commit .. " failed (" .. why .. ")"
     .. (previous and "; the previous digest runs again" or "; there was no previous container") }, 0)

@@ -32,7 +32,8 @@ function M.run(cfg)
       compose.up(project(cfg.base, { wait = true }))
     end)
     if not deployed then
-      pcall(compose.down, project(cfg.base, { volumes = false }))
+      -- Clean-up a plan cannot contain (the base came up there): outside a saved plan's comparison.
+      pcall(unidesk.volatile, compose.down, project(cfg.base, { volumes = false }))
       error("cold path: the base " .. cfg.base .. " did not come up: " .. tostring(type(why) == "table" and why.message or why), 0)
     end
     known_good = unidesk.step("cold: keep the base as the warm canonical", function()
@@ -65,7 +66,9 @@ function M.run(cfg)
     if planned then return { path = path, reason = reason, planned = true, known_good = known_good.id } end
     return { path = path, reason = reason, passed = true, known_good = known_good.id }
   end
-  unidesk.step("restore the known-good snapshot and undeploy", function()
+  -- Recovery a plan cannot contain (the head's check never ran there): `unidesk apply` performs
+  -- it outside the saved plan's comparison (unidesk.volatile), unless it already found drift.
+  unidesk.volatile(unidesk.step, "restore the known-good snapshot and undeploy", function()
     compose.stop(project(cfg.head))
     snapshot.restore { app = cfg.app, force = false }
     compose.down(project(cfg.head, { volumes = false }))
