@@ -48,14 +48,19 @@ public struct ApplyOutcome: Sendable {
                 if let p = drift["plan"] { out.append("  plan saw: " + Self.text(p)) }
                 if let n = drift["now"] { out.append("  now:      " + Self.text(n)) }
             }
-            out.append("  Nothing was performed after this point.")
+            out.append("  Nothing was performed after this point. Make a new plan: what this one saw has changed (an earlier apply of it counts).")
         }
         if !unreached.isEmpty {
             out.append("Not reached (\(PlanSummary.plural(unreached.count, "planned effect")) not performed):")
             for c in unreached { out.append("  - \(Console.sanitize(c.capability)) (\(c.verdict?.name ?? "unverified"))") }
         }
         if !volatileWrites.isEmpty {
-            out.append("Performed outside the plan (inside unidesk.volatile): \(volatileWrites.map(Console.sanitize).joined(separator: ", "))")
+            var counts: [(String, Int)] = []
+            for w in volatileWrites {
+                if let i = counts.firstIndex(where: { $0.0 == w }) { counts[i].1 += 1 } else { counts.append((w, 1)) }
+            }
+            let listed = counts.prefix(10).map { "\(Console.sanitize($0.0))\($0.1 > 1 ? " (\($0.1)×)" : "")" }
+            out.append("Performed outside the plan (inside unidesk.volatile): \(listed.joined(separator: ", "))\(counts.count > 10 ? ", and \(counts.count - 10) more" : "")")
         }
         out.append("Applied \(performed) of \(PlanSummary.plural(planned, "planned write")).")
         return out

@@ -146,11 +146,12 @@ final class DriftCheck {
         return written.contains { $0.family == here.family && Self.overlap($0.scope, here.scope) }
     }
 
-    /// Whether two scopes name the same thing or one contains the other ("P/*" and "P/web").
+    /// Whether two scopes name the same thing or one contains the other: a project and one
+    /// of its services ("P/*", "P/web"), an app and one of its volumes ("shop", "shop/data").
     static func overlap(_ a: String, _ b: String) -> Bool {
         if a == b { return true }
         func within(_ wide: String, _ narrow: String) -> Bool {
-            wide.hasSuffix("/*") && narrow.hasPrefix(String(wide.dropLast()))
+            narrow.hasPrefix(wide + "/") || (wide.hasSuffix("/*") && narrow.hasPrefix(String(wide.dropLast())))
         }
         return within(a, b) || within(b, a) || a == "*" || b == "*"
     }

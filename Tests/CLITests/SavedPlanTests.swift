@@ -43,7 +43,7 @@ struct SavedPlanTests {
 
         let apply = try r.apply(Self.grants)
         #expect(apply.exitCode == 6, "\(apply.summary)")
-        #expect(apply.stderr.contains("Drift: state.get:counter: what it reads changed since the plan\n  plan saw: [null]\n  now:      [41]\n  Nothing was performed after this point.\n"),
+        #expect(apply.stderr.contains("Drift: state.get:counter: what it reads changed since the plan\n  plan saw: [null]\n  now:      [41]\n  Nothing was performed after this point. Make a new plan: what this one saw has changed (an earlier apply of it counts).\n"),
                 "\(apply.summary)")
         #expect(apply.stderr.contains("Not reached (2 planned effects not performed):\n  - state.set:counter (create)\n  - state.set:greeting (create)\n"), "\(apply.summary)")
         #expect(apply.stderr.contains("Applied 0 of 2 planned writes."), "\(apply.summary)")
@@ -67,7 +67,7 @@ struct SavedPlanTests {
 
         let apply = try r.apply(Self.grants)
         #expect(apply.exitCode == 6, "\(apply.summary)")
-        #expect(apply.stderr.contains("Drift: state.set:greeting: what it would change is not what the plan saw\n  plan saw: {\"stored\":null}\n  now:      {\"stored\":\"hi\"}\n"),
+        #expect(apply.stderr.contains("Drift: state.set:greeting: what it would change is not what the plan saw (stored changed)\n  stored: plan saw null, now \"hi\"\n"),
                 "\(apply.summary)")
         #expect(r.stored("greeting") == "\"hi\"" && r.stored("other") == nil)
     }
@@ -159,7 +159,7 @@ struct SavedPlanTests {
 
         let apply = try r.apply(Self.fsGrants)
         #expect(apply.exitCode == 6, "\(apply.summary)")
-        #expect(apply.stderr.contains("Drift: fs.write:out/copy.txt: what it would change is not what the plan saw\n  plan saw: {\"content\":null}\n  now:      {\"content\":\"sha256:"),
+        #expect(apply.stderr.contains("Drift: fs.write:out/copy.txt: what it would change is not what the plan saw (content changed)\n  content: plan saw null, now \"sha256:"),
                 "\(apply.summary)")
         #expect(try String(contentsOfFile: r.dir.path("state/out/copy.txt"), encoding: .utf8) == "by hand\n")
     }

@@ -158,6 +158,7 @@ import UnideskData
         #expect(DriftCheck.overlap("ns/ConfigMap/a", "ns/ConfigMap/a"))
         #expect(!DriftCheck.overlap("ns/ConfigMap/a", "ns/ConfigMap/ab"))
         #expect(!DriftCheck.overlap("demo/*", "demo2/web"))
+        #expect(DriftCheck.overlap("shop", "shop/data"))
         #expect(DriftCheck.changedFields(.object([("image", .string("x")), ("registry_digest", .string("a"))]),
                                          .object([("image", .string("x")), ("registry_digest", .string("b"))])) == ["registry_digest"])
     }
