@@ -72,6 +72,13 @@ static void limit_hook(lua_State *L, lua_Debug *ar) {
 
 ud_limit ud_tripped(lua_State *L) { return (ud_limit)ud_S(L)->tripped; }
 
+void ud_check_limits_soon(lua_State *L) {
+    ud_state *s = ud_S(L);
+    lua_State *cur = s->current;
+    if (cur) ud_arm_hook(cur);
+    if (s->main && s->main != cur) ud_arm_hook(s->main);
+}
+
 /* ---- signals ---- */
 
 static void on_soft(int sig, siginfo_t *si, void *uc) {

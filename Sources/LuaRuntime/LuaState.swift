@@ -79,6 +79,9 @@ public final class LuaState {
     public func stopDeadline() { if !closed { ud_deadline_stop(L) } }
     public var deadlineRemaining: Double { closed ? 0 : ud_deadline_remaining(L) }
     public func interrupt() { if !closed { ud_interrupt(L) } }
+    /// Checks the limits at the script's next instruction: a host call that waited until the
+    /// deadline makes the script stop there, whenever the timer's signal arrives.
+    public func checkLimitsSoon() { if !closed { ud_check_limits_soon(L) } }
     /// Clears a fired limit and disarms the deadline: for the REPL only, never for a run.
     public func resetLimits() { if !closed { ud_reset_limits(L) } }
 

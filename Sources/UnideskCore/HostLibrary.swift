@@ -155,6 +155,10 @@ public final class RunContext {
     /// ran (it was cut short, or finished late), the step's timeout is what is raised.
     /// Every gated call is bounded; a pure function that waits (time.sleep) calls it itself.
     public func bounded<T>(_ body: () throws -> T) throws -> T {
+        // A call cut short by the run's deadline: the limit takes the script at its next
+        // instruction, not when the timer's signal arrives (a loaded machine delivers it
+        // late, and the script must not run on past its deadline meanwhile).
+        defer { if remaining() <= 0 { checkLimitsSoon() } }
         let results: T
         do { results = try body() } catch {
             if let timeout = stepTimeout() { throw timeout }
@@ -163,6 +167,9 @@ public final class RunContext {
         if let timeout = stepTimeout() { throw timeout }
         return results
     }
+
+    /// Set by the session: arms the Lua state's limit check (LuaState.checkLimitsSoon).
+    var checkLimitsSoon: () -> Void = {}
 
     static var now: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 

@@ -48,6 +48,7 @@ public final class Session {
                                  remaining: { lua.deadlineRemaining })
         let steps = self.steps
         context.currentStepName = { [weak steps] in steps?.innermostOpenName }
+        context.checkLimitsSoon = { lua.checkLimitsSoon() }
         context.steps = steps
         var libs: [(String, LuaValue)] = []
         for lib in libraries {

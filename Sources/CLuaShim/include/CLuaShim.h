@@ -55,6 +55,9 @@ void ud_deadline_stop(lua_State *L);
 double ud_deadline_remaining(lua_State *L);
 /// Requests a stop from another thread or a signal handler (Ctrl-C).
 void ud_interrupt(lua_State *L);
+/* Arms the limit hook so the limits are checked at the next instruction: a host call that
+   waited until the deadline ends the script there, not when the timer's signal arrives. */
+void ud_check_limits_soon(lua_State *L);
 
 // ---------------------------------------------------------------- calls into Lua
 
