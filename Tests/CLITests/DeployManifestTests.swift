@@ -349,4 +349,69 @@ struct DeployManifestTests {
         let badVar = try step(["UNIDESK_MODE": "run", "UNIDESK_RECIPE": "deploy/recipe.lua"], ["greeting"])
         #expect(badVar.code == 2 && badVar.log.contains("var 'greeting' is not NAME=VALUE"), "\(badVar)")
     }
+
+    // MARK: - The Job's run, as its ServiceAccount
+
+    /// job.yaml's args and env, run by the unidesk under test as the pod would run them: no
+    /// kubeconfig, KUBERNETES_SERVICE_HOST/PORT set, the ServiceAccount unidesk's real token
+    /// (from its token Secret), CA and namespace in a service-account directory
+    /// (UNIDESK_SERVICEACCOUNT_DIR stands for the standard mount), the recipe from recipe/.
+    @Test("job.yaml's command as the ServiceAccount: the ConfigMap is applied in its namespace; another namespace is denied by the grant (exit 3) and, granted, by the Role (403, exit 1)")
+    func jobAsServiceAccount() throws {
+        let kube = try KubeStack()
+        let id = UUID().uuidString.prefix(8).lowercased()
+        let ns = "i19-deploy-job-\(id)", other = "i19-deploy-job-other-\(id)"
+        try kube.createNamespace(ns)
+        defer { kube.deleteNamespace(ns) }
+        try kube.createNamespace(other)
+        defer { kube.deleteNamespace(other) }
+        let built = try writeTemp(try kube.kubectl(["kustomize", Self.file("kubernetes")]))
+        defer { try? FileManager.default.removeItem(atPath: built) }
+        try kube.kubectl(["apply", "-n", ns, "-f", built])
+
+        // The token controller gives the ServiceAccount a token Secret (Kubernetes 1.20).
+        var secret = ""
+        for _ in 0..<60 where secret.isEmpty {
+            secret = try kube.field("serviceaccount", "unidesk", namespace: ns, ".secrets[0].name") ?? ""
+            if secret.isEmpty { usleep(250_000) }
+        }
+        try #require(!secret.isEmpty, "the ServiceAccount unidesk got no token Secret")
+        let sa = try TempDir(prefix: "i19-deploy-sa")
+        defer { sa.remove() }
+        for (file, key) in [("token", "token"), ("ca.crt", "ca\\.crt")] {
+            let b64 = try #require(try kube.field("secret", secret, namespace: ns, ".data.\(key)"))
+            try #require(Data(base64Encoded: b64)).write(to: sa.url.appendingPathComponent(file))
+        }
+        try sa.write("namespace", ns)
+
+        // The args as job.yaml has them, the pod's paths mapped to this machine's.
+        let argsJSON = try StackTool.run([Self.python, "-c", """
+            import sys, yaml, json
+            print(json.dumps(yaml.safe_load(open(sys.argv[1]))["spec"]["template"]["spec"]["containers"][0]["args"]))
+            """, Self.file("kubernetes/job.yaml")])
+        let jobArgs = try #require(try JSONSerialization.jsonObject(with: Data(argsJSON.utf8)) as? [String])
+        let reports = try TempDir(prefix: "i19-deploy-reports")
+        defer { reports.remove() }
+        let args = jobArgs.map {
+            $0.replacingOccurrences(of: "$(POD_NAMESPACE)", with: ns)
+              .replacingOccurrences(of: "/recipe/", with: Self.file("kubernetes/recipe/"))
+              .replacingOccurrences(of: "/reports/", with: reports.url.path + "/")
+        }
+        #expect(args.starts(with: ["run", Self.file("kubernetes/recipe/recipe.lua"), "--allow", "kube.apply:\(ns)/*"]), "\(args)")
+        let server = try #require(URLComponents(string: try StackEnvironment.any.value("UNIDESK_KUBE_SERVER")))
+        let env = ["KUBECONFIG": "", "HOME": sa.url.path, "KUBERNETES_SERVICE_HOST": server.host ?? "",
+                   "KUBERNETES_SERVICE_PORT": "\(server.port ?? 443)", "UNIDESK_SERVICEACCOUNT_DIR": sa.url.path,
+                   "UNIDESK_STATE_DIR": sa.path("state")]
+        let ok = try Unidesk.run(args, in: reports.url, environment: env, hardTimeout: 60)
+        #expect(ok.exitCode == 0, "\(ok.summary)")
+        #expect(try kube.field("configmap", "unidesk-hello", namespace: ns, ".data.greeting") == "hello from unidesk")
+        #expect(FileManager.default.fileExists(atPath: reports.path("report.json")) && FileManager.default.fileExists(atPath: reports.path("junit.xml")))
+
+        let denied = try Unidesk.run(args + ["--var", "namespace=\(other)"], in: reports.url, environment: env, hardTimeout: 60)
+        #expect(denied.exitCode == 3 && denied.stderr.contains("policy denied kube.apply:\(other)/ConfigMap/unidesk-hello"), "\(denied.summary)")
+        let forbidden = try Unidesk.run(args + ["--var", "namespace=\(other)", "--allow", "kube.apply:*"], in: reports.url, environment: env, hardTimeout: 60)
+        #expect(forbidden.exitCode == 1, "\(forbidden.summary)")
+        #expect(forbidden.stderr.contains("User \"system:serviceaccount:\(ns):unidesk\" cannot patch resource \"configmaps\""), "\(forbidden.summary)")
+        #expect(try kube.field("configmap", "unidesk-hello", namespace: other, ".data.greeting") == nil)
+    }
 }
