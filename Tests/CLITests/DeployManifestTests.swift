@@ -99,8 +99,18 @@ struct DeployManifestTests {
         // No placeholder left anywhere (a PipelineRun's approved digest is not an image).
         let left = try Self.command(["grep", "-rlF", "--include=*.yaml", "registry.invalid/", copy.path("deploy")])
         #expect(left.status == 1, "placeholders left in: \(left.stdoutText)")
-        let again = try Self.command([copy.path("deploy/set-image"), image, copy.path("deploy")])
-        #expect(again.status == 1 && again.stderrText.contains("no image placeholder left"))
+        // Again with the same references: nothing changes; with a new one: every manifest moves to it.
+        let before = try Self.checkTool(["images"] + copied)
+        let again = try Self.command([copy.path("deploy/set-image"), image, "--compose", compose, copy.path("deploy")])
+        let afterAgain = try Self.checkTool(["images"] + copied)
+        #expect(again.status == 0 && afterAgain == before, "\(again.stderrTail())")
+        let next = "127.0.0.1:5000/ci/unidesk@sha256:" + String(repeating: "ef", count: 32)
+        let moved = try Self.command([copy.path("deploy/set-image"), next, copy.path("deploy")])
+        #expect(moved.status == 0)
+        let movedLines = try Self.checkTool(["images"] + copied).split(separator: "\n").map { $0.split(separator: "\t").map(String.init) }
+        for l in movedLines {
+            #expect(l[2] == (l[0].hasSuffix("cronjob-quick-lane.yaml") ? compose : next), "\(l[0]) \(l[1]): \(l[2])")
+        }
     }
 
     @Test("the Task's step script is deploy/tekton/unidesk-run.sh byte for byte, and the Tekton kustomization's ConfigMap carries it")
@@ -110,7 +120,7 @@ struct DeployManifestTests {
             import sys, yaml
             sys.stdout.write(yaml.safe_load(open(sys.argv[1]))["spec"]["steps"][0]["script"])
             """, Self.file("tekton/task-unidesk-run.yaml")])
-        #expect(inTask == script.trimmingCharacters(in: .whitespacesAndNewlines), "the Task's script differs from unidesk-run.sh: copy the file into the Task")
+        #expect(inTask == script.trimmingCharacters(in: .whitespacesAndNewlines), "the Task's script differs from unidesk-run.sh: run deploy/tekton/embed-script")
         let kubectl = try StackEnvironment.any.executable("UNIDESK_KUBECTL")
         let built = try StackTool.run([kubectl, "kustomize", Self.file("tekton")])
         let data = try StackTool.run([Self.python, "-c", """

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The step of the Tekton Task unidesk-run (deploy/tekton/task-unidesk-run.yaml holds this same
-# text as its `script`; Tests/CLITests/DeployManifestTests.swift checks they are equal). The
+# text as its `script`: deploy/tekton/embed-script copies it in, and
+# Tests/CLITests/DeployManifestTests.swift checks they are equal). The
 # same file runs as a plain Kubernetes Job (deploy/tekton/job-unidesk-run.yaml mounts it from
 # a ConfigMap), so one script serves both. POSIX sh: the image has no bash requirement.
 #
@@ -45,7 +46,8 @@ result_digest=${RESULT_PLAN_DIGEST:-$results/plan-digest}
 
 cd "$source_dir" || fail "cannot enter the source directory $source_dir"
 mkdir -p "$out" "$(dirname "$result_status")" "$(dirname "$result_exit")" "$(dirname "$result_digest")"
-export UNIDESK_STATE_DIR="${UNIDESK_STATE_DIR:-$source_dir/$out/state}"
+case $out in /*) state_dir=$out/state ;; *) state_dir=$source_dir/$out/state ;; esac
+export UNIDESK_STATE_DIR="${UNIDESK_STATE_DIR:-$state_dir}"
 report="$out/report.json"
 junit="$out/junit.xml"
 rm -f "$report" "$junit" "$out/plan-show.json"
