@@ -141,6 +141,38 @@ struct DeployManifestTests {
         }
     }
 
+    @Test("the Jobs and the CronJob run once, never again by themselves, non-root where they can, and the CronJob never overlaps itself")
+    func workloadPolicies() throws {
+        let out = try Self.command([Self.python, "-c", """
+            import sys, yaml
+            def load(p): return yaml.safe_load(open(p))
+            bad = []
+            def pod(spec, where, root_ok=False):
+                if spec.get("restartPolicy") != "Never": bad.append(f"{where}: restartPolicy is not Never")
+                if not isinstance(spec.get("terminationGracePeriodSeconds"), int): bad.append(f"{where}: no terminationGracePeriodSeconds")
+                for c in spec["containers"]:
+                    sc = c.get("securityContext", {})
+                    if sc.get("allowPrivilegeEscalation") is not False: bad.append(f"{where}: allowPrivilegeEscalation")
+                    if sc.get("readOnlyRootFilesystem") is not True: bad.append(f"{where}: root filesystem not read-only")
+                    if sc.get("capabilities", {}).get("drop") != ["ALL"]: bad.append(f"{where}: capabilities not dropped")
+                    if not root_ok and spec.get("securityContext", {}).get("runAsNonRoot") is not True: bad.append(f"{where}: not runAsNonRoot")
+            for f in ["kubernetes/job.yaml", "tekton/job-unidesk-run.yaml"]:
+                j = load(sys.argv[1] + "/" + f)
+                if j["spec"].get("backoffLimit") != 0: bad.append(f"{f}: backoffLimit is not 0")
+                pod(j["spec"]["template"]["spec"], f)
+            c = load(sys.argv[1] + "/kubernetes/cronjob-quick-lane.yaml")
+            if c["spec"].get("concurrencyPolicy") != "Forbid": bad.append("cronjob: concurrencyPolicy is not Forbid")
+            if c["spec"]["jobTemplate"]["spec"].get("backoffLimit") != 0: bad.append("cronjob: backoffLimit is not 0")
+            pod(c["spec"]["jobTemplate"]["spec"]["template"]["spec"], "cronjob", root_ok=True)
+            t = load(sys.argv[1] + "/tekton/task-unidesk-run.yaml")
+            for st in t["spec"]["steps"]:
+                sc = st.get("securityContext", {})
+                if sc.get("runAsNonRoot") is not True or sc.get("readOnlyRootFilesystem") is not True: bad.append("task: step not non-root with a read-only root")
+            print("\\n".join(bad))
+            """, Self.deploy])
+        #expect(out.status == 0 && out.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(out.stdoutText)\(out.stderrTail())")
+    }
+
     func writeTemp(_ text: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("i19-deploy-\(UUID().uuidString).yaml").path
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
