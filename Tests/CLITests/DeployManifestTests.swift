@@ -358,6 +358,8 @@ struct DeployManifestTests {
         // plan: the plan file, plan.md, the report and JUnit; nothing applied.
         let plan = try step(common.merging(["UNIDESK_MODE": "plan", "UNIDESK_RECIPE": "deploy/recipe.lua"]) { $1 }, vars)
         #expect(plan.code == 0 && plan.status == "ok" && plan.exitCode == "0", "plan: \(plan)")
+        #expect(plan.log.contains("unidesk-run: unidesk plan deploy/recipe.lua (2 vars, policy deploy/policy.yaml)"), "\(plan.log)")
+        #expect(!plan.log.contains("greeting=hello"), "the step's log shows a var's value")
         let show = try Unidesk.run(["show", "plan.json", "--format", "json"], in: source.url)
         let shown = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as? [String: Any]
         let digest = try #require(shown?["plan_digest"] as? String, "show: \(show.summary)")

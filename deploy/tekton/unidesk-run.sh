@@ -123,7 +123,10 @@ case $mode in
   *) refuse "mode '$mode' is not run, plan or apply" ;;
 esac
 
-echo "unidesk-run: unidesk $*" >&2
+# The vars are not echoed: a value may be a secret (unidesk masks what it knows; this line
+# would not be masked).
+case $mode in apply) what=$plan_file ;; *) what=$recipe ;; esac
+echo "unidesk-run: unidesk $mode $what (${n} vars${policy:+, policy $policy})" >&2
 code=0
 unidesk "$@" --report "$report" --junit "$junit" || code=$?
 
