@@ -387,6 +387,26 @@ struct DeployManifestTests {
         // run without the policy: the write is denied, exit 3.
         let denied = try step(["UNIDESK_MODE": "run", "UNIDESK_RECIPE": "deploy/recipe.lua"], vars)
         #expect(denied.code == 3 && denied.status == "denied" && denied.exitCode == "3", "\(denied)")
+        // UNIDESK_STATE_DB (the Secret's dsn): the run keeps its state in that database, and its
+        // password appears in no log, report or JUnit file.
+        let dsn = try StackEnvironment.postgres.value("UNIDESK_PG_ADMIN_DSN")
+        let password = try StackEnvironment.postgres.value("UNIDESK_PG_ADMIN_PASSWORD")
+        let key = "i19-deploy-\(UUID().uuidString.prefix(8).lowercased())/run"
+        try source.write("deploy/state.lua", "local state = require \"unidesk.state\"\nstate.set(\"\(key)\", { mode = \"step\" })\n")
+        try source.write("deploy/state-policy.yaml", "allow:\n  - state.*\n")
+        let stated = try step(["UNIDESK_MODE": "run", "UNIDESK_RECIPE": "deploy/state.lua", "UNIDESK_POLICY": "deploy/state-policy.yaml",
+                               "UNIDESK_STATE_DB": dsn], [])
+        #expect(stated.code == 0 && stated.status == "ok", "\(stated)")
+        let psql = try StackEnvironment.postgres.value("UNIDESK_PG_BIN") + "/psql"
+        let stored = try StackTool.run([psql, dsn, "-Atc", "SELECT value->>'mode' FROM unidesk_state WHERE key = '\(key)'"])
+        StackTool.tryRun([psql, dsn, "-Atc", "DELETE FROM unidesk_state WHERE key = '\(key)'"])
+        #expect(stored == "step", "the step's run did not keep its state in UNIDESK_STATE_DB")
+        for f in [".unidesk/report.json", ".unidesk/junit.xml"] {
+            let text = (try? String(contentsOfFile: source.path(f), encoding: .utf8)) ?? ""
+            #expect(!text.isEmpty && !text.contains(password), "\(f) holds the database password")
+        }
+        #expect(!stated.log.contains(password))
+
         // Bad input to the step: a clear refusal, exit 2, results written.
         let badMode = try step(["UNIDESK_MODE": "deploy", "UNIDESK_RECIPE": "deploy/recipe.lua"], [])
         #expect(badMode.code == 2 && badMode.status == "usage_error" && badMode.log.contains("mode 'deploy' is not run, plan or apply"), "\(badMode)")
