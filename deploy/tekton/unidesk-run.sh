@@ -132,7 +132,9 @@ unidesk "$@" --report "$report" --junit "$junit" || code=$?
 
 if [ "$mode" != run ] && [ -f "$plan_file" ]; then
   unidesk show "$plan_file" --format json > "$out/plan-show.json" 2>/dev/null || rm -f "$out/plan-show.json"
-  [ "$mode" = plan ] && { unidesk show "$plan_file" --format markdown > "$out/plan.md" 2>/dev/null || true; }
+  if [ "$mode" = plan ]; then
+    unidesk show "$plan_file" --format markdown > "$out/plan.md" 2>/dev/null || rm -f "$out/plan.md"
+  fi
 fi
 write_results "$code"
 exit "$code"
