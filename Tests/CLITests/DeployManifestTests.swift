@@ -122,13 +122,15 @@ struct DeployManifestTests {
             """, Self.file("tekton/task-unidesk-run.yaml")])
         #expect(inTask == script.trimmingCharacters(in: .whitespacesAndNewlines), "the Task's script differs from unidesk-run.sh: run deploy/tekton/embed-script")
         let kubectl = try StackEnvironment.any.executable("UNIDESK_KUBECTL")
-        let built = try StackTool.run([kubectl, "kustomize", Self.file("tekton")])
+        let work = try TempDir(prefix: "i19-deploy-kustomize")
+        defer { work.remove() }
+        try work.write("tekton.yaml", try StackTool.run([kubectl, "kustomize", Self.file("tekton")]))
         let data = try StackTool.run([Self.python, "-c", """
             import sys, yaml
             for d in yaml.safe_load_all(open(sys.argv[1])):
                 if d and d["kind"] == "ConfigMap" and d["metadata"]["name"] == "unidesk-run-script":
                     sys.stdout.write(d["data"]["unidesk-run.sh"])
-            """, try writeTemp(built)])
+            """, work.path("tekton.yaml")])
         #expect(data == script.trimmingCharacters(in: .whitespacesAndNewlines))
         // The Job runs the same file from that ConfigMap, with the same env names as the Task.
         let job = try String(contentsOfFile: Self.file("tekton/job-unidesk-run.yaml"), encoding: .utf8)
@@ -276,10 +278,11 @@ struct DeployManifestTests {
         let work = try TempDir(prefix: "i19-deploy-dry")
         defer { work.remove() }
         try work.write("kustomize-kubernetes.yaml", try kube.kubectl(["kustomize", Self.file("kubernetes")]))
+        try work.write("kustomize-tekton.yaml", try kube.kubectl(["kustomize", Self.file("tekton")]))
         try work.write("kustomize-tekton-configmap.yaml", try StackTool.run([Self.python, "-c", """
             import sys, yaml
             print(yaml.safe_dump_all([d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d["kind"] == "ConfigMap"]))
-            """, try writeTemp(try kube.kubectl(["kustomize", Self.file("tekton")]))]))
+            """, work.path("kustomize-tekton.yaml")]))
         // The CronJob is batch/v1 (Kubernetes 1.21 and later); this apiserver (1.20) serves it
         // as batch/v1beta1 only, with the same fields: it is checked under that version.
         let cronJob = try String(contentsOfFile: Self.file("kubernetes/cronjob-quick-lane.yaml"), encoding: .utf8)
