@@ -16,6 +16,8 @@ public struct StackEnvironment: Sendable {
     public static let postgres = StackEnvironment(hint: "start the PostgreSQL stack (scripts/stack/pg-up; source $UNIDESK_STACK_DIR/pg/env.sh) or run scripts/test")
     /// scripts/stack/engine-up: the container engine and the compose CLI.
     public static let engine = StackEnvironment(hint: "start the engine stack (scripts/stack/engine-up; source $UNIDESK_STACK_DIR/engine/env.sh) or run scripts/test")
+    /// scripts/stack/node-up: a real node (containerd, kubelet, kube-scheduler, kube-proxy) on kube-up's API server.
+    public static let node = StackEnvironment(hint: "start a node (scripts/stack/kube-up, then scripts/stack/node-up; source $UNIDESK_STACK_DIR/kube/env.sh and $UNIDESK_STACK_DIR/node/env.sh)")
     /// Every stack at once (scripts/test sources all of them).
     public static let any = StackEnvironment(hint: "start the stacks (scripts/stack/*-up; source /var/tmp/unidesk-dev/env-all.sh) or run scripts/test")
 
