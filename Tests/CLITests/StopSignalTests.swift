@@ -137,6 +137,23 @@ import UnideskProcess
         (try? FileManager.default.subpathsOfDirectory(atPath: state))?.contains { $0.hasSuffix("started") } ?? false
     }
 
+    /// CPU seconds process `pid` has used (utime + stime of /proc/PID/stat).
+    func cpuSeconds(_ pid: pid_t) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let u = Double(fields[11]), let s = Double(fields[12]) else { return 0 }
+        return (u + s) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Waits until the stuck recipe is inside string.find: it wrote its marker, and has
+    /// used half a second of CPU since (nothing else in it takes a fraction of that).
+    func insideStringFind(_ p: ChildProcess, state: String) -> Bool {
+        guard wait(60, { started(state) }) else { return false }
+        let before = cpuSeconds(p.pid)
+        return wait(60) { cpuSeconds(p.pid) - before >= 0.5 }
+    }
+
     @Test func aRunStuckInCIsStoppedHardWhenTheGraceRunsOut() throws {
         defer { cleanup() }
         let r = try stuck()
@@ -145,7 +162,7 @@ import UnideskProcess
         let p = try start(["run", r, "--state-dir", state, "--allow", "fs.write:*", "--report", "\(base)/r.json", "--junit", "\(base)/j.xml", "--stop-grace", "1"],
                           environment: ["UNIDESK_TERMINATION_LOG": log])
         defer { if p.exitIfDone() == nil { p.signal(SIGKILL); p.wait() } }
-        #expect(wait(60) { started(state) }, "the recipe never started")
+        #expect(insideStringFind(p, state: state), "the recipe never got stuck in string.find")
         p.signal(SIGTERM)
         #expect(p.wait(seconds: 60) == 4)
         let message = errorMessage(json("\(base)/r.json")) ?? ""
@@ -162,7 +179,7 @@ import UnideskProcess
         // A grace far longer than the test waits: only the second signal can end it.
         let p = try start(["run", r, "--state-dir", state, "--allow", "fs.write:*", "--report", "\(base)/r.json", "--stop-grace", "3600"])
         defer { if p.exitIfDone() == nil { p.signal(SIGKILL); p.wait() } }
-        #expect(wait(60) { started(state) }, "the recipe never started")
+        #expect(insideStringFind(p, state: state), "the recipe never got stuck in string.find")
         // Two different signals: two of the same kind may merge into one while pending.
         p.signal(SIGTERM)
         p.signal(SIGINT)
