@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "UnideskPostgres", dependencies: ["CLibPQ", "UnideskData", "CSystem"]),
         .target(name: "CSystem"),
         .target(name: "UnideskProcess", dependencies: ["CSystem"]),
-        .target(name: "UnideskCompose", dependencies: ["UnideskProcess", "UnideskData"]),
+        .target(name: "UnideskCompose", dependencies: ["UnideskProcess", "UnideskData", "CSystem"]),
         .target(name: "UnideskKube", dependencies: ["UnideskHTTP", "UnideskData", "UnideskProcess", "CSystem"]),
         .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "UnideskCompose", "CCrypto", "CSystem"]),
         .target(name: "UnideskState", dependencies: ["UnideskData", "UnideskFiles", "UnideskPostgres", "CSystem"]),
