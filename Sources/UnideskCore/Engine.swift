@@ -143,7 +143,10 @@ public final class Engine {
         var saved: String?
         if let path = options.planOutPath {
             switch savePlan(SavedPlan.make(recipe: recipePath, session: session, options: options, exitCode: outcome.0), to: path) {
-            case .success(let line): saved = line
+            case .success(let line):
+                saved = line
+                // For the termination message (a pipeline's plan step passes it on to apply).
+                savedPlanDigest = (try? SavedPlan.load(path: path))?.digest
             case .failure(let e):
                 let message = e.message
                 if outcome.0 == .ok { outcome = (.usage, (message, "usage", nil)) } else { console.line("error: \(message)") }
@@ -262,6 +265,9 @@ public final class Engine {
 
     // MARK: termination message
 
+    /// The digest of the plan `plan --out` saved, once it is written.
+    private var savedPlanDigest: String?
+
     /// The file Kubernetes shows as the container's termination message, when this run
     /// can write it (it exists and is writable): nil otherwise.
     var terminationLog: String? {
@@ -271,7 +277,8 @@ public final class Engine {
 
     /// The run's outcome in one line of JSON, at most 4096 bytes (Kubernetes' limit for a
     /// termination message): status, exit code, mode, recipe, the error (secrets masked,
-    /// shortened), and for apply the plan's digest and where drift was found.
+    /// shortened), the plan's digest for apply and for a plan saved with --out, and where
+    /// apply found drift.
     func terminationSummary(_ r: RunReport) -> String {
         func cut(_ s: String, _ n: Int) -> String { s.utf8.count <= n ? s : String(decoding: Array(s.utf8.prefix(n)), as: UTF8.self).trimmingCharacters(in: .init(charactersIn: "\u{FFFD}")) + "…" }
         func render(errorLimit: Int) -> String {
@@ -279,7 +286,7 @@ public final class Engine {
                                             ("mode", .string(r.mode.isPlan ? "plan" : options.applying != nil ? "apply" : "run")),
                                             ("recipe", .string(cut(r.recipe, 512)))]
             if let e = r.error { f.append(("error", .string(cut(redactor.scrub(e.message), errorLimit)))) }
-            if let plan = options.applying { f.append(("plan_digest", .string(plan.digest ?? "?"))) }
+            if let digest = options.applying.map({ $0.digest ?? "?" }) ?? savedPlanDigest { f.append(("plan_digest", .string(digest))) }
             if let drift = r.apply?.drift, let capability = drift["capability"]?.stringValue { f.append(("drift", .string(cut(capability, 512)))) }
             return redactor.scrub((try? JSON.encode(.object(f), options: .init(pretty: false, sortKeys: false))) ?? "{}") + "\n"
         }

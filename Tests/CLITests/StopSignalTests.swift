@@ -269,6 +269,7 @@ import UnideskProcess
         let p = try start(["plan", r, "--out", plan], environment: ["UNIDESK_TERMINATION_LOG": log])
         #expect(p.wait(seconds: 60) == 0)
         #expect(json(log)?["mode"] as? String == "plan")
+        #expect(json(log)?["plan_digest"] as? String == json(plan)?["digest"] as? String && json(plan)?["digest"] != nil)
         let a = try start(["apply", plan], environment: ["UNIDESK_TERMINATION_LOG": log])
         #expect(a.wait(seconds: 60) == 0)
         let summary = json(log)

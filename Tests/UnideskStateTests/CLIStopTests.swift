@@ -72,7 +72,14 @@ import UnideskProcess
         var holderPID: pid_t = 0
         let r = try stopHolder(recipes, state) { pid in
             holderPID = pid
-            return try CLIStateTests().waitForLock(of: pid, in: db, seconds: 60)
+            guard try CLIStateTests().waitForLock(of: pid, in: db, seconds: 60) else { return false }
+            // And its write under the lock is done: it is in time.sleep now.
+            let until = Date().addingTimeInterval(60)
+            while Date() < until {
+                if (try? db.query("SELECT count(*) FROM unidesk_state WHERE key = 'shop/holder'")) == [[.int(1)]] { return true }
+                usleep(20_000)
+            }
+            return false
         }
         check(r)
         // The stopped run closed its sessions itself (it did not leave them to the server).
