@@ -89,4 +89,75 @@ import UnideskProcess
         #expect(next.status == 0 && next.outputs["ok"] == .bool(true), "\(next.stderr) \(next.outputs)")
         #expect(next.outputs["saw"] == .string("deploying"), "\(next.outputs)")
     }
+
+    /// Waits until `condition` holds (checked every 20 ms), up to `seconds`.
+    func eventually(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let until = Date().addingTimeInterval(seconds)
+        while Date() < until { if try condition() { return true }; usleep(20_000) }
+        return false
+    }
+
+    /// Starts `recipe` with a report and a stop grace of 3 s, signals it once `ready` holds,
+    /// and returns its exit status and the report's error message. A clean stop takes a
+    /// fraction of the grace; a wait that did not end early would be stopped hard instead.
+    func stopWaiter(_ recipes: CLIStateTests.Recipes, _ recipe: String, _ args: [String], environment extra: [String: String] = [:],
+                    ready: (pid_t) throws -> Bool) throws -> (status: Int32?, message: String?) {
+        let report = "\(recipes.dir)/\(recipe).json"
+        let p = try ChildProcess([try CLIStateTests.binary(), "run", "\(recipes.dir)/\(recipe)", "--no-color", "--report", report, "--stop-grace", "3"] + args,
+                                 environment: CLIStateTests.environment.merging(extra) { $1 })
+        defer { if p.exitIfDone() == nil { p.signal(SIGKILL); p.wait() } }
+        #expect(try ready(p.pid), "\(recipe) never got to its wait")
+        p.signal(SIGTERM)
+        let status = p.wait(seconds: 60)
+        let text = (try? String(contentsOfFile: report, encoding: .utf8)) ?? ""
+        return (status, (try? JSON.decode(text))?["error"]?["message"]?.stringValue)
+    }
+
+    @Test func sigtermEndsAWaitForTheLockAndAStatementInFlight() throws {
+        let db = try ScratchDatabase()
+        let recipes = try CLIStateTests.Recipes(["holder.lua": Self.holder, "contender.lua": CLIStateTests.contender, "sleep.lua": """
+            local pg = require "unidesk.pg"
+            local c = pg.connect(unidesk.env("DSN"))
+            c:exec("SELECT pg_sleep(600)")
+            """])
+        defer { recipes.remove(); db.drop() }
+        let files = ["--state-dir", "\(recipes.dir)/state", "--allow", "state.*"]
+        let holder = try recipes.start("holder.lua", files)
+        defer { if holder.exitIfDone() == nil { holder.signal(SIGKILL); holder.wait() } }
+        #expect(eventually(60) { FileManager.default.fileExists(atPath: "\(recipes.dir)/state/state/shop/holder.json") })
+
+        // Waiting for the file lock: it has the lock file open.
+        let file = try stopWaiter(recipes, "contender.lua", files + ["--var", "wait=600"]) { pid in
+            eventually(60) {
+                ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []).contains {
+                    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)"))?.hasSuffix("/.locks/shop.lock") == true
+                }
+            }
+        }
+        #expect(file.status == 4 && file.message == "limit: stopped by SIGTERM", "\(file)")
+
+        // Waiting for the advisory lock: its connection is there.
+        let dsn = try db.conninfo()
+        let database = ["--state-db", dsn, "--allow", "state.*"]
+        let dbHolder = try recipes.start("holder.lua", database)
+        defer { if dbHolder.exitIfDone() == nil { dbHolder.signal(SIGKILL); dbHolder.wait() } }
+        #expect(try CLIStateTests().waitForLock(of: dbHolder.pid, in: db, seconds: 60))
+        let advisory = try stopWaiter(recipes, "contender.lua", database + ["--var", "wait=600"]) { pid in
+            try eventually(60) {
+                try db.query("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE $1", [.text("unidesk pid \(pid) on %")]) == [[.int(1)]]
+            }
+        }
+        #expect(advisory.status == 4 && advisory.message == "limit: stopped by SIGTERM", "\(advisory)")
+
+        // A statement in flight: cancelled on the server, the connection closed.
+        let statement = try stopWaiter(recipes, "sleep.lua", ["--secret-env", "DSN", "--allow", "pg.*"], environment: ["DSN": dsn]) { _ in
+            try eventually(60) {
+                try db.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'SELECT pg_sleep(600)' AND state = 'active'") == [[.int(1)]]
+            }
+        }
+        #expect(statement.status == 4 && statement.message == "limit: stopped by SIGTERM", "\(statement)")
+        #expect(try eventually(30) {
+            try db.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND query = 'SELECT pg_sleep(600)'") == [[.int(0)]]
+        }, "the statement still runs on the server")
+    }
 }
