@@ -26,22 +26,22 @@ let package = Package(
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
-        .target(name: "CLuaShim", dependencies: ["CLua"]),
+        .target(name: "CLuaShim", dependencies: ["CLua", "CSystem"]),
 
-        .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim"]),
+        .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim", "CSystem"]),
 
         // Primitive families: typed Swift APIs that know nothing of Lua.
         .target(name: "UnideskData", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "UnideskFiles", dependencies: ["UnideskData"]),
-        .target(name: "UnideskHTTP", dependencies: ["CCurl", "CCrypto", "UnideskData"]),
+        .target(name: "UnideskHTTP", dependencies: ["CCurl", "CCrypto", "UnideskData", "CSystem"]),
         .target(name: "UnideskRegistry", dependencies: ["UnideskHTTP", "UnideskData"]),
-        .target(name: "UnideskPostgres", dependencies: ["CLibPQ", "UnideskData"]),
+        .target(name: "UnideskPostgres", dependencies: ["CLibPQ", "UnideskData", "CSystem"]),
         .target(name: "CSystem"),
         .target(name: "UnideskProcess", dependencies: ["CSystem"]),
-        .target(name: "UnideskCompose", dependencies: ["UnideskProcess", "UnideskData"]),
-        .target(name: "UnideskKube", dependencies: ["UnideskHTTP", "UnideskData", "UnideskProcess"]),
+        .target(name: "UnideskCompose", dependencies: ["UnideskProcess", "UnideskData", "CSystem"]),
+        .target(name: "UnideskKube", dependencies: ["UnideskHTTP", "UnideskData", "UnideskProcess", "CSystem"]),
         .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "UnideskCompose", "CCrypto", "CSystem"]),
-        .target(name: "UnideskState", dependencies: ["UnideskData", "UnideskFiles", "UnideskPostgres"]),
+        .target(name: "UnideskState", dependencies: ["UnideskData", "UnideskFiles", "UnideskPostgres", "CSystem"]),
 
         // stdlib/**/*.lua is compiled into UnideskCore at build time (no committed copy).
         .executableTarget(name: "EmbedStdlibGenerator"),
@@ -71,7 +71,7 @@ let package = Package(
         .testTarget(name: "UnideskSnapshotTests", dependencies: ["UnideskTestSupport", "UnideskSnapshot", "UnideskCompose", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskComposeTests", dependencies: ["UnideskCompose"]),
         .testTarget(name: "UnideskStateTests", dependencies: ["UnideskTestSupport", "UnideskState", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
-        .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskTestSupport", "UnideskKube", "UnideskData"]),
+        .testTarget(name: "UnideskKubeTests", dependencies: ["UnideskTestSupport", "UnideskKube", "UnideskData", "UnideskHTTP"]),
         .testTarget(name: "UnideskCoreTests", dependencies: ["UnideskTestSupport", "UnideskCore", "UnideskBindings", "UnideskFiles", "UnideskProcess", "UnideskData",
                                                       "UnideskKube", "UnideskPostgres", "UnideskCompose", "UnideskRegistry", "UnideskState", "UnideskHTTP"]),
         .testTarget(name: "UnideskREPLTests", dependencies: ["UnideskREPL", "UnideskCore", "LuaRuntime"]),

@@ -20,9 +20,12 @@ static const int UD_PG_DIAG_CONSTRAINT_NAME = 'n';
 /// Waits for the connection's socket to become readable (or writable): 1 ready, 0 timed
 /// out or interrupted by a signal (the run's deadline timer sends some; the caller
 /// re-checks its clock and waits again), -1 on error.
-static inline int ud_pg_wait_socket(int fd, int for_write, int timeout_ms) {
-    struct pollfd p = { .fd = fd, .events = (short)(for_write ? POLLOUT : POLLIN), .revents = 0 };
-    int r = poll(&p, 1, timeout_ms);
+/// `stop_fd` (-1: none) becoming readable ends the wait with 2: the process is stopping.
+static inline int ud_pg_wait_socket(int fd, int for_write, int timeout_ms, int stop_fd) {
+    struct pollfd p[2] = { { .fd = fd, .events = (short)(for_write ? POLLOUT : POLLIN), .revents = 0 },
+                           { .fd = stop_fd, .events = POLLIN, .revents = 0 } };
+    int r = poll(p, 2, timeout_ms);
     if (r < 0 && errno == EINTR) return 0;
+    if (r > 0 && (p[1].revents & POLLIN)) return 2;
     return r < 0 ? -1 : (r > 0 ? 1 : 0);
 }

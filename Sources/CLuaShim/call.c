@@ -1,5 +1,6 @@
 // Host-function trampoline, buffered results, and protected calls with tracebacks.
 #include "internal.h"
+#include "CSystem.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +135,7 @@ static int trampoline(lua_State *L) {
         return luaL_error(L, "out of memory (host result buffer)");
     }
     lua_settop(L, top);                        // Swift pushes nothing; be certain
+    if (!s->tripped && ud_stop_signal()) s->tripped = UD_LIMIT_INTERRUPT;   // SIGTERM/SIGINT meanwhile
     if (s->tripped) {                          // a limit fired while the host function ran
         s->nops = base; s->alen = abase;
         return ud_raise_limit(L);

@@ -50,3 +50,5 @@ void ud_where_outside_stdlib(lua_State *L, int level);
 void ud_push_null(lua_State *L);
 void ud_push_secret(lua_State *L, const char *s, size_t len);
 void ud_deadline_stop_timers(ud_state *s);
+/// The stop handler no longer reaches this state (it is being closed).
+void ud_forget_active(ud_state *s);

@@ -53,6 +53,7 @@ lua_State *ud_newstate(size_t mem_limit, ud_dispatch_fn dispatch) {
 
 void ud_close(lua_State *L) {
     ud_state *s = ud_S(L);
+    ud_forget_active(s);                     // before anything is freed: see on_soft
     lua_close(L);                            // the allocator still uses s: free it afterwards
     ud_deadline_stop_timers(s);
     free(s->ops); free(s->arena); free(s);

@@ -80,3 +80,51 @@ long long ud_estimate_tar_bytes(const char *path) {
     long long total = 1024 + estimate_dir(fd, st.st_dev, strlen(path));
     return (total + 10239) / 10240 * 10240;
 }
+
+/* ---- stop requests ---- */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+
+static volatile sig_atomic_t stop_signo;
+static volatile sig_atomic_t stop_cleanup;
+static int stop_pipe[2] = { -1, -1 };
+
+__attribute__((constructor)) static void ud_stop_init(void) {
+    if (pipe2(stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0) { stop_pipe[0] = stop_pipe[1] = -1; }
+}
+
+void ud_stop_request(int signo) {
+    int saved = errno;
+    if (!stop_signo) stop_signo = signo;
+    if (stop_pipe[1] >= 0) { ssize_t w = write(stop_pipe[1], "x", 1); (void)w; }  // never read: stays readable
+    errno = saved;
+}
+
+int ud_stop_signal(void) { return stop_signo; }
+const char *ud_stop_signal_name(void) {
+    return stop_signo == SIGTERM ? "SIGTERM" : stop_signo == SIGINT ? "SIGINT" : stop_signo ? "a signal" : "";
+}
+int ud_stop_cuts_waits(void) { return stop_signo && !stop_cleanup; }
+void ud_stop_set_cleanup(int on) { stop_cleanup = on; }
+int ud_stop_poll_fd(void) { return stop_cleanup ? -1 : stop_pipe[0]; }
+
+static double stop_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+int ud_stop_sleep(double seconds) {
+    if (!(seconds > 0)) return ud_stop_cuts_waits();
+    double until = stop_now() + seconds;
+    for (;;) {
+        if (ud_stop_cuts_waits()) return 1;
+        double left = until - stop_now();
+        if (left <= 0) return 0;
+        struct pollfd p = { .fd = ud_stop_poll_fd(), .events = POLLIN, .revents = 0 };
+        double ms = left * 1000.0 + 0.999;
+        (void)poll(&p, 1, ms > 2e9 ? 2000000000 : (int)ms);   // EINTR: loop and look again
+    }
+}

@@ -1,5 +1,6 @@
 import CLua
 import CLuaShim
+import CSystem
 
 /// Which sandbox limit fired.
 public enum LuaLimit: Sendable, Equatable {
@@ -74,6 +75,44 @@ public final class LuaState {
             }
         }
     }
+
+    /// Why a hard stop happens: the deadline, or a stop signal.
+    public enum HardStopReason: Int32, CaseIterable, Sendable {
+        case deadline = 0, sigterm = 1, sigint = 2
+        /// "SIGTERM", "SIGINT" (nil for the deadline).
+        public var signalName: String? { self == .sigterm ? "SIGTERM" : self == .sigint ? "SIGINT" : nil }
+    }
+
+    /// Files the hard stop writes for each reason, replacing all registered before.
+    /// `inPlace`: written over the file (truncated) rather than renamed into place.
+    public static func setHardStopFiles(_ byReason: [HardStopReason: [(path: String, content: String, inPlace: Bool)]]) {
+        _ = ud_hardstop_add_file_for(0, nil, nil, 0, 0)
+        for (reason, files) in byReason {
+            for f in files {
+                var body = f.content
+                body.withUTF8 { b in
+                    b.withMemoryRebound(to: CChar.self) { _ = ud_hardstop_add_file_for(reason.rawValue, f.path, $0.baseAddress, $0.count, f.inPlace ? 1 : 0) }
+                }
+            }
+        }
+    }
+
+    /// The run's real reports are written: a later hard stop keeps them.
+    public static func hardStopFilesWritten() { ud_hardstop_files_written() }
+
+    /// Makes SIGTERM/SIGINT stop the run (see `ud_stop_install`); call from the Lua thread.
+    public static func installStopHandlers(grace: Double, exitCode: Int32, message: (String) -> String) -> Bool {
+        ud_stop_install(grace, exitCode, message("SIGTERM"), message("SIGINT")) == 0
+    }
+
+    /// The signal that asked the process to stop ("SIGTERM", "SIGINT"), or nil.
+    public static var stopSignal: String? {
+        ud_stop_signal() == 0 ? nil : String(cString: ud_stop_signal_name())
+    }
+
+    /// The end of a run: waits are no longer cut short by a stop (clean-up is bounded by
+    /// its own timeouts and the stop grace), or (false) a new run begins.
+    public static func setCleanupPhase(_ on: Bool) { ud_stop_set_cleanup(on ? 1 : 0) }
 
     /// Disarms the deadline timers (closing the state does this too).
     public func stopDeadline() { if !closed { ud_deadline_stop(L) } }

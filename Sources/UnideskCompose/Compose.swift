@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 import UnideskData
 import UnideskProcess
@@ -120,12 +121,18 @@ public struct Compose: Sendable {
                 throw e
             default: break
             }
+            // A stop (SIGTERM, SIGINT) ends the wait: the container is recreated already.
+            if ud_stop_cuts_waits() != 0 {
+                var e = ComposeError(.unhealthy, "stopped waiting for \(c.service ?? c.name) to become healthy: unidesk is stopping (\(String(cString: ud_stop_signal_name())))")
+                e.container = last
+                throw e
+            }
             if monotonicNow() >= until {
                 var e = ComposeError(.unhealthy, "\(c.service ?? c.name) did not become healthy within \(Int(timeout.rounded())) s (status \(c.status), health \(c.health ?? "none")\(c.healthOutput.map { "; last check: " + Self.oneLine($0) } ?? ""))")
                 e.container = last
                 throw e
             }
-            usleep(300_000)
+            _ = ud_stop_sleep(0.3)
         }
     }
 

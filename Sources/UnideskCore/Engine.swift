@@ -31,8 +31,19 @@ public final class Engine {
             if let (m, k, t) = error { report.error = (redactor.scrub(m), k, t.map(redactor.scrub)) }
             report.durationMs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
             writeOutputs(report)
+            writeTerminationMessage(report)
+            // The real reports are there: a hard stop from now on (the stop grace running out
+            // while the process exits) must not replace them with the pre-rendered ones.
+            LuaState.hardStopFilesWritten()
             console.stop()
             return report
+        }
+
+        // SIGTERM (a pod deleted) and SIGINT (Ctrl-C) stop the run cleanly: see `stopMessage`.
+        LuaState.setCleanupPhase(false)
+        if let grace = options.stopGrace,
+           !LuaState.installStopHandlers(grace: grace, exitCode: ExitCode.limit.rawValue, message: { "unidesk: \(Self.stopHardMessage(signal: $0, grace: grace))\n" }) {
+            console.line("warning: could not install the SIGTERM/SIGINT handlers; a signal ends the run at once")
         }
 
         guard let data = FileManager.default.contents(atPath: recipePath) else {
@@ -74,7 +85,7 @@ public final class Engine {
         }
 
         let hardStop = Self.hardStopMessage(timeout: options.timeout)
-        prepareHardStopReports(report, message: hardStop)
+        prepareHardStopReports(report)
         let armed = session.lua.startDeadline(
             seconds: options.timeout, hardGrace: options.hardStopGrace,
             hardStopMessage: "unidesk: \(hardStop)\n", hardStopExitCode: ExitCode.limit.rawValue)
@@ -117,6 +128,9 @@ public final class Engine {
             report.apply = ApplyOutcome(plan: options.applying!, check: check)
         }
         report.memoryPeakBytes = session.lua.memoryPeak
+        // From here on a stop no longer cuts waits short: closing connections and releasing
+        // locks is bounded by their own timeouts, and the whole by the stop grace.
+        LuaState.setCleanupPhase(true)
         // Not lua_close: finalizers at exit have no purpose in a one-shot run (the host
         // cleans up its own resources), and Lua runs them with hooks off, so a looping
         // __gc could only be ended by the hard stop, after the outcome is already known.
@@ -129,7 +143,10 @@ public final class Engine {
         var saved: String?
         if let path = options.planOutPath {
             switch savePlan(SavedPlan.make(recipe: recipePath, session: session, options: options, exitCode: outcome.0), to: path) {
-            case .success(let line): saved = line
+            case .success(let line):
+                saved = line
+                // For the termination message (a pipeline's plan step passes it on to apply).
+                savedPlanDigest = (try? SavedPlan.load(path: path))?.digest
             case .failure(let e):
                 let message = e.message
                 if outcome.0 == .ok { outcome = (.usage, (message, "usage", nil)) } else { console.line("error: \(message)") }
@@ -168,13 +185,21 @@ public final class Engine {
         switch limit {
         case .deadline: return "limit: deadline of \(Self.seconds(options.timeout)) exceeded (--timeout)"
         case .memory: return "limit: memory cap of \(options.maxMemoryMB) MiB exceeded (--max-memory)"
-        case .interrupt: return "limit: interrupted"
+        case .interrupt: return LuaState.stopSignal.map { Self.stopMessage(signal: $0) } ?? "limit: interrupted"
         }
     }
 
     /// What a report says when the process was stopped hard at the deadline.
     public static func hardStopMessage(timeout: Double) -> String {
         "limit: deadline of \(seconds(timeout)) exceeded (--timeout) while the script was stuck where no hook reaches (inside a C function or a __gc finaliser); stopped hard"
+    }
+
+    /// The run's error when SIGTERM or SIGINT stopped it.
+    public static func stopMessage(signal: String) -> String { "limit: stopped by \(signal)" }
+
+    /// What a report says when a run stopped by a signal was still running after the grace.
+    public static func stopHardMessage(signal: String, grace: Double) -> String {
+        "limit: stopped by \(signal) and still running \(seconds(grace)) later (--stop-grace: stuck inside a C function, or an effect that finishes by its own rules, such as a restore); stopped hard"
     }
 
     /// Why a recipe path cannot be read. A directory is refused rather than guessed at: the
@@ -213,19 +238,78 @@ public final class Engine {
         console.line("\(r.recipe): \(status) in \(Console.duration(r.durationMs))")
     }
 
-    /// What the hard stop leaves behind: a report that says the run hit its deadline
-    /// (steps and audit unknown at that point).
-    private func prepareHardStopReports(_ base: RunReport, message: String) {
-        guard options.reportPath != nil || options.junitPath != nil else { return }
-        var r = base
-        r.exitCode = .limit
-        r.error = (message, "limit", nil)
-        r.durationMs = options.timeout * 1000
-        let text = rendered(r)
-        var files: [(path: String, content: String)] = []
-        if let p = options.reportPath { files.append((p, redactor.scrub(text.json) + "\n")) }
-        if let p = options.junitPath { files.append((p, redactor.scrub(text.junit))) }
-        LuaState.setHardStopFiles(files)
+    /// What the hard stop leaves behind: a report that says the run hit its deadline, or
+    /// that a signal stopped it and the grace ran out (steps and audit unknown at that point).
+    private func prepareHardStopReports(_ base: RunReport) {
+        let termination = terminationLog
+        guard options.reportPath != nil || options.junitPath != nil || termination != nil else { return }
+        var byReason: [LuaState.HardStopReason: [(path: String, content: String, inPlace: Bool)]] = [:]
+        for reason in LuaState.HardStopReason.allCases {
+            if reason != .deadline && options.stopGrace == nil { continue }
+            var r = base
+            r.exitCode = .limit
+            let message = reason.signalName.map { Self.stopHardMessage(signal: $0, grace: options.stopGrace ?? 0) } ?? Self.hardStopMessage(timeout: options.timeout)
+            r.error = (message, "limit", nil)
+            r.durationMs = reason == .deadline ? options.timeout * 1000 : 0
+            var files: [(path: String, content: String, inPlace: Bool)] = []
+            if options.reportPath != nil || options.junitPath != nil {
+                let text = rendered(r)
+                if let p = options.reportPath { files.append((p, redactor.scrub(text.json) + "\n", false)) }
+                if let p = options.junitPath { files.append((p, redactor.scrub(text.junit), false)) }
+            }
+            if let termination { files.append((termination, terminationSummary(r), true)) }
+            byReason[reason] = files
+        }
+        LuaState.setHardStopFiles(byReason)
+    }
+
+    // MARK: termination message
+
+    /// The digest of the plan `plan --out` saved, once it is written.
+    private var savedPlanDigest: String?
+
+    /// The file Kubernetes shows as the container's termination message, when this run
+    /// can write it (it exists and is writable): nil otherwise.
+    var terminationLog: String? {
+        guard let p = options.terminationLogPath, !p.isEmpty, access(p, W_OK) == 0 else { return nil }
+        return p
+    }
+
+    /// The run's outcome in one line of JSON, at most 4096 bytes (Kubernetes' limit for a
+    /// termination message): status, exit code, mode, recipe, the error (secrets masked,
+    /// shortened), the plan's digest for apply and for a plan saved with --out, and where
+    /// apply found drift.
+    func terminationSummary(_ r: RunReport) -> String {
+        func cut(_ s: String, _ n: Int) -> String { s.utf8.count <= n ? s : String(decoding: Array(s.utf8.prefix(n)), as: UTF8.self).trimmingCharacters(in: .init(charactersIn: "\u{FFFD}")) + "…" }
+        func render(errorLimit: Int) -> String {
+            var f: [(String, DataValue)] = [("status", .string(r.exitCode.status)), ("exit_code", .int(Int64(r.exitCode.rawValue))),
+                                            ("mode", .string(r.mode.isPlan ? "plan" : options.applying != nil ? "apply" : "run")),
+                                            ("recipe", .string(cut(r.recipe, 512)))]
+            if let e = r.error { f.append(("error", .string(cut(redactor.scrub(e.message), errorLimit)))) }
+            if let digest = options.applying.map({ $0.digest ?? "?" }) ?? savedPlanDigest { f.append(("plan_digest", .string(digest))) }
+            if let drift = r.apply?.drift, let capability = drift["capability"]?.stringValue { f.append(("drift", .string(cut(capability, 512)))) }
+            return redactor.scrub((try? JSON.encode(.object(f), options: .init(pretty: false, sortKeys: false))) ?? "{}") + "\n"
+        }
+        var limit = 3000
+        var text = render(errorLimit: limit)
+        while text.utf8.count > 4096 && limit > 0 { limit -= 500; text = render(errorLimit: max(0, limit)) }
+        return text
+    }
+
+    private func writeTerminationMessage(_ report: RunReport) {
+        guard let path = terminationLog else { return }
+        // Written in place: /dev/termination-log is a file mounted by the kubelet, which a
+        // rename cannot replace.
+        let fd = Glibc.open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { Glibc.close(fd) }
+        let bytes = Array(terminationSummary(report).utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes[off...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            off += n
+        }
     }
 
     /// The report with every secret this engine knows masked, for reports that combine

@@ -35,6 +35,12 @@ public struct EngineOptions: Sendable {
     /// Seconds a script stuck inside a C function gets after the deadline before the
     /// process is stopped hard.
     public var hardStopGrace: Double = 1.5
+    /// Seconds a run stopped by SIGTERM/SIGINT gets to end cleanly before it is stopped hard
+    /// (--stop-grace); nil: the engine installs no signal handlers (tests in-process, the REPL).
+    public var stopGrace: Double?
+    /// Where the end-of-run summary goes when the file exists and is writable (Kubernetes'
+    /// terminationMessagePath): $UNIDESK_TERMINATION_LOG, else /dev/termination-log. Nil: none.
+    public var terminationLogPath: String?
 
     public init() {}
 

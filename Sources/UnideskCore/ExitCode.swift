@@ -7,7 +7,7 @@ public enum ExitCode: Int32, Sendable {
     case usage = 2
     /// A primitive call was denied by the policy.
     case denied = 3
-    /// A sandbox limit fired: deadline, memory.
+    /// A sandbox limit fired: deadline, memory, or SIGTERM/SIGINT stopped the run.
     case limit = 4
     /// A bug in unidesk itself.
     case internalError = 5
@@ -33,7 +33,7 @@ public enum ExitCode: Int32, Sendable {
       1  the recipe failed (an uncaught error or unidesk.fail)
       2  usage or config error (bad flag, policy file, missing recipe, syntax)
       3  policy denied a primitive call (even if the script caught the error)
-      4  a sandbox limit fired (--timeout deadline, --max-memory)
+      4  a sandbox limit fired (--timeout deadline, --max-memory) or SIGTERM/SIGINT stopped the run (--stop-grace)
       5  internal error in unidesk
       6  drift (apply): reality changed since the plan; nothing was performed after it
     """

@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 
 /// The clocks and the sleep that `unidesk.time` exposes, kept out of the binding so that
@@ -16,15 +17,11 @@ public enum SystemClock {
         max(0, min(requested, deadlineRemaining + 0.01))
     }
 
-    /// Sleeps `seconds` in full: a signal that wakes `nanosleep` early (EINTR) does not
-    /// shorten it, the rest is slept against the monotonic clock.
+    /// Sleeps `seconds` in full: a signal that wakes it early (EINTR, the deadline's timer)
+    /// does not shorten it, the rest is slept against the monotonic clock. Only a stop
+    /// (SIGTERM, SIGINT) ends it early.
     public static func sleep(_ seconds: Double) {
         guard seconds.isFinite, seconds > 0 else { return }
-        let until = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
-        while DispatchTime.now().uptimeNanoseconds < until {
-            let left = Double(until - DispatchTime.now().uptimeNanoseconds) / 1e9
-            var ts = timespec(tv_sec: Int(left), tv_nsec: Int((left - Double(Int(left))) * 1e9))
-            nanosleep(&ts, nil)
-        }
+        _ = ud_stop_sleep(seconds)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LuaRuntime
 
 /// `unidesk test`: finds the *_test.lua files, runs each as a recipe of its own (a fresh
 /// engine, in run mode, with its own state) and combines their reports into one.
@@ -49,6 +50,8 @@ public struct TestRunner {
         // each file's engine writes none of its own.
         options.reportPath = nil
         options.junitPath = nil
+        // Nor a termination message per file: the command's outcome is its exit code.
+        options.terminationLogPath = nil
         // The combined report (written by the runner, not the engine) holds the audit too.
         options.fingerprintReads = base.reportPath != nil
         options.recordReplays = record
@@ -76,6 +79,8 @@ public struct TestRunner {
             let engine = Engine(options: options, libraries: libraries)
             let report = engine.run(recipePath: f, epilogue: "require('unidesk.test').finish()")
             combined.add(report, from: engine)
+            // SIGTERM/SIGINT: the file that was running stopped; the others do not start.
+            if LuaState.stopSignal != nil { break }
         }
         combined.durationMs = Date().timeIntervalSince(t0) * 1000
         combined.write(reportPath: base.reportPath, junitPath: base.junitPath)

@@ -1,3 +1,4 @@
+import CSystem
 import CCurl
 
 /// The libcurl transport every network primitive shares (registry, http, kube). One multi
@@ -42,6 +43,19 @@ public final class HTTPTransport {
                 } catch {
                     results[i] = .failure(error)
                 }
+            }
+            // A stop (SIGTERM, SIGINT) ends every transfer: the run is ending, and a request
+            // the server got is complete or not there, never half-applied.
+            if ud_stop_cuts_waits() != 0 {
+                let stopped = HTTPError(kind: .network, message: "not completed: unidesk is stopping (\(String(cString: ud_stop_signal_name())))")
+                for (i, t) in inFlight {
+                    curl_multi_remove_handle(multi, t.handle)
+                    results[i] = .failure(stopped)
+                }
+                inFlight = [:]
+                for i in next..<requests.count { results[i] = .failure(stopped) }
+                next = requests.count
+                break
             }
             var running: Int32 = 0
             curl_multi_perform(multi, &running)

@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 import UnideskData
 import UnideskHTTP
@@ -138,7 +139,7 @@ public final class KubeClient: @unchecked Sendable {
             // A CRD applied a moment ago takes a little while to be served.
             let group = apiVersion.map { $0.contains("/") ? String($0.split(separator: "/")[0]) : "" } ?? ""
             guard appliedCRDGroups.contains(group) || (attempt == 0) else { break }
-            if attempt > 0 { usleep(1_000_000) }
+            if attempt > 0 { _ = ud_stop_sleep(1) }
         }
         let known = resourcesByGroupVersion.values.flatMap { $0 }.map(\.kind)
         let close = Set(known.filter { $0.lowercased() == kind.lowercased() || $0.lowercased().hasPrefix(kind.lowercased().prefix(3)) }).sorted()

@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 import UnideskData
 
@@ -11,7 +12,9 @@ public protocol KubeClock {
 public struct SystemKubeClock: KubeClock {
     public init() {}
     public var now: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
-    public func sleep(_ seconds: Double) { Thread.sleep(forTimeInterval: seconds) }
+    /// Ends early when the process is asked to stop (SIGTERM, SIGINT); the next poll's
+    /// request then fails at once and the wait ends.
+    public func sleep(_ seconds: Double) { _ = ud_stop_sleep(seconds) }
 }
 
 /// What a wait waits for.

@@ -1,4 +1,5 @@
 import CLibPQ
+import CSystem
 import Foundation
 
 /// One libpq connection. Every wait is bounded: connecting and each statement take a
@@ -47,7 +48,12 @@ public final class PGConnection {
                 PQfinish(c)
                 throw PGError(.timeout, "could not connect to \(target) within \(Monotonic.seconds(timeout))")
             }
-            let ready = ud_pg_wait_socket(PQsocket(c), poll == PGRES_POLLING_WRITING ? 1 : 0, Monotonic.milliseconds(left))
+            let ready = ud_pg_wait_socket(PQsocket(c), poll == PGRES_POLLING_WRITING ? 1 : 0, Monotonic.milliseconds(left), ud_stop_poll_fd())
+            if ready == 2 {
+                let target = describeServer(c)
+                PQfinish(c)
+                throw PGError(.timeout, "stopped connecting to \(target): unidesk is stopping (\(stopSignalName))")
+            }
             if ready == 0 { continue }
             poll = PQconnectPoll(c)
         }
@@ -133,6 +139,7 @@ public final class PGConnection {
     private func collect(_ c: OpaquePointer, timeout: Double) throws(PGError) -> [PGResult] {
         var deadline = Monotonic.now + timeout
         var cancelled = false
+        var stopped = false
         var results: [PGResult] = []
         var failure: PGError?
         while true {
@@ -147,7 +154,13 @@ public final class PGConnection {
                     deadline = Monotonic.now + 5
                     continue
                 }
-                let ready = ud_pg_wait_socket(PQsocket(c), 0, Monotonic.milliseconds(left))
+                // A stop (SIGTERM, SIGINT) cancels the statement as its timeout would.
+                let ready = ud_pg_wait_socket(PQsocket(c), 0, Monotonic.milliseconds(left), cancelled ? -1 : ud_stop_poll_fd())
+                if ready == 2 {
+                    stopped = true
+                    deadline = Monotonic.now
+                    continue
+                }
                 if ready < 0 || PQconsumeInput(c) == 0 {
                     throw breakOff(PGError(.network, "lost the connection to \(server): \(errorText(c))"))
                 }
@@ -177,7 +190,8 @@ public final class PGConnection {
             if cancelled && failure.sqlstate == "57014" {
                 failure.kind = .timeout
                 failure.cancelledByClient = true
-                failure.message = "statement cancelled after \(Monotonic.seconds(timeout)) (its timeout or the run's deadline)"
+                failure.message = stopped ? "statement cancelled: unidesk is stopping (\(stopSignalName))"
+                    : "statement cancelled after \(Monotonic.seconds(timeout)) (its timeout or the run's deadline)"
             }
             throw failure
         }
@@ -289,3 +303,6 @@ func withByteArrays<R>(_ arrays: [[UInt8]?], _ body: (UnsafePointer<UnsafePointe
     let pointers: [UnsafePointer<CChar>?] = copies.map { $0.map { UnsafePointer($0) } }
     return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
 }
+
+/// "SIGTERM" or "SIGINT": what asked the process to stop.
+var stopSignalName: String { String(cString: ud_stop_signal_name()) }

@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 import UnideskData
 import UnideskFiles
@@ -66,7 +67,8 @@ public final class FileStateStore: StateStore {
         guard fd >= 0 else { throw StateError(.io, "cannot open the lock \(file): \(String(cString: strerror(errno)))") }
         let until = Date().addingTimeInterval(max(0, wait))
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
-            if Date() >= until {
+            // A stop (SIGTERM, SIGINT) ends the wait as its timeout would.
+            if Date() >= until || ud_stop_cuts_waits() != 0 {
                 var buf = [UInt8](repeating: 0, count: 64)
                 let n = pread(fd, &buf, buf.count, 0)
                 Glibc.close(fd)
@@ -74,7 +76,7 @@ public final class FileStateStore: StateStore {
                 throw StateError(.busy, "\(app) is locked by \(holder)\(wait > 0 ? " (waited \(Int(wait)) s)" : ""); another run is deploying it",
                                  holder: holder)
             }
-            usleep(100_000)
+            _ = ud_stop_sleep(0.1)
         }
         // The holder's name, for the next process that finds the lock taken.
         let me = Array((identity + "\n").utf8)

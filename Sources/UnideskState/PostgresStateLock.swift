@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 import UnideskPostgres
 
@@ -43,8 +44,9 @@ final class PostgresStateLock: StateLock {
                 throw store.statementError(error, doing: "taking the lock on '\(app)'")
             }
             if got { return PostgresStateLock(app: app, target: store.target, connection: c) }
-            let left = until - monotonic()
-            if left <= 0 {
+            // The run's remaining time is asked again: a stop (SIGTERM) makes it 0.
+            let left = min(until, monotonic() + store.remaining()) - monotonic()
+            if left <= 0 || ud_stop_cuts_waits() != 0 {
                 let h = holder(of: key, on: c, timeout: store.timeout(10))
                 c.close()
                 let waited = wait > 0 ? " (waited \(Int((monotonic() - started).rounded())) s)" : ""
@@ -54,7 +56,7 @@ final class PostgresStateLock: StateLock {
                 }
                 throw StateError(.busy, message, holder: h.name)
             }
-            usleep(useconds_t(min(left, 0.2) * 1_000_000))
+            _ = ud_stop_sleep(min(left, 0.2))
         }
     }
 

@@ -41,13 +41,19 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("state-db"), help: ArgumentHelp("Keep unidesk.state (values and app locks) in this PostgreSQL database instead of files under --state-dir, so runs on many CI workers share state and one app's runs never overlap (advisory locks). A libpq key=value string or postgres:// URI; the table unidesk_state is created on first use. Default: $UNIDESK_STATE_DB; unset: files.", valueName: "conninfo"))
     var stateDb: String?
 
-    @Flag(name: .customLong("no-color"), help: "No colour or spinner, even on a terminal.")
+    @Flag(name: .customLong("no-color"), help: "No colour or spinner, even on a terminal (also: NO_COLOR set; without a terminal there are none).")
     var noColor = false
+
+    @Option(name: .customLong("stop-grace"), help: ArgumentHelp("After SIGTERM or SIGINT the run stops at its next Lua instruction, waits end early, locks are released and the report is written (exit 4, 'limit: stopped by SIGTERM'); a process still running this many seconds later is stopped hard (exit 4). A second signal stops it hard at once. Keep it below the pod's terminationGracePeriodSeconds (30 by default).", valueName: "seconds"))
+    var stopGrace: Double = 20
 
     /// Called by ArgumentParser while parsing, so these errors show the subcommand's usage.
     func validate() throws {
         guard timeout > 0, timeout.isFinite else {
             throw ValidationError("--timeout must be a positive number of seconds, got \(Self.number(timeout))")
+        }
+        guard stopGrace > 0, stopGrace.isFinite else {
+            throw ValidationError("--stop-grace must be a positive number of seconds, got \(Self.number(stopGrace))")
         }
         // 0 used to lift the cap silently; the sandbox always has one (raise it instead).
         guard maxMemory > 0 else {
@@ -60,7 +66,7 @@ struct CommonOptions: ParsableArguments {
     /// Options whose value may be a negative number: ArgumentParser would take `--timeout -1`
     /// for a flag named `-1` ("Missing value"); joined as `--timeout=-1`, the value reaches
     /// validate(), which says what is wrong with it.
-    static let numericOptions: Set<String> = ["--timeout", "--max-memory"]
+    static let numericOptions: Set<String> = ["--timeout", "--max-memory", "--stop-grace"]
 
     static func joiningNegativeValues(_ arguments: [String]) -> [String] {
         var out: [String] = []
@@ -107,6 +113,9 @@ struct CommonOptions: ParsableArguments {
         }
         o.color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         o.reportPath = report
+        o.stopGrace = stopGrace
+        let log = o.environment["UNIDESK_TERMINATION_LOG"] ?? "/dev/termination-log"
+        o.terminationLogPath = log.isEmpty ? nil : log
         o.junitPath = junit
         return o
     }

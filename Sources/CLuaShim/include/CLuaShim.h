@@ -149,3 +149,19 @@ void ud_abandon(lua_State *L);
 /// report and JUnit), pre-rendered because a signal handler can only write bytes.
 /// `path` NULL clears them.
 int ud_hardstop_add_file(const char *path, const char *content, size_t len);
+
+/// Like ud_hardstop_add_file, for one hard-stop reason: 0 the deadline, 1 SIGTERM, 2 SIGINT
+/// (up to 3 files each). `in_place`: written over the file itself (truncated), not renamed
+/// into place: for a file that cannot be replaced, such as /dev/termination-log.
+int ud_hardstop_add_file_for(int reason, const char *path, const char *content, size_t len, int in_place);
+/// The run wrote its real reports: a hard stop from now on leaves them as they are.
+void ud_hardstop_files_written(void);
+
+/// Makes SIGTERM and SIGINT stop a one-shot run cleanly, called from the thread that runs
+/// Lua. The first signal: the stop is recorded (CSystem's ud_stop_*: every wait that can be
+/// cut ends early, the deadline's remaining time reads 0), Lua is interrupted at its next
+/// instruction (limit `interrupt`) or as the host call it is in returns, and a timer is
+/// armed: `grace` seconds later a process still running (stuck in C, an effect that must
+/// finish) writes the reason's message to stderr and the reason's hard-stop files, and ends
+/// with `exit_code`. A second signal: that hard stop at once. Idempotent.
+int ud_stop_install(double grace, int exit_code, const char *term_message, const char *int_message);

@@ -29,3 +29,26 @@ ssize_t ud_splice_file_to_pipe(int fd, off_t *offset, int pipe_fd, size_t length
 /// of regular files rounded to 512 (sparse ones by their allocated blocks). -1 if `path`
 /// cannot be opened. Walks with openat/fstatat, so no path is resolved from the root twice.
 long long ud_estimate_tar_bytes(const char *path);
+
+// ---- stop requests (SIGTERM, SIGINT) ----
+// A run asked to stop (a pod deleted, Ctrl-C) ends its waits early: every wait that can be
+// cut polls the stop pipe or checks the flag. The signal handler itself lives in CLuaShim
+// (it also interrupts Lua); these are the parts the primitive families share.
+
+/// Records a stop request: the signal, and a byte in the stop pipe so that every wait
+/// polling `ud_stop_poll_fd` wakes at once. Async-signal-safe.
+void ud_stop_request(int signo);
+/// The signal that asked the process to stop (SIGTERM, SIGINT), or 0.
+int ud_stop_signal(void);
+/// Its name: "SIGTERM", "SIGINT", "" when none.
+const char *ud_stop_signal_name(void);
+/// Whether waits end early now: a stop was requested and the run is not in its clean-up
+/// (end-of-run actions, bounded by their own timeouts and the stop grace only).
+int ud_stop_cuts_waits(void);
+/// Enters (1) or leaves (0) the clean-up phase.
+void ud_stop_set_cleanup(int on);
+/// An fd for a poll set that becomes readable when waits are to end (-1: none, such as
+/// during the clean-up; poll ignores a negative fd).
+int ud_stop_poll_fd(void);
+/// Sleeps up to `seconds`: 1 when cut short by a stop, 0 when the time passed.
+int ud_stop_sleep(double seconds);
