@@ -174,6 +174,33 @@ struct ImageTests {
         #expect(unidesk.stdoutText.hasPrefix("unidesk "))
     }
 
+    @Test func outsideAGitCheckoutItSaysWhereTheLabelsComeFrom() throws {
+        // a copy of the script outside any checkout
+        let dir = try TempDir(prefix: "i19-image-nogit")
+        defer { dir.remove() }
+        try FileManager.default.createDirectory(atPath: dir.path("scripts/image.d"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.script, toPath: dir.path("scripts/image"))
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/scripts/image.d/oci.py", toPath: dir.path("scripts/image.d/oci.py"))
+        let r = try Command.run([dir.path("scripts/image")], environment: ProcessInfo.processInfo.environment, timeout: 60)
+        #expect(r.status == 1)
+        #expect(r.stderrText.contains("is not a git checkout"), "\(r.stderrText)")
+    }
+
+    @Test func withoutMmdebstrapItSaysWhatToInstall() throws {
+        // a PATH with what the script needs before that check (bash, date, dirname, git) and no mmdebstrap
+        let bin = try TempDir(prefix: "i19-image-path")
+        defer { bin.remove() }
+        for tool in ["bash", "date", "dirname", "git"] {
+            let target = try #require(Command.find(tool, path: ProcessInfo.processInfo.environment["PATH"]))
+            try FileManager.default.createSymbolicLink(atPath: bin.path(tool), withDestinationPath: target)
+        }
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = bin.url.path
+        let r = try Command.run([Self.script], environment: env, timeout: 60)
+        #expect(r.status == 1)
+        #expect(r.stderrText.contains("mmdebstrap is not installed: run scripts/install-deps (or apt-get install mmdebstrap)"), "\(r.stderrText)")
+    }
+
     @Test func aFailedPushNamesTheRegistryAndTheReason() throws {
         // a loopback port where nothing listens (bound, then closed) stands for a registry that is down
         let closed = try Self.closedLoopbackPort()
