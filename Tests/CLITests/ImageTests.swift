@@ -169,6 +169,13 @@ struct ImageTests {
         #expect(compose.status == 0, "\(compose.stderrText)")
         let expected = try StackEnvironment.engine.value("UNIDESK_COMPOSE_VERSION")
         #expect(compose.stdoutText.contains("v\(expected)"), "\(compose.stdoutText)")
+        // the CLI reaches an engine through a mounted socket (the stack's is root's, 0600: --user 0:0)
+        let sock = try StackEnvironment.engine.value("UNIDESK_ENGINE_SOCK")
+        let server = try Self.podman(["run", "--rm", "--user", "0:0", "-v", "\(sock):/run/docker.sock",
+                                      "-e", "DOCKER_HOST=unix:///run/docker.sock", "--entrypoint", "docker", byDigest,
+                                      "version", "--format", "{{.Server.Version}}"])
+        #expect(server.status == 0, "\(server.stderrText)")
+        #expect(server.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty == false)
         let unidesk = try Self.podman(["run", "--rm", byDigest, "version"])
         #expect(unidesk.status == 0)
         #expect(unidesk.stdoutText.hasPrefix("unidesk "))
