@@ -111,6 +111,16 @@ struct DeployManifestTests {
         for l in movedLines {
             #expect(l[2] == (l[0].hasSuffix("cronjob-quick-lane.yaml") ? compose : next), "\(l[0]) \(l[1]): \(l[2])")
         }
+        // What scripts/image --push prints has a tag before the digest: a later run moves it too.
+        let tagged = "127.0.0.1:5000/ci/unidesk:test@sha256:" + String(repeating: "01", count: 32)
+        let taggedNext = "127.0.0.1:5000/ci/unidesk:test@sha256:" + String(repeating: "02", count: 32)
+        for ref in [tagged, taggedNext] {
+            let r = try Self.command([copy.path("deploy/set-image"), ref, copy.path("deploy")])
+            #expect(r.status == 0, "\(r.stderrTail())")
+        }
+        for l in try Self.checkTool(["images"] + copied).split(separator: "\n").map({ $0.split(separator: "\t").map(String.init) }) {
+            #expect(l[2] == (l[0].hasSuffix("cronjob-quick-lane.yaml") ? compose : taggedNext), "\(l[0]) \(l[1]): \(l[2])")
+        }
     }
 
     @Test("the Task's step script is deploy/tekton/unidesk-run.sh byte for byte, and the Tekton kustomization's ConfigMap carries it")
