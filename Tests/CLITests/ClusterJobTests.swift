@@ -210,6 +210,76 @@ struct ClusterJobTests {
         #expect(try kube.field("configmap", "from-job", namespace: other, ".data.ok") == nil)
     }
 
+    /// deploy/tekton/job-unidesk-run.yaml: the Tekton Task's step (its script, from the
+    /// ConfigMap the Tekton kustomization makes, with the Task's env and mounts) as a Job on
+    /// the node, the source workspace a host directory. Plan writes the plan and the
+    /// results; apply with the approved digest performs it.
+    func tektonStepJob(_ name: String, mode: String, source: String, approved: String = "") throws -> [String: Any] {
+        var job = try manifest("deploy/tekton/job-unidesk-run.yaml")
+        var meta = job["metadata"] as? [String: Any] ?? [:]
+        meta.removeValue(forKey: "generateName")
+        meta.removeValue(forKey: "namespace")
+        meta["name"] = name
+        job["metadata"] = meta
+        var spec = job["spec"] as? [String: Any] ?? [:]
+        var template = spec["template"] as? [String: Any] ?? [:]
+        var pod = template["spec"] as? [String: Any] ?? [:]
+        var c = (pod["containers"] as? [[String: Any]] ?? [])[0]
+        c["image"] = try Self.image()
+        c["env"] = (c["env"] as? [[String: Any]] ?? []).map { e in
+            var e = e
+            if e["name"] as? String == "UNIDESK_MODE" { e["value"] = mode }
+            if e["name"] as? String == "UNIDESK_APPROVED_PLAN_DIGEST" { e["value"] = approved }
+            return e
+        }
+        pod["containers"] = [c]
+        pod["volumes"] = (pod["volumes"] as? [[String: Any]] ?? []).map { v in
+            v["name"] as? String == "source" ? ["name": "source", "hostPath": ["path": source, "type": "Directory"]] : v
+        }
+        template["spec"] = pod
+        spec["template"] = template
+        job["spec"] = spec
+        return job
+    }
+
+    @Test("the Tekton Task's step, run as a Job: plan writes the plan and its results, apply performs it")
+    func tektonStepAsAJob() throws {
+        let dir = try prepare(recipe: "-- unused by this test\n")
+        let source = try hostDirectory()
+        defer { cleanup([dir, source]) }
+        try FileManager.default.createDirectory(atPath: source + "/deploy", withIntermediateDirectories: true)
+        try """
+            local kube = require "unidesk.kube"
+            kube.apply({ apiVersion = "v1", kind = "ConfigMap", metadata = { name = "from-tekton" }, data = { env = unidesk.vars.env } })
+            """.write(toFile: source + "/deploy/recipe.lua", atomically: true, encoding: .utf8)
+        try "allow: [\"kube.apply:\(ns)/*\"]\n".write(toFile: source + "/deploy/policy.yaml", atomically: true, encoding: .utf8)
+        try kube.kubectl(["create", "configmap", "unidesk-run-script", "-n", ns,
+                          "--from-file=unidesk-run.sh=\(repositoryRoot)/deploy/tekton/unidesk-run.sh"])
+        func result(_ name: String) -> String {
+            ((try? String(contentsOfFile: source + "/.unidesk/results/" + name, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        try create(try tektonStepJob("tekton-plan", mode: "plan", source: source))
+        let plan = try ended("tekton-plan")
+        #expect(plan.phase == "Succeeded", "\(plan.raw)")
+        #expect(result("status") == "ok" && result("exit-code") == "0", "\(result("status")) \(result("exit-code"))")
+        let digest = result("plan-digest")
+        #expect(digest.hasPrefix("sha256:"), "plan-digest: \(digest)")
+        #expect(FileManager.default.fileExists(atPath: source + "/plan.json"))
+        #expect(try kube.field("configmap", "from-tekton", namespace: ns, ".data.env") == nil, "a plan applies nothing")
+
+        try create(try tektonStepJob("tekton-apply-wrong", mode: "apply", source: source, approved: "sha256:" + String(repeating: "0", count: 64)))
+        let wrong = try ended("tekton-apply-wrong")
+        #expect(wrong.phase == "Failed" && wrong.exitCode == 2, "another digest than the approved one is refused: \(wrong.raw)")
+        #expect(try kube.field("configmap", "from-tekton", namespace: ns, ".data.env") == nil)
+
+        try create(try tektonStepJob("tekton-apply", mode: "apply", source: source, approved: digest))
+        let apply = try ended("tekton-apply")
+        #expect(apply.phase == "Succeeded", "\(apply.raw)")
+        #expect(result("status") == "ok", "\(result("status"))")
+        #expect(try kube.field("configmap", "from-tekton", namespace: ns, ".data.env") == "prod", "applied, with the step's var")
+    }
+
     /// The lock recipe: takes the app lock (waiting `wait` s), records when it held it, holds
     /// it until the host stores `<app>/release` (or `hold` s pass), then records the end.
     static func lockRecipe(app: String) -> String {
