@@ -56,6 +56,14 @@ struct ClusterJobTests {
         for f in ["serviceaccount.yaml", "role.yaml", "rolebinding.yaml"] {
             try kube.kubectl(["apply", "-n", ns, "-f", repositoryRoot + "/deploy/kubernetes/" + f])
         }
+        // Pods of a ServiceAccount are refused until the token controller has made its token
+        // (the ServiceAccount admission plugin): wait for it, bounded.
+        var token = ""
+        for _ in 0..<300 where token.isEmpty {
+            token = try kube.field("serviceaccount", "unidesk", namespace: ns, ".secrets[0].name") ?? ""
+            if token.isEmpty { Thread.sleep(forTimeInterval: 0.2) }
+        }
+        try #require(!token.isEmpty, "the ServiceAccount unidesk got no token within 60 s")
         let dir = try hostDirectory()
         try recipe.write(toFile: dir + "/recipe.lua", atomically: true, encoding: .utf8)
         try kube.kubectl(["create", "configmap", "unidesk-recipe", "-n", ns, "--from-file=recipe.lua=\(dir)/recipe.lua"])

@@ -57,7 +57,18 @@ import UnideskTestSupport
     func outputs(_ r: RunReport) -> [String: DataValue] { Dictionary(uniqueKeysWithValues: r.outputs) }
 
     func withNamespace<T>(_ body: () throws -> T) throws -> T {
-        let made = try run("kube.apply({ apiVersion = 'v1', kind = 'Namespace', metadata = { name = NS } })")
+        // A Pod is refused until the token controller has given the namespace's `default`
+        // ServiceAccount its token (the ServiceAccount admission plugin): wait for it.
+        let made = try run("""
+            kube.apply({ apiVersion = 'v1', kind = 'Namespace', metadata = { name = NS } })
+            local deadline = time.monotonic() + 60
+            repeat
+              local sa = kube.get{ kind = 'ServiceAccount', name = 'default', namespace = NS }
+              if sa and sa.secrets and sa.secrets[1] then return end
+              time.sleep(0.2)
+            until time.monotonic() > deadline
+            error('the default ServiceAccount of ' .. NS .. ' got no token within 60 s')
+            """)
         try #require(made.exitCode == .ok, "\(made.error?.message ?? "")")
         defer { _ = try? run("kube.delete{ kind = 'Namespace', name = NS }") }
         return try body()
