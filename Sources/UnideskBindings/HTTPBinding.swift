@@ -146,7 +146,7 @@ public enum HTTPBinding {
                 return URLQueryItem(name: i.name, value: Redactor.mask)
             }
         }
-        return (u.string ?? url, hidden)
+        return ((u.string ?? url).replacingOccurrences(of: "%3Csecret%3E", with: Redactor.mask), hidden)
     }
 
     public static let library = HostLibrary(
