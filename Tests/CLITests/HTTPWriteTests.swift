@@ -154,6 +154,27 @@ struct HTTPWriteTests {
         #expect(seen.allSatisfy { $0.headers["idempotency-key"] == "deploy-42" })
     }
 
+    @Test("a saved plan holds no credential; apply sends the approved POST once")
+    func savedPlanThenApply() throws {
+        let hook = try WebhookReceiver()
+        defer { hook.stop() }
+        let r = try RecipeRun(Self.recipe(#"http.post(url .. "/hooks/deploy", { app = "keycloak" }, { headers = { ["X-Api-Key"] = "apikey-9c1e-never-saved" } })"#))
+        defer { r.remove() }
+        let grants = ["--var", "url=\(hook.url)", "--allow", "http.post:127.0.0.1:*/hooks/*"]
+        let plan = try r.run("plan", grants + ["--out", r.dir.path("plan.json")])
+        #expect(plan.exitCode == 0, "\(plan.summary)")
+        #expect(hook.sawNothing)
+        let saved = (try? String(contentsOfFile: r.dir.path("plan.json"), encoding: .utf8)) ?? ""
+        #expect(saved.contains("http.post:127.0.0.1:"), "\(saved)")
+        #expect(!saved.contains("apikey-9c1e"), "\(saved)")
+        let apply = try Unidesk.run(["apply", "plan.json", "--state-dir", r.state] + grants, in: r.dir.url)
+        #expect(apply.exitCode == 0, "\(apply.summary)")
+        #expect(!apply.stdout.contains("apikey-9c1e") && !apply.stderr.contains("apikey-9c1e"), "\(apply.summary)")
+        let seen = try hook.requests()
+        #expect(seen.count == 1)
+        #expect(seen.first?.headers["x-api-key"] == "apikey-9c1e-never-saved")
+    }
+
     @Test("bad arguments name the primitive and the argument")
     func badArguments() throws {
         let r = try RecipeRun(Self.recipe(#"http.post("ftp://example.com/x", "a")"#))
