@@ -62,7 +62,7 @@ struct HTTPWriteTests {
         defer { hook.stop() }
         let r = try RecipeRun(Self.recipe("""
             local resp = http.post(url .. "/hooks/deploy?token=urltok-55aa", { app = "keycloak", event = "rolled back" },
-              { headers = { Authorization = "\(Self.token)", ["X-Trace"] = "t-1" } })
+              { headers = { Authorization = "\(Self.token)", ["X-Trace"] = "t-1", ["X-Custom"] = unidesk.secret("custom-secret-4821") } })
             print("status " .. resp.status .. " " .. resp:json().n)
             """))
         defer { r.remove() }
@@ -77,9 +77,10 @@ struct HTTPWriteTests {
         #expect(seen.first?.headers["authorization"] == Self.token)
         #expect(seen.first?.headers["content-type"] == "application/json")
         #expect(seen.first?.headers["x-trace"] == "t-1")
+        #expect(seen.first?.headers["x-custom"] == "custom-secret-4821", "a unidesk.secret header value is sent as it is")
         let report = (try? String(contentsOfFile: r.report, encoding: .utf8)) ?? ""
         #expect(report.contains("http.post:127.0.0.1:"), "the report lists the write")
-        for secret in ["tok-3f9a7c1e", "urltok-55aa"] {
+        for secret in ["tok-3f9a7c1e", "urltok-55aa", "custom-secret-4821"] {
             #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret) && !report.contains(secret), "\(secret) printed: \(result.summary)\n\(report)")
         }
     }
