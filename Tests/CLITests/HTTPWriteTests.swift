@@ -11,7 +11,12 @@ final class WebhookReceiver {
 
     init() throws {
         stackDir = try TempDir(prefix: "unidesk-webhook")
-        try Self.script("webhook-up", stackDir)
+        do { try Self.script("webhook-up", stackDir) } catch {
+            // whatever it started is stopped by its PID, and the directory goes
+            try? Self.script("webhook-down", stackDir)
+            stackDir.remove()
+            throw error
+        }
         let env = try String(contentsOfFile: stackDir.path("webhook/env.sh"), encoding: .utf8)
         guard let line = env.split(separator: "\n").first(where: { $0.hasPrefix("export WEBHOOK_URL=") }) else {
             throw BinaryNotFound(description: "webhook-up wrote no WEBHOOK_URL: \(env)")
