@@ -181,6 +181,24 @@ struct HTTPWriteTests {
         #expect(seen.first?.headers["x-api-key"] == "apikey-9c1e-never-saved")
     }
 
+    @Test("a connection error raises kind=network; the URL's userinfo and token are masked in the error and the report")
+    func networkErrorMasked() throws {
+        let r = try RecipeRun(Self.recipe(#"""
+            local ok, e = pcall(http.post, "http://alice:pw-77zz-secret@127.0.0.1:1/x?token=abcd9999&v=1", "b", { timeout = 2 })
+            print("kind " .. e.kind)
+            error(e)
+            """#))
+        defer { r.remove() }
+        let result = try r.run("run", ["--allow", "http.post:127.0.0.1:1/*", "--report", r.report])
+        #expect(result.exitCode == 1, "\(result.summary)")
+        #expect(result.stdout.contains("kind network"), "\(result.summary)")
+        #expect(result.stderr.contains("?token=<secret>&v=1"), "\(result.summary)")
+        let report = (try? String(contentsOfFile: r.report, encoding: .utf8)) ?? ""
+        for secret in ["pw-77zz-secret", "abcd9999"] {
+            #expect(!result.stdout.contains(secret) && !result.stderr.contains(secret) && !report.contains(secret), "\(secret) printed: \(result.summary)")
+        }
+    }
+
     @Test("bad arguments name the primitive and the argument")
     func badArguments() throws {
         let r = try RecipeRun(Self.recipe(#"http.post("ftp://example.com/x", "a")"#))
