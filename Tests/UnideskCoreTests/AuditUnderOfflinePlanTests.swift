@@ -19,6 +19,12 @@ import UnideskBindings
         "unidesk.http.get": (#"require("unidesk.http").get("http://127.0.0.1:1/")"#, nil),
         "unidesk.http.head": (#"require("unidesk.http").head("http://127.0.0.1:1/")"#, nil),
         "unidesk.http.wait": (#"require("unidesk.http").wait("http://127.0.0.1:1/", { timeout = 1 })"#, "unidesk.http.get"),
+        "unidesk.http.post": (#"require("unidesk.http").post("http://127.0.0.1:1/hook", { a = 1 })"#, nil),
+        "unidesk.http.put": (#"require("unidesk.http").put("http://127.0.0.1:1/x", "v")"#, nil),
+        "unidesk.http.patch": (#"require("unidesk.http").patch("http://127.0.0.1:1/x", "v")"#, nil),
+        "unidesk.http.delete": (#"require("unidesk.http").delete("http://127.0.0.1:1/x")"#, nil),
+        // recorded under the method's capability (http.post:…)
+        "unidesk.http.request": (#"require("unidesk.http").request{ method = "POST", url = "http://127.0.0.1:1/hook", json = { a = 1 } }"#, "unidesk.http.post"),
         "unidesk.pg.connect": (#"require("unidesk.pg").connect("postgres://app@127.0.0.1:1/shop")"#, nil),
         "unidesk.pg.connection:exec": (#"require("unidesk.pg").connect("postgres://app@127.0.0.1:1/shop"):exec("UPDATE t SET a = 1")"#, nil),
         "unidesk.pg.connection:query": (#"require("unidesk.pg").connect("postgres://app@127.0.0.1:1/shop"):query("SELECT 1")"#, nil),

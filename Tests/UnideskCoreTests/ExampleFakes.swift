@@ -90,6 +90,11 @@ enum ExampleFakes {
             if not ready(r) then error({ kind = "timeout", message = "http.wait: " .. url .. " not ready" }) end
             return r
           end,
+          post = function(url) return response(url, '{"ok": true}') end,
+          put = function(url) return response(url, '{"ok": true}') end,
+          patch = function(url) return response(url, '{"ok": true}') end,
+          delete = function(url) return response(url, "") end,
+          request = function(r) return response(r.url, '{"ok": true}') end,
         })
 
         local function manifest(ref)

@@ -1,4 +1,4 @@
--- unidesk.http: the host's GET/HEAD, responses with :json(), and wait() for health polling.
+-- unidesk.http: the host's GET/HEAD and writes, responses with :json(), and wait() for health polling.
 local _, host = ...
 local json = require "unidesk.json"
 local time = require "unidesk.time"
@@ -16,6 +16,12 @@ end
 
 function M.get(url, options) return wrap(host.get(url, options)) end
 function M.head(url, options) return wrap(host.head(url, options)) end
+-- Writes: through the gate (a grant http.<method>:<host>/<path>; planned in plan mode).
+function M.post(url, body, options) return wrap(host.post(url, body, options)) end
+function M.put(url, body, options) return wrap(host.put(url, body, options)) end
+function M.patch(url, body, options) return wrap(host.patch(url, body, options)) end
+function M.delete(url, body, options) return wrap(host.delete(url, body, options)) end
+function M.request(request) return wrap(host.request(request)) end
 
 --- Polls url until options.until(resp) is true (default: status < 400).
 function M.wait(url, options)
