@@ -364,10 +364,12 @@ struct ClusterJobTests {
 
         try create(try lockJob("deleted", hold: 600, wait: 30, grace: 120, reports: reports))
         _ = try waitStored("\(app)/deleted/start")
-        // The Job, not its pod: a Job replaces a pod deleted alone (and the new one would take
-        // the lock). Its pod goes by the garbage collector, gracefully: SIGTERM, then SIGKILL
-        // after the grace.
-        try kube.kubectl(["delete", "job", "deleted", "-n", ns, "--wait=false"])
+        // The Job first, its pod left (a Job replaces a pod deleted alone, and the new one
+        // would take the lock; the garbage collector, which would delete it with the Job, took
+        // over a minute on a loaded CI machine), then the pod: SIGTERM, SIGKILL after the grace.
+        let pod = try #require(try pod(of: "deleted")?["metadata"] as? [String: Any])["name"] as? String
+        try kube.kubectl(["delete", "job", "deleted", "-n", ns, "--cascade=false"])
+        try kube.kubectl(["delete", "pod", try #require(pod), "-n", ns, "--wait=false"])
 
         // The lock is free long before the grace (120 s) would end: a wait of 60 s gets it.
         let taken = try hostRun("""
