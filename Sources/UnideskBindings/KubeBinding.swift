@@ -132,7 +132,7 @@ public enum KubeBinding {
                 if k == "metadata", case .object(let m) = v { return (k, .object(m.filter { !bookkeeping.contains($0.0) })) }
                 return (k, v)
             })
-            let text = (try? JSON.encode(content, options: .init(pretty: false, sortKeys: true))) ?? ""
+            let text = content.canonicalJSON ?? ""
             return .object([("uid", live["metadata"]?["uid"] ?? .null), ("content", .string(ctx.digest(Array(text.utf8))))])
         }
         /// What a drift message shows of an object read: which one, and its resourceVersion.

@@ -67,7 +67,7 @@ public struct ApplyOutcome: Sendable {
     }
 
     static func text(_ d: DataValue) -> String {
-        let s = (try? JSON.encode(d, options: .init(pretty: false, sortKeys: true))) ?? "?"
+        let s = d.canonicalJSON ?? "?"
         return Console.sanitize(s.count > 400 ? String(s.prefix(400)) + "…" : s)
     }
 }

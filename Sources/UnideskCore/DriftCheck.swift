@@ -128,10 +128,8 @@ final class DriftCheck {
     /// from one run to the next).
     static func same(_ a: DataValue?, _ b: DataValue?) -> Bool {
         guard let a, let b else { return a == nil && b == nil }
-        return canonical(a) == canonical(b)
+        return a.canonicalJSON == b.canonicalJSON
     }
-
-    static func canonical(_ d: DataValue) -> String? { try? JSON.encode(d, options: .init(pretty: false, sortKeys: true)) }
 
     /// A call's family ("kube" of unidesk.kube.apply) and capability scope ("ns/ConfigMap/x").
     static func place(_ r: AuditRecord) -> (family: String, scope: String) {

@@ -82,7 +82,7 @@ public final class Gate {
         record.volatile = volatileDepth > 0
         begun += 1
         record.sequence = begun
-        if observesBasis { record.comparable = redactor.scrub(Self.comparable(compare ?? arguments, salt: digestSalt)) }
+        if observesBasis { record.comparable = kept(compare ?? arguments) }
         if case .denied(let why) = policy.decide(capability, effect: effect) {
             record.outcome = .denied
             record.message = redactor.scrub(why)
@@ -114,17 +114,19 @@ public final class Gate {
         }
         // Whether perform() was entered: a write that failed inside may have changed something.
         var attempted = false
+        /// One of a saved plan's comparisons (apply): a difference marks the record as drift.
+        func compared(_ comparison: (AuditRecord) throws -> Void) throws {
+            do { try comparison(record) } catch {
+                record.outcome = .drift
+                record.drift = driftCheck?.drift?.json
+                throw error
+            }
+        }
         do {
             if effect == .write, observesBasis, !mode.isOfflinePlan, let basis {
-                record.basis = try basis().map { redactor.scrub(Self.comparable($0, salt: digestSalt)) }
+                record.basis = try basis().map(kept)
             }
-            if effect == .write, let driftCheck {
-                do { try driftCheck.beforeWrite(record) } catch let e as HostError {
-                    record.outcome = .drift
-                    record.drift = driftCheck.drift?.json
-                    throw e
-                }
-            }
+            if effect == .write, let driftCheck { try compared(driftCheck.beforeWrite) }
             if shouldPlan {
                 let p = try plan()
                 record.outcome = .planned
@@ -142,21 +144,15 @@ public final class Gate {
             if effect == .read || effect == .localRead {
                 if digestsReads, let data = fingerprint(result) {
                     record.fingerprint = Self.fingerprint(data, salt: digestSalt)
-                    if observesBasis { record.seen = (summary?(result) ?? Self.shortSummary(data)).map { redactor.scrub(Self.comparable($0, salt: digestSalt)) } }
+                    if observesBasis { record.seen = (summary?(result) ?? Self.shortSummary(data)).map(kept) }
                 }
-                if let driftCheck {
-                    do { try driftCheck.afterRead(record) } catch let e as HostError {
-                        record.outcome = .drift
-                        record.drift = driftCheck.drift?.json
-                        throw e
-                    }
-                }
+                if let driftCheck { try compared(driftCheck.afterRead) }
             } else if effect == .write {
                 driftCheck?.performed(record)
             }
             return result
-        } catch let e as HostError where record.outcome == .drift {
-            throw e
+        } catch where record.outcome == .drift {
+            throw error
         } catch let HostError.structured(kind, message, fields) {
             // A primitive may refuse on its own (a path outside its directory): that is a
             // denial like the policy's, journaled and sticky.
@@ -167,13 +163,7 @@ public final class Gate {
             record.errorKind = kind
             record.message = redactor.scrub(message)
             // A read that failed is compared too: the plan's failed the same way, or not.
-            if effect != .write, !shouldPlan, let driftCheck {
-                do { try driftCheck.afterRead(record) } catch let e as HostError {
-                    record.outcome = .drift
-                    record.drift = driftCheck.drift?.json
-                    throw e
-                }
-            }
+            if effect != .write, !shouldPlan, let driftCheck { try compared(driftCheck.afterRead) }
             throw HostError.structured(kind: kind, message: message, fields: fields)
         } catch {
             record.outcome = .error
@@ -184,10 +174,13 @@ public final class Gate {
         }
     }
 
+    /// A value as a saved plan keeps it: long strings digested, known secrets masked.
+    private func kept(_ d: DataValue) -> DataValue { redactor.scrub(Self.comparable(d, salt: digestSalt)) }
+
     /// "sha256:<hex>" of the value's canonical JSON (keys sorted, compact), after `salt`;
     /// nil when it has no JSON form.
     static func fingerprint(_ value: DataValue, salt: [UInt8] = []) -> String? {
-        guard let json = try? JSON.encode(value, options: .init(pretty: false, sortKeys: true)) else { return nil }
+        guard let json = value.canonicalJSON else { return nil }
         return Digest.sha256(salt + Array(json.utf8))
     }
 
@@ -213,7 +206,7 @@ public final class Gate {
     /// A read's result as a drift message shows it, when it is short (a state value, a
     /// file's existence); nil for a long one (its fingerprint stands for it).
     static func shortSummary(_ d: DataValue) -> DataValue? {
-        guard let json = try? JSON.encode(d, options: .init(pretty: false, sortKeys: true)), json.utf8.count <= 200 else { return nil }
+        guard let json = d.canonicalJSON, json.utf8.count <= 200 else { return nil }
         return d
     }
 

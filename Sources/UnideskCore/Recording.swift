@@ -179,7 +179,7 @@ final class RecordingStore {
     }
 
     static func key(_ args: [DataValue]) -> String {
-        (try? JSON.encode(.array(args), options: .init(pretty: false, sortKeys: true))) ?? "[]"
+        DataValue.array(args).canonicalJSON ?? "[]"
     }
 
     /// Raises a recorded error as the primitive raised it: a structured error with the

@@ -71,5 +71,5 @@ extension SavedPlan {
         })
     }
 
-    static func compact(_ d: DataValue) -> String { (try? JSON.encode(d, options: .init(pretty: false, sortKeys: true))) ?? "?" }
+    static func compact(_ d: DataValue) -> String { d.canonicalJSON ?? "?" }
 }

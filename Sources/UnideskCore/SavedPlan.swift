@@ -83,7 +83,7 @@ public struct SavedPlan: Sendable {
             ("format_version", .int(Int64(Self.formatVersion))),
             ("unidesk_version", .string(unideskVersion)),
             ("created_at", .string(createdAt)),
-            ("salt", .string(Self.hex(salt))),
+            ("salt", .string(Digest.hex(salt))),
             ("recipe", .object([
                 ("path", .string(recipe)),
                 ("digest", .string(recipeDigest)),
@@ -106,7 +106,7 @@ public struct SavedPlan: Sendable {
     }
 
     static func canonicalDigest(_ d: DataValue) -> String {
-        Digest.sha256(Array(((try? JSON.encode(d, options: .init(pretty: false, sortKeys: true))) ?? "").utf8))
+        Digest.sha256(Array((d.canonicalJSON ?? "").utf8))
     }
 
     /// The file's text: the content, every secret the run knows masked, then its digest.
@@ -161,11 +161,6 @@ public struct SavedPlan: Sendable {
         plan.createdAt = doc["created_at"]?.stringValue ?? "?"
         plan.digest = stated
         return plan
-    }
-
-    static func hex(_ b: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(b.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 
     static func hexBytes(_ s: String) -> [UInt8]? {
