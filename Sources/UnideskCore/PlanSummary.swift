@@ -1,3 +1,5 @@
+import UnideskData
+
 /// The plan as `unidesk plan` prints it at the end, in the manner of `terraform plan`: each
 /// write that would alter something with its verdict (and the fields a change touches), the
 /// reads `--offline` did not perform, the denials apart with what would allow them, then one
@@ -19,6 +21,16 @@ public struct PlanSummary: Sendable {
     let unknownReads: [AuditRecord]
     let denials: [AuditRecord]
     let exitCode: ExitCode
+
+    /// The counts as the plan file and `show --format json` write them.
+    var countsJSON: DataValue {
+        let c = counts
+        return .object([
+            ("create", .int(Int64(c.create))), ("change", .int(Int64(c.change))), ("replace", .int(Int64(c.replace))),
+            ("delete", .int(Int64(c.delete))), ("unchanged", .int(Int64(c.unchanged))), ("unverified", .int(Int64(c.unverified))),
+            ("failing", .int(Int64(c.failing))),
+        ])
+    }
 
     public init(audit: [AuditRecord], exitCode: ExitCode) {
         self.exitCode = exitCode
@@ -114,20 +126,22 @@ public struct PlanSummary: Sendable {
 
     // MARK: parts
 
-    private func effectLines(_ w: AuditRecord, paint: (String, Int) -> String) -> [String] {
-        let (mark, label, colour): (String, String, Int)
-        if w.outcome == .error {
-            (mark, label, colour) = ("✗", "fails", 31)
-        } else {
-            switch w.verdict ?? .unverified {
-            case .create: (mark, label, colour) = ("+", "create", 32)
-            case .change: (mark, label, colour) = ("~", "change", 33)
-            case .replace: (mark, label, colour) = ("±", "replace", 35)
-            case .delete: (mark, label, colour) = ("-", "delete", 31)
-            case .unchanged: (mark, label, colour) = ("=", "unchanged", 2)
-            case .unverified, .unknown: (mark, label, colour) = ("?", "unverified", 36)
-            }
+    /// How a planned write is shown: its mark, its label and the colour of both; a write
+    /// whose check failed is "fails" whatever its verdict.
+    static func appearance(_ verdict: Verdict?, failed: Bool) -> (mark: String, label: String, colour: Int) {
+        if failed { return ("✗", "fails", 31) }
+        switch verdict ?? .unverified {
+        case .create: return ("+", "create", 32)
+        case .change: return ("~", "change", 33)
+        case .replace: return ("±", "replace", 35)
+        case .delete: return ("-", "delete", 31)
+        case .unchanged: return ("=", "unchanged", 2)
+        case .unverified, .unknown: return ("?", "unverified", 36)
         }
+    }
+
+    private func effectLines(_ w: AuditRecord, paint: (String, Int) -> String) -> [String] {
+        let (mark, label, colour) = Self.appearance(w.verdict, failed: w.outcome == .error)
         let padded = label + String(repeating: " ", count: max(0, 10 - label.count))
         // What the verdict does not already say: why it fails or is unverified, which image.
         var note = w.outcome == .error ? w.message : w.detail?.stringValue

@@ -69,8 +69,7 @@ extension SavedPlan {
     }
 
     var showJSON: DataValue {
-        let c = summary.counts
-        return .object([
+        .object([
             ("recipe", .string(recipe)),
             ("recipe_digest", .string(recipeDigest)),
             ("plan_digest", .string(digest ?? "")),
@@ -81,11 +80,7 @@ extension SavedPlan {
             ("no_changes", .bool(summary.noChanges)),
             ("vars", .object(vars.map { ($0.0, .string($0.1)) })),
             ("policy", policy),
-            ("summary", .object([
-                ("create", .int(Int64(c.create))), ("change", .int(Int64(c.change))), ("replace", .int(Int64(c.replace))),
-                ("delete", .int(Int64(c.delete))), ("unchanged", .int(Int64(c.unchanged))), ("unverified", .int(Int64(c.unverified))),
-                ("failing", .int(Int64(c.failing))),
-            ])),
+            ("summary", summary.countsJSON),
             ("effects", .array(effects.map { e in
                 var f: [(String, DataValue)] = [("primitive", .string(e.primitive)), ("capability", .string(e.capability))]
                 if let t = e.target { f.append(("target", t)) }
@@ -99,15 +94,8 @@ extension SavedPlan {
     }
 
     static func label(_ c: PlanCall) -> (String, String) {
-        if c.outcome.hasPrefix("error") { return ("✗", "fails") }
-        switch c.verdict ?? .unverified {
-        case .create: return ("+", "create")
-        case .change: return ("~", "change")
-        case .replace: return ("±", "replace")
-        case .delete: return ("-", "delete")
-        case .unchanged: return ("=", "unchanged")
-        case .unverified, .unknown: return ("?", "unverified")
-        }
+        let a = PlanSummary.appearance(c.verdict, failed: c.outcome.hasPrefix("error"))
+        return (a.mark, a.label)
     }
 
     /// Text for a Markdown table cell: no pipe, no newline, no HTML a comment would render.
