@@ -79,9 +79,14 @@ struct ClusterJobTests {
     }
 
     /// deploy/kubernetes/job.yaml with the pushed image, a name, and `change` applied to its
-    /// pod spec.
+    /// pod spec and its container.
     func job(_ name: String, change: (inout [String: Any], inout [String: Any]) -> Void = { _, _ in }) throws -> [String: Any] {
-        var job = try manifest("deploy/kubernetes/job.yaml")
+        try job(name, from: "deploy/kubernetes/job.yaml", change: change)
+    }
+
+    /// The Job manifest at `path` (a shipped one), the same way.
+    func job(_ name: String, from path: String, change: (inout [String: Any], inout [String: Any]) -> Void) throws -> [String: Any] {
+        var job = try manifest(path)
         var meta = job["metadata"] as? [String: Any] ?? [:]
         meta.removeValue(forKey: "generateName")
         meta.removeValue(forKey: "namespace")   // kubectl's client-side dry run filled in "default"
@@ -223,31 +228,17 @@ struct ClusterJobTests {
     /// the node, the source workspace a host directory. Plan writes the plan and the
     /// results; apply with the approved digest performs it.
     func tektonStepJob(_ name: String, mode: String, source: String, approved: String = "") throws -> [String: Any] {
-        var job = try manifest("deploy/tekton/job-unidesk-run.yaml")
-        var meta = job["metadata"] as? [String: Any] ?? [:]
-        meta.removeValue(forKey: "generateName")
-        meta.removeValue(forKey: "namespace")
-        meta["name"] = name
-        job["metadata"] = meta
-        var spec = job["spec"] as? [String: Any] ?? [:]
-        var template = spec["template"] as? [String: Any] ?? [:]
-        var pod = template["spec"] as? [String: Any] ?? [:]
-        var c = (pod["containers"] as? [[String: Any]] ?? [])[0]
-        c["image"] = try Self.image()
-        c["env"] = (c["env"] as? [[String: Any]] ?? []).map { e in
-            var e = e
-            if e["name"] as? String == "UNIDESK_MODE" { e["value"] = mode }
-            if e["name"] as? String == "UNIDESK_APPROVED_PLAN_DIGEST" { e["value"] = approved }
-            return e
+        try job(name, from: "deploy/tekton/job-unidesk-run.yaml") { pod, c in
+            c["env"] = (c["env"] as? [[String: Any]] ?? []).map { e in
+                var e = e
+                if e["name"] as? String == "UNIDESK_MODE" { e["value"] = mode }
+                if e["name"] as? String == "UNIDESK_APPROVED_PLAN_DIGEST" { e["value"] = approved }
+                return e
+            }
+            pod["volumes"] = (pod["volumes"] as? [[String: Any]] ?? []).map { v in
+                v["name"] as? String == "source" ? ["name": "source", "hostPath": ["path": source, "type": "Directory"]] : v
+            }
         }
-        pod["containers"] = [c]
-        pod["volumes"] = (pod["volumes"] as? [[String: Any]] ?? []).map { v in
-            v["name"] as? String == "source" ? ["name": "source", "hostPath": ["path": source, "type": "Directory"]] : v
-        }
-        template["spec"] = pod
-        spec["template"] = template
-        job["spec"] = spec
-        return job
     }
 
     @Test("the Tekton Task's step, run as a Job: plan writes the plan and its results, apply performs it")
