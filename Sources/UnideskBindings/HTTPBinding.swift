@@ -160,6 +160,15 @@ public enum HTTPBinding {
             }
             return u.port.map { "\(h):\($0)" } ?? h
         }
+        /// A response as every HTTP function returns it (GET, HEAD, the writes).
+        func responseValue(_ r: HTTPResponse, _ url: String) -> LuaValue {
+            var hs: [(String, LuaValue)] = []
+            for (k, v) in r.headers where !hs.contains(where: { $0.0 == k }) { hs.append((k, .string(v))) }
+            return .table(LuaTable(fields: [
+                ("status", .int(Int64(r.status))), ("headers", .table(LuaTable(fields: hs.sorted { $0.0 < $1.0 }))),
+                ("body", .bytesOrString(r.body)), ("truncated", .bool(r.truncated)), ("url", .string(url)),
+            ]))
+        }
         func call(_ method: String, _ args: [LuaValue]) throws -> [LuaValue] {
             let url = try args.string(0)
             _ = try host(url)
@@ -177,23 +186,10 @@ public enum HTTPBinding {
                                   useEnvironmentProxy: o?.bool("proxy", default: true) ?? true, tls: tls)
             switch transport.get.perform(req) {
             case .success(let r):
-                var hs: [(String, LuaValue)] = []
-                for (k, v) in r.headers where !hs.contains(where: { $0.0 == k }) { hs.append((k, .string(v))) }
-                return [.table(LuaTable(fields: [
-                    ("status", .int(Int64(r.status))), ("headers", .table(LuaTable(fields: hs.sorted { $0.0 < $1.0 }))),
-                    ("body", .bytesOrString(r.body)), ("truncated", .bool(r.truncated)), ("url", .string(url)),
-                ]))]
+                return [responseValue(r, url)]
             case .failure(let e):
                 throw ctx.error(e, extra: [("url", .string(url))])
             }
-        }
-        func responseValue(_ r: HTTPResponse, _ url: String) -> LuaValue {
-            var hs: [(String, LuaValue)] = []
-            for (k, v) in r.headers where !hs.contains(where: { $0.0 == k }) { hs.append((k, .string(v))) }
-            return .table(LuaTable(fields: [
-                ("status", .int(Int64(r.status))), ("headers", .table(LuaTable(fields: hs.sorted { $0.0 < $1.0 }))),
-                ("body", .bytesOrString(r.body)), ("truncated", .bool(r.truncated)), ("url", .string(url)),
-            ]))
         }
         func isSecret(_ v: LuaValue) -> Bool { if case .secret = v { return true }; return false }
         func bytes(_ v: LuaValue) -> [UInt8] {
