@@ -143,10 +143,10 @@ public final class Engine {
         var saved: String?
         if let path = options.planOutPath {
             switch savePlan(SavedPlan.make(recipe: recipePath, session: session, options: options, exitCode: outcome.0), to: path) {
-            case .success(let line):
-                saved = line
+            case .success(let written):
+                saved = written.line
                 // For the termination message (a pipeline's plan step passes it on to apply).
-                savedPlanDigest = (try? SavedPlan.load(path: path))?.digest
+                savedPlanDigest = written.digest
             case .failure(let e):
                 let message = e.message
                 if outcome.0 == .ok { outcome = (.usage, (message, "usage", nil)) } else { console.line("error: \(message)") }
@@ -336,16 +336,20 @@ public final class Engine {
     /// says so in the file (apply refuses it) and here.
     private struct PlanNotSaved: Error { let message: String }
 
-    private func savePlan(_ plan: SavedPlan, to path: String) -> Result<String, PlanNotSaved> {
+    /// The line to print and the digest the file was written with.
+    private func savePlan(_ plan: SavedPlan, to path: String) -> Result<(line: String, digest: String), PlanNotSaved> {
+        let digest: String
         do {
-            try AtomicFile.write(Array(try plan.text(scrubbing: redactor).utf8), to: path)
+            let file = try plan.text(scrubbing: redactor)
+            try AtomicFile.write(Array(file.text.utf8), to: path)
+            digest = file.digest
         } catch {
             return .failure(PlanNotSaved(message: "cannot write the plan to '\(path)': \(error)"))
         }
         if let why = plan.notApplicable {
-            return .success("Saved the plan to \(path), but it cannot be applied: \(why).")
+            return .success(("Saved the plan to \(path), but it cannot be applied: \(why).", digest))
         }
-        return .success("Saved the plan to \(path). Review it with `unidesk show \(path)`; perform exactly it with `unidesk apply \(path)` and the same grants.")
+        return .success(("Saved the plan to \(path). Review it with `unidesk show \(path)`; perform exactly it with `unidesk apply \(path)` and the same grants.", digest))
     }
 
     private func write(text: String, to path: String, what: String) {

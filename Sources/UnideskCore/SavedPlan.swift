@@ -110,10 +110,11 @@ public struct SavedPlan: Sendable {
     }
 
     /// The file's text: the content, every secret the run knows masked, then its digest.
-    public func text(scrubbing redactor: Redactor) throws -> String {
-        guard case .object(var f) = redactor.scrub(json) else { return "" }
-        f.append(("digest", .string(Self.canonicalDigest(.object(f)))))
-        return try JSON.encode(.object(f), options: .init(pretty: true, sortKeys: false)) + "\n"
+    public func text(scrubbing redactor: Redactor) throws -> (text: String, digest: String) {
+        guard case .object(var f) = redactor.scrub(json) else { return ("", "") }
+        let digest = Self.canonicalDigest(.object(f))
+        f.append(("digest", .string(digest)))
+        return (try JSON.encode(.object(f), options: .init(pretty: true, sortKeys: false)) + "\n", digest)
     }
 
     public static func load(path: String) throws(FileError) -> SavedPlan {
