@@ -28,6 +28,17 @@ pid_ok() {
   fi
 }
 
+# alive NAME: the process `start` just started is still there (and no zombie). For waiting
+# on a process right after `start`, not pid_ok: until the background child has exec'd, its
+# command line is the starting script's, which names no $BASE/ (a starting containerd was
+# once taken for one that had exited).
+alive() {
+  local pid
+  pid=$(cat "$BASE/pids/$1.pid" 2>/dev/null) || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+  ! grep -q '^State:[[:space:]]*Z' "/proc/$pid/status" 2>/dev/null
+}
+
 # start NAME CMD...: runs CMD in a session of its own (so the -down script can stop its whole
 # process group by PID), output in $BASE/logs/NAME.log, PID in $BASE/pids/NAME.pid.
 start() {

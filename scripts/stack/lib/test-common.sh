@@ -20,11 +20,11 @@ refute() { # WHAT COMMAND...: COMMAND must fail
 # Every *-up sources the library and defines none of its functions itself.
 for up in "$STACKS"/*-up; do
   check "$(basename "$up") sources lib/common.sh" grep -qF '. "$HERE/lib/common.sh"' "$up"
-  refute "$(basename "$up") defines no helper of lib/common.sh" grep -nE '^(elapsed|say|die|pid_ok|start|port_busy|q)\(\)' "$up"
+  refute "$(basename "$up") defines no helper of lib/common.sh" grep -nE '^(elapsed|say|die|pid_ok|alive|start|port_busy|q)\(\)' "$up"
 done
 # Nor does any other stack script (-down, -build, -restart).
 for other in "$STACKS"/*-down "$STACKS"/kube-build "$STACKS"/pg-restart; do
-  refute "$(basename "$other") defines no helper of lib/common.sh" grep -nE '^(elapsed|say|die|pid_ok|start|port_busy|q)\(\)' "$other"
+  refute "$(basename "$other") defines no helper of lib/common.sh" grep -nE '^(elapsed|say|die|pid_ok|alive|start|port_busy|q)\(\)' "$other"
 done
 
 tmp=$(mktemp -d)
@@ -51,6 +51,13 @@ refute "pid_ok: a PID file without a number" pid_ok garbage
 check "pid_ok NAME ARGUMENT: an exact argument" pid_ok base-arg "$BASE"
 refute "pid_ok NAME ARGUMENT: a longer argument does not match" pid_ok under-base "$BASE"
 check "start: the log is under \$BASE/logs" test -f "$BASE/logs/under-base.log"
+# alive: true from the moment start returns (before the child has exec'd), false once it ended.
+start quick sh -c 'sleep 60; :' "$BASE/data"
+check "alive: a process just started is alive" alive quick
+kill -TERM "$(cat "$BASE/pids/quick.pid")"
+wait "$(cat "$BASE/pids/quick.pid")" 2>/dev/null || true
+refute "alive: a process that ended is not" alive quick
+refute "alive: no PID file" alive missing
 said=$(say hello)
 check "say: prefixed with the script and the time ($said)" grep -qxE 'test-up \[[0-9]+\.[0-9]s\] hello' <<<"$said"
 said=$(quiet=1; say hidden)
