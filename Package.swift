@@ -41,6 +41,7 @@ let package = Package(
         .target(name: "UnideskCompose", dependencies: ["UnideskProcess", "UnideskData", "CSystem"]),
         .target(name: "UnideskKube", dependencies: ["UnideskHTTP", "UnideskData", "UnideskProcess", "CSystem"]),
         .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "UnideskCompose", "CCrypto", "CSystem"]),
+        .target(name: "UnideskNotify", dependencies: ["UnideskData"]),
         .target(name: "UnideskState", dependencies: ["UnideskData", "UnideskFiles", "UnideskPostgres", "CSystem"]),
 
         // stdlib/**/*.lua is compiled into UnideskCore at build time (no committed copy).
@@ -48,7 +49,7 @@ let package = Package(
         .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["EmbedStdlibGenerator"]),
         .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem", "CCrypto"],
                 plugins: ["EmbedStdlib"]),
-        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot", "UnideskKube", "UnideskState"]),
+        .target(name: "UnideskBindings", dependencies: ["UnideskCore", "LuaRuntime", "UnideskData", "UnideskFiles", "UnideskHTTP", "UnideskRegistry", "UnideskPostgres", "UnideskCompose", "UnideskSnapshot", "UnideskKube", "UnideskState", "UnideskNotify"]),
 
         // The interactive session behind `unidesk repl`, as a library so it is tested
         // without a terminal.

@@ -17,7 +17,7 @@ public enum Libraries {
         StateBinding.library,
         SemverLibrary.library,
         PipelineLibrary.pipeline,
-        PipelineLibrary.alert,
+        AlertLibrary.library,
         PipelineLibrary.test,
     ]
 }

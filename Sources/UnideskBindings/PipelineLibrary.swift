@@ -1,9 +1,8 @@
 import LuaRuntime
 import UnideskCore
 
-/// `require "unidesk.pipeline"` (stdlib/unidesk/pipeline.lua) and `require "unidesk.alert"`
-/// (stdlib/unidesk/alert.lua): described here for the reference; the pipeline's step
-/// deadlines are the one thing the host provides.
+/// `require "unidesk.pipeline"` (stdlib/unidesk/pipeline.lua): described here for the
+/// reference; the pipeline's step deadlines are the one thing the host provides.
 public enum PipelineLibrary {
     static let run = PrimitiveSpec(
         module: "pipeline", name: "run",
@@ -27,24 +26,6 @@ public enum PipelineLibrary {
         }, always = { { name = "report", run = function(report) print(report.ok) end } } }
         if not r.ok then unidesk.fail("upgrade failed at " .. r.failed_step) end
         """)
-    static let raise = PrimitiveSpec(
-        module: "alert", name: "raise",
-        summary: "Records an alert: in the state store (alerts/<app>/<time>), in the run's outputs (`alerts`) and as a warning in the log. Returns the record.",
-        params: [Param("alert", .record([
-            Param("kind", .string, "what happened: held, rolled_back, failed, …"),
-            Param("app", .string, ""),
-            Param("attempted", .string, optional: true, "the version tried"),
-            Param("last_good", .string, optional: true, "the version running now"),
-            Param("recovered", .boolean, optional: true, "whether the app is back on last_good"),
-            Param("notes", .string, optional: true, ""),
-        ]), "")],
-        returns: [("table", "record", "the alert with its time")],
-        effect: .write, scope: "alerts/<app>/<time> (as state.set)",
-        example: #"alert.raise{ kind = "held", app = "shop", attempted = "2.0.0", last_good = "1.4.2", recovered = true, notes = "a major upgrade waits for a person" }"#)
-    static let list = PrimitiveSpec(
-        module: "alert", name: "list", summary: "An app's recorded alerts, oldest first.",
-        params: [Param("app", .string, "")], returns: [("table[]", "alerts", "")])
-
     public static let pipeline = HostLibrary(
         name: "pipeline", summary: "Steps with retries, per-step timeouts and clean-up steps that always run.",
         specs: [run]
@@ -76,11 +57,6 @@ public enum PipelineLibrary {
             },
         ]
     }
-
-    public static let alert = HostLibrary(
-        name: "alert", summary: "Alert records (kind, app, attempted, last_good, recovered, notes) in the state store and the report.",
-        specs: [raise, list]
-    ) { _ in [] }
 
     public static let test = HostLibrary(
         name: "test", summary: "For *_test.lua files run by `unidesk test`: describe/it, deep equality with the first difference named, fakes and recordings of real responses standing in for primitive families.",

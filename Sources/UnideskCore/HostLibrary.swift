@@ -50,6 +50,8 @@ public final class RunContext {
     /// proxies, KUBECONFIG). Scripts see only what the policy exposes.
     public let environment: [String: String]
     public var mode: RunMode { gate.mode }
+    /// The operator's alert sinks (policy file `alerts.sinks`, --alert-sink).
+    public var alertSinks: [AlertSinkConfig] { gate.policy.alertSinks }
     let remaining: () -> Double
 
     init(gate: Gate, recipeDirectory: ConfinedDirectory, stateDirectory: String, stateDatabase: String?, redactor: Redactor,

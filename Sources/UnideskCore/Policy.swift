@@ -12,8 +12,21 @@ public struct Policy: Sendable {
     public var env: [String] = []
     /// Environment variables the script may read, handed over as secrets.
     public var secretEnv: [String] = []
+    /// Where alert.raise delivers (`alerts.sinks`, --alert-sink).
+    public private(set) var alertSinks: [AlertSinkConfig] = []
+    /// Where run metrics are pushed (`metrics`, --metrics-push).
+    public var metrics: MetricsConfig?
 
     public init() {}
+
+    /// Adds a sink; its POST is granted (an exact pattern, so nothing else on that host is).
+    public mutating func addAlertSink(_ sink: AlertSinkConfig) throws(ConfigError) {
+        if alertSinks.contains(where: { $0.name == sink.name }) {
+            throw ConfigError("two alert sinks are named '\(sink.name)': give each a 'name' of its own")
+        }
+        alertSinks.append(sink)
+        if let c = sink.capability { allow.append(try CapabilityPattern(parsing: c.description)) }
+    }
 
     public enum Decision: Sendable, Equatable {
         case allowed
@@ -47,7 +60,10 @@ public struct Policy: Sendable {
     ///     deny:  ["kube.*:prod/*"]
     ///     env:   ["CI_COMMIT_SHA"]
     ///     secret_env: ["REGISTRY_PASSWORD"]
-    public static func load(path: String) throws(ConfigError) -> Policy {
+    ///     alerts:
+    ///       sinks: [{type: alertmanager, url: "http://alertmanager:9093"}]
+    ///     metrics: {push: "http://pushgateway:9091"}
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> Policy {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError("cannot read policy file '\(path)'")
         }
@@ -57,18 +73,27 @@ public struct Policy: Sendable {
         }
         guard case .object(let fields) = doc else {
             if case .null = doc { return Policy() }
-            throw ConfigError("policy file '\(path)': expected a mapping with allow/deny/env/secret_env")
+            throw ConfigError("policy file '\(path)': expected a mapping with allow/deny/env/secret_env/alerts/metrics")
         }
         var p = Policy()
         for (key, value) in fields {
-            let list = try strings(value, key: key, path: path)
             switch key {
-            case "allow": p.allow = try list.map { s throws(ConfigError) in try CapabilityPattern(parsing: s) }
-            case "deny": p.deny = try list.map { s throws(ConfigError) in try CapabilityPattern(parsing: s) }
-            case "env": p.env = list
-            case "secret_env": p.secretEnv = list
+            case "allow": p.allow += try strings(value, key: key, path: path).map { s throws(ConfigError) in try CapabilityPattern(parsing: s) }
+            case "deny": p.deny = try strings(value, key: key, path: path).map { s throws(ConfigError) in try CapabilityPattern(parsing: s) }
+            case "env": p.env = try strings(value, key: key, path: path)
+            case "secret_env": p.secretEnv = try strings(value, key: key, path: path)
+            case "alerts":
+                let w = "policy file '\(path)': alerts"
+                guard case .object(let a) = value, a.allSatisfy({ $0.0 == "sinks" }) else {
+                    throw ConfigError("\(w): a mapping with 'sinks' expected (alerts: {sinks: [{type: alertmanager, url: …}]})")
+                }
+                guard case .array(let items)? = a.first?.1 else { throw ConfigError("\(w).sinks: a list expected") }
+                for (i, item) in items.enumerated() {
+                    try p.addAlertSink(try AlertSinkConfig.parse(item, where: "\(w).sinks[\(i + 1)]", environment: environment))
+                }
+            case "metrics": p.metrics = try MetricsConfig.parse(value, where: "policy file '\(path)': metrics")
             default:
-                throw ConfigError("policy file '\(path)': unknown key '\(key)' (known: allow, deny, env, secret_env)")
+                throw ConfigError("policy file '\(path)': unknown key '\(key)' (known: allow, deny, env, secret_env, alerts, metrics)")
             }
         }
         return p

@@ -27,6 +27,12 @@ public final class Session {
         for name in options.policy.secretEnv {
             if let v = options.environment[name] { redactor.register(v) }
         }
+        // A sink's URL from the environment is a credential (a Slack hook's path is its
+        // key): masked whole and as the path a capability shows.
+        for sink in options.policy.alertSinks {
+            sink.secrets.forEach { redactor.register($0) }
+            if sink.urlIsSecret, let path = URLComponents(string: sink.url)?.percentEncodedPath, path.count > 1 { redactor.register(path) }
+        }
         gate = Gate(mode: options.mode, policy: options.policy, journal: journal, console: console, redactor: redactor,
                     digestsReads: options.digestsReads)
         steps = StepRecorder(console: console)

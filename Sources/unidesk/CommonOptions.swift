@@ -35,6 +35,12 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("secret-env"), help: ArgumentHelp("Expose an environment variable as a secret: masked in every output (repeatable).", valueName: "name"))
     var secretEnv: [String] = []
 
+    @Option(name: .customLong("alert-sink"), help: ArgumentHelp("Deliver alert.raise/resolve to TYPE=URL: alertmanager=http://am:9093 (API v2), webhook=URL (JSON), slack=URL (incoming webhook). Repeatable; adds to the policy file's alerts.sinks and grants the POST to that URL.", valueName: "type=url"))
+    var alertSinks: [String] = []
+
+    @Option(name: .customLong("metrics-push"), help: ArgumentHelp("Push the run's metrics (duration, exit code, steps, effects, the recipe's unidesk.metrics) to this Prometheus Pushgateway at the end of the run, grouped by job=unidesk, recipe and app. A plan pushes only when given this flag (grouped with mode=plan). Overrides the policy file's metrics.push.", valueName: "url"))
+    var metricsPush: String?
+
     @Option(name: .customLong("state-dir"), help: ArgumentHelp("Directory for recipe state and fs.write (default: $UNIDESK_STATE_DIR or ~/.local/state/unidesk).", valueName: "dir"))
     var stateDir: String?
 
@@ -98,8 +104,23 @@ struct CommonOptions: ParsableArguments {
             o.vars.append((String(v[..<eq]), String(v[v.index(after: eq)...])))
         }
         do {
-            if let policy { o.policy = try Policy.load(path: policy) }
+            if let policy { o.policy = try Policy.load(path: policy, environment: o.environment) }
             try o.policy.add(allow: allow, deny: deny)
+            for (i, flag) in alertSinks.enumerated() {
+                var sink = try AlertSinkConfig.parse(flag: flag, index: i)
+                // Two flags of one type: the second is alertmanager-2, and so on.
+                let same = o.policy.alertSinks.filter { $0.kind == sink.kind }.count
+                if same > 0 { sink.name = "\(sink.kind.rawValue)-\(same + 1)" }
+                try o.policy.addAlertSink(sink)
+            }
+            if let metricsPush {
+                var m = o.policy.metrics ?? MetricsConfig(push: metricsPush)
+                m.push = metricsPush
+                try MetricsConfig.check(url: metricsPush)
+                // Asked for on the command line: a plan pushes too.
+                if mode.isPlan { m.inPlan = true }
+                o.policy.metrics = m
+            }
         } catch {
             throw ValidationError(error.message)
         }

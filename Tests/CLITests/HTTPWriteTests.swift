@@ -6,37 +6,13 @@ import UnideskTestSupport
 /// The test's own webhook receiver (scripts/stack/webhook-up in a temp UNIDESK_STACK_DIR),
 /// stopped by webhook-down (by its PID).
 final class WebhookReceiver {
-    let stackDir: TempDir
-    let url: String
+    let service: StackService
+    var url: String { service.url }
+    var stackDir: TempDir { service.stackDir }
 
-    init() throws {
-        stackDir = try TempDir(prefix: "unidesk-webhook")
-        do { try Self.script("webhook-up", stackDir) } catch {
-            // whatever it started is stopped by its PID, and the directory goes
-            try? Self.script("webhook-down", stackDir)
-            stackDir.remove()
-            throw error
-        }
-        let env = try String(contentsOfFile: stackDir.path("webhook/env.sh"), encoding: .utf8)
-        guard let line = env.split(separator: "\n").first(where: { $0.hasPrefix("export WEBHOOK_URL=") }) else {
-            throw BinaryNotFound(description: "webhook-up wrote no WEBHOOK_URL: \(env)")
-        }
-        url = String(line.dropFirst("export WEBHOOK_URL=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
-    }
+    init() throws { service = try StackService("webhook", urlVariable: "WEBHOOK_URL") }
 
-    func stop() {
-        try? Self.script("webhook-down", stackDir)
-        stackDir.remove()
-    }
-
-    static func script(_ name: String, _ dir: TempDir) throws {
-        var env = ProcessInfo.processInfo.environment
-        env["UNIDESK_STACK_DIR"] = dir.url.path
-        // UnideskProcess, not Foundation's Process: the receiver outlives the script and
-        // must not hold the pipe Foundation watches for the script's exit.
-        let r = try Command.run(["/bin/bash", "\(repositoryRoot)/scripts/stack/\(name)", "--quiet"], environment: env, timeout: 60)
-        guard r.status == 0 else { throw BinaryNotFound(description: "\(name) failed (exit \(r.status)): \(r.stderrText)") }
-    }
+    func stop() { service.stop() }
 
     /// Every request the receiver recorded: method, path, headers (name → value), body.
     func requests() throws -> [(method: String, path: String, headers: [String: String], body: String)] {

@@ -23,7 +23,7 @@ function M.run(cfg)
     local passed, err = pcall(unidesk.step, "migration gate", function() return migrate.gate(cfg.migrations) end)
     if not passed then
       if type(err) ~= "table" or err.kind ~= "migration_failed" then error(err, 0) end
-      alert.raise { kind = "held", app = cfg.app, attempted = cfg.target, recovered = true,
+      alert.raise { kind = "held", app = cfg.app, severity = "warning", attempted = cfg.target, recovered = true,
         notes = err.message .. "; nothing was stopped or deployed" }
       return { outcome = "held", reason = err.message }
     end
@@ -46,7 +46,7 @@ function M.run(cfg)
   local artifact = registry.head(cfg.repo .. ":" .. cfg.target)
   if not artifact.unknown and not artifact.exists then
     local why = cfg.repo .. ":" .. cfg.target .. " is not published (registry answered " .. tostring(artifact.status) .. ")"
-    alert.raise { kind = "held", app = cfg.app, attempted = cfg.target, recovered = true, notes = why .. "; nothing was stopped or deployed" }
+    alert.raise { kind = "held", app = cfg.app, severity = "warning", attempted = cfg.target, recovered = true, notes = why .. "; nothing was stopped or deployed" }
     return { outcome = "held", reason = why }
   end
 
@@ -112,7 +112,9 @@ function M.run(cfg)
     if not good then error(why, 0) end
   end)
   if back then unidesk.volatile(restart_others, cfg.repo .. ":" .. current.tag) end
-  alert.raise { kind = back and "rolled_back" or "rollback_failed", app = cfg.app, attempted = cfg.target,
+  -- A rollback that worked leaves the last good version serving: a warning; one that failed
+  -- leaves the app down: critical.
+  alert.raise { kind = back and "rolled_back" or "rollback_failed", app = cfg.app, severity = back and "warning" or "critical", attempted = cfg.target,
     last_good = tostring(current.version), recovered = back, notes = reason .. (back and "" or ("; rollback: " .. tostring(rerr))) }
   if not back then error("upgrade to " .. cfg.target .. " failed and so did the rollback: " .. tostring(rerr), 0) end
   return { outcome = "rolled_back", reason = reason, version = current.version }

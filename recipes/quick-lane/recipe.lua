@@ -31,5 +31,14 @@ if r.planned then
 end
 if r.passed == nil then print("quick lane not possible (" .. r.reason .. "): give --var base=IMAGE to run the cold path") return end
 local lane = r.path == "cold" and ("cold path (" .. r.reason .. ")") or "quick lane"
-if not r.passed then unidesk.fail(lane .. " FAILED: " .. r.error .. " (known-good " .. r.known_good .. " restored)") end
+if not r.passed then
+  -- People hear of a failed head when the run may record alerts (--allow 'state.set:alerts/*'),
+  -- through the operator's sinks; without that grant the run's failure is the only signal.
+  local app = v.app or "demo"
+  if unidesk.can("state.set:alerts/" .. app .. "/x") then
+    require("unidesk.alert").raise { kind = "quick_lane_failed", app = app, severity = "warning", attempted = v.head,
+      last_good = r.known_good, recovered = true, notes = lane .. ": " .. tostring(r.error) }
+  end
+  unidesk.fail(lane .. " FAILED: " .. r.error .. " (known-good " .. r.known_good .. " restored)")
+end
 print(lane .. " passed; known-good " .. r.known_good .. (r.path == "cold" and " (the base, now the warm canonical)" or " unchanged"))

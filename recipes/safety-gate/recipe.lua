@@ -24,7 +24,7 @@ end)
 unidesk.output("decision", result.decision)
 unidesk.output("reasons", result.reasons)
 if result.decision == "hold" then
-  alert.raise { kind = "held", app = app, attempted = target, last_good = current, recovered = true,
+  alert.raise { kind = "held", app = app, severity = "warning", attempted = target, last_good = current, recovered = true,
     notes = table.concat(result.reasons, "; ") }
   unidesk.fail("held: " .. table.concat(result.reasons, "; "))
 end
