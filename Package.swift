@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "UnideskCompose", dependencies: ["UnideskProcess", "UnideskData", "CSystem"]),
         .target(name: "UnideskKube", dependencies: ["UnideskHTTP", "UnideskData", "UnideskProcess", "CSystem"]),
         .target(name: "UnideskSnapshot", dependencies: ["UnideskProcess", "UnideskData", "UnideskCompose", "CCrypto", "CSystem"]),
-        .target(name: "UnideskNotify", dependencies: ["UnideskData"]),
+        .target(name: "UnideskNotify", dependencies: ["UnideskData", "UnideskHTTP"]),
         .target(name: "UnideskState", dependencies: ["UnideskData", "UnideskFiles", "UnideskPostgres", "CSystem"]),
 
         // stdlib/**/*.lua is compiled into UnideskCore at build time (no committed copy).

@@ -18,6 +18,7 @@ public enum Libraries {
         SemverLibrary.library,
         PipelineLibrary.pipeline,
         AlertLibrary.library,
+        MetricsLibrary.library,
         PipelineLibrary.test,
     ]
 }

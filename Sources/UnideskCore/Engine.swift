@@ -30,6 +30,7 @@ public final class Engine {
             report.exitCode = code
             if let (m, k, t) = error { report.error = (redactor.scrub(m), k, t.map(redactor.scrub)) }
             report.durationMs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6
+            pushMetrics(&report)
             writeOutputs(report)
             writeTerminationMessage(report)
             // The real reports are there: a hard stop from now on (the stop grace running out
@@ -140,6 +141,12 @@ public final class Engine {
         report.steps = session.stepRecords
         report.audit = session.auditRecords
         report.outputs = session.outputs
+        report.metrics = session.context.metrics.metrics
+        report.metricsGroup = session.context.metrics.group
+        // The usual grouping label: --var app, unless the recipe named its app itself.
+        if !report.metricsGroup.contains(where: { $0.name == "app" }), let app = options.vars.last(where: { $0.0 == "app" })?.1, !app.isEmpty {
+            report.metricsGroup.append(RecipeMetric.Label("app", app))
+        }
         var saved: String?
         if let path = options.planOutPath {
             switch savePlan(SavedPlan.make(recipe: recipePath, session: session, options: options, exitCode: outcome.0), to: path) {
@@ -322,6 +329,20 @@ public final class Engine {
         let r = report.scrubbed(by: redactor)
         let json = (try? JSON.encode(redactor.scrub(r.json), options: .init(pretty: true, sortKeys: false))) ?? "{}"
         return (json, r.junit)
+    }
+
+    /// Pushes the run's metrics (a plan only when asked): a failed push is a warning and
+    /// the report's `metrics.push`, never the run's exit code.
+    private func pushMetrics(_ report: inout RunReport) {
+        guard let config = options.policy.metrics, let pusher = options.metricsPusher,
+              !options.mode.isPlan || config.inPlan else { return }
+        let outcome = pusher(report, config)
+        report.metricsPush = outcome
+        if let e = outcome.error {
+            console.line("warning: metrics not pushed to \(outcome.url): \(redactor.scrub(e)) (the run's outcome stands)")
+        } else {
+            console.log(.info, "metrics pushed to \(outcome.url)")
+        }
     }
 
     private func writeOutputs(_ report: RunReport) {

@@ -42,6 +42,9 @@ public struct EngineOptions: Sendable {
     /// terminationMessagePath): $UNIDESK_TERMINATION_LOG, else /dev/termination-log. Nil: none.
     public var terminationLogPath: String?
 
+    /// Pushes the run's metrics when the policy names a Pushgateway (the CLI sets it).
+    public var metricsPusher: MetricsPusher?
+
     public init() {}
 
     public static var defaultStateDirectory: String {

@@ -52,6 +52,8 @@ public final class RunContext {
     public var mode: RunMode { gate.mode }
     /// The operator's alert sinks (policy file `alerts.sinks`, --alert-sink).
     public var alertSinks: [AlertSinkConfig] { gate.policy.alertSinks }
+    /// What the recipe set through unidesk.metrics, pushed at the end of the run.
+    public let metrics = RecipeMetrics()
     let remaining: () -> Double
 
     init(gate: Gate, recipeDirectory: ConfinedDirectory, stateDirectory: String, stateDatabase: String?, redactor: Redactor,

@@ -102,7 +102,7 @@ extension RunReport {
     }
 
     /// "outer › inner": a step's name with those of the steps it ran in.
-    func stepPath(_ i: Int) -> String {
+    public func stepPath(_ i: Int) -> String {
         var names = [steps[i].name]
         var depth = steps[i].depth
         var j = i

@@ -20,6 +20,11 @@ public struct RunReport: Sendable {
     public var isTestFile = false
     /// `unidesk apply`: what it did with the plan.
     public var apply: ApplyOutcome?
+    /// What the recipe set through unidesk.metrics, and the grouping labels it asked for.
+    public var metrics: [RecipeMetric] = []
+    public var metricsGroup: [RecipeMetric.Label] = []
+    /// The push to a Pushgateway at the end of the run (nil: none configured, or a plan).
+    public var metricsPush: MetricsPushOutcome?
 
     public static let schemaVersion = 1
 
@@ -62,6 +67,11 @@ public struct RunReport: Sendable {
             ("outputs", .object(outputs)),
         ]
         if let apply { f.append(("apply", apply.json)) }
+        if !metrics.isEmpty || metricsPush != nil {
+            var m: [(String, DataValue)] = [("recipe", .array(metrics.map(\.json)))]
+            if let p = metricsPush { m.append(("push", p.json)) }
+            f.append(("metrics", .object(m)))
+        }
         if let e = error {
             var ef: [(String, DataValue)] = [("message", .string(e.message))]
             if let k = e.kind { ef.append(("kind", .string(k))) }

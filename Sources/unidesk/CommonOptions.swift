@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UnideskBindings
 import UnideskCore
 import UnideskState
 
@@ -138,6 +139,7 @@ struct CommonOptions: ParsableArguments {
         let log = o.environment["UNIDESK_TERMINATION_LOG"] ?? "/dev/termination-log"
         o.terminationLogPath = log.isEmpty ? nil : log
         o.junitPath = junit
+        o.metricsPusher = MetricsPush.pusher
         return o
     }
 }
