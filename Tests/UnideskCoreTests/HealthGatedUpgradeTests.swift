@@ -32,7 +32,7 @@ import UnideskProcess
 
         /// The recipe, to `tag`; with `migrations` (a directory of the recipe's copy) the
         /// migration gate runs first against the stack's PostgreSQL.
-        func upgrade(to tag: String, migrations: String? = nil) throws -> RunReport {
+        func upgrade(to tag: String, migrations: String? = nil, alertmanager: String? = nil) throws -> RunReport {
             var o = EngineOptions()
             o.color = false
             o.timeout = 240
@@ -40,6 +40,7 @@ import UnideskProcess
             o.vars = [("repo", demo.repo), ("target", tag), ("port", "\(demo.port)"), ("project", project), ("app", project), ("timeout", "20")]
             try o.policy.add(allow: ["compose.*", "snapshot.*", "state.*"], deny: [])
             if let migrations { try MigrationGateFixtures.enable(&o, migrations: migrations) }
+            if let alertmanager { try o.policy.addAlertSink(AlertSinkConfig(kind: .alertmanager, name: "alertmanager", url: alertmanager)) }
             return Engine(options: o, libraries: Libraries.all).run(recipePath: "\(recipeDir)/recipe.lua")
         }
 
@@ -47,11 +48,15 @@ import UnideskProcess
         func deployed() throws -> String { (try? JSON.decode(bytes: try demo.get("/health")))?["deploy"]?["version"]?.stringValue ?? "?" }
     }
 
+    /// With an Alertmanager as the operator's sink: the rollback alert arrives there, and the
+    /// good upgrade resolves it.
     @Test func aFailedUpgradeRollsBackWithItsDataAndAGoodOneCommits() throws {
         let rig = try Rig(prefix: "hgu", order: "order-42")
         defer { rig.remove() }
+        let am = try TestAlertmanager()
+        defer { am.stop() }
 
-        let failed = try rig.upgrade(to: "broken")
+        let failed = try rig.upgrade(to: "broken", alertmanager: am.url)
         #expect(failed.exitCode == .recipeFailed)
         #expect(failed.error?.message.contains("upgrade to broken rolled back") == true, "\(failed.error?.message ?? "")")
         let v1 = try stackValue("UNIDESK_DEMO_VERSION_V1"), v2 = try stackValue("UNIDESK_DEMO_VERSION_V2")
@@ -61,8 +66,11 @@ import UnideskProcess
         guard case .array(let alerts)? = failed.outputs.first(where: { $0.0 == "alerts" })?.1 else { Issue.record("no alert"); return }
         #expect(alerts.first?["kind"] == .string("rolled_back") && alerts.first?["recovered"] == .bool(true))
         #expect(failed.steps.map(\.name).contains("roll back to \(v1)"))
+        let firing = try am.alertLabels()
+        #expect(firing == [["alertname": "unidesk_rolled_back", "app": rig.project, "kind": "rolled_back", "severity": "warning", "source": "unidesk"]],
+                "\(firing)")
 
-        let good = try rig.upgrade(to: "v2")
+        let good = try rig.upgrade(to: "v2", alertmanager: am.url)
         #expect(good.exitCode == .ok, "\(good.error?.message ?? "")")
         #expect(try rig.deployed() == v2)
         #expect(try rig.data() == "order-42")
@@ -70,6 +78,7 @@ import UnideskProcess
         #expect(lastGood["tag"] == .string("v2") && lastGood["digest"] == .string(digest2))
         let worker = try rig.demo.compose(["ps", "--format", "{{.Service}} {{.State}}"]).stdoutText
         #expect(worker.contains("worker running"), "the other service is started again: \(worker)")
+        #expect(try am.alertLabels().isEmpty, "the good upgrade resolved the rollback alert")
     }
 
     /// --var migrations=: the migration gate runs first, against the real PostgreSQL. A

@@ -96,6 +96,8 @@ function M.run(cfg)
     local c = err
     restart_others(target_image)
     state.set(cfg.app .. "/last-good", { tag = cfg.target, version = c.labels["org.opencontainers.image.version"], digest = c.digest })
+    -- A good upgrade ends the app's earlier alerts (a rollback, a hold): the sinks hear it.
+    alert.resolve { app = cfg.app }
     -- Planned: the new version and digest are known only once it runs.
     return { outcome = c.unknown and "planned" or "upgraded", version = c.labels["org.opencontainers.image.version"], digest = c.digest }
   end

@@ -65,6 +65,18 @@ test.describe("health-gated upgrade", function()
     test.eq(log, { "stop", "snapshot 1.0.0", "recreate reg/demo:broken", "stop", "restore", "recreate reg/demo:v1", "up worker" })
     test.eq(require("unidesk.alert").list("demo")[1].kind, "rolled_back")
   end)
+  test.it("a good upgrade after a rollback resolves the app's alerts", function()
+    local upgrade = world({ ["1.0.0"] = true, ["2.0.0"] = true })
+    cfg.target = "broken"
+    upgrade.run(cfg)
+    test.eq(require("unidesk.alert").list("demo")[1].resolved_at, nil)
+    cfg.target = "v2"
+    test.eq(upgrade.run(cfg).outcome, "upgraded")
+    local a = require("unidesk.alert").list("demo")
+    test.eq(#a, 1)
+    test.eq(a[1].kind, "rolled_back")
+    test.truthy(a[1].resolved_at, "resolved by the good upgrade")
+  end)
   test.it("says so loudly when even the rollback fails", function()
     local upgrade = world({})
     cfg.target = "broken"
