@@ -16,6 +16,10 @@ public struct Policy: Sendable {
     public private(set) var alertSinks: [AlertSinkConfig] = []
     /// Where run metrics are pushed (`metrics`, --metrics-push).
     public var metrics: MetricsConfig?
+    /// The POSTs the alert sinks need, granted by configuring them. Kept apart from `allow`:
+    /// they are not grants a saved plan compares (deliveries are volatile), and a sink's URL
+    /// may be a secret that must not enter a plan file.
+    public private(set) var sinkGrants: [CapabilityPattern] = []
 
     public init() {}
 
@@ -25,7 +29,7 @@ public struct Policy: Sendable {
             throw ConfigError("two alert sinks are named '\(sink.name)': give each a 'name' of its own")
         }
         alertSinks.append(sink)
-        if let c = sink.capability { allow.append(try CapabilityPattern(parsing: c.description)) }
+        if let c = sink.capability { sinkGrants.append(try CapabilityPattern(parsing: c.description)) }
     }
 
     public enum Decision: Sendable, Equatable {
@@ -41,7 +45,7 @@ public struct Policy: Sendable {
         case .pure, .read, .localRead:
             return .allowed
         case .write:
-            if allow.contains(where: { $0.grants(c) }) { return .allowed }
+            if allow.contains(where: { $0.grants(c) }) || sinkGrants.contains(where: { $0.grants(c) }) { return .allowed }
             return .denied("a write needs a grant, e.g. --allow '\(c.operation):\(Self.suggestedScope(c.scope))' or a --policy file")
         }
     }

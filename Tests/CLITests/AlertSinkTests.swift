@@ -195,6 +195,25 @@ struct AlertSinkTests {
         #expect(r.stateFiles.isEmpty, "\(r.stateFiles)")
     }
 
+    @Test("a saved plan with a sink whose URL is a secret holds no trace of it, and apply (same policy) delivers")
+    func savedPlanWithASecretSink() throws {
+        let hook = try WebhookReceiver()
+        defer { hook.stop() }
+        let r = try RecipeRun(Self.raise)
+        defer { r.remove() }
+        try r.dir.write("policy.yaml", "allow: [\"state.set:alerts/*\"]\nalerts:\n  sinks:\n    - { type: slack, url_env: SLACK_URL }\n")
+        let env = ["SLACK_URL": hook.url + "/services/T01/B02/slackplankey-8e2a"]
+        let plan = try Unidesk.run(["plan", "recipe.lua", "--state-dir", r.state, "--policy", "policy.yaml", "--out", "plan.json"], in: r.dir.url, environment: env)
+        #expect(plan.exitCode == 0, "\(plan.summary)")
+        #expect(hook.sawNothing)
+        let file = try String(contentsOfFile: r.dir.path("plan.json"), encoding: .utf8)
+        #expect(!file.contains("slackplankey-8e2a") && !file.contains("/services/T01"), "\(file)")
+        let apply = try Unidesk.run(["apply", "plan.json", "--state-dir", r.state, "--policy", "policy.yaml"], in: r.dir.url, environment: env)
+        #expect(apply.exitCode == 0, "\(apply.summary)")
+        #expect(try hook.requests().map(\.path) == ["/services/T01/B02/slackplankey-8e2a"])
+        #expect(!(apply.stdout + apply.stderr).contains("slackplankey-8e2a"), "\(apply.summary)")
+    }
+
     @Test("a denial of the sink's POST fails the run (exit 3), and the alert is kept undelivered")
     func deniedDelivery() throws {
         let hook = try WebhookReceiver()
