@@ -37,10 +37,11 @@ import UnideskProcess
         [("app", demo.name), ("project", demo.name), ("port", "\(demo.port)")]
     }
 
-    /// The quick lane with `tag` as the head; it needs no state grant: it never promotes.
-    func quick(_ demo: DemoProject, _ box: RecipeSandbox, head tag: String) throws -> (RunReport, [ContainerEvents.Event]) {
+    /// The quick lane with `tag` as the head; it needs no state grant: it never promotes
+    /// (`alerts`: it may record alerts, and raises one for a failed head).
+    func quick(_ demo: DemoProject, _ box: RecipeSandbox, head tag: String, alerts: Bool = false) throws -> (RunReport, [ContainerEvents.Event]) {
         let mark = try ContainerEvents()
-        let r = box.run(vars: vars(demo) + [("head", "\(demo.repo):\(tag)")], allow: ["compose.*", "snapshot.*"])
+        let r = box.run(vars: vars(demo) + [("head", "\(demo.repo):\(tag)")], allow: ["compose.*", "snapshot.*"] + (alerts ? ["state.set:alerts/*"] : []))
         return (r, try mark.events(project: demo.name))
     }
 
@@ -87,8 +88,11 @@ import UnideskProcess
         let volume = "\(demo.name)_data"
         let before = try volumeFiles(volume)
 
-        let (r, events) = try quick(demo, box, head: "broken")
+        let (r, events) = try quick(demo, box, head: "broken", alerts: true)
         #expect(r.exitCode == .recipeFailed)
+        // People hear of it: an alert, through the operator's sinks when there are some.
+        guard case .array(let alerts)? = r.outputs.first(where: { $0.0 == "alerts" })?.1 else { Issue.record("no alert raised"); return }
+        #expect(alerts.first?["kind"] == .string("quick_lane_failed") && alerts.first?["last_good"] == .string(id), "\(alerts)")
         let message = r.error?.message ?? ""
         #expect(message.contains("quick lane FAILED") && message.contains("unhealthy") && message.contains("known-good \(id) restored"), "\(message)")
         #expect(r.output("quick_lane")?["passed"] == .bool(false))
