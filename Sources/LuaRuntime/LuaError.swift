@@ -34,14 +34,14 @@ public struct LuaError: Error, CustomStringConvertible {
         switch value {
         case .table(let t):
             kind = t["kind"].stringValue
-            if let m = t["message"].stringValue {
+            if let m = t["message"].textValue {
                 message = rendersItself || (kind ?? "").isEmpty ? m : "\(kind!): \(m)"
             } else {
                 message = "error (\(kind ?? "no message"))"
             }
             traceback = t["traceback"].stringValue
         case .string, .bytes:
-            let text = value.stringValue ?? ""
+            let text = value.textValue ?? ""
             kind = nil
             if let r = text.range(of: "\nstack traceback:") {
                 message = String(text[..<r.lowerBound])

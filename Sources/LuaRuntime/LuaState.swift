@@ -144,6 +144,29 @@ public final class LuaState {
         return popResults(from: top)
     }
 
+    /// Loads a chunk given as bytes (a recipe file as it is on disk: Lua source is bytes, and
+    /// a string literal holding bytes that are not UTF-8 must reach Lua unchanged).
+    @discardableResult
+    public func run(bytes code: [UInt8], chunkName: String, args: [LuaValue] = []) throws(LuaError) -> [LuaValue] {
+        let top = lua_gettop(L)
+        try pushValues(args)
+        let rc = code.withUnsafeBufferPointer { b in
+            b.withMemoryRebound(to: CChar.self) {
+                ud_load_and_call(L, $0.baseAddress, $0.count, chunkName, 0, Int32(args.count), LUA_MULTRET)
+            }
+        }
+        if rc != LUA_OK { throw popError(rc, restoring: top) }
+        return popResults(from: top)
+    }
+
+    /// Compiles bytes without running; nil when the chunk is valid Lua.
+    public func compileError(bytes code: [UInt8], chunkName: String) -> LuaError? {
+        let rc = code.withUnsafeBufferPointer { b in
+            b.withMemoryRebound(to: CChar.self) { ud_compile(L, $0.baseAddress, $0.count, chunkName) }
+        }
+        return rc == LUA_OK ? nil : popError(rc)
+    }
+
     /// Compiles without running; nil when the chunk is valid Lua.
     public func compileError(_ code: String, chunkName: String) -> LuaError? {
         var code = code

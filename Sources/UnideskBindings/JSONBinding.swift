@@ -5,11 +5,12 @@ import UnideskData
 /// `require "unidesk.json"`: encode and decode with a null sentinel and stable key order.
 public enum JSONBinding {
     static let encode = PrimitiveSpec(
-        module: "json", name: "encode", summary: "Encodes a Lua value as JSON. Object keys are sorted (stable output); a sequence becomes an array; an empty table becomes {}; `json.null` becomes null. Secrets, functions and NaN are refused.",
+        module: "json", name: "encode", summary: "Encodes a Lua value as JSON. Object keys are sorted (stable output); a sequence becomes an array; an empty table becomes {}; `json.null` becomes null. Secrets, functions and NaN are refused, and so is a string that is not valid UTF-8 (JSON is text), naming where it is, unless `invalid_utf8` says what to do with it.",
         params: [Param("value", .any, "table, string, number, boolean or json.null"),
-                 Param("options", .record([Param("pretty", .boolean, optional: true, "indent with two spaces")]), optional: true, "")],
+                 Param("options", .record([Param("pretty", .boolean, optional: true, "indent with two spaces"),
+                                           Param("invalid_utf8", .string, optional: true, "\"error\" (default), \"escape\" (each byte that is not UTF-8 becomes the character U+00NN, its Latin-1 reading; json.decode gives that character back, not the byte) or \"replace\" (U+FFFD)")]), optional: true, "")],
         returns: [("string", "json", "")],
-        errors: ["raises bad argument for values JSON cannot represent (secrets, functions, mixed tables, NaN)"],
+        errors: ["raises bad argument for values JSON cannot represent (secrets, functions, mixed tables, NaN, strings that are not UTF-8: `value.env.TOKEN: not valid UTF-8 (byte 0xFF at offset 3)`)"],
         example: #"local text = json.encode({ name = "x", tags = { "a", "b" } })"#)
     static let decode = PrimitiveSpec(
         module: "json", name: "decode", summary: "Decodes JSON text. null becomes `json.null` (a value, unlike nil), integers stay integers.",
@@ -28,9 +29,17 @@ public enum JSONBinding {
     ) { ctx in
         [
             ctx.function(encode) { args in
-                let pretty = try args.optionalTable(1)?.bool("pretty", default: false) ?? false
+                let options = try args.optionalTable(1)
+                let pretty = options?.bool("pretty", default: false) ?? false
+                var encoding = LuaData.Encoding.strict
+                switch options?["invalid_utf8"].stringValue {
+                case nil, "error"?: break
+                case "escape"?: encoding.invalidUTF8 = .latin1
+                case "replace"?: encoding.invalidUTF8 = .replace
+                case let other?: throw HostError.argument(2, "invalid_utf8: \"error\", \"escape\" or \"replace\" expected, got \"\(other)\"")
+                }
                 do {
-                    let data = try LuaData.toData(args.value(0))
+                    let data = try LuaData.toData(args.value(0), encoding)
                     return [.string(try JSON.encode(data, options: .init(pretty: pretty, sortKeys: true)))]
                 } catch let e as LuaData.ConversionError {
                     throw HostError.argument(1, e.description)

@@ -205,6 +205,17 @@ public final class Console: @unchecked Sendable {
     }
 
     /// Writes all bytes to a file descriptor (Glibc's `stderr` is not concurrency-safe).
+    public static func writeFD(_ fd: Int32, bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buf in
+            var off = 0
+            while off < buf.count {
+                let n = write(fd, buf.baseAddress! + off, buf.count - off)
+                if n < 0 { if errno == EINTR { continue }; return }
+                off += n
+            }
+        }
+    }
+
     public static func writeFD(_ fd: Int32, _ text: String) {
         var text = text
         text.withUTF8 { buf in

@@ -10,12 +10,19 @@ extension Session {
             f.append((name, .function(HostFunction("unidesk.\(name)", body))))
         }
         add("write_stdout") { args in
-            Console.writeFD(1, self.redactor.scrub(args.first?.stringValue ?? ""))
+            // Byte for byte, as Lua's print writes: a string that is not UTF-8 stays as it is.
+            if case .bytes(let b)? = args.first {
+                Console.writeFD(1, bytes: self.redactor.scrub(bytes: b))
+            } else {
+                Console.writeFD(1, self.redactor.scrub(args.first?.stringValue ?? ""))
+            }
             return []
         }
         add("log") { args in
             let level = Console.Level(rawValue: args[0].stringValue ?? "info") ?? .info
-            self.console.log(level, args.count > 1 ? args[1].stringValue ?? "" : "")
+            // The log is text for terminals and CI viewers: bytes that are not UTF-8 are shown
+            // as \xNN (as control characters are), never replaced.
+            self.console.log(level, args.count > 1 ? LuaData.text(args[1]) : "")
             return []
         }
         add("step_begin") { args in

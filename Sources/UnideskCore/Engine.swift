@@ -52,7 +52,8 @@ public final class Engine {
             console.line("error: \(msg)")
             return finish(.usage, (msg, "usage", nil))
         }
-        let source = String(decoding: data, as: UTF8.self)
+        // Bytes, as on disk: a literal written in Latin-1 reaches Lua unchanged.
+        let source = Array(data)
         let directory = (recipePath as NSString).deletingLastPathComponent
         let chunkName = "@" + recipePath
 
@@ -79,7 +80,7 @@ public final class Engine {
             }
             session.gate.driftCheck = DriftCheck(plan: plan)
         }
-        if let syntax = session.lua.compileError(source, chunkName: chunkName) {
+        if let syntax = session.lua.compileError(bytes: source, chunkName: chunkName) {
             console.line("error: \(syntax.message)")
             session.lua.close()
             return finish(.usage, (syntax.message, "syntax", nil))
@@ -94,7 +95,7 @@ public final class Engine {
 
         var outcome: (ExitCode, (String, String?, String?)?) = (.ok, nil)
         do {
-            try session.execute(source, chunkName: chunkName)
+            try session.execute(bytes: source, chunkName: chunkName)
             if let epilogue { try session.execute(epilogue, chunkName: "=unidesk test") }
         } catch {
             outcome = classify(error, session: session)

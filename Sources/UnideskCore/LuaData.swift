@@ -15,15 +15,28 @@ public enum LuaData {
         /// sequence and string keys keeps both (the sequence under "1", "2", …), and keys that
         /// are neither are skipped, instead of an error.
         public var describeUnencodable = false
+        /// A string that is not valid UTF-8 (JSON and YAML hold text).
+        public var invalidUTF8: InvalidUTF8 = .error
+
+        public enum InvalidUTF8: Sendable {
+            /// An error naming the path (json.encode, state, outputs: never silently altered).
+            case error
+            /// U+FFFD for each bad sequence (json.encode's `invalid_utf8 = "replace"`).
+            case replace
+            /// Each bad byte as U+00NN (json.encode's `invalid_utf8 = "escape"`).
+            case latin1
+            /// Each bad byte as the text `\xNN` (what the audit shows of an argument).
+            case escapedText
+        }
 
         /// JSON, YAML, state values, outputs: anything that is not plain data is an error.
         public static let strict = Encoding()
         /// What a recording keeps of a result or a raised error's fields: secrets masked,
         /// the rest must be data (a result that is a function cannot be replayed).
-        public static let maskingSecrets = Encoding(maskSecrets: true)
+        public static let maskingSecrets = Encoding(maskSecrets: true, invalidUTF8: .escapedText)
         /// The audit journal's and a recording's arguments: everything has a description
         /// (a function argument cannot be replayed, but a call can be matched on it).
-        public static let describing = Encoding(maskSecrets: true, describeUnencodable: true)
+        public static let describing = Encoding(maskSecrets: true, describeUnencodable: true, invalidUTF8: .escapedText)
     }
 
     /// Lua → data, the one conversion every caller uses. Empty tables become `{}`; NaN and
@@ -37,7 +50,15 @@ public enum LuaData {
             guard d.isFinite else { throw ConversionError(description: "\(path): cannot represent \(d) (NaN or infinity)") }
             return .double(d)
         case .string(let s): return .string(s)
-        case .bytes(let b): return .string(String(decoding: b, as: UTF8.self))
+        case .bytes(let b):
+            switch encoding.invalidUTF8 {
+            case .error:
+                let bad = firstInvalidByte(b)
+                throw ConversionError(description: "\(path): not valid UTF-8 (byte 0x\(String(bad?.byte ?? 0, radix: 16).uppercased().leftPadded2) at offset \(bad?.offset ?? 0)); JSON, YAML and reports hold text: encode binary data first (hex, base64)")
+            case .replace: return .string(String(decoding: b, as: UTF8.self))
+            case .latin1: return .string(latin1Bytes(b))
+            case .escapedText: return .string(escapedBytes(b))
+            }
         case .secret:
             if encoding.maskSecrets { return .string(Redactor.mask) }
             throw ConversionError(description: "\(path) is a secret: secrets cannot be encoded")
@@ -64,6 +85,48 @@ public enum LuaData {
             for (k, e) in t.fields { out.append((k, try toData(e, encoding, path: "\(path).\(k)"))) }
             return .object(out)
         }
+    }
+
+    /// A Lua string as text to show: valid UTF-8 as it is; a byte that is not part of a valid
+    /// UTF-8 sequence as `\xNN` (never U+FFFD: what is shown can be told apart and read back).
+    public static func text(_ v: LuaValue) -> String {
+        switch v {
+        case .bytes(let b): return escapedBytes(b)
+        default: return v.stringValue ?? ""
+        }
+    }
+
+    public static func escapedBytes(_ b: [UInt8]) -> String { ByteText.escaped(b) }
+
+    /// Each byte that is not part of a valid UTF-8 sequence as the character U+00NN (the byte
+    /// read as Latin-1): json.encode's `invalid_utf8 = "escape"`.
+    static func latin1Bytes(_ b: [UInt8]) -> String {
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < b.count {
+            let n = validSequenceLength(b, at: i)
+            if n > 0 {
+                out.append(contentsOf: String(decoding: b[i..<(i + n)], as: UTF8.self).unicodeScalars)
+                i += n
+            } else {
+                out.append(Unicode.Scalar(b[i]))
+                i += 1
+            }
+        }
+        return String(out)
+    }
+
+    static func validSequenceLength(_ b: [UInt8], at i: Int) -> Int { ByteText.validSequenceLength(b, at: i) }
+
+    /// The first byte that is not valid UTF-8, for errors ("byte 0xFF at offset 1").
+    static func firstInvalidByte(_ b: [UInt8]) -> (offset: Int, byte: UInt8)? {
+        var i = 0
+        while i < b.count {
+            let n = validSequenceLength(b, at: i)
+            if n == 0 { return (i, b[i]) }
+            i += n
+        }
+        return nil
     }
 
     /// Data → Lua. JSON null becomes the `unidesk.null` sentinel (so it survives as a value).
@@ -97,4 +160,8 @@ public enum LuaData {
         default: return d
         }
     }
+}
+
+private extension String {
+    var leftPadded2: String { count >= 2 ? self : String(repeating: "0", count: 2 - count) + self }
 }

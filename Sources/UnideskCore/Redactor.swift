@@ -61,4 +61,28 @@ public final class Redactor: @unchecked Sendable {
         }
         return out
     }
+
+    /// Bytes with every known secret masked, byte for byte otherwise (print's output, which
+    /// need not be UTF-8). Secrets are masked longest first, left to right.
+    public func scrub(bytes: [UInt8]) -> [UInt8] {
+        guard !secretBytes.isEmpty else { return bytes }
+        let present = bytes.withUnsafeBytes { buf in
+            secretBytes.contains { s in s.withUnsafeBytes { ud_contains_bytes(buf.baseAddress, buf.count, $0.baseAddress, s.count) != 0 } }
+        }
+        guard present else { return bytes }
+        let mask = Array(Self.mask.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        outer: while i < bytes.count {
+            for s in secretBytes where !s.isEmpty && i + s.count <= bytes.count && bytes[i] == s[0] && Array(bytes[i..<(i + s.count)]) == s {
+                out += mask
+                i += s.count
+                continue outer
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return out
+    }
 }

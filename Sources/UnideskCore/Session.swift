@@ -82,6 +82,12 @@ public final class Session {
         try lua.run(code, chunkName: chunkName)
     }
 
+    /// Runs a chunk given as bytes (a recipe file, byte for byte).
+    @discardableResult
+    public func execute(bytes code: [UInt8], chunkName: String) throws(LuaError) -> [LuaValue] {
+        try lua.run(bytes: code, chunkName: chunkName)
+    }
+
     public var auditRecords: [AuditRecord] { journal.records }
     public var stepRecords: [StepRecord] { steps.steps }
     public var deniedCalls: Int { journal.denials.count }

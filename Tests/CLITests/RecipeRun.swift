@@ -16,8 +16,8 @@ struct RecipeRun {
     var junit: String { dir.path("junit.xml") }
 
     /// `unidesk <command> recipe.lua --state-dir state/ <extra…>`
-    func run(_ command: String = "run", _ extra: [String] = [], hardTimeout: Double = 30) throws -> CLIResult {
-        try Unidesk.run([command, "recipe.lua", "--state-dir", state] + extra, in: dir.url, hardTimeout: hardTimeout)
+    func run(_ command: String = "run", _ extra: [String] = [], environment: [String: String] = [:], hardTimeout: Double = 30) throws -> CLIResult {
+        try Unidesk.run([command, "recipe.lua", "--state-dir", state] + extra, in: dir.url, environment: environment, hardTimeout: hardTimeout)
     }
 
     /// Every file under state/, relative to it.

@@ -11,6 +11,8 @@ struct CLIResult: Sendable {
     let killed: Bool
     /// True when the process ended by a signal (a crash) instead of exiting.
     let signalled: Bool
+    /// stdout as bytes (`stdout` decodes them as UTF-8).
+    var stdoutBytes: [UInt8] = []
 
     /// One line for failure messages: how the run ended and what it printed.
     var summary: String {
@@ -102,7 +104,8 @@ enum Unidesk {
         let read = { (u: URL) in String(decoding: (try? Data(contentsOf: u)) ?? Data(), as: UTF8.self) }
         return CLIResult(exitCode: process.terminationStatus, stdout: read(outURL), stderr: read(errURL),
                          seconds: seconds, killed: killed,
-                         signalled: process.terminationReason == .uncaughtSignal)
+                         signalled: process.terminationReason == .uncaughtSignal,
+                         stdoutBytes: Array((try? Data(contentsOf: outURL)) ?? Data()))
     }
 }
 
