@@ -4,9 +4,9 @@
 ---JSON encode/decode with a null sentinel and stable key order.
 local json = {}
 
----Encodes a Lua value as JSON. Object keys are sorted (stable output); a sequence becomes an array; an empty table becomes {}; `json.null` becomes null. Secrets, functions and NaN are refused.
+---Encodes a Lua value as JSON. Object keys are sorted (stable output); a sequence becomes an array; an empty table becomes {}; `json.null` becomes null. Secrets, functions and NaN are refused, and so is a string that is not valid UTF-8 (JSON is text), naming where it is, unless `invalid_utf8` says what to do with it.
 ---@param value any table, string, number, boolean or json.null
----@param options? { pretty?: boolean }
+---@param options? { pretty?: boolean, invalid_utf8?: string }
 ---@return string json
 function json.encode(value, options) end
 
