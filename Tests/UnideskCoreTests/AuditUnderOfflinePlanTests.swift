@@ -52,6 +52,8 @@ import UnideskBindings
         "unidesk.state.keys": (#"require("unidesk.state").keys("shop/")"#, nil),
         "unidesk.state._lock": (#"require("unidesk.state").lock("shop", function() end)"#, nil),
         "unidesk.alert.raise": (#"require("unidesk.alert").raise{ kind = "held", app = "shop" }"#, "unidesk.state.set"),
+        // nothing fires in an empty state: its record is the lookup of the app's alerts
+        "unidesk.alert.resolve": (#"require("unidesk.alert").resolve{ app = "shop" }"#, "unidesk.state.keys"),
     ]
 
     /// Every effectful spec of every library, and every gated host function (state._lock
