@@ -1,4 +1,4 @@
--- Pattern matching over bytes that are not UTF-8: classes, ranges, anchors, captures, %b, %f,
+-- Pattern matching over bytes that are not UTF-8 (written as escapes, then raw): classes, ranges, anchors, captures, %b, %f,
 -- gsub with string/table/function replacements, gmatch.
 local function bytes(s)
   if s == nil then return "nil" end
@@ -44,3 +44,8 @@ show(pcall(string.gsub, "a", "(", "x"))
 show(pcall(string.gsub, "abc", "%w", "%2"))
 show(pcall(string.rep, "x", -1))
 show(("abc"):find("b", -10), ("abc"):find("", 10), ("abc"):find("", 4))
+-- the same patterns with the bytes written raw in the source (a Latin-1 file)
+show(s:find("ÿ"))
+show(s:find("[€-ÿ]+"))
+show(("café à la crème"):gsub("[à-ï]", "e"))
+show(("été"):match("^é(.)é$"))
