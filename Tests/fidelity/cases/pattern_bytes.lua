@@ -1,5 +1,5 @@
--- Pattern matching over bytes that are not UTF-8 (written as escapes, then raw): classes, ranges, anchors, captures, %b, %f,
--- gsub with string/table/function replacements, gmatch.
+-- Pattern matching over bytes that are not UTF-8 (written as escapes, then raw): classes,
+-- ranges, anchors, captures, %b, %f, gsub with string/table/function replacements, gmatch.
 local function bytes(s)
   if s == nil then return "nil" end
   if type(s) ~= "string" then return tostring(s) end
