@@ -1,0 +1,16 @@
+-- string.rep with and without a separator, zero and negative counts, NUL bytes, and the
+-- "resulting string too large" error; plus sub/byte/char/reverse/len/upper/lower edge cases.
+print(("ab"):rep(3), ("ab"):rep(3, ", "), ("ab"):rep(1, "SEP"), ("ab"):rep(0, "SEP") == "", ("ab"):rep(-5) == "")
+print(#("x"):rep(1000, "\0"), ("\0"):rep(3, "\xff") == "\0\xff\0\xff\0", ("x"):rep(2.0), ("x"):rep("2"))
+print(pcall(string.rep, "x", 2.5))
+print(pcall(string.rep, "x", math.maxinteger))
+print(("hello"):sub(2), ("hello"):sub(-3), ("hello"):sub(2, -2), ("hello"):sub(0), ("hello"):sub(10), ("hello"):sub(-100, 2))
+print(("hello"):sub(3, 2) == "", ("hello"):sub(math.mininteger, math.maxinteger), ("hello"):sub(2, 2.0))
+print(("hello"):byte(), ("hello"):byte(-1), ("hello"):byte(1, 3), ("hello"):byte(10), ("\xff\0"):byte(1, -1))
+print(pcall(string.char, 256))
+print(pcall(string.char, -1))
+print(string.char() == "", ("abc"):reverse(), ("a\0\xff"):reverse() == "\xff\0a", ("\xe9T\xc9t"):upper() == "\xe9T\xc9T")
+print(("MiXeD 123 \xc9"):lower() == "mixed 123 \xc9", string.len("a\0b"), ("abc"):len())
+print(pcall(string.sub))
+print(pcall(string.sub, "x", "a"))
+print(("x"):rep(3, nil), ("%s=%s"):rep(2, "&"):format("a", 1, "b", 2))
