@@ -66,10 +66,13 @@ public final class Checker {
         }
         let scan = GlobalScanner.scan(source, sandbox: sandbox)
         var problems = scan.findings.map { Problem(severity: .warning, text: "\(path):\($0.line): \($0.message)") }
-        for (line, name) in scan.requires {
+        for (line, name) in scan.requires where !ModuleFinder.builtinModules.contains(name) {
             let found = (try? finder.find(name)) ?? [.nil, .string("module '\(name)' cannot be read")]
             guard case .string(let kind) = found.first ?? .nil else {
-                let message = found.count > 1 ? found[1].stringValue ?? "" : "module '\(name)' not found"
+                var message = found.count > 1 ? found[1].stringValue ?? "" : "module '\(name)' not found"
+                if message.hasPrefix("no file ") {
+                    message = "module '\(name)' not found: " + message.replacingOccurrences(of: "\n\t", with: ", ")
+                }
                 problems.append(Problem(severity: .error, text: "\(path):\(line): \(message)"))
                 continue
             }

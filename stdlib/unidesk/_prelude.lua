@@ -8,6 +8,7 @@ __unidesk_trusted = nil
 local freeze, traceback, where = trusted.freeze, trusted.traceback, trusted.where
 local pcall, xpcall, error, type, select, tostring = pcall, xpcall, error, type, select, tostring
 local setmetatable, getmetatable, load, rawget, rawset = setmetatable, getmetatable, load, rawget, rawset
+local ipairs, pairs, math = ipairs, pairs, math
 local concat, pack, unpack = table.concat, table.pack, table.unpack
 
 local function stringify(...)
@@ -107,9 +108,105 @@ unidesk.mode = host.mode()
 unidesk.version = host.version()
 unidesk.vars = host.vars()
 
--- require: `unidesk.*` from the stdlib (embedded in the binary) or a host library;
--- any other name from the recipe's own directory. Nothing else.
+-- require: `unidesk.*` from the stdlib (embedded in the binary) or a host library; the
+-- standard libraries by name; any other name through package.searchers (package.preload,
+-- then package.path inside the recipe's directory). Nothing else.
+
+-- What require has loaded, by name. The recipe sees it only as package.loaded, read-only.
 local loaded, loading = {}, {}
+for _, lib in ipairs({ "string", "table", "math", "utf8", "coroutine" }) do loaded[lib] = _G[lib] end
+local loaded_view = freeze(loaded, "package.loaded")
+loaded._G = _G
+
+local unavailable = {
+  io = "module 'io' is not available in the unidesk sandbox (files: unidesk.fs; output: print)",
+  os = "module 'os' is not available in the unidesk sandbox (time: unidesk.time; environment: unidesk.env)",
+  debug = "module 'debug' is not available in the unidesk sandbox (it reaches past every guarantee of the sandbox)",
+}
+
+-- The real fields behind the `package` proxy. preload and searchers are set after the
+-- proxy is made, so that they stay ordinary tables the recipe may change (freeze would
+-- make them read-only).
+local package_fields = {
+  config = "/\n;\n?\n!\n-\n",
+  loaded = loaded_view,
+  path = host.default_module_path(),
+}
+
+local function check_string(fname, n, v)
+  local t = type(v)
+  if t == "string" then return v end
+  if t == "number" then return tostring(v) end
+  error("bad argument #" .. n .. " to '" .. fname .. "' (string expected, got " .. (v == nil and "no value" or t) .. ")", 3)
+end
+
+-- package.searchpath as Lua 5.4's, confined to the recipe's directory: a template leading
+-- outside it finds nothing.
+function package_fields.searchpath(name, path, sep, rep)
+  name, path = check_string("searchpath", 1, name), check_string("searchpath", 2, path)
+  if sep ~= nil then sep = check_string("searchpath", 3, sep) end
+  if rep ~= nil then rep = check_string("searchpath", 4, rep) end
+  return host.search_path(name, path, sep or ".", rep or "/")
+end
+
+local function preload_searcher(name)
+  name = check_string("searcher", 1, name)
+  if package_fields.preload[name] == nil then return "no field package.preload['" .. name .. "']" end
+  return package_fields.preload[name], ":preload:"
+end
+
+-- Lua 5.4's searcher_Lua: package.path's templates, inside the recipe's directory only.
+local function path_searcher(name)
+  name = check_string("searcher", 1, name)
+  local path = package_fields.path
+  if type(path) ~= "string" then error("'package.path' must be a string", 2) end
+  local kind, source, chunkname, _, filename = host.find_module(name, path)
+  if kind ~= "recipe" then
+    if chunkname == true then error(source, 0) end   -- refused (a symlink leading outside)
+    return kind == nil and source or ("no file for '" .. name .. "' in the recipe's directory")
+  end
+  local chunk, err = load(source, chunkname, "t")
+  -- A module that does not compile is a syntax error like the recipe's own (exit 2).
+  if not chunk then host.syntax_error(err) end
+  return chunk, filename
+end
+
+local package_proxy = freeze(package_fields, "package", function(_, key, value)
+  if key == "path" then
+    if type(value) ~= "string" then error("package.path must be a string of ';'-separated templates", 2) end
+    local problem = host.module_path_problem(value)
+    if problem then error(problem, 2) end
+    package_fields.path = value
+  elseif key == "cpath" or key == "loadlib" then
+    error("package." .. tostring(key) .. " cannot be set: the sandbox loads no C modules", 2)
+  elseif key == "searchers" then
+    if type(value) ~= "table" then error("package.searchers must be a table", 2) end
+    package_fields.searchers = value
+  elseif key == "loaded" or key == "preload" or key == "config" or key == "searchpath" then
+    error("package." .. key .. " cannot be replaced in the sandbox", 2)
+  else
+    package_fields[key] = value
+  end
+end)
+package_fields.preload = {}
+package_fields.searchers = { preload_searcher, path_searcher }
+loaded.package = package_proxy
+_G.package = package_proxy
+
+-- Lua 5.4's findloader: the first searcher that returns a function wins; the others'
+-- messages make the "not found" error.
+local function find_loader(name)
+  local searchers = package_fields.searchers
+  if type(searchers) ~= "table" then return nil, "'package.searchers' must be a table" end
+  local messages = {}
+  for i = 1, math.huge do
+    local searcher = rawget(searchers, i)
+    if searcher == nil then return nil, "module '" .. name .. "' not found:" .. concat(messages) end
+    local loader, data = searcher(name)
+    if type(loader) == "function" then return loader, data end
+    if type(loader) == "string" or type(loader) == "number" then messages[#messages + 1] = "\n\t" .. loader end
+  end
+end
 
 -- For unidesk.test: require(name) returns `value` from now on (nil: load it afresh).
 local function preload(name, value) loaded[name] = value end
@@ -126,8 +223,21 @@ function require(name)
   end
   local cached = loaded[name]
   if cached ~= nil then return cached end
+  if unavailable[name] then error(unavailable[name], 2) end
   if loading[name] then
     error("module '" .. name .. "' is required while it is loading (a require loop)", 2)
+  end
+  if name:sub(1, 8) ~= "unidesk." then
+    -- The recipe's own modules and vendored ones (lua_modules/), as Lua 5.4 finds them.
+    loading[name] = true
+    local found, loader, data = pcall(find_loader, name)
+    if not found or not loader then loading[name] = nil; error(loader or data, found and 2 or 0) end
+    local ok, r = pcall(loader, name, data)
+    loading[name] = nil
+    if not ok then error(r, 0) end
+    if r ~= nil then loaded[name] = r end
+    if loaded[name] == nil then loaded[name] = true end
+    return loaded[name], data
   end
   local kind, source, chunkname, lib = host.find_module(name)
   if kind == nil then error(source, 2) end
@@ -136,10 +246,7 @@ function require(name)
   if kind == "host" then
     result = libraries[lib]
   else
-    local env = nil
-    if kind == "stdlib" then env = setmetatable({}, { __index = base_env }) end
-    local chunk, err = load(source, chunkname, "t", env)
-    -- A module that does not compile is a syntax error like the recipe's own (exit 2).
+    local chunk, err = load(source, chunkname, "t", setmetatable({}, { __index = base_env }))
     if not chunk then loading[name] = nil; host.syntax_error(err) end
     -- unidesk.test alone gets the hooks that put fakes and recordings in front of the real modules.
     local ok, r = pcall(chunk, name, lib and libraries[lib] or nil, name == "unidesk.test" and test_hooks or nil)
@@ -149,7 +256,7 @@ function require(name)
   end
   loading[name] = nil
   if result == nil then result = true end
-  if kind ~= "recipe" and type(result) == "table" then result = freeze(result, name) end
+  if type(result) == "table" then result = freeze(result, name) end
   loaded[name] = result
   return result
 end
