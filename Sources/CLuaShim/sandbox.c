@@ -147,6 +147,22 @@ static int traceback_lua(lua_State *L) {        // traceback(msg [, level])
 
 void ud_push_traceback_function(lua_State *L) { lua_pushcfunction(L, traceback_lua); }
 
+// debug.traceback exactly as ldblib.c (5.4) has it: the one debug function the sandbox
+// keeps, since it only reads the stack's names and lines (libraries pass it to xpcall).
+static int debug_traceback_lua(lua_State *L) {  // traceback([thread,] [msg [, level]])
+    int arg = 0;
+    lua_State *L1 = L;
+    if (lua_isthread(L, 1)) { arg = 1; L1 = lua_tothread(L, 1); }
+    const char *msg = lua_tostring(L, arg + 1);
+    if (msg == NULL && !lua_isnoneornil(L, arg + 1))
+        lua_pushvalue(L, arg + 1);                // a non-string message comes back untouched
+    else {
+        int level = (int)luaL_optinteger(L, arg + 2, (L == L1) ? 1 : 0);
+        luaL_traceback(L, L1, msg, level);
+    }
+    return 1;
+}
+
 // where(level) -> "chunk:line: " of the first user frame from `level` up (1: the function
 // that called where, as luaL_where counts), or "".
 static int where_lua(lua_State *L) {
@@ -466,10 +482,11 @@ static int open_sandbox_impl(lua_State *L) {
     }
     // Trusted helpers for the prelude, which takes them and removes this global before
     // any recipe code runs.
-    lua_createtable(L, 0, 3);
+    lua_createtable(L, 0, 4);
     lua_pushcfunction(L, freeze_lua); lua_setfield(L, -2, "freeze");
     lua_pushcfunction(L, traceback_lua); lua_setfield(L, -2, "traceback");
     lua_pushcfunction(L, where_lua); lua_setfield(L, -2, "where");
+    lua_pushcfunction(L, debug_traceback_lua); lua_setfield(L, -2, "debug_traceback");
     lua_setfield(L, G, "__unidesk_trusted");
     lua_settop(L, 0);
     return 0;

@@ -13,6 +13,10 @@ extension Session {
             Console.writeFD(1, self.redactor.scrub(args.first?.stringValue ?? ""))
             return []
         }
+        add("write_stderr") { args in   // io.stderr:write
+            Console.writeFD(2, self.redactor.scrub(args.first?.stringValue ?? ""))
+            return []
+        }
         add("log") { args in
             let level = Console.Level(rawValue: args[0].stringValue ?? "info") ?? .info
             self.console.log(level, args.count > 1 ? args[1].stringValue ?? "" : "")

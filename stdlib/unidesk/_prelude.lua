@@ -8,7 +8,7 @@ __unidesk_trusted = nil
 local freeze, traceback, where = trusted.freeze, trusted.traceback, trusted.where
 local pcall, xpcall, error, type, select, tostring = pcall, xpcall, error, type, select, tostring
 local setmetatable, getmetatable, load, rawget, rawset = setmetatable, getmetatable, load, rawget, rawset
-local ipairs, pairs, math = ipairs, pairs, math
+local ipairs, pairs, math, rawequal, string = ipairs, pairs, math, rawequal, string
 local concat, pack, unpack = table.concat, table.pack, table.unpack
 
 local function stringify(...)
@@ -119,10 +119,46 @@ local loaded_view = freeze(loaded, "package.loaded")
 loaded._G = _G
 
 local unavailable = {
-  io = "module 'io' is not available in the unidesk sandbox (files: unidesk.fs; output: print)",
   os = "module 'os' is not available in the unidesk sandbox (time: unidesk.time; environment: unidesk.env)",
-  debug = "module 'debug' is not available in the unidesk sandbox (it reaches past every guarantee of the sandbox)",
 }
+
+-- io and debug, reduced to what cannot reach past the sandbox: writing to the standard
+-- streams (as print does) and tracebacks. Libraries such as Penlight need them as they
+-- load (io.stdout, require "debug"); io.open, io.popen, debug.getupvalue… are absent.
+local function stream(write, label)
+  local methods = {}
+  local file = setmetatable({}, { __index = methods, __name = "FILE*", __metatable = "FILE*",
+    __tostring = function() return label end })
+  -- file:write as liolib's g_write: strings as they are, integers with %d, floats with %.14g.
+  function methods.write(self, ...)
+    if not rawequal(self, file) then
+      error("bad argument #1 to 'write' (FILE* expected, got " .. type(self) .. ")", 2)
+    end
+    local n = select("#", ...)
+    local parts = {}
+    for i = 1, n do
+      local v = select(i, ...)
+      local t = type(v)
+      if t == "string" then parts[i] = v
+      elseif t == "number" then parts[i] = math.type(v) == "integer" and string.format("%d", v) or string.format("%.14g", v)
+      else error("bad argument #" .. i .. " to 'write' (string expected, got " .. (v == nil and "nil" or t) .. ")", 2) end
+    end
+    write(concat(parts))
+    return self
+  end
+  function methods.flush(self) return self end
+  return file
+end
+local stdout, stderr = stream(host.write_stdout, "file (stdout)"), stream(host.write_stderr, "file (stderr)")
+local io_fields = {
+  write = function(...) return stdout.write(stdout, ...) end,
+  type = function(v) if rawequal(v, stdout) or rawequal(v, stderr) then return "file" end return nil end,
+}
+_G.io = freeze(io_fields, "io")
+-- Added after freezing: a proxy in their place would not be the stream its methods expect.
+io_fields.stdout, io_fields.stderr = stdout, stderr
+_G.debug = freeze({ traceback = trusted.debug_traceback }, "debug")
+loaded.io, loaded.debug = _G.io, _G.debug
 
 -- The real fields behind the `package` proxy. preload and searchers are set after the
 -- proxy is made, so that they stay ordinary tables the recipe may change (freeze would
