@@ -118,6 +118,11 @@ for _, lib in ipairs({ "string", "table", "math", "utf8", "coroutine" }) do load
 local loaded_view = freeze(loaded, "package.loaded")
 loaded._G = _G
 
+-- The message of Lua's luaL_typeerror, for the prelude's own functions written in Lua.
+local function bad_argument(n, fname, expected, got)
+  return "bad argument #" .. n .. " to '" .. fname .. "' (" .. expected .. " expected, got " .. got .. ")"
+end
+
 local unavailable = {
   os = "module 'os' is not available in the unidesk sandbox (time: unidesk.time; environment: unidesk.env)",
 }
@@ -132,7 +137,7 @@ local function stream(write, label)
   -- file:write as liolib's g_write: strings as they are, integers with %d, floats with %.14g.
   function methods.write(self, ...)
     if not rawequal(self, file) then
-      error("bad argument #1 to 'write' (FILE* expected, got " .. type(self) .. ")", 2)
+      error(bad_argument(1, "write", "FILE*", type(self)), 2)
     end
     local n = select("#", ...)
     local parts = {}
@@ -141,7 +146,7 @@ local function stream(write, label)
       local t = type(v)
       if t == "string" then parts[i] = v
       elseif t == "number" then parts[i] = math.type(v) == "integer" and string.format("%d", v) or string.format("%.14g", v)
-      else error("bad argument #" .. i .. " to 'write' (string expected, got " .. (v == nil and "nil" or t) .. ")", 2) end
+      else error(bad_argument(i, "write", "string", t), 2) end
     end
     write(concat(parts))
     return self
@@ -173,7 +178,7 @@ local function check_string(fname, n, v)
   local t = type(v)
   if t == "string" then return v end
   if t == "number" then return tostring(v) end
-  error("bad argument #" .. n .. " to '" .. fname .. "' (string expected, got " .. (v == nil and "no value" or t) .. ")", 3)
+  error(bad_argument(n, fname, "string", v == nil and "no value" or t), 3)
 end
 
 -- package.searchpath as Lua 5.4's, confined to the recipe's directory: a template leading
@@ -255,7 +260,7 @@ local base_env -- the read-only environment of stdlib modules, built below
 
 function require(name)
   if type(name) ~= "string" then
-    error("bad argument #1 to 'require' (string expected, got " .. type(name) .. ")", 2)
+    error(bad_argument(1, "require", "string", type(name)), 2)
   end
   local cached = loaded[name]
   if cached ~= nil then return cached end
