@@ -134,29 +134,34 @@ local function stream(write, label)
   local methods = {}
   local file = setmetatable({}, { __index = methods, __name = "FILE*", __metatable = "FILE*",
     __tostring = function() return label end })
-  -- file:write as liolib's g_write: strings as they are, integers with %d, floats with %.14g.
-  function methods.write(self, ...)
-    if not rawequal(self, file) then
-      error(bad_argument(1, "write", "FILE*", type(self)), 2)
-    end
-    local n = select("#", ...)
+  -- file:write as liolib's g_write: strings as they are, integers with %d, floats with
+  -- %.14g; what comes before a bad argument is written, as Lua writes argument by argument.
+  local function write_values(fname, first, ...)
     local parts = {}
-    for i = 1, n do
+    for i = 1, select("#", ...) do
       local v = select(i, ...)
       local t = type(v)
       if t == "string" then parts[i] = v
       elseif t == "number" then parts[i] = math.type(v) == "integer" and string.format("%d", v) or string.format("%.14g", v)
-      else error(bad_argument(i, "write", "string", t), 2) end
+      else
+        write(concat(parts))
+        error(bad_argument(first + i - 1, fname, "string", t), 3)
+      end
     end
     write(concat(parts))
+  end
+  function methods.write(self, ...)
+    if not rawequal(self, file) then error(bad_argument(1, "write", "FILE*", type(self)), 2) end
+    write_values("write", 1, ...)
     return self
   end
-  function methods.flush(self) return self end
-  return file
+  function methods.flush(self) return true end
+  return file, function(...) write_values("io.write", 1, ...) return file end
 end
-local stdout, stderr = stream(host.write_stdout, "file (stdout)"), stream(host.write_stderr, "file (stderr)")
+local stdout, write_stdout = stream(host.write_stdout, "file (stdout)")
+local stderr = stream(host.write_stderr, "file (stderr)")
 local io_fields = {
-  write = function(...) return stdout.write(stdout, ...) end,
+  write = write_stdout,
   type = function(v) if rawequal(v, stdout) or rawequal(v, stderr) then return "file" end return nil end,
 }
 _G.io = freeze(io_fields, "io")
@@ -174,19 +179,22 @@ local package_fields = {
   path = host.default_module_path(),
 }
 
-local function check_string(fname, n, v)
+-- luaL_checkstring for the prelude's Lua functions: a number becomes its string; `given`
+-- (how many arguments came) tells a missing argument ("no value") from a nil one.
+local function check_string(fname, n, v, given)
   local t = type(v)
   if t == "string" then return v end
   if t == "number" then return tostring(v) end
-  error(bad_argument(n, fname, "string", v == nil and "no value" or t), 3)
+  error(bad_argument(n, fname, "string", (v == nil and n > (given or n)) and "no value" or t), 3)
 end
 
 -- package.searchpath as Lua 5.4's, confined to the recipe's directory: a template leading
 -- outside it finds nothing.
-function package_fields.searchpath(name, path, sep, rep)
-  name, path = check_string("searchpath", 1, name), check_string("searchpath", 2, path)
-  if sep ~= nil then sep = check_string("searchpath", 3, sep) end
-  if rep ~= nil then rep = check_string("searchpath", 4, rep) end
+function package_fields.searchpath(...)
+  local given, name, path, sep, rep = select("#", ...), ...
+  name, path = check_string("package.searchpath", 1, name, given), check_string("package.searchpath", 2, path, given)
+  if sep ~= nil then sep = check_string("package.searchpath", 3, sep) end
+  if rep ~= nil then rep = check_string("package.searchpath", 4, rep) end
   return host.search_path(name, path, sep or ".", rep or "/")
 end
 
@@ -258,10 +266,8 @@ local test_hooks = { preload = preload, recording = host.recording,
   test_case = host.test_case, tests_failed = host.tests_failed }
 local base_env -- the read-only environment of stdlib modules, built below
 
-function require(name)
-  if type(name) ~= "string" then
-    error(bad_argument(1, "require", "string", type(name)), 2)
-  end
+function require(...)
+  local name = check_string("require", 1, (...), select("#", ...))
   local cached = loaded[name]
   if cached ~= nil then return cached end
   if unavailable[name] then error(unavailable[name], 2) end
