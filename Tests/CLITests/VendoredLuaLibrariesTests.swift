@@ -100,4 +100,18 @@ struct VendoredLuaLibrariesTests {
         #expect(result.exitCode == 0, "\(result.summary)")
         #expect(result.stdout == "the recipe's own\t./inspect.lua\ttable\t./\(Self.tree)/dkjson.lua\n", "\(result.summary)")
     }
+
+    @Test("unidesk check: a recipe using vendored libraries is clean; their own globals and requires are not reported")
+    func checkSkipsVendoredLibrariesGlobals() throws {
+        let dir = try recipe()
+        defer { dir.remove() }
+        try dir.write("recipe.lua", "local tablex = require 'pl.tablex'\nlocal json = require 'dkjson'\nprint(tablex.size({}), json.encode({}))\n")
+        let result = try Unidesk.run(["check", "recipe.lua"], in: dir.url)
+        #expect(result.exitCode == 0, "\(result.summary)")
+        try dir.write("lua_modules/share/lua/5.4/broken.lua", "return {\n")
+        try dir.write("uses_broken.lua", "require 'broken'\n")
+        let broken = try Unidesk.run(["check", "uses_broken.lua"], in: dir.url)
+        #expect(broken.exitCode == 2, "\(broken.summary)")
+        #expect(broken.stderr.contains("lua_modules/share/lua/5.4/broken.lua:"), "\(broken.summary)")
+    }
 }
