@@ -2,7 +2,8 @@ import LuaRuntime
 import UnideskFiles
 
 /// Where `require(name)` finds a module: `unidesk.*` in the stdlib or among the host
-/// libraries; any other name in the recipe's directory, and nowhere else.
+/// libraries; any other name along package.path inside the recipe's directory (its own
+/// files, then lua_modules/), and nowhere else.
 struct ModuleFinder {
     let libraries: [String]
     let recipeDirectory: ConfinedDirectory
@@ -24,8 +25,10 @@ struct ModuleFinder {
         Array(Set(libraries.map { "unidesk.\($0)" } + Stdlib.moduleNames)).sorted()
     }
 
-    /// (kind, source, chunkname, library) as the prelude's require expects, or (nil, message).
-    /// Throws only when the policy denies reading the module.
+    /// (kind, source, chunkname, library[, filename]) as the prelude's require and its Lua
+    /// searcher expect, or (nil, message[, true when the file was refused as outside]).
+    /// Recipe modules are searched along `path` (package.path). Throws only when the policy
+    /// denies reading the module.
     func find(_ name: String, path: String = ModuleFinder.defaultPath) throws -> [LuaValue] {
         let validName = !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" }
             && !name.hasPrefix(".") && !name.hasSuffix(".") && !name.contains("..")
