@@ -104,12 +104,21 @@ static void freeze_table(lua_State *L, int idx, const char *name, int seen) {
     lua_pop(L, 1);
 }
 
-static int freeze_lua(lua_State *L) {           // freeze(t [, name]) -> proxy
+// freeze(t [, name [, newindex]]) -> proxy. With `newindex` (a function) the proxy is still
+// read-only to rawset and setmetatable, but assignments go to that function, which may
+// check them and write them to t itself (package.path).
+static int freeze_lua(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     const char *name = luaL_optstring(L, 2, "table");
-    lua_settop(L, 2);
-    lua_newtable(L);                            // seen (index 3)
-    freeze_table(L, 1, name, 3);
+    if (!lua_isnoneornil(L, 3)) luaL_checktype(L, 3, LUA_TFUNCTION);
+    lua_settop(L, 3);
+    lua_newtable(L);                            // seen (index 4)
+    freeze_table(L, 1, name, 4);
+    if (lua_isfunction(L, 3) && lua_getmetatable(L, -1)) {
+        lua_pushvalue(L, 3);
+        lua_setfield(L, -2, "__newindex");
+        lua_pop(L, 1);
+    }
     return 1;
 }
 
@@ -137,6 +146,22 @@ static int traceback_lua(lua_State *L) {        // traceback(msg [, level])
 }
 
 void ud_push_traceback_function(lua_State *L) { lua_pushcfunction(L, traceback_lua); }
+
+// debug.traceback exactly as ldblib.c (5.4) has it: the one debug function the sandbox
+// keeps, since it only reads the stack's names and lines (libraries pass it to xpcall).
+static int debug_traceback_lua(lua_State *L) {  // traceback([thread,] [msg [, level]])
+    int arg = 0;
+    lua_State *L1 = L;
+    if (lua_isthread(L, 1)) { arg = 1; L1 = lua_tothread(L, 1); }
+    const char *msg = lua_tostring(L, arg + 1);
+    if (msg == NULL && !lua_isnoneornil(L, arg + 1))
+        lua_pushvalue(L, arg + 1);                // a non-string message comes back untouched
+    else {
+        int level = (int)luaL_optinteger(L, arg + 2, (L == L1) ? 1 : 0);
+        luaL_traceback(L, L1, msg, level);
+    }
+    return 1;
+}
 
 // where(level) -> "chunk:line: " of the first user frame from `level` up (1: the function
 // that called where, as luaL_where counts), or "".
@@ -262,14 +287,28 @@ static int sandbox_load(lua_State *L) {         // load(chunk [, name [, mode [,
     return lua_gettop(L);
 }
 
+// collectgarbage: stock Lua's own function (upvalue 1) for every option that leaves the
+// collector running at the pace the run set; docs/sandbox.md gives each refusal's reason.
 static int sandbox_collectgarbage(lua_State *L) {
-    const char *opt = luaL_optstring(L, 1, "collect");
-    if (strcmp(opt, "count") != 0)
-        return luaL_error(L, "collectgarbage('%s') is not allowed in the sandbox (only 'count')", opt);
-    int k = lua_gc(L, LUA_GCCOUNT);
-    int b = lua_gc(L, LUA_GCCOUNTB);
-    lua_pushnumber(L, (lua_Number)k + ((lua_Number)b / 1024));
-    return 1;
+    static const char *const options[] = { "collect", "step", "count", "isrunning", "incremental",
+                                           "generational", "restart", "stop", "setpause", "setstepmul", NULL };
+    enum { FIRST_REFUSED = 7, INCREMENTAL = 4, GENERATIONAL = 5 };
+    int opt = luaL_checkoption(L, 1, "collect", options);
+    if (opt >= FIRST_REFUSED)
+        return luaL_error(L, "collectgarbage('%s') is not allowed in the sandbox: the collector keeps running "
+                             "at its own pace, because the memory limit counts garbage too", options[opt]);
+    if (opt == INCREMENTAL || opt == GENERATIONAL) {
+        // 0 means "keep the current value" in Lua 5.4; anything else would retune the pace.
+        for (int i = 2; i <= lua_gettop(L); i++) {
+            if (lua_isnoneornil(L, i) || (lua_isinteger(L, i) && lua_tointeger(L, i) == 0)) continue;
+            return luaL_error(L, "collectgarbage('%s', ...): tuning arguments are not allowed in the sandbox "
+                                 "(call it with the option alone to switch the mode)", options[opt]);
+        }
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
 }
 
 static int sandbox_rawset(lua_State *L) {
@@ -409,7 +448,7 @@ static int open_sandbox_impl(lua_State *L) {
     replace_with_original(L, G, "pcall", guarded_call);
     replace_with_original(L, G, "xpcall", guarded_xpcall);
     replace_with_original(L, G, "load", sandbox_load);
-    lua_pushcfunction(L, sandbox_collectgarbage); lua_setfield(L, G, "collectgarbage");
+    replace_with_original(L, G, "collectgarbage", sandbox_collectgarbage);
     lua_pushcfunction(L, sandbox_rawset); lua_setfield(L, G, "rawset");
 
     lua_getfield(L, G, LUA_STRLIBNAME);
@@ -443,10 +482,11 @@ static int open_sandbox_impl(lua_State *L) {
     }
     // Trusted helpers for the prelude, which takes them and removes this global before
     // any recipe code runs.
-    lua_createtable(L, 0, 3);
+    lua_createtable(L, 0, 4);
     lua_pushcfunction(L, freeze_lua); lua_setfield(L, -2, "freeze");
     lua_pushcfunction(L, traceback_lua); lua_setfield(L, -2, "traceback");
     lua_pushcfunction(L, where_lua); lua_setfield(L, -2, "where");
+    lua_pushcfunction(L, debug_traceback_lua); lua_setfield(L, -2, "debug_traceback");
     lua_setfield(L, G, "__unidesk_trusted");
     lua_settop(L, 0);
     return 0;

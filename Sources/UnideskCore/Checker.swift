@@ -60,16 +60,23 @@ public final class Checker {
         return check(source: String(decoding: data, as: UTF8.self), shownAs: path, directory: directory, finder: finder, requiredAt: nil)
     }
 
-    private func check(source: String, shownAs path: String, directory: String, finder: ModuleFinder, requiredAt: String?) -> [Problem] {
+    private func check(source: String, shownAs path: String, directory: String, finder: ModuleFinder, requiredAt: String?,
+                       vendored: Bool = false) -> [Problem] {
         if let syntax = compileError(source, chunkName: "@" + path) {
             return [Problem(severity: .error, text: syntax + (requiredAt.map { " (required at \($0))" } ?? ""))]
         }
+        // A library vendored in lua_modules/ is someone else's code: it must compile, but its
+        // globals and the requires it may never reach at run time (lfs in pl.path) are its own.
+        if vendored { return [] }
         let scan = GlobalScanner.scan(source, sandbox: sandbox)
         var problems = scan.findings.map { Problem(severity: .warning, text: "\(path):\($0.line): \($0.message)") }
-        for (line, name) in scan.requires {
+        for (line, name) in scan.requires where !ModuleFinder.builtinModules.contains(name) {
             let found = (try? finder.find(name)) ?? [.nil, .string("module '\(name)' cannot be read")]
             guard case .string(let kind) = found.first ?? .nil else {
-                let message = found.count > 1 ? found[1].stringValue ?? "" : "module '\(name)' not found"
+                var message = found.count > 1 ? found[1].stringValue ?? "" : "module '\(name)' not found"
+                if message.hasPrefix("no file ") {
+                    message = "module '\(name)' not found: " + message.replacingOccurrences(of: "\n\t", with: ", ")
+                }
                 problems.append(Problem(severity: .error, text: "\(path):\(line): \(message)"))
                 continue
             }
@@ -80,7 +87,7 @@ public final class Checker {
             let modulePath = directory == "." ? rel : "\(directory)/\(rel)"
             guard checkedModules.insert(modulePath).inserted else { continue }
             problems += check(source: moduleSource, shownAs: modulePath, directory: directory, finder: finder,
-                              requiredAt: "\(path):\(line)")
+                              requiredAt: "\(path):\(line)", vendored: rel.hasPrefix("lua_modules/"))
         }
         return problems
     }

@@ -18,6 +18,10 @@ extension Session {
             }
             return []
         }
+        add("write_stderr") { args in   // io.stderr:write
+            Console.writeFD(2, self.redactor.scrub(args.first?.stringValue ?? ""))
+            return []
+        }
         add("log") { args in
             let level = Console.Level(rawValue: args[0].stringValue ?? "info") ?? .info
             // The log is text for terminals and CI viewers: bytes that are not UTF-8 are shown
@@ -123,7 +127,20 @@ extension Session {
         add("mode") { _ in [.string(self.options.mode.name)] }
         add("version") { _ in [.string(UnideskVersion.string)] }
         add("vars") { _ in [.table(LuaTable(fields: self.options.vars.map { ($0.0, .string($0.1)) }.sorted { $0.0 < $1.0 }))] }
-        add("find_module") { args in try self.moduleFinder.find(args.first?.stringValue ?? "") }
+        add("find_module") { args in
+            try self.moduleFinder.find(args.first?.stringValue ?? "", path: args.count > 1 ? args[1].stringValue ?? "" : ModuleFinder.defaultPath)
+        }
+        // package.searchpath and package.path's guard: the prelude checks the argument types.
+        add("search_path") { args in
+            let (name, path) = (args[0].stringValue ?? "", args[1].stringValue ?? "")
+            let (sep, rep) = (args.count > 2 ? args[2].stringValue ?? "." : ".", args.count > 3 ? args[3].stringValue ?? "/" : "/")
+            if let (filename, _) = self.moduleFinder.searchPath(name, path: path, sep: sep, rep: rep) { return [.string(filename)] }
+            return [.nil, .string(ModuleFinder.notFoundMessage(name, path: path, sep: sep, rep: rep))]
+        }
+        add("module_path_problem") { args in
+            [ModuleFinder.pathProblem(args.first?.stringValue ?? "").map { .string($0) } ?? .nil]
+        }
+        add("default_module_path") { _ in [.string(ModuleFinder.defaultPath)] }
         add("syntax_error") { args in
             throw HostError.structured(kind: "syntax", message: args.first?.stringValue ?? "syntax error")
         }

@@ -32,11 +32,29 @@ import Testing
         #expect(r[1].bool == true)
     }
 
-    @Test func collectgarbageOnlyCounts() throws {
+    @Test func collectgarbageKeepsThePaceItIsGiven() throws {
         let lua = try state()
-        let r = try lua.run("return type(collectgarbage('count')), pcall(collectgarbage, 'collect'), pcall(collectgarbage)", chunkName: "=t")
+        let r = try lua.run("""
+            return type(collectgarbage('count')), collectgarbage('collect'), collectgarbage(), type(collectgarbage('step')),
+              collectgarbage('isrunning'), collectgarbage('incremental'), collectgarbage('generational'), collectgarbage('restart'),
+              collectgarbage('isrunning')
+            """, chunkName: "=t")
         #expect(r[0].stringValue == "number")
-        #expect(r[1].bool == false)
+        #expect(r[1].int == 0 && r[2].int == 0)
+        #expect(r[3].stringValue == "boolean")
+        #expect(r[4].bool == true)
+        #expect(r[5].stringValue == "generational", "the sandbox starts in generational mode, as lua5.4 does")
+        #expect(r[6].stringValue == "incremental")
+        #expect(r[7].int == 0)
+        #expect(r[8].bool == true)
+        for (call, message) in [("'stop'", "collectgarbage('stop') is not allowed"), ("'setpause', 100", "collectgarbage('setpause') is not allowed"),
+                                ("'setstepmul', 100", "collectgarbage('setstepmul') is not allowed"),
+                                ("'incremental', 1000", "tuning arguments are not allowed"), ("'nonsense'", "invalid option 'nonsense'")] {
+            let refused = try lua.run("local ok, e = pcall(collectgarbage, \(call)) return ok, e, collectgarbage('isrunning')", chunkName: "=t")
+            #expect(refused[0].bool == false, "\(call)")
+            #expect(refused[1].stringValue?.contains(message) == true, "\(call): \(refused[1])")
+            #expect(refused[2].bool == true, "the collector still runs after \(call)")
+        }
     }
 
     @Test func loadBindsTheSandboxEnvironment() throws {

@@ -93,7 +93,7 @@ import UnideskData
         #expect(out["sum"] == .int(3))
     }
 
-    @Test("no stdlib module writes a bad-argument message by hand, except require's and semver's version errors")
+    @Test("no stdlib module writes a bad-argument message by hand, except the prelude's one builder (require, package, io) and semver's version errors")
     func noHandWrittenChecks() {
         for (file, text) in EmbeddedStdlib.files.sorted(by: { $0.key < $1.key }) {
             let count = text.components(separatedBy: "\"bad argument").count - 1

@@ -8,6 +8,7 @@ __unidesk_trusted = nil
 local freeze, traceback, where = trusted.freeze, trusted.traceback, trusted.where
 local pcall, xpcall, error, type, select, tostring = pcall, xpcall, error, type, select, tostring
 local setmetatable, getmetatable, load, rawget, rawset = setmetatable, getmetatable, load, rawget, rawset
+local ipairs, pairs, math, rawequal, string = ipairs, pairs, math, rawequal, string
 local concat, pack, unpack = table.concat, table.pack, table.unpack
 
 local function stringify(...)
@@ -107,9 +108,154 @@ unidesk.mode = host.mode()
 unidesk.version = host.version()
 unidesk.vars = host.vars()
 
--- require: `unidesk.*` from the stdlib (embedded in the binary) or a host library;
--- any other name from the recipe's own directory. Nothing else.
+-- require: `unidesk.*` from the stdlib (embedded in the binary) or a host library; the
+-- standard libraries by name; any other name through package.searchers (package.preload,
+-- then package.path inside the recipe's directory). Nothing else.
+
+-- What require has loaded, by name. The recipe sees it only as package.loaded, read-only.
 local loaded, loading = {}, {}
+for _, lib in ipairs({ "string", "table", "math", "utf8", "coroutine" }) do loaded[lib] = _G[lib] end
+local loaded_view = freeze(loaded, "package.loaded")
+loaded._G = _G
+
+-- The message of Lua's luaL_typeerror, for the prelude's own functions written in Lua.
+local function bad_argument(n, fname, expected, got)
+  return "bad argument #" .. n .. " to '" .. fname .. "' (" .. expected .. " expected, got " .. got .. ")"
+end
+
+local unavailable = {
+  os = "module 'os' is not available in the unidesk sandbox (time: unidesk.time; environment: unidesk.env)",
+}
+
+-- io and debug, reduced to what cannot reach past the sandbox: writing to the standard
+-- streams (as print does) and tracebacks. Libraries such as Penlight need them as they
+-- load (io.stdout, require "debug"); io.open, io.popen, debug.getupvalue… are absent.
+local function stream(write, label)
+  local methods = {}
+  local file = setmetatable({}, { __index = methods, __name = "FILE*", __metatable = "FILE*",
+    __tostring = function() return label end })
+  -- file:write as liolib's g_write: strings as they are, integers with %d, floats with
+  -- %.14g; what comes before a bad argument is written, as Lua writes argument by argument.
+  local function write_values(fname, first, ...)
+    local parts = {}
+    for i = 1, select("#", ...) do
+      local v = select(i, ...)
+      local t = type(v)
+      if t == "string" then parts[i] = v
+      elseif t == "number" then parts[i] = math.type(v) == "integer" and string.format("%d", v) or string.format("%.14g", v)
+      else
+        write(concat(parts))
+        error(bad_argument(first + i - 1, fname, "string", t), 3)
+      end
+    end
+    write(concat(parts))
+  end
+  function methods.write(self, ...)
+    if not rawequal(self, file) then error(bad_argument(1, "write", "FILE*", type(self)), 2) end
+    write_values("write", 1, ...)
+    return self
+  end
+  function methods.flush(self) return true end
+  return file, function(...) write_values("io.write", 1, ...) return file end
+end
+local stdout, write_stdout = stream(host.write_stdout, "file (stdout)")
+local stderr = stream(host.write_stderr, "file (stderr)")
+local io_fields = {
+  write = write_stdout,
+  type = function(v) if rawequal(v, stdout) or rawequal(v, stderr) then return "file" end return nil end,
+}
+_G.io = freeze(io_fields, "io")
+-- Added after freezing: a proxy in their place would not be the stream its methods expect.
+io_fields.stdout, io_fields.stderr = stdout, stderr
+_G.debug = freeze({ traceback = trusted.debug_traceback }, "debug")
+loaded.io, loaded.debug = _G.io, _G.debug
+
+-- The real fields behind the `package` proxy. preload and searchers are set after the
+-- proxy is made, so that they stay ordinary tables the recipe may change (freeze would
+-- make them read-only).
+local package_fields = {
+  config = "/\n;\n?\n!\n-\n",
+  loaded = loaded_view,
+  path = host.default_module_path(),
+}
+
+-- luaL_checkstring for the prelude's Lua functions: a number becomes its string; `given`
+-- (how many arguments came) tells a missing argument ("no value") from a nil one.
+local function check_string(fname, n, v, given)
+  local t = type(v)
+  if t == "string" then return v end
+  if t == "number" then return tostring(v) end
+  error(bad_argument(n, fname, "string", (v == nil and n > (given or n)) and "no value" or t), 3)
+end
+
+-- package.searchpath as Lua 5.4's, confined to the recipe's directory: a template leading
+-- outside it finds nothing.
+function package_fields.searchpath(...)
+  local given, name, path, sep, rep = select("#", ...), ...
+  name, path = check_string("package.searchpath", 1, name, given), check_string("package.searchpath", 2, path, given)
+  if sep ~= nil then sep = check_string("package.searchpath", 3, sep) end
+  if rep ~= nil then rep = check_string("package.searchpath", 4, rep) end
+  return host.search_path(name, path, sep or ".", rep or "/")
+end
+
+local function preload_searcher(name)
+  name = check_string("searcher", 1, name)
+  if package_fields.preload[name] == nil then return "no field package.preload['" .. name .. "']" end
+  return package_fields.preload[name], ":preload:"
+end
+
+-- Lua 5.4's searcher_Lua: package.path's templates, inside the recipe's directory only.
+local function path_searcher(name)
+  name = check_string("searcher", 1, name)
+  local path = package_fields.path
+  if type(path) ~= "string" then error("'package.path' must be a string", 2) end
+  local kind, source, chunkname, _, filename = host.find_module(name, path)
+  if kind ~= "recipe" then
+    if chunkname == true then error(source, 0) end   -- refused (a symlink leading outside)
+    return kind == nil and source or ("no file for '" .. name .. "' in the recipe's directory")
+  end
+  local chunk, err = load(source, chunkname, "t")
+  -- A module that does not compile is a syntax error like the recipe's own (exit 2).
+  if not chunk then host.syntax_error(err) end
+  return chunk, filename
+end
+
+local package_proxy = freeze(package_fields, "package", function(_, key, value)
+  if key == "path" then
+    if type(value) ~= "string" then error("package.path must be a string of ';'-separated templates", 2) end
+    local problem = host.module_path_problem(value)
+    if problem then error(problem, 2) end
+    package_fields.path = value
+  elseif key == "cpath" or key == "loadlib" then
+    error("package." .. tostring(key) .. " cannot be set: the sandbox loads no C modules", 2)
+  elseif key == "searchers" then
+    if type(value) ~= "table" then error("package.searchers must be a table", 2) end
+    package_fields.searchers = value
+  elseif key == "loaded" or key == "preload" or key == "config" or key == "searchpath" then
+    error("package." .. key .. " cannot be replaced in the sandbox", 2)
+  else
+    package_fields[key] = value
+  end
+end)
+package_fields.preload = {}
+package_fields.searchers = { preload_searcher, path_searcher }
+loaded.package = package_proxy
+_G.package = package_proxy
+
+-- Lua 5.4's findloader: the first searcher that returns a function wins; the others'
+-- messages make the "not found" error.
+local function find_loader(name)
+  local searchers = package_fields.searchers
+  if type(searchers) ~= "table" then return nil, "'package.searchers' must be a table" end
+  local messages = {}
+  for i = 1, math.huge do
+    local searcher = rawget(searchers, i)
+    if searcher == nil then return nil, "module '" .. name .. "' not found:" .. concat(messages) end
+    local loader, data = searcher(name)
+    if type(loader) == "function" then return loader, data end
+    if type(loader) == "string" or type(loader) == "number" then messages[#messages + 1] = "\n\t" .. loader end
+  end
+end
 
 -- For unidesk.test: require(name) returns `value` from now on (nil: load it afresh).
 local function preload(name, value) loaded[name] = value end
@@ -120,14 +266,25 @@ local test_hooks = { preload = preload, recording = host.recording,
   test_case = host.test_case, tests_failed = host.tests_failed }
 local base_env -- the read-only environment of stdlib modules, built below
 
-function require(name)
-  if type(name) ~= "string" then
-    error("bad argument #1 to 'require' (string expected, got " .. type(name) .. ")", 2)
-  end
+function require(...)
+  local name = check_string("require", 1, (...), select("#", ...))
   local cached = loaded[name]
   if cached ~= nil then return cached end
+  if unavailable[name] then error(unavailable[name], 2) end
   if loading[name] then
     error("module '" .. name .. "' is required while it is loading (a require loop)", 2)
+  end
+  if name:sub(1, 8) ~= "unidesk." then
+    -- The recipe's own modules and vendored ones (lua_modules/), as Lua 5.4 finds them.
+    loading[name] = true
+    local found, loader, data = pcall(find_loader, name)
+    if not found or not loader then loading[name] = nil; error(loader or data, found and 2 or 0) end
+    local ok, r = pcall(loader, name, data)
+    loading[name] = nil
+    if not ok then error(r, 0) end
+    if r ~= nil then loaded[name] = r end
+    if loaded[name] == nil then loaded[name] = true end
+    return loaded[name], data
   end
   local kind, source, chunkname, lib = host.find_module(name)
   if kind == nil then error(source, 2) end
@@ -136,10 +293,7 @@ function require(name)
   if kind == "host" then
     result = libraries[lib]
   else
-    local env = nil
-    if kind == "stdlib" then env = setmetatable({}, { __index = base_env }) end
-    local chunk, err = load(source, chunkname, "t", env)
-    -- A module that does not compile is a syntax error like the recipe's own (exit 2).
+    local chunk, err = load(source, chunkname, "t", setmetatable({}, { __index = base_env }))
     if not chunk then loading[name] = nil; host.syntax_error(err) end
     -- unidesk.test alone gets the hooks that put fakes and recordings in front of the real modules.
     local ok, r = pcall(chunk, name, lib and libraries[lib] or nil, name == "unidesk.test" and test_hooks or nil)
@@ -149,7 +303,7 @@ function require(name)
   end
   loading[name] = nil
   if result == nil then result = true end
-  if kind ~= "recipe" and type(result) == "table" then result = freeze(result, name) end
+  if type(result) == "table" then result = freeze(result, name) end
   loaded[name] = result
   return result
 end
