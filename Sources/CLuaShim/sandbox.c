@@ -239,20 +239,26 @@ static void make_metatables(lua_State *L) {
 
 /* ---------------- replaced base functions ---------------- */
 
-// pcall/xpcall: the original, then re-raise if a limit fired meanwhile. The continuation
-// keeps yields across pcall working inside coroutines.
-static int guarded_finish(lua_State *L, int status, lua_KContext ctx) {
-    (void)status; (void)ctx;
+// pcall/xpcall: lbaselib.c's own (so error levels, positions and argument errors name the
+// same frames as in lua5.4), plus: a limit that fired meanwhile is re-raised, never caught.
+// The continuation keeps yields across pcall working inside coroutines.
+static int finish_pcall(lua_State *L, int status, lua_KContext extra) {
     if (ud_S(L)->tripped) return ud_raise_limit(L);
-    return lua_gettop(L);
+    if (status != LUA_OK && status != LUA_YIELD) {
+        lua_pushboolean(L, 0);
+        lua_pushvalue(L, -2);
+        return 2;
+    }
+    return lua_gettop(L) - (int)extra;
 }
 
-static int guarded_call(lua_State *L) {
+static int guarded_pcall(lua_State *L) {
     if (ud_S(L)->tripped) return ud_raise_limit(L);
-    lua_pushvalue(L, lua_upvalueindex(1));
+    luaL_checkany(L, 1);
+    lua_pushboolean(L, 1);
     lua_insert(L, 1);
-    lua_callk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, guarded_finish);
-    return guarded_finish(L, LUA_OK, 0);
+    int status = lua_pcallk(L, lua_gettop(L) - 2, LUA_MULTRET, 0, 0, finish_pcall);
+    return finish_pcall(L, status, 0);
 }
 
 // xpcall's message handler runs inside Lua's error machinery. When the error is a limit
@@ -268,23 +274,79 @@ static int guarded_msgh(lua_State *L) {
 
 static int guarded_xpcall(lua_State *L) {
     if (ud_S(L)->tripped) return ud_raise_limit(L);
+    int n = lua_gettop(L);
     luaL_checktype(L, 2, LUA_TFUNCTION);
     lua_pushvalue(L, 2);
     lua_pushcclosure(L, guarded_msgh, 1);
     lua_replace(L, 2);
-    return guarded_call(L);
+    lua_pushboolean(L, 1);
+    lua_pushvalue(L, 1);
+    lua_rotate(L, 3, 2);
+    int status = lua_pcallk(L, n - 2, LUA_MULTRET, 2, 2, finish_pcall);
+    return finish_pcall(L, status, 2);
+}
+
+// load: lbaselib.c's own, except that a binary chunk is refused whatever the mode says (a
+// crafted one can crash the VM), with Lua's message for mode "t". A chunk is binary when
+// its first byte is the signature's, as Lua decides it.
+#define LOAD_RESERVED_SLOT 5
+static const char *const binary_refused = "attempt to load a binary chunk (mode is 't')";
+
+static const char *load_reader(lua_State *L, void *ud, size_t *size) {
+    int *first = (int *)ud;
+    luaL_checkstack(L, 2, "too many nested functions");
+    lua_pushvalue(L, 1);
+    lua_call(L, 0, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        *size = 0;
+        return NULL;
+    }
+    if (!lua_isstring(L, -1)) luaL_error(L, "reader function must return a string");
+    lua_replace(L, LOAD_RESERVED_SLOT);
+    const char *piece = lua_tolstring(L, LOAD_RESERVED_SLOT, size);
+    if (*first && *size > 0) {
+        *first = 0;
+        if (piece[0] == LUA_SIGNATURE[0]) luaL_error(L, "%s", binary_refused);   // caught by lua_load
+    }
+    return piece;
+}
+
+static int load_finish(lua_State *L, int status, int envidx) {
+    if (status == LUA_OK) {
+        if (envidx != 0) {
+            lua_pushvalue(L, envidx);
+            if (!lua_setupvalue(L, -2, 1)) lua_pop(L, 1);
+        }
+        return 1;
+    }
+    luaL_pushfail(L);
+    lua_insert(L, -2);
+    return 2;
 }
 
 static int sandbox_load(lua_State *L) {         // load(chunk [, name [, mode [, env]]])
-    int has_env = !lua_isnoneornil(L, 4);
-    lua_settop(L, 4);
-    lua_pushliteral(L, "t");                    // text only, whatever the caller asked for
-    lua_replace(L, 3);
-    if (!has_env) lua_settop(L, 3);             // none: the (sandbox) global environment
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    size_t l;
+    const char *s = lua_tolstring(L, 1, &l);
+    const char *mode = luaL_optstring(L, 3, "bt");
+    int env = !lua_isnone(L, 4) ? 4 : 0;
+    int status;
+    if (s != NULL) {
+        const char *chunkname = luaL_optstring(L, 2, s);
+        if (l > 0 && s[0] == LUA_SIGNATURE[0]) {
+            luaL_pushfail(L);
+            lua_pushstring(L, binary_refused);
+            return 2;
+        }
+        status = luaL_loadbufferx(L, s, l, chunkname, mode);
+    } else {
+        const char *chunkname = luaL_optstring(L, 2, "=(load)");
+        luaL_checktype(L, 1, LUA_TFUNCTION);
+        lua_settop(L, LOAD_RESERVED_SLOT);
+        int first = 1;
+        status = lua_load(L, load_reader, &first, chunkname, mode);
+    }
+    return load_finish(L, status, env);
 }
 
 // collectgarbage: stock Lua's own function (upvalue 1) for every option that leaves the
@@ -328,7 +390,7 @@ static int sandbox_rawset(lua_State *L) {
 
 static lua_State *getco(lua_State *L) {
     lua_State *co = lua_tothread(L, 1);
-    luaL_argexpected(L, co, 1, "coroutine");
+    luaL_argexpected(L, co, 1, "thread");   // lua5.4 (5.4.4)'s word
     return co;
 }
 
@@ -445,9 +507,9 @@ static int open_sandbox_impl(lua_State *L) {
     int G = lua_gettop(L);
     lua_pushnil(L); lua_setfield(L, G, "dofile");
     lua_pushnil(L); lua_setfield(L, G, "loadfile");
-    replace_with_original(L, G, "pcall", guarded_call);
-    replace_with_original(L, G, "xpcall", guarded_xpcall);
-    replace_with_original(L, G, "load", sandbox_load);
+    lua_pushcfunction(L, guarded_pcall); lua_setfield(L, G, "pcall");
+    lua_pushcfunction(L, guarded_xpcall); lua_setfield(L, G, "xpcall");
+    lua_pushcfunction(L, sandbox_load); lua_setfield(L, G, "load");
     replace_with_original(L, G, "collectgarbage", sandbox_collectgarbage);
     lua_pushcfunction(L, sandbox_rawset); lua_setfield(L, G, "rawset");
 
