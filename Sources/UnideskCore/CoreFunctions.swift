@@ -9,19 +9,17 @@ extension Session {
         func add(_ name: String, _ body: @escaping ([LuaValue]) throws -> [LuaValue]) {
             f.append((name, .function(HostFunction("unidesk.\(name)", body))))
         }
-        add("write_stdout") { args in
-            // Byte for byte, as Lua's print writes: a string that is not UTF-8 stays as it is.
-            if case .bytes(let b)? = args.first {
-                Console.writeFD(1, bytes: self.redactor.scrub(bytes: b))
+        // print and io.write (fd 1), io.stderr:write (fd 2): byte for byte, as Lua writes, a
+        // string that is not UTF-8 included; known secrets masked.
+        func write(_ fd: Int32, _ v: LuaValue?) {
+            if case .bytes(let b)? = v {
+                Console.writeFD(fd, bytes: self.redactor.scrub(bytes: b))
             } else {
-                Console.writeFD(1, self.redactor.scrub(args.first?.stringValue ?? ""))
+                Console.writeFD(fd, self.redactor.scrub(v?.stringValue ?? ""))
             }
-            return []
         }
-        add("write_stderr") { args in   // io.stderr:write
-            Console.writeFD(2, self.redactor.scrub(args.first?.stringValue ?? ""))
-            return []
-        }
+        add("write_stdout") { args in write(1, args.first); return [] }
+        add("write_stderr") { args in write(2, args.first); return [] }
         add("log") { args in
             let level = Console.Level(rawValue: args[0].stringValue ?? "info") ?? .info
             // The log is text for terminals and CI viewers: bytes that are not UTF-8 are shown

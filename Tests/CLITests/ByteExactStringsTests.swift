@@ -27,6 +27,16 @@ struct ByteExactStringsTests {
         #expect(Array(result.stdoutBytes) == expected)
     }
 
+    @Test("io.write and io.stderr:write write bytes exactly, as print does")
+    func ioWriteBytes() throws {
+        let r = try RecipeRun(#"io.write("c\xfe", 1, "\n") io.stderr:write("a\xffb\n")"#)
+        defer { r.remove() }
+        let result = try r.run()
+        #expect(result.exitCode == 0, "\(result.summary)")
+        #expect(Array(result.stdoutBytes) == [0x63, 0xFE, 0x31, 0x0A])
+        #expect(result.stderrBytes.starts(with: [0x61, 0xFF, 0x62, 0x0A]))
+    }
+
     @Test("unidesk.log and error messages show bytes that are not UTF-8 as \\xNN, in the terminal and the report")
     func logAndErrorsEscape() throws {
         let r = try RecipeRun(#"unidesk.log.info("got \xff\xfe ok") error("bad \xe9 byte")"#)

@@ -13,6 +13,7 @@ struct CLIResult: Sendable {
     let signalled: Bool
     /// stdout as bytes (`stdout` decodes them as UTF-8).
     var stdoutBytes: [UInt8] = []
+    var stderrBytes: [UInt8] = []
 
     /// One line for failure messages: how the run ended and what it printed.
     var summary: String {
@@ -105,7 +106,8 @@ enum Unidesk {
         return CLIResult(exitCode: process.terminationStatus, stdout: read(outURL), stderr: read(errURL),
                          seconds: seconds, killed: killed,
                          signalled: process.terminationReason == .uncaughtSignal,
-                         stdoutBytes: Array((try? Data(contentsOf: outURL)) ?? Data()))
+                         stdoutBytes: Array((try? Data(contentsOf: outURL)) ?? Data()),
+                         stderrBytes: Array((try? Data(contentsOf: errURL)) ?? Data()))
     }
 }
 
