@@ -107,7 +107,11 @@ public final class Console: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         // A planned call shows its verdict as the plan at the end will ("(change: spec.replicas)").
         let note = r.outcome == .planned ? PlanSummary.verdictNote(r).map { " (\(Self.sanitize($0)))" } ?? "" : ""
-        let text = Self.sanitize("\(r.capability)") + note + "\(r.outcome == .ok || r.outcome == .error ? " (\(Self.duration(r.durationMs)))" : "")\(r.message.map { ": \($0)" } ?? "")"
+        // A batch says its size once ("(10000 rows, 35ms)"): one line for the whole batch.
+        let timed = r.outcome == .ok || r.outcome == .error
+        let batch = r.batch.map { $0.text + (timed ? ", " : "") } ?? ""
+        let parenthesis = timed || r.batch != nil ? " (\(batch)\(timed ? Self.duration(r.durationMs) : ""))" : ""
+        let text = Self.sanitize("\(r.capability)") + note + parenthesis + "\(r.message.map { ": \($0)" } ?? "")"
         if fancy {
             let color = r.outcome == .denied || r.outcome == .error || r.outcome == .drift ? 31 : (r.outcome == .planned ? 35 : 2)
             emitLocked("\(indent)  \(paint(label, color)) \(text)")
