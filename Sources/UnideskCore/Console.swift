@@ -184,6 +184,9 @@ public final class Console: @unchecked Sendable {
     /// Text that came from a script cannot drive the terminal or forge log lines: control
     /// characters are shown escaped, and continuation lines are indented.
     static func sanitize(_ text: String) -> String {
+        // Nearly every line has nothing to escape: a byte scan decides, and the text is
+        // returned as it is (this runs for every effect line of a bulk load).
+        guard needsSanitizing(text) else { return text }
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for u in text.unicodeScalars {
@@ -196,6 +199,17 @@ public final class Console: @unchecked Sendable {
             }
         }
         return out
+    }
+
+    /// Whether `sanitize` would change `text`: a newline, a control character other than
+    /// tab, DEL, or a C1 control (U+0080–U+009F, UTF-8 0xC2 0x80–0x9F).
+    static func needsSanitizing(_ text: String) -> Bool {
+        var afterC2 = false
+        for b in text.utf8 {
+            if b < 0x20 && b != 0x09 || b == 0x7F || afterC2 && b >= 0x80 && b < 0xA0 { return true }
+            afterC2 = b == 0xC2
+        }
+        return false
     }
 
     /// "12ms", "3.71s". Without String(format:): it showed up in profiles of bulk loads,
