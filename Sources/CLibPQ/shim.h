@@ -29,3 +29,17 @@ static inline int ud_pg_wait_socket(int fd, int for_write, int timeout_ms, int s
     if (r > 0 && (p[1].revents & POLLIN)) return 2;
     return r < 0 ? -1 : (r > 0 ? 1 : 0);
 }
+
+/// For a pipeline (conn:exec_many): waits until the socket is readable, or writable when
+/// `want_write` (libpq still holds unsent statements), whichever comes first. The same
+/// results as ud_pg_wait_socket: 1 ready (the caller tries both directions; libpq's
+/// non-blocking calls do nothing when there is nothing to do), 0 timed out or interrupted,
+/// 2 stopping, -1 error.
+static inline int ud_pg_wait_socket_either(int fd, int want_write, int timeout_ms, int stop_fd) {
+    struct pollfd p[2] = { { .fd = fd, .events = (short)(POLLIN | (want_write ? POLLOUT : 0)), .revents = 0 },
+                           { .fd = stop_fd, .events = POLLIN, .revents = 0 } };
+    int r = poll(p, 2, timeout_ms);
+    if (r < 0 && errno == EINTR) return 0;
+    if (r > 0 && (p[1].revents & POLLIN)) return 2;
+    return r < 0 ? -1 : (r > 0 ? 1 : 0);
+}

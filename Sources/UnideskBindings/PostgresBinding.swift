@@ -64,13 +64,14 @@ public enum PostgresBinding {
         /// `compared`: what a saved plan compares when it is not `arguments` (a script's text,
         /// which the audit leaves out).
         func statement(_ gate: SpecGate, slot: Slot, role: String?, readOnly: Bool, arguments: [LuaValue], compared: [LuaValue]? = nil,
+                       batch: AuditRecord.Batch? = nil, verdict: @escaping (LuaValue) -> Verdict = verifiedVerdict,
                        offlineValue: LuaValue, run: @escaping (PGConnection, _ rollback: Bool) throws(PGError) -> LuaValue) throws -> [LuaValue] {
             let scope = "\(slot.database)@\(role ?? slot.user)"
             do {
                 let v: LuaValue = try gate.call(scope: scope, arguments: gate.audit(arguments),
                                                     effect: readOnly ? .read : .write,
                                                     target: .object([("database", .string(slot.database)), ("role", .string(role ?? slot.user))]),
-                                                    compare: gate.comparable(compared ?? arguments),
+                                                    compare: gate.comparable(compared ?? arguments), batch: batch,
                                                     perform: {
                                                         guard let c = slot.connection else { return offlineValue }
                                                         do throws(PGError) { return try run(c, false) } catch { throw ctx.error(error) }
@@ -81,7 +82,7 @@ public enum PostgresBinding {
                                                         }
                                                         do throws(PGError) {
                                                             let v = try run(c, true)
-                                                            return Gate.Planned(v, detail: .string("verified by rollback"), verdict: verifiedVerdict(v))
+                                                            return Gate.Planned(v, detail: .string("verified by rollback"), verdict: verdict(v))
                                                         } catch {
                                                             // Not run (no transaction possible, a sequence would advance) or
                                                             // given up on (a lock, the plan's statement timeout): unverified.
@@ -152,6 +153,33 @@ public enum PostgresBinding {
                     var s = stmt
                     s.rollback = rollback && !stmt.readOnly
                     return rowsValue(try c.run(sql, parameters: params, options: s))
+                }
+            },
+            method(PostgresSpecs.execMany) { slot, args, gate in
+                let o = try args.optionalTable(2)
+                let sql = try args.string(0)
+                // Argument numbers as Lua counts them, self first (the spec's check says the same).
+                guard case .table(let list) = args.value(1) else { throw HostError.argument(3, "rows: a list of parameter lists expected") }
+                let rows = try list.array.enumerated().map { i, row throws -> [PGValue] in
+                    guard case .table = row else { throw HostError.argument(3, "rows[\(i + 1)]: a list of parameters expected, got \(row.typeName)") }
+                    return try parameters(row, argument: 3, path: "rows[\(i + 1)]") ?? []
+                }
+                let stmt = StatementOptions(role: o?["role"].stringValue, timeout: timeout(o?.number("timeout")),
+                                            planLimits: try planLimits(o, over: slot.planLimits, argument: 4))
+                // The audit and the plan show the statement once with the row count; a saved
+                // plan compares every row.
+                let audited: [LuaValue] = [.string(sql), .table(LuaTable(fields: [("rows", .int(Int64(rows.count)))]))] + Array(args.dropFirst(2))
+                return try statement(gate, slot: slot, role: stmt.role, readOnly: false, arguments: audited, compared: args,
+                                     batch: AuditRecord.Batch(count: rows.count, noun: "row"), verdict: { batchVerdict($0, sql: sql) },
+                                     offlineValue: .table(LuaTable(fields: [("planned", .bool(true))]))) { c, rollback throws(PGError) in
+                    var s = stmt
+                    s.rollback = rollback
+                    let r = try c.runBatch(sql, rows: rows, options: s)
+                    var f: [(String, LuaValue)] = [("command", .string(r.command)), ("statements", .int(Int64(rows.count))),
+                                                   ("affected", .int(Int64(r.affected ?? 0)))]
+                    let notices = c.takeNotices()
+                    if !notices.isEmpty { f.append(("notices", .table(LuaTable(array: notices.map { .string($0) })))) }
+                    return .table(LuaTable(fields: f))
                 }
             },
             method(PostgresSpecs.script) { slot, args, gate in
@@ -236,7 +264,20 @@ public enum PostgresBinding {
         return .change(["\(t.array.count) row\(t.array.count == 1 ? "" : "s") returned"])
     }
 
-    static func parameters(_ v: LuaValue) throws -> [PGValue]? {
+    /// What a batch verified in a rolled-back transaction would do, with its statement:
+    /// "INSERT 10000 in 10000 rows: INSERT INTO t (id) VALUES ($1)", or unchanged when DML
+    /// touched no row.
+    static func batchVerdict(_ v: LuaValue, sql: String) -> Verdict {
+        guard let t = v.tableValue, let command = t["command"].stringValue, case .int(let n) = t["statements"] else { return .change([]) }
+        let affected: Int64
+        if case .int(let a) = t["affected"] { affected = a } else { affected = 0 }
+        if affected == 0, ["INSERT", "UPDATE", "DELETE", "MERGE"].contains(command) { return .unchanged }
+        let oneLine = sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let shown = oneLine.count > 120 ? String(oneLine.prefix(119)) + "…" : oneLine
+        return .change(["\(command) \(affected) in \(n) row\(n == 1 ? "" : "s"): \(shown)"])
+    }
+
+    static func parameters(_ v: LuaValue, argument: Int = 2, path: String = "params") throws -> [PGValue]? {
         guard case .table(let t) = v else { return nil }
         return try t.array.enumerated().map { i, e in
             switch e {
@@ -248,8 +289,8 @@ public enum PostgresBinding {
             case .bytes(let b): return .bytes(b)
             case .secret(let s): return .text(s.reveal())
             case .table:
-                do { return .json(try LuaData.toData(e, path: "params[\(i + 1)]")) } catch let err as LuaData.ConversionError { throw HostError.argument(2, err.description) }
-            default: throw HostError.argument(2, "params[\(i + 1)]: a \(e.typeName) cannot be sent as a parameter")
+                do { return .json(try LuaData.toData(e, path: "\(path)[\(i + 1)]")) } catch let err as LuaData.ConversionError { throw HostError.argument(argument, err.description) }
+            default: throw HostError.argument(argument, "\(path)[\(i + 1)]: a \(e.typeName) cannot be sent as a parameter")
             }
         }
     }

@@ -48,6 +48,20 @@ enum PostgresSpecs {
         example: #"local conn = pg.connect(unidesk.env("DATABASE_URL"))"# + "\n" + #"local r, err = conn:exec("ALTER TABLE users ADD COLUMN plan text", nil, { role = "app" })"# + "\n" + #"if not r and err.sqlstate == "42501" then unidesk.fail("the app role cannot run this migration: " .. err.message) end"#,
         capability: "pg.exec")
 
+    static let execMany = PrimitiveSpec(
+        module: "pg", name: "exec_many", shape: .method(of: "connection"),
+        summary: "Runs one parameterised statement once per row of values, as a batch: every row is sent through libpq's pipeline mode without waiting for the previous one's answer, and the statement is parsed once, so a bulk load costs one round trip instead of one per row. The batch is one gated call (one audit record, one `[write]` line with the row count). It is atomic: outside a transaction the rows run in one implicit transaction, inside `conn:tx` they are part of it. The first failing row stops it: the server skips the rest, nothing of the batch is kept, and the error names the row. In plan mode the whole batch is verified as one write, as exec's are (run and rolled back; not run when the statement would advance a sequence), and the plan shows the statement once with the row count. " + "The statement must be one statement that can run in a transaction (INSERT, UPDATE, DELETE, MERGE…); rows a statement returns (RETURNING, SELECT) are not kept, and COPY is not supported.",
+        params: [Param("sql", .string, "one statement with $1, $2, …"),
+                 Param("rows", .array(.array(.any)), "one list of values per execution, as exec's params (unidesk.null for NULL, a table is sent as JSON); an empty list sends nothing"),
+                 Param("options", .record([role, timeout, planLockTimeout, planStatementTimeout]), optional: true, "")],
+        returns: [("{command: string, statements: integer, affected: integer, notices?: string[]}|nil", "result",
+                   "command is the statement's verb (\"INSERT\"), statements the rows executed, affected the total of rows they affected"),
+                  ("table?", "err", "when a row failed: as exec's, plus err.row, the 1-based index of the failing row (absent when the statement itself was refused)")],
+        effect: .write, scope: "<database>@<role>",
+        errors: sqlErrors,
+        example: #"local conn = pg.connect(unidesk.env("DATABASE_URL"))"# + "\n" + #"local r = assert(conn:exec_many("INSERT INTO users (id, email) VALUES ($1, $2)", { { 1, "a@example.com" }, { 2, "b@example.com" } }))"# + "\n" + #"assert(r.affected == 2)"#,
+        capability: "pg.exec")
+
     static let query = PrimitiveSpec(
         module: "pg", name: "query", shape: .method(of: "connection"),
         summary: "Runs a query and returns its rows. Read-only by default: it runs in a read-only transaction and counts as a read (pass read_only=false for INSERT … RETURNING, which is then a write and is verified in plan mode as exec's writes are).",
@@ -95,5 +109,5 @@ enum PostgresSpecs {
         example: #"local r, err = pg.exec{ dsn = unidesk.env("DATABASE_URL"), sql = "SELECT 1", read_only = true }"#,
         capability: "pg.exec")
 
-    static let all = [connect, oneShot, exec, query, script, tx, close]
+    static let all = [connect, oneShot, exec, execMany, query, script, tx, close]
 }

@@ -40,6 +40,19 @@ public struct AuditRecord: Sendable {
     public var volatile = false
     /// For the call where apply found reality changed: what the plan saw and what is now.
     public var drift: DataValue?
+    /// One call that carries many items (conn:exec_many's rows): how many, and what they are.
+    public struct Batch: Sendable, Equatable {
+        public let count: Int
+        /// The items' noun, singular ("row"), for the console line.
+        public let noun: String
+        public init(count: Int, noun: String) {
+            self.count = count
+            self.noun = noun
+        }
+        /// "10000 rows", "1 row".
+        public var text: String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+    }
+    public var batch: Batch?
     /// True only when the effect really happened.
     public var performed: Bool { !planned && (outcome == .ok || outcome == .error) }
     /// True when the call ran in plan mode and was recorded instead of performed.
@@ -67,6 +80,7 @@ public struct AuditRecord: Sendable {
         if let grant { f.append(("grant", .string(grant))) }
         if volatile { f.append(("volatile", .bool(true))) }
         if let drift { f.append(("drift", drift)) }
+        if let batch { f.append(("batch", .object([("count", .int(Int64(batch.count))), ("of", .string(batch.noun))]))) }
         return .object(f)
     }
 }

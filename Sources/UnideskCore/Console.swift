@@ -107,7 +107,11 @@ public final class Console: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         // A planned call shows its verdict as the plan at the end will ("(change: spec.replicas)").
         let note = r.outcome == .planned ? PlanSummary.verdictNote(r).map { " (\(Self.sanitize($0)))" } ?? "" : ""
-        let text = Self.sanitize("\(r.capability)") + note + "\(r.outcome == .ok || r.outcome == .error ? " (\(Self.duration(r.durationMs)))" : "")\(r.message.map { ": \($0)" } ?? "")"
+        // A batch says its size once ("(10000 rows, 35ms)"): one line for the whole batch.
+        let timed = r.outcome == .ok || r.outcome == .error
+        let batch = r.batch.map { $0.text + (timed ? ", " : "") } ?? ""
+        let parenthesis = timed || r.batch != nil ? " (\(batch)\(timed ? Self.duration(r.durationMs) : ""))" : ""
+        let text = Self.sanitize("\(r.capability)") + note + parenthesis + "\(r.message.map { ": \($0)" } ?? "")"
         if fancy {
             let color = r.outcome == .denied || r.outcome == .error || r.outcome == .drift ? 31 : (r.outcome == .planned ? 35 : 2)
             emitLocked("\(indent)  \(paint(label, color)) \(text)")
@@ -180,6 +184,9 @@ public final class Console: @unchecked Sendable {
     /// Text that came from a script cannot drive the terminal or forge log lines: control
     /// characters are shown escaped, and continuation lines are indented.
     static func sanitize(_ text: String) -> String {
+        // Nearly every line has nothing to escape: a byte scan decides, and the text is
+        // returned as it is (this runs for every effect line of a bulk load).
+        guard needsSanitizing(text) else { return text }
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for u in text.unicodeScalars {
@@ -192,6 +199,17 @@ public final class Console: @unchecked Sendable {
             }
         }
         return out
+    }
+
+    /// Whether `sanitize` would change `text`: a newline, a control character other than
+    /// tab, DEL, or a C1 control (U+0080–U+009F, UTF-8 0xC2 0x80–0x9F).
+    static func needsSanitizing(_ text: String) -> Bool {
+        var afterC2 = false
+        for b in text.utf8 {
+            if b < 0x20 && b != 0x09 || b == 0x7F || afterC2 && b >= 0x80 && b < 0xA0 { return true }
+            afterC2 = b == 0xC2
+        }
+        return false
     }
 
     /// "12ms", "3.71s". Without String(format:): it showed up in profiles of bulk loads,

@@ -67,8 +67,10 @@ public final class Gate {
     /// of a read's result that a drift message shows; `basis`, for a write, what its verdict
     /// rests on (the live object's resourceVersion, the running container's id), observed
     /// before planning and again before performing it.
+    /// `batch`: for one call that carries many items (a pipelined batch of rows), how many
+    /// and of what; the record and the console line say it once for the whole batch.
     func call<T>(_ spec: PrimitiveSpec, scope: String, arguments: DataValue, effect: EffectClass? = nil,
-                 target: DataValue? = nil, compare: DataValue? = nil,
+                 target: DataValue? = nil, compare: DataValue? = nil, batch: AuditRecord.Batch? = nil,
                  fingerprint: (T) -> DataValue? = { _ in nil }, summary: ((T) -> DataValue?)? = nil,
                  basis: (() throws -> DataValue?)? = nil,
                  perform: () throws -> T,
@@ -79,6 +81,7 @@ public final class Gate {
                                  effect: effect, arguments: arguments, outcome: .ok,
                                  durationMs: 0, planned: false)
         record.target = target ?? .string(scope)
+        record.batch = batch
         record.volatile = volatileDepth > 0
         begun += 1
         record.sequence = begun

@@ -282,11 +282,11 @@ public struct SpecGate {
     /// just before apply performs the write: a difference is drift. Small and free of
     /// volatile fields (timestamps, health output), or every apply would drift.
     public func call<T>(scope: String, arguments: DataValue, effect: EffectClass? = nil, target: DataValue? = nil,
-                        compare: DataValue? = nil, summary: ((T) -> DataValue?)? = nil,
+                        compare: DataValue? = nil, batch: AuditRecord.Batch? = nil, summary: ((T) -> DataValue?)? = nil,
                         fingerprint: ((T) -> DataValue?)? = nil,
                         basis: (() throws -> DataValue?)? = nil,
                         perform: () throws -> T, plan: () throws -> Gate.Planned<T>) throws -> T {
-        try gate.call(spec, scope: scope, arguments: arguments, effect: effect, target: target, compare: compare,
+        try gate.call(spec, scope: scope, arguments: arguments, effect: effect, target: target, compare: compare, batch: batch,
                       fingerprint: fingerprint ?? Self.data, summary: summary, basis: basis, perform: perform, plan: plan)
     }
 

@@ -85,6 +85,9 @@ public final class PGConnection {
         if unusable == nil { unusable = PGError(.closed, "the connection to \(database) is closed") }
     }
 
+    /// The libpq connection while it is open (nil once closed or broken off).
+    var liveConnection: OpaquePointer? { conn }
+
     public var isOpen: Bool { conn != nil && unusable == nil }
 
     /// Notices received since the last call.
@@ -198,21 +201,21 @@ public final class PGConnection {
         return results
     }
 
-    private func cancel(_ c: OpaquePointer) {
+    func cancel(_ c: OpaquePointer) {
         guard let token = PQgetCancel(c) else { return }
         var buffer = [CChar](repeating: 0, count: 256)
         _ = PQcancel(token, &buffer, Int32(buffer.count))
         PQfreeCancel(token)
     }
 
-    private func live() throws(PGError) -> OpaquePointer {
+    func live() throws(PGError) -> OpaquePointer {
         if let unusable { throw unusable }
         guard let conn else { throw PGError(.closed, "the connection is closed") }
         return conn
     }
 
     /// Marks the connection unusable after a failure that leaves its state unknown.
-    private func breakOff(_ e: PGError) -> PGError {
+    func breakOff(_ e: PGError) -> PGError {
         var marked = e
         marked.message += e.kind == .timeout ? "" : "; connect again to go on"
         unusable = PGError(e.kind == .timeout ? .timeout : .network,
@@ -222,7 +225,7 @@ public final class PGConnection {
         return marked
     }
 
-    private func errorText(_ c: OpaquePointer) -> String {
+    func errorText(_ c: OpaquePointer) -> String {
         Self.clean(PQerrorMessage(c).map { String(cString: $0) } ?? "")
     }
 

@@ -16,6 +16,7 @@ extension PGError: FamilyError {
         add("sqlstate", sqlstate); add("detail", detail); add("hint", hint); add("position", position)
         add("context", context); add("table", table); add("column", column); add("constraint", constraint)
         add("file", file); add("statement", statement); add("statement_index", statementIndex); add("line", line)
+        add("row", row)
         return f
     }
 }

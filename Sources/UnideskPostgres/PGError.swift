@@ -33,6 +33,8 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     public var statement: String?
     public var statementIndex: Int?
     public var line: Int?
+    /// For a batch (conn:exec_many): the 1-based row whose statement failed.
+    public var row: Int?
     /// For scripts: the name the script was given (its file).
     public var file: String?
     /// Plan mode could not verify the statement and did not keep anything it started: it

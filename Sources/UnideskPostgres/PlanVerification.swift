@@ -77,7 +77,7 @@ extension PGConnection {
     /// so giving up on a lock rolls back only this statement and the transaction goes on
     /// (a run would have waited); the limits are put back as they were afterwards. Any
     /// other failure aborts the transaction, as it does in a run.
-    func verifyInTransaction(_ sql: String, parameters: [PGValue]?, statements: [SQLStatement], options: StatementOptions,
+    func verifyInTransaction(_ sql: String, body: StatementBody, statements: [SQLStatement], options: StatementOptions,
                                      quotedRole role: String?, left: () -> Double) throws(PGError) -> PGResult {
         if let found = sequenceAdvance(in: statements, timeout: left()) {
             throw PGError.advancesSequence(found.reason, found.statement, index: statements.count > 1 ? found.index : nil)
@@ -88,7 +88,7 @@ extension PGConnection {
             _ = try execute(options.planLimits.setLocal, timeout: left())
             let previous = role == nil ? nil : try currentRoleSetting(left())
             if let role { _ = try execute("SET LOCAL ROLE \(role)", timeout: left()) }
-            let r = try execute(sql, parameters: parameters, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: [])
+            let r = try send(sql, body, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: [])
             if let name = options.role, let previous {
                 try verifyRole(name, left())
                 _ = try execute("SET LOCAL ROLE \(previous)", timeout: left())

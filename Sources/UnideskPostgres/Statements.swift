@@ -49,11 +49,42 @@ extension PGConnection {
     /// runs under the plan's lock and statement timeouts, and one that would advance a
     /// sequence is not run: both come back as errors marked `unverified`.
     public func run(_ sql: String, parameters: [PGValue]? = nil, options: StatementOptions) throws(PGError) -> PGResult {
+        try run(sql, body: .single(parameters), options: options)
+    }
+
+    /// Runs one parameterised statement once per row of `rows` through the pipeline (see
+    /// `executeBatch`), wrapped under `options` as `run` wraps one statement: the whole batch
+    /// is what a role, read-only or plan mode's rollback applies to. The result's `affected`
+    /// is the total over the rows.
+    public func runBatch(_ sql: String, rows: [[PGValue]], options: StatementOptions) throws(PGError) -> PGResult {
+        // The batch is one (implicit) transaction; a statement that cannot run in one cannot be batched.
+        if let s = SQLScript.split(sql).first(where: \.cannotRunInTransaction) {
+            guard !options.rollback else { throw PGError.unverifiable(s) }
+            throw PGError(.invalid, "\(s.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction, so it cannot run in a batch; use exec")
+        }
+        return try run(sql, body: .batch(rows), options: options)
+    }
+
+    /// What `run` sends once it has set the transaction and role up: one statement (with or
+    /// without parameters) or a batch of parameter rows.
+    enum StatementBody {
+        case single([PGValue]?)
+        case batch([[PGValue]])
+    }
+
+    func send(_ sql: String, _ body: StatementBody, timeout: Double) throws(PGError) -> [PGResult] {
+        switch body {
+        case .single(let parameters): return try execute(sql, parameters: parameters, timeout: timeout)
+        case .batch(let rows): return [try executeBatch(sql, rows: rows, timeout: timeout)]
+        }
+    }
+
+    private func run(_ sql: String, body: StatementBody, options: StatementOptions) throws(PGError) -> PGResult {
         let deadline = Monotonic.now + options.timeout
         func left() -> Double { max(0.001, deadline - Monotonic.now) }
         func last(_ rs: [PGResult]) -> PGResult { rs.last ?? PGResult(command: "", affected: nil, columns: [], rows: []) }
         let wrap = options.role != nil || options.readOnly || options.rollback
-        guard wrap else { return last(try execute(sql, parameters: parameters, timeout: left())) }
+        guard wrap else { return last(try send(sql, body, timeout: left())) }
         // The wrapper owns the transaction and the role: SQL that ends one or changes the
         // other (several statements are allowed without parameters) would escape it.
         let statements = SQLScript.split(sql)
@@ -72,7 +103,7 @@ extension PGConnection {
                 guard !options.readOnly else {
                     throw PGError(.invalid, "\(first.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction, so it cannot run read-only; pass read_only = false (it is then a write)")
                 }
-                return try runOutsideTransaction(sql, parameters: parameters, role: options.role, quoted: role, left: left)
+                return try runOutsideTransaction(sql, body: body, role: options.role, quoted: role, left: left)
             }
             if options.rollback, let found = sequenceAdvance(in: statements, timeout: left()) {
                 throw PGError.advancesSequence(found.reason, found.statement, index: statements.count > 1 ? found.index : nil)
@@ -81,7 +112,7 @@ extension PGConnection {
             do {
                 if options.rollback { _ = try execute(options.planLimits.setLocal, timeout: left()) }
                 if let role { _ = try execute("SET LOCAL ROLE \(role)", timeout: left()) }
-                let r = last(try execute(sql, parameters: parameters, timeout: left()))
+                let r = last(try send(sql, body, timeout: left()))
                 if let name = options.role { try verifyRole(name, left()) }
                 _ = try execute(options.rollback ? "ROLLBACK" : "COMMIT", timeout: left())
                 return r
@@ -96,7 +127,7 @@ extension PGConnection {
                 do {
                     _ = try execute("SET LOCAL transaction_read_only = on", timeout: left())
                     if let role { _ = try execute("SET LOCAL ROLE \(role)", timeout: left()) }
-                    let r = last(try execute(sql, parameters: parameters, timeout: left()))
+                    let r = last(try send(sql, body, timeout: left()))
                     _ = try execute("ROLLBACK TO SAVEPOINT unidesk_read_only; RELEASE SAVEPOINT unidesk_read_only", timeout: left())
                     return r
                 } catch {
@@ -105,18 +136,18 @@ extension PGConnection {
                 }
             }
             if options.rollback {
-                return try verifyInTransaction(sql, parameters: parameters, statements: statements, options: options, quotedRole: role, left: left)
+                return try verifyInTransaction(sql, body: body, statements: statements, options: options, quotedRole: role, left: left)
             }
-            guard let role, let name = options.role else { return last(try execute(sql, parameters: parameters, timeout: left())) }
+            guard let role, let name = options.role else { return last(try send(sql, body, timeout: left())) }
             let previous = try currentRoleSetting(left())
             _ = try execute("SET LOCAL ROLE \(role)", timeout: left())
-            let r = last(try execute(sql, parameters: parameters, timeout: left()))
+            let r = last(try send(sql, body, timeout: left()))
             try verifyRole(name, left())
             _ = try execute("SET LOCAL ROLE \(previous)", timeout: left())
             return r
         case .failed, .unknown:
             // The server answers with 25P02 (in failed transaction) or the broken-connection error.
-            return last(try execute(sql, parameters: parameters, timeout: left()))
+            return last(try send(sql, body, timeout: left()))
         }
     }
 
@@ -219,7 +250,7 @@ extension PGConnection {
             throw annotate(PGError(.invalid, "\(blocker.keywords.prefix(4).joined(separator: " ")) cannot run inside a transaction, so the script cannot run read-only"), blocker, (statements.firstIndex(of: blocker) ?? 0) + 1)
         }
         for (i, s) in statements.enumerated() {
-            do { _ = try runOutsideTransaction(s.text, parameters: nil, role: options.role, quoted: role, left: left) } catch { throw annotate(error, s, i + 1) }
+            do { _ = try runOutsideTransaction(s.text, body: .single(nil), role: options.role, quoted: role, left: left) } catch { throw annotate(error, s, i + 1) }
         }
         return ScriptOutcome(statements: statements.count, transactional: false)
     }
@@ -259,13 +290,13 @@ extension PGConnection {
 
     /// A statement that cannot run in a transaction, as `role` at session level, then the
     /// previous role back.
-    private func runOutsideTransaction(_ sql: String, parameters: [PGValue]?, role name: String?, quoted role: String?,
+    private func runOutsideTransaction(_ sql: String, body: StatementBody, role name: String?, quoted role: String?,
                                        left: () -> Double) throws(PGError) -> PGResult {
-        guard let role, let name else { return try execute(sql, parameters: parameters, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: []) }
+        guard let role, let name else { return try send(sql, body, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: []) }
         let previous = try currentRoleSetting(left())
         _ = try execute("SET ROLE \(role)", timeout: left())
         defer { if isOpen { _ = try? execute("SET ROLE \(previous)", timeout: left()) } }
-        let r = try execute(sql, parameters: parameters, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: [])
+        let r = try send(sql, body, timeout: left()).last ?? PGResult(command: "", affected: nil, columns: [], rows: [])
         try verifyRole(name, left())
         return r
     }

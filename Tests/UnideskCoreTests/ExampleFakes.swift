@@ -139,6 +139,7 @@ enum ExampleFakes {
           local c = { database = "shop", user = "app", server = "16.4" }
           function c:exec() return { command = "UPDATE 1", affected = 1, rows = {} } end
           function c:query() return { { id = 1, email = "ada@example.com" } } end
+          function c:exec_many(sql, rows) return { command = "INSERT", statements = #rows, affected = #rows } end
           function c:script() return { statements = 1, transactional = true } end
           function c:tx(fn) return fn(self) end
           function c:close() end

@@ -45,6 +45,12 @@ import Testing
         #expect(p.decide(Capability("snapshot.restore", scope: "myapp//srv/data"), effect: .write) != .allowed)
     }
 
+    /// The byte check that lets a scope without `//` skip Foundation's split agrees with it.
+    @Test(arguments: ["", "/", "a/b", "a//b", "//", "a///b", "/a/", "ü//x", "a/\u{2215}/b", "x/y/z", "db@app_*"])
+    func hostPathMarkIsFoundWhereTheSplitFindsIt(_ s: String) {
+        #expect(CapabilityPattern.hasHostPathMark(s) == s.contains(CapabilityPattern.hostPathMark))
+    }
+
     @Test func otherScopesAreGrantedAsBefore() throws {
         for (pattern, op, scope) in [("kube.apply:unidesk-dev/*", "kube.apply", "unidesk-dev/Deployment/web"),
                                      ("fs.write", "fs.write", "reports/x.json"), ("pg.exec:app@paliad_*", "pg.exec", "app@paliad_app"),

@@ -118,6 +118,69 @@ import UnideskProcess
         #expect(outputs(after)["rows"] == .int(0) && outputs(after)["index"] == .int(0))
     }
 
+    @Test func execManyIsOneGatedCallWithItsRowCount() throws {
+        defer { try? drop() }
+        let r = try run("""
+            assert(conn:exec("CREATE TABLE \(table) (id int PRIMARY KEY, name text, tags jsonb)"))
+            local rows = {}
+            for i = 1, 600 do rows[i] = { i, "name-" .. i, { i } } end
+            rows[3][2] = unidesk.null
+            local ok = assert(conn:exec_many("INSERT INTO \(table) (id, name, tags) VALUES ($1, $2, $3)", rows))
+            unidesk.output("ok", { ok.command, ok.statements, ok.affected })
+            local bad, err = conn:exec_many("INSERT INTO \(table) (id) VALUES ($1)", { { 1000 }, { 1001 }, { 7 } })
+            unidesk.output("bad", { tostring(bad), err.kind, err.sqlstate, err.row, tostring(err):find("row 3 of 3", 1, true) ~= nil })
+            local in_tx, tx_err = conn:tx(function(c)
+              assert(c:exec_many("UPDATE \(table) SET name = $2 WHERE id = $1", { { 1, "one" }, { 2, "two" } }))
+              return "committed"
+            end)
+            unidesk.output("tx", in_tx)
+            unidesk.output("after", conn:query("SELECT count(*) AS n, count(name) AS named, max(id) AS top, sum((tags->>0)::int) AS t FROM \(table)")[1])
+            local okp, argerr = pcall(conn.exec_many, conn, "INSERT INTO \(table) (id) VALUES ($1)", { { 1 }, { print } })
+            unidesk.output("argerr", tostring(argerr))
+            """)
+        #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+        let out = outputs(r)
+        #expect(out["ok"] == .array([.string("INSERT"), .int(600), .int(600)]))
+        #expect(out["bad"] == .array([.string("nil"), .string("sql"), .string("23505"), .int(3), .bool(true)]))
+        #expect(out["tx"] == .string("committed"))
+        #expect(out["after"] == .object([("n", .int(600)), ("named", .int(599)), ("t", .int(180300)), ("top", .int(600))]),
+                "the failed batch kept nothing: 1000 and 1001 are not there")
+        #expect(out["argerr"]?.stringValue?.contains("bad argument #3 to 'unidesk.pg.connection:exec_many' (rows[2][1]: a function cannot be sent as a parameter)") == true, "\(String(describing: out["argerr"]))")
+        let batches = r.audit.filter { $0.primitive == "unidesk.pg.connection:exec_many" }
+        try #require(batches.count == 3, "\(r.audit.map(\.primitive))")
+        #expect(batches.count == 3, "one audit record per batch, not per row")
+        #expect(batches.map { $0.batch?.count } == [600, 3, 2])
+        #expect(batches[0].capability == "pg.exec:unidesk_test@unidesk_admin")
+        #expect(batches[0].arguments == .array([.string("INSERT INTO \(table) (id, name, tags) VALUES ($1, $2, $3)"), .object([("rows", .int(600))]), .null]),
+                "the audit shows the statement once with the row count, not the rows")
+        #expect(batches[1].outcome == .error)
+        #expect(batches[0].json.objectValue?.first { $0.0 == "batch" }?.1 == .object([("count", .int(600)), ("of", .string("row"))]))
+    }
+
+    @Test func execManyInPlanModeIsVerifiedByRollbackAsOneWrite() throws {
+        _ = try run("assert(conn:exec('CREATE TABLE \(table) (id int)'))")
+        defer { try? drop() }
+        let r = try run("""
+            local rows = {}
+            for i = 1, 50 do rows[i] = { i } end
+            local p = assert(conn:exec_many([[INSERT INTO \(table)
+              (id) VALUES ($1)]], rows))
+            unidesk.output("planned", { p.command, p.affected })
+            assert(conn:exec_many("DELETE FROM \(table) WHERE id = $1", { { -1 } }))
+            """, mode: .plan(offline: false))
+        #expect(r.exitCode == .ok, "\(r.error?.message ?? "")")
+        #expect(outputs(r)["planned"] == .array([.string("INSERT"), .int(50)]))
+        let writes = r.audit.filter { $0.effect == .write }
+        try #require(writes.count == 2 && writes.allSatisfy { $0.planned })
+        #expect(writes[0].verdict == .change(["INSERT 50 in 50 rows: INSERT INTO \(table) (id) VALUES ($1)"]))
+        #expect(writes[0].detail == .string("verified by rollback"))
+        #expect(writes[1].verdict == .unchanged)
+        let lines = PlanSummary(audit: r.audit, exitCode: r.exitCode).lines()
+        #expect(lines.contains("      INSERT 50 in 50 rows: INSERT INTO \(table) (id) VALUES ($1)"), "\(lines)")
+        let after = try run("unidesk.output('n', conn:query('SELECT count(*) AS n FROM \(table)')[1].n)")
+        #expect(outputs(after)["n"] == .int(0))
+    }
+
     @Test func offlinePlanConnectsToNothing() throws {
         let t = try TempRecipe(["recipe.lua": """
             local pg = require "unidesk.pg"

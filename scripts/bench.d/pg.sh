@@ -1,6 +1,7 @@
 # Benchmark `pg`: PostgreSQL through unidesk.pg and unidesk.migrate versus psql.
 #  1. 10,000 parameterised INSERTs in one transaction (conn:tx + c:exec with $1, $2, $3)
 #     versus `psql -f` of the same 10,000 INSERTs as literals between BEGIN and COMMIT.
+#  1b. the same rows through one conn:exec_many (libpq pipeline mode) versus the same psql -f.
 #  2. migrate.smoke of 200 generated migrations (each applied, reverted and applied again as
 #     the app role on a scratch database) versus shell-script gates built on psql.
 # Starts and stops its own PostgreSQL 15 (scripts/stack/pg-up) on 127.0.0.1:$BENCH_PG_PORT
@@ -57,12 +58,27 @@ assert(conn:tx(function(c)
 end))
 conn:close()
 LUA
+# The batch: the same statement and values, one conn:exec_many of all the rows (one gated
+# call, sent through libpq's pipeline mode: one round trip instead of one per row).
+cat >"$ins/batch.lua" <<LUA
+local pg = require "unidesk.pg"
+local n = $ROWS
+local conn = pg.connect(unidesk.env("DSN"))
+assert(conn:exec("$table_ddl"))
+assert(conn:exec("TRUNCATE bench_rows"))
+local rows = {}
+for i = 1, n do rows[i] = { i, "name-" .. i, i * 0.5 } end
+local r = assert(conn:exec_many("INSERT INTO bench_rows (id, name, score) VALUES (\$1, \$2, \$3)", rows))
+assert(r.affected == n, "inserted " .. r.affected .. " rows, not " .. n)
+conn:close()
+LUA
 awk -v n="$ROWS" -v ddl="$table_ddl" 'BEGIN {
     print ddl ";"; print "TRUNCATE bench_rows;"; print "BEGIN;"
     for (i = 1; i <= n; i++) printf "INSERT INTO bench_rows (id, name, score) VALUES (%d, '\''name-%d'\'', %.1f);\n", i, i, i * 0.5
     print "COMMIT;" }' >"$ins/inserts.sql"
 
 unidesk_ins="$ud run $ins/inserts.lua $run_flags"
+unidesk_batch="$ud run $ins/batch.lua $run_flags"
 psql_ins="$psql -X -q -v ON_ERROR_STOP=1 -d $DSN -f $ins/inserts.sql"
 checksum() { sql -c "SELECT count(*) || ' rows, ' || sum(score) || ', ' || md5(string_agg(id || ':' || name || ':' || score, ',' ORDER BY id)) FROM bench_rows"; }
 expected_sum="$(awk -v n="$ROWS" 'BEGIN { printf "%d", n * (n + 1) / 4 }')"
@@ -81,7 +97,22 @@ if [[ "$psql_sum" != "$unidesk_sum" || "$psql_sum" != "$ROWS rows, $expected_sum
     echo "scripts/bench pg: different tables after psql ($psql_sum) and unidesk ($unidesk_sum); expected $ROWS rows, sum $expected_sum" >&2
     exit 1
 fi
-echo "checked: psql and unidesk both leave $psql_sum" >&2
+sql -c "TRUNCATE bench_rows"
+if ! eval "$unidesk_batch" >"$ins/batch.out" 2>"$ins/batch.err"; then
+    echo "scripts/bench pg: the unidesk batch recipe failed:" >&2
+    tail -n 20 "$ins/batch.err" >&2
+    exit 1
+fi
+batch_sum="$(checksum)"
+[[ "$batch_sum" == "$psql_sum" ]] || { echo "scripts/bench pg: the batch left $batch_sum, psql $psql_sum" >&2; exit 1; }
+# One summary line per batch: the bulk load prints one [write] line for all its rows.
+batch_lines="$(grep -c '^\[write\] ' "$ins/batch.err" || true)"
+grep -q "^\[write\] pg.exec:.* ($ROWS rows, " "$ins/batch.err" && [[ "$batch_lines" == 3 ]] || {
+    echo "scripts/bench pg: the batch printed $batch_lines [write] lines, not 3 (CREATE TABLE, TRUNCATE, the batch with its $ROWS rows):" >&2
+    grep '^\[write\] ' "$ins/batch.err" | head -n 5 >&2
+    exit 1
+}
+echo "checked: psql, unidesk and unidesk's batch all leave $psql_sum; the batch printed one [write] line for $ROWS rows" >&2
 
 # On this VM a CPU that goes idle is slow to wake, so a statement-by-statement ping-pong
 # between a client and a server on two CPUs runs faster on a busy machine than on an idle
@@ -103,6 +134,17 @@ hyperfine_rounds "$tmp/inserts.json" "$BENCH_RUNS" "$BENCH_WARMUP" \
     -n "psql -f, pinned to CPU 0" "taskset -c 0 $psql_ins"
 after="$(checksum)"
 [[ "$after" == "$psql_sum" ]] || { echo "scripts/bench pg: after timing the table holds $after, not $psql_sum" >&2; exit 1; }
+
+# The batch against the same psql -f, timed the same way (as is, and pinned to CPU 0).
+hyperfine_rounds "$tmp/batch.json" "$BENCH_RUNS" "$BENCH_WARMUP" \
+    --prepare "bash $tmp/pin.sh $all_cpus" --prepare "bash $tmp/pin.sh $all_cpus" \
+    --prepare "bash $tmp/pin.sh 0" --prepare "bash $tmp/pin.sh 0" \
+    -n "unidesk conn:exec_many" "$unidesk_batch" \
+    -n "psql -f" "$psql_ins" \
+    -n "unidesk conn:exec_many, pinned to CPU 0" "taskset -c 0 $unidesk_batch" \
+    -n "psql -f, pinned to CPU 0" "taskset -c 0 $psql_ins"
+after="$(checksum)"
+[[ "$after" == "$psql_sum" ]] || { echo "scripts/bench pg: after timing the batch the table holds $after, not $psql_sum" >&2; exit 1; }
 
 # Where unidesk's time goes (pinned): its own "ok in …" (the recipe's run) against the wall
 # time of the process; the rest is start-up and the end of the run.
@@ -264,6 +306,17 @@ OTHERS_END="$(other_processes)"
     benchlib pg-inserts "$tmp/inserts.json" "$ROWS"
     echo
     [[ -z "$split_line" ]] || { echo "$split_line"; echo; }
+    echo "### The same $ROWS rows as one batch: \`conn:exec_many\` in pipeline mode"
+    echo
+    echo "The recipe builds the $ROWS rows of values in Lua and sends them with one \`conn:exec_many(\"INSERT INTO bench_rows (id, name, score) VALUES (\$1, \$2, \$3)\", rows)\` (after the same \`CREATE TABLE IF NOT EXISTS\` and \`TRUNCATE\`): one gated call, the statement parsed once, every row sent through libpq's pipeline mode with one sync at the end, so the rows cost one round trip instead of $ROWS, and one implicit transaction as psql's \`BEGIN\` … \`COMMIT\`. The reference is the same \`psql -f\` file as above. Checked before timing: the batch leaves the same $ROWS rows (count, sum, md5) and prints one \`[write]\` line for them (\`[write] pg.exec:… ($ROWS rows, …)\`); the table is checked again after timing. Timed as above (as is and pinned, $ins_runs runs of each after $BENCH_WARMUP warm-up runs, ${BENCH_ROUNDS:-5} rounds). Speed-up = psql time / unidesk time: the target is at least 3×."
+    echo
+    echo '```sh'
+    echo "unidesk run batch.lua --no-color --secret-env DSN --allow 'pg.*'"
+    echo "psql -X -q -v ON_ERROR_STOP=1 -d \"\$DSN\" -f inserts.sql"
+    echo '```'
+    echo
+    benchlib pg-batch "$tmp/batch.json" "$ROWS"
+    echo
     echo "### $MIGRATIONS-migration smoke"
     echo
     echo "$MIGRATIONS generated migrations ($mig_files files: up and down of each; $mig_statements statements in the ups): 001 creates a table, then in turn a column is added, given a default and NOT NULL, indexed, a table referencing the first is created with an index, and a view over it with a comment. Each command creates a scratch database owned by \`bench_owner\`, lets \`bench_app\` create in \`public\`, applies the migrations as \`bench_app\` and drops the database; the two roles exist beforehand. Checked before timing: the smoke reports all $MIGRATIONS applied; every psql gate leaves the $expected_relations relations the migrations create, owned by \`bench_app\`; no scratch database is left over."

@@ -188,6 +188,14 @@ class PgFamily(unittest.TestCase):
             "| `psql -f`, pinned to CPU 0 | 615 ms ± 13 ms | 600 ms | 290 ms | 62 µs |  |"])
         self.assertEqual(benchlib.pg_unpinned_over_pinned(self.inserts), "1.6×")
 
+    def test_batch_table(self):
+        self.assertEqual(benchlib.pg_batch_table(self.inserts, 10000).splitlines()[2:], [
+            "| unidesk `conn:exec_many` (pipeline mode) | 1.235 s ± 0.052 s | 1.180 s | 1.050 s | 124 µs | **0.81×** ± 0.07 (fastest runs: 0.78×; met: no) |",
+            "| `psql -f` of literal INSERTs | 1.000 s ± 0.075 s | 920 ms | 350 ms | 100 µs |  |",
+            "| unidesk `conn:exec_many`, pinned to CPU 0 | 1.055 s ± 0.013 s | 1.040 s | 970 ms | 106 µs | **0.583×** ± 0.014 (fastest runs: 0.577×; met: no) |",
+            "| `psql -f`, pinned to CPU 0 | 615 ms ± 13 ms | 600 ms | 290 ms | 62 µs |  |"])
+        self.assertEqual(run("pg-batch", fixture("four.json"), "10000")[0], 0)
+
     def test_smoke_table(self):
         self.assertEqual(benchlib.pg_smoke_table(self.smoke, 200).splitlines()[2:], [
             "| unidesk migrate.smoke | 600 | 2 | 2.213 s ± 0.085 s | 11.1 ms | 1.100 s |  |",

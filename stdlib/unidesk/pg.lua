@@ -28,6 +28,10 @@ function connection:exec(sql, params, options)
   return outcome(host["connection:exec"](handles[self], sql, params, options))
 end
 
+function connection:exec_many(sql, rows, options)
+  return outcome(host["connection:exec_many"](handles[self], sql, rows, options))
+end
+
 function connection:query(sql, params, options)
   return outcome(host["connection:query"](handles[self], sql, params, options))
 end

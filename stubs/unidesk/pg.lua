@@ -27,6 +27,14 @@ local connection = {}
 ---@return table? err when the statement failed
 function connection:exec(sql, params, options) end
 
+---Runs one parameterised statement once per row of values, as a batch: every row is sent through libpq's pipeline mode without waiting for the previous one's answer, and the statement is parsed once, so a bulk load costs one round trip instead of one per row. The batch is one gated call (one audit record, one `[write]` line with the row count). It is atomic: outside a transaction the rows run in one implicit transaction, inside `conn:tx` they are part of it. The first failing row stops it: the server skips the rest, nothing of the batch is kept, and the error names the row. In plan mode the whole batch is verified as one write, as exec's are (run and rolled back; not run when the statement would advance a sequence), and the plan shows the statement once with the row count. The statement must be one statement that can run in a transaction (INSERT, UPDATE, DELETE, MERGE…); rows a statement returns (RETURNING, SELECT) are not kept, and COPY is not supported.
+---@param sql string one statement with $1, $2, …
+---@param rows any[][] one list of values per execution, as exec's params (unidesk.null for NULL, a table is sent as JSON); an empty list sends nothing
+---@param options? { role?: string, timeout?: number, plan_lock_timeout?: number, plan_statement_timeout?: number }
+---@return {command: string, statements: integer, affected: integer, notices?: string[]}|nil result command is the statement's verb ("INSERT"), statements the rows executed, affected the total of rows they affected
+---@return table? err when a row failed: as exec's, plus err.row, the 1-based index of the failing row (absent when the statement itself was refused)
+function connection:exec_many(sql, rows, options) end
+
 ---Runs a query and returns its rows. Read-only by default: it runs in a read-only transaction and counts as a read (pass read_only=false for INSERT … RETURNING, which is then a write and is verified in plan mode as exec's writes are).
 ---@param sql string
 ---@param params? any[] values for $1, $2, … sent apart from the SQL text (never interpolated); unidesk.null for NULL, a table is sent as JSON
