@@ -5,7 +5,7 @@
 #include <string.h>
 
 enum { OP_NIL, OP_NULL, OP_BOOL, OP_INT, OP_NUM, OP_STR, OP_SECRET, OP_NEWTABLE,
-       OP_SETFIELD, OP_SETI, OP_ERRORMETA, OP_HOSTFN };
+       OP_SETFIELD, OP_SETI, OP_ERRORMETA, OP_HOSTFN, OP_NATIVEFN };
 
 /* ---------------- buffered results ---------------- */
 
@@ -62,6 +62,10 @@ void ud_out_hostfunction(lua_State *L, void *fnctx) {
     ud_op *o = push_op(ud_S(L), OP_HOSTFN);
     if (o) o->p = fnctx;
 }
+void ud_out_nativefunction(lua_State *L, lua_CFunction native, void *fnctx) {
+    ud_op *o = push_op(ud_S(L), OP_NATIVEFN);
+    if (o) { o->p = fnctx; o->native = native; }
+}
 int ud_out_count(lua_State *L) { return (int)ud_S(L)->nops; }
 
 static int trampoline(lua_State *L);
@@ -96,6 +100,11 @@ static void replay(lua_State *L, ud_state *s, size_t base, size_t abase) {
         case OP_HOSTFN:
             lua_pushlightuserdata(L, o.p);
             lua_pushcclosure(L, trampoline, 1);
+            break;
+        case OP_NATIVEFN:
+            lua_pushlightuserdata(L, o.p);
+            lua_pushcclosure(L, trampoline, 1);
+            lua_pushcclosure(L, o.native, 1);
             break;
         }
     }
