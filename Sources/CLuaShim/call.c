@@ -9,6 +9,8 @@ enum { OP_NIL, OP_NULL, OP_BOOL, OP_INT, OP_NUM, OP_STR, OP_SECRET, OP_NEWTABLE,
 
 /* ---------------- buffered results ---------------- */
 
+enum { UD_OUT_KEEP_BYTES = 1 << 20 };   // what the queue may keep allocated between calls
+
 static ud_op *push_op(ud_state *s, int kind) {
     if (s->nops == s->capops) {
         size_t nc = s->capops ? s->capops * 2 : 64;
@@ -67,6 +69,7 @@ void ud_out_nativefunction(lua_State *L, lua_CFunction native, void *fnctx) {
     if (o) { o->p = fnctx; o->native = native; }
 }
 int ud_out_count(lua_State *L) { return (int)ud_S(L)->nops; }
+size_t ud_out_capacity(lua_State *L) { ud_state *s = ud_S(L); return s->capops * sizeof *s->ops + s->acap; }
 
 static int trampoline(lua_State *L);
 
@@ -110,6 +113,12 @@ static void replay(lua_State *L, ud_state *s, size_t base, size_t abase) {
     }
     s->nops = base;
     s->alen = abase;
+    // A large result (a file read whole: fs.read of 17 MB) would otherwise keep its copy
+    // here for the rest of the run, on top of the Lua string made from it.
+    if (base == 0 && s->capops * sizeof *s->ops + s->acap > UD_OUT_KEEP_BYTES) {
+        free(s->ops); s->ops = NULL; s->capops = 0;
+        free(s->arena); s->arena = NULL; s->acap = 0;
+    }
 }
 
 /* ---------------- the trampoline ---------------- */

@@ -61,3 +61,16 @@ import Testing
         #expect(lua.stackTop == 0)
     }
 }
+
+/// The queue a host function's results go through keeps no large copy after a call: a
+/// 17 MB file read whole would otherwise stay allocated beside its Lua string all run long.
+@Suite struct HostResultQueueTests {
+    @Test func aLargeResultIsNotKeptAfterTheCall() throws {
+        let big = HostFunction("big") { _ in [.string(String(repeating: "x", count: 4 << 20)), .table(LuaTable(array: Array(repeating: .int(1), count: 100_000)))] }
+        let small = HostFunction("small") { _ in [.string("ok")] }
+        let lua = try state(with: [big, small])
+        let r = try lua.run("local s, t = big(); return #s, #t, small()", chunkName: "@recipe.lua")
+        #expect(r[0].int == 4 << 20 && r[1].int == 100_000 && r[2].stringValue == "ok")
+        #expect(lua.hostResultCapacity < 1 << 20, "\(lua.hostResultCapacity) bytes kept")
+    }
+}

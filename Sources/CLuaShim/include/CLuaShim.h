@@ -124,6 +124,7 @@ void ud_out_hostfunction(lua_State *L, void *fnctx);
 /// handle itself.
 void ud_out_nativefunction(lua_State *L, lua_CFunction native, void *fnctx);
 int ud_out_count(lua_State *L);        // number of queued ops (for tests)
+size_t ud_out_capacity(lua_State *L);  // bytes the queue holds allocated (for tests)
 
 // ---------------------------------------------------------------- native fast paths
 
