@@ -5,9 +5,11 @@
 #include <string.h>
 
 enum { OP_NIL, OP_NULL, OP_BOOL, OP_INT, OP_NUM, OP_STR, OP_SECRET, OP_NEWTABLE,
-       OP_SETFIELD, OP_SETI, OP_ERRORMETA, OP_HOSTFN };
+       OP_SETFIELD, OP_SETI, OP_ERRORMETA, OP_HOSTFN, OP_NATIVEFN };
 
 /* ---------------- buffered results ---------------- */
+
+enum { UD_OUT_KEEP_BYTES = 1 << 20 };   // what the queue may keep allocated between calls
 
 static ud_op *push_op(ud_state *s, int kind) {
     if (s->nops == s->capops) {
@@ -62,7 +64,12 @@ void ud_out_hostfunction(lua_State *L, void *fnctx) {
     ud_op *o = push_op(ud_S(L), OP_HOSTFN);
     if (o) o->p = fnctx;
 }
+void ud_out_nativefunction(lua_State *L, lua_CFunction native, void *fnctx) {
+    ud_op *o = push_op(ud_S(L), OP_NATIVEFN);
+    if (o) { o->p = fnctx; o->native = native; }
+}
 int ud_out_count(lua_State *L) { return (int)ud_S(L)->nops; }
+size_t ud_out_capacity(lua_State *L) { ud_state *s = ud_S(L); return s->capops * sizeof *s->ops + s->acap; }
 
 static int trampoline(lua_State *L);
 
@@ -97,10 +104,21 @@ static void replay(lua_State *L, ud_state *s, size_t base, size_t abase) {
             lua_pushlightuserdata(L, o.p);
             lua_pushcclosure(L, trampoline, 1);
             break;
+        case OP_NATIVEFN:
+            lua_pushlightuserdata(L, o.p);
+            lua_pushcclosure(L, trampoline, 1);
+            lua_pushcclosure(L, o.native, 1);
+            break;
         }
     }
     s->nops = base;
     s->alen = abase;
+    // A large result (a file read whole: fs.read of 17 MB) would otherwise keep its copy
+    // here for the rest of the run, on top of the Lua string made from it.
+    if (base == 0 && s->capops * sizeof *s->ops + s->acap > UD_OUT_KEEP_BYTES) {
+        free(s->ops); s->ops = NULL; s->capops = 0;
+        free(s->arena); s->arena = NULL; s->acap = 0;
+    }
 }
 
 /* ---------------- the trampoline ---------------- */

@@ -6,7 +6,7 @@
 #include <stdatomic.h>
 #include <time.h>
 
-typedef struct ud_op { int kind; long long i; double d; size_t off, len; void *p; } ud_op;
+typedef struct ud_op { int kind; long long i; double d; size_t off, len; void *p; lua_CFunction native; } ud_op;
 
 typedef struct ud_state {
     // allocator

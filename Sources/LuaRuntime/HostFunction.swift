@@ -7,9 +7,26 @@ public final class HostFunction: @unchecked Sendable {
     public let name: String
     public let body: ([LuaValue]) throws -> [LuaValue]
 
-    public init(_ name: String, _ body: @escaping ([LuaValue]) throws -> [LuaValue]) {
+    /// A fast path in C that Lua calls instead, handing `body` what it does not handle.
+    public let fastPath: FastPath?
+
+    public init(_ name: String, fastPath: FastPath? = nil, _ body: @escaping ([LuaValue]) throws -> [LuaValue]) {
         self.name = name
+        self.fastPath = fastPath
         self.body = body
+    }
+
+    /// The same function, called through `fastPath` first.
+    public func with(fastPath: FastPath) -> HostFunction {
+        HostFunction(name, fastPath: fastPath, body)
+    }
+
+    /// A C function in front of a host function: it does the common case on the Lua stack
+    /// (no conversion to Swift values and back) and calls the host function, unchanged
+    /// arguments and all, for everything else, errors included, so both give one behaviour.
+    public enum FastPath: Sendable {
+        /// json.decode: builds the Lua values as it parses (CLuaShim's json.c).
+        case jsonDecode
     }
 }
 

@@ -128,6 +128,8 @@ public final class LuaState {
 
     /// Stack height, for tests that assert every host call leaves the stack balanced.
     public var stackTop: Int32 { lua_gettop(L) }
+    /// Bytes the queue of host results keeps allocated between calls, for tests.
+    var hostResultCapacity: Int { ud_out_capacity(L) }
 
     /// Loads a text chunk and calls it with `args` under a traceback handler.
     @discardableResult

@@ -25,7 +25,10 @@ struct ValueWriter {
             write(t, errorMeta: false)
         case .function(let f):
             retain(f)
-            ud_out_hostfunction(L, Unmanaged.passUnretained(f).toOpaque())
+            switch f.fastPath {
+            case nil: ud_out_hostfunction(L, Unmanaged.passUnretained(f).toOpaque())
+            case .jsonDecode?: ud_out_nativefunction(L, ud_json_decode_function(), Unmanaged.passUnretained(f).toOpaque())
+            }
         }
     }
 

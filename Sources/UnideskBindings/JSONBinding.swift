@@ -47,11 +47,13 @@ public enum JSONBinding {
                     throw HostError.argument(1, "\(error)")
                 }
             },
+            // Lua calls the C decoder (json.c) first; this body decodes what it hands over:
+            // malformed JSON (the error), invalid UTF-8, a wrong argument.
             ctx.function(decode) { args in
                 do { return [LuaData.toLua(try JSON.decode(try args.string(0)))] } catch let e as DataCodecError {
                     throw invalid("json.decode", e)
                 }
-            },
+            }.with(fastPath: .jsonDecode),
         ]
     }
 }

@@ -119,7 +119,18 @@ void ud_out_seti(lua_State *L, long long i);                    // pops value in
 void ud_out_errormeta(lua_State *L);  // gives the table on top the structured-error metatable
 /// A C closure that dispatches to the Swift host function `fnctx` (see ud_dispatch_fn).
 void ud_out_hostfunction(lua_State *L, void *fnctx);
+/// A C function with a fast path, `native`, that gets the Swift host function `fnctx` (a
+/// closure as ud_out_hostfunction pushes it) as its upvalue 1, for whatever it does not
+/// handle itself.
+void ud_out_nativefunction(lua_State *L, lua_CFunction native, void *fnctx);
 int ud_out_count(lua_State *L);        // number of queued ops (for tests)
+size_t ud_out_capacity(lua_State *L);  // bytes the queue holds allocated (for tests)
+
+// ---------------------------------------------------------------- native fast paths
+
+/// json.decode in C (json.c): builds the Lua values while it parses; hands every argument it
+/// does not decode exactly as the Swift path would (errors included) to that path.
+lua_CFunction ud_json_decode_function(void);
 
 // ---------------------------------------------------------------- stack-based path for Swift
 

@@ -1,0 +1,162 @@
+# Benchmark `json`: json.decode of a generated 17 MB document (60,000 records) under
+# `unidesk run`, against lua-cjson under lua5.4 and python3's json module: wall time and
+# peak resident memory of the whole process.
+# Run through scripts/bench, which sets ROOT, UNIDESK_BIN, BENCH_RUNS, BENCH_WARMUP and
+# BENCH_SECTION (the file that receives this benchmark's markdown).
+# needs: lua5.4:lua5.4 python3:python3 /usr/bin/time:time
+set -euo pipefail
+source "$ROOT/scripts/bench.d/lib.sh"
+
+RECORDS="${BENCH_JSON_RECORDS:-60000}"
+BENCH_ROUNDS="${BENCH_ROUNDS:-5}"
+RSS_RUNS="${BENCH_JSON_RSS_RUNS:-3}"
+
+# lua-cjson is a Lua module, not a command: `# needs:` cannot check it.
+if ! lua5.4 -e 'require "cjson"' >/dev/null 2>&1; then
+    echo "scripts/bench: the Lua module 'cjson' is missing; install it with:" >&2
+    echo "    apt-get install -y lua-cjson" >&2
+    exit 2
+fi
+
+BENCH_LOAD_START="$(load_average)"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+cd "$tmp"
+
+# The document: deterministic (a fixed-seed generator, no clock, no randomness from the
+# system), shaped like API listings: nested objects, arrays, integers, floats, booleans,
+# null, escapes and non-ASCII text. ~290 bytes a record.
+python3 - "$RECORDS" >big.json <<'EOF'
+import json, random, sys
+n = int(sys.argv[1])
+rng = random.Random(21)
+words = ["alpha", "beta", "gamma", "delta", "café", "naïve", "東京", "quote\"d", "tab\there", "line\nbreak"]
+records = []
+for i in range(n):
+    records.append({
+        "id": i,
+        "kind": "Item",
+        "name": f"item-{i:06d}",
+        "owner": {"login": rng.choice(words), "uid": rng.randrange(1, 2**40), "admin": rng.random() < 0.1},
+        "price": round(rng.uniform(0, 10000), 2),
+        "ratio": rng.random(),
+        "tags": [rng.choice(words) for _ in range(rng.randrange(0, 5))],
+        "labels": {"tier": rng.choice(["web", "db", "cache"]), "zone": f"z{rng.randrange(1, 9)}"},
+        "deleted": None if rng.random() < 0.7 else rng.random() < 0.5,
+        "note": rng.choice(words) * rng.randrange(1, 4),
+    })
+json.dump(records, sys.stdout, ensure_ascii=False, separators=(", ", ": "))
+EOF
+size="$(stat -c %s big.json)"
+
+# Each decoder prints the number of records and the sum of their ids: the check before timing.
+# (lua-cjson decodes every number as a float, hence the %d.)
+cat >recipe.lua <<'EOF'
+local json = require "unidesk.json"
+local fs = require "unidesk.fs"
+local doc = json.decode(fs.read("big.json"))
+local sum = 0
+for i = 1, #doc do sum = sum + doc[i].id end
+print(string.format("%d\t%d", #doc, sum))
+EOF
+cat >read.lua <<'EOF'
+local fs = require "unidesk.fs"
+local text = fs.read("big.json")
+print(#text)
+EOF
+cat >decode-cjson.lua <<'EOF'
+local f = assert(io.open("big.json", "rb"))
+local text = f:read("a")
+f:close()
+local doc = require("cjson").decode(text)
+local sum = 0
+for i = 1, #doc do sum = sum + doc[i].id end
+print(string.format("%d\t%d", #doc, sum))
+EOF
+cat >py.py <<'EOF'
+import json
+with open("big.json", "rb") as f:
+    doc = json.load(f)
+print(f"{len(doc)}\t{sum(r['id'] for r in doc)}")
+EOF
+
+ud="$(printf '%q' "$UNIDESK_BIN")"
+expected="$RECORDS	$((RECORDS * (RECORDS - 1) / 2))"
+for runner in unidesk cjson python; do
+    case "$runner" in
+        unidesk) out="$("$UNIDESK_BIN" run recipe.lua --no-color 2>"$tmp/err")" || { cat "$tmp/err" >&2; exit 1; } ;;
+        cjson) out="$(lua5.4 decode-cjson.lua)" ;;
+        python) out="$(python3 py.py)" ;;
+    esac
+    if [[ "$out" != "$expected" ]]; then
+        echo "scripts/bench json: $runner printed '$out', expected '$expected' (records, sum of ids)" >&2
+        exit 1
+    fi
+done
+echo "checks pass: unidesk, lua-cjson and python3 decode $RECORDS records with the same ids" >&2
+
+hyperfine_rounds "$tmp/json.json" "$BENCH_RUNS" "$BENCH_WARMUP" \
+    -n "unidesk json.decode" "$ud run recipe.lua --no-color" \
+    -n "lua5.4 + lua-cjson" "lua5.4 decode-cjson.lua" \
+    -n "python3 json.load" "python3 py.py" \
+    -n "unidesk fs.read only" "$ud run read.lua --no-color"
+
+# Peak RSS (GNU time's %M, KiB): the largest of RSS_RUNS runs of each command.
+peak() {
+    local best=0 kib i
+    for ((i = 0; i < RSS_RUNS; i++)); do
+        /usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null 2>&1
+        kib="$(tail -n1 "$tmp/rss")"
+        ((kib > best)) && best="$kib"
+    done
+    echo "$best"
+}
+rss=("$(peak "$UNIDESK_BIN" run recipe.lua --no-color)" "$(peak lua5.4 decode-cjson.lua)" "$(peak python3 py.py)" "$(peak "$UNIDESK_BIN" run read.lua --no-color)")
+
+table() {
+    local mean0 mean1 sd min i mean
+    mean1="$(hyperfine_stat "$tmp/json.json" 1 mean)"
+    echo "| command | mean ± sd | fastest | CPU (user + sys) | time vs lua-cjson | peak RSS | RSS vs lua-cjson |"
+    echo "| --- | --- | --- | --- | --- | --- | --- |"
+    for i in 0 1 2 3; do
+        mean="$(hyperfine_stat "$tmp/json.json" $i mean)"
+        sd="$(hyperfine_stat "$tmp/json.json" $i stddev)"
+        min="$(hyperfine_stat "$tmp/json.json" $i min)"
+        printf '| %s | %s | %s | %s | %s× | %s MiB | %s× |\n' \
+            "$(jq -r ".results[$i].command" "$tmp/json.json")" "$(fmt_time "$mean" "$sd")" "$(fmt_time "$min" 0 | sed 's/ ±.*//')" \
+            "$(fmt_time "$(cpu_time "$tmp/json.json" $i)" 0 | sed 's/ ±.*//')" \
+            "$(awk -v a="$mean" -v b="$mean1" 'BEGIN { printf "%.2f", a / b }')" \
+            "$(awk -v k="${rss[$i]}" 'BEGIN { printf "%.0f", k / 1024 }')" \
+            "$(awk -v a="${rss[$i]}" -v b="${rss[1]}" 'BEGIN { printf "%.2f", a / b }')"
+    done
+}
+verdict() {
+    awk -v t="$(hyperfine_stat "$tmp/json.json" 0 mean)" -v tc="$(hyperfine_stat "$tmp/json.json" 1 mean)" \
+        -v m="${rss[0]}" -v mc="${rss[1]}" 'BEGIN {
+        printf "Targets (issue 21), against lua-cjson: time ≤ 1.2×, here %.2f× (%s); peak RSS ≤ 1.5×, here %.2f× (%s).\n",
+            t / tc, t / tc <= 1.2 ? "met" : "not met", m / mc, m / mc <= 1.5 ? "met" : "not met" }'
+}
+table_text="$(table)"
+verdict_text="$(verdict)"
+
+{
+    echo "## JSON: json.decode of a $(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1e6 }') MB document, unidesk vs lua-cjson and python3"
+    echo
+    echo "_Written by \`scripts/bench json\`; do not edit between the markers (notes go after the end marker)._"
+    echo
+    machine_markdown
+    busy_warning
+    echo "- Versions: $("$UNIDESK_BIN" version) built from $(source_revision); $(lua5.4 -v 2>&1 | awk 'NR == 1 { print $1, $2 }') with lua-cjson $(dpkg-query -W -f '${Version}' lua-cjson 2>/dev/null || echo '?'); $(python3 --version 2>&1)"
+    echo "- Reproduce: \`scripts/bench json\` (from the repository root; defaults \`BENCH_RUNS=15 BENCH_ROUNDS=5 BENCH_WARMUP=2 BENCH_JSON_RECORDS=60000 BENCH_JSON_RSS_RUNS=3\`, this run \`BENCH_RUNS=$BENCH_RUNS BENCH_ROUNDS=$BENCH_ROUNDS BENCH_WARMUP=$BENCH_WARMUP BENCH_JSON_RECORDS=$RECORDS BENCH_JSON_RSS_RUNS=$RSS_RUNS\`)"
+    echo "- Document: $RECORDS records, $size bytes, generated by the script with a fixed seed (nested objects, arrays, integers up to 2^40, floats, booleans, null, escapes, non-ASCII text)."
+    echo "- Method: each command reads the file and decodes it whole, then prints the number of records and the sum of their ids, checked equal for all three before timing. $(runs_of "$tmp/json.json") runs of each after $BENCH_WARMUP warm-up runs, in $BENCH_ROUNDS consecutive \`hyperfine -N\` invocations that each time all four commands. unidesk: \`unidesk run recipe.lua --no-color\` with \`json.decode(fs.read(\"big.json\"))\` (default limits); lua-cjson: \`lua5.4 decode-cjson.lua\` (\`io.open\`, \`read(\"a\")\`, \`cjson.decode\`); python3: \`json.load\` of the file opened in binary. \"unidesk fs.read only\" reads the file without decoding it: the part of the unidesk row that is not json.decode. Peak RSS: GNU time's maximum resident set size, the largest of $RSS_RUNS runs of each command."
+    echo
+    echo "$table_text"
+    echo
+    echo "$verdict_text"
+} >"$BENCH_SECTION"
+
+echo
+echo "$table_text"
+echo
+echo "$verdict_text"
