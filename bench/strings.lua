@@ -1,5 +1,5 @@
 -- String building: string.format, gsub, table.concat, #, string.byte, via the global
--- `string.*` / `table.*` names (read-only proxies under unidesk) in the hot loop.
+-- `string.*` / `table.*` names (the recipe's own library copies under unidesk) in the hot loop.
 local function checksum(s)
   -- Fowler–Noll–Vo-style 32-bit hash over every 97th byte, plus the length.
   local h = 2166136261

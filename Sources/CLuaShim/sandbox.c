@@ -532,6 +532,8 @@ static int open_sandbox_impl(lua_State *L) {
     lua_setfield(L, -2, "__metatable");
     lua_pop(L, 2);
 
+    // Frozen for the prelude and the stdlib modules; the prelude then gives the recipe plain
+    // copies of these five (its own, writable as in Lua) and keeps the frozen ones itself.
     static const char *const libs[] = { LUA_STRLIBNAME, LUA_TABLIBNAME, LUA_MATHLIBNAME,
                                          LUA_UTF8LIBNAME, LUA_COLIBNAME, NULL };
     lua_newtable(L);

@@ -335,3 +335,17 @@ base.check = function(name, ...)
   error(e, 0)
 end
 base_env = freeze(base, "_G")
+
+-- The recipe's own standard libraries: plain per-run copies of the frozen ones, writable as
+-- Lua's library tables are (`function string.trim(s) … end`). The stdlib modules (base_env
+-- above) and this prelude keep the frozen tables, so nothing a recipe does to its copies
+-- changes how `unidesk.*` behaves; require and package.loaded return the copies, as the
+-- globals are. A copy also spares every `math.sqrt` in a hot loop the proxy's __index hop.
+-- The string metatable's __index stays the frozen `string`: strings are shared with the
+-- stdlib, so a function added to the copy is not a method of strings (docs/sandbox.md).
+for _, lib in ipairs({ "string", "table", "math", "utf8", "coroutine" }) do
+  local copy = {}
+  for k, v in pairs(loaded[lib]) do copy[k] = v end
+  _G[lib] = copy
+  loaded[lib] = copy
+end

@@ -1,12 +1,14 @@
 -- expect: exit=0 stdout~SAFE stdout!~ESCAPED within=5
 -- why: pairs/next on a proxy must not hand the real table out as the iterator state or a value.
-local f, state, init = pairs(string)
-local leaked = type(state) == "table" and state ~= string
-local count, tables = 0, 0
-for k, v in pairs(string) do
-  count = count + 1
-  if type(v) == "table" then tables = tables + 1 end
+local json = require "unidesk.json"
+local leaked = {}
+for name, t in pairs({ unidesk = unidesk, json = json, io = io, loaded = package.loaded }) do
+  local _, state = pairs(t)
+  if type(state) == "table" and state ~= t then leaked[#leaked + 1] = name .. " state" end
+  local nextOk, nk = pcall(next, t)
+  if nextOk and nk ~= nil then leaked[#leaked + 1] = name .. " next" end
 end
-local nextOk, nk = pcall(next, string)
-if not leaked and count > 10 and tables == 0 and (not nextOk or nk == nil) and string.len("ab") == 2 then print("SAFE")
-else print("ESCAPED: pairs/next exposed the real string table") end
+local count = 0
+for k, v in pairs(unidesk) do count = count + 1 end
+if #leaked == 0 and count > 10 and json.encode({ 1 }) == "[1]" then print("SAFE")
+else print("ESCAPED: pairs/next exposed a real table: " .. table.concat(leaked, ", ")) end

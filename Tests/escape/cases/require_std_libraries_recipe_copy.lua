@@ -1,11 +1,17 @@
 -- expect: exit=0 stdout~SAFE stdout!~ESCAPED within=5
--- why: require of a standard library returns the sandbox's read-only one, as the global
--- is; os stays unavailable, io and debug are the sandbox's reduced ones.
+-- why: require of a standard library returns the recipe's own copy, the same table as the
+-- global (so a change to it is seen through both, as in Lua); os stays unavailable, io and
+-- debug are the sandbox's reduced, read-only ones.
 local problems = {}
 for _, name in ipairs({ "string", "table", "math", "utf8", "coroutine" }) do
   local ok, m = pcall(require, name)
   if not ok or m ~= _G[name] then problems[#problems + 1] = name .. " differs" end
-  if ok and pcall(function() m.extra = 1 end) then problems[#problems + 1] = name .. " writable" end
+  if ok and m ~= package.loaded[name] then problems[#problems + 1] = name .. " not package.loaded's" end
+  if ok then m.extra = name end
+  if _G[name].extra ~= name then problems[#problems + 1] = name .. ": the global is another table" end
+end
+if pcall(function() io.extra = 1 end) or pcall(function() debug.extra = 1 end) then
+  problems[#problems + 1] = "io or debug writable"
 end
 if require "_G" ~= _G then problems[#problems + 1] = "_G differs" end
 if require "package" ~= package then problems[#problems + 1] = "package differs" end
