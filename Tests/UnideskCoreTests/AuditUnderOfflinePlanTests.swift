@@ -27,6 +27,7 @@ import UnideskBindings
         "unidesk.http.request": (#"require("unidesk.http").request{ method = "POST", url = "http://127.0.0.1:1/hook", json = { a = 1 } }"#, "unidesk.http.post"),
         "unidesk.pg.connect": (#"require("unidesk.pg").connect("postgres://app@127.0.0.1:1/shop")"#, nil),
         "unidesk.pg.connection:exec": (#"require("unidesk.pg").connect("postgres://app@127.0.0.1:1/shop"):exec("UPDATE t SET a = 1")"#, nil),
+        "unidesk.pg.connection:exec_many": (#"require("unidesk.pg").connect("postgres://app@127.0.0.1:1/shop"):exec_many("INSERT INTO t VALUES ($1)", { { 1 }, { 2 } })"#, nil),
         "unidesk.pg.connection:query": (#"require("unidesk.pg").connect("postgres://app@127.0.0.1:1/shop"):query("SELECT 1")"#, nil),
         "unidesk.pg.connection:script": (#"require("unidesk.pg").connect("postgres://app@127.0.0.1:1/shop"):script("SELECT 1;")"#, nil),
         "unidesk.pg.exec": (#"require("unidesk.pg").exec{ dsn = "postgres://app@127.0.0.1:1/shop", sql = "UPDATE t SET a = 1" }"#, "unidesk.pg.connection:exec"),
