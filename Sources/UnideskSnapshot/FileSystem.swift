@@ -155,18 +155,30 @@ enum FileSystem {
 /// take or restore the same app at once. Released by `release()`, when the lock is
 /// dropped, or when the process dies.
 final class AppLock: @unchecked Sendable {
+    /// 10 ms each: how long a holder that recorded no PID is waited for.
+    static let unrecordedHolderWaits = 100
     private let mutex = NSLock()
     private var fd: Int32
 
     init(_ path: String, app: String) throws(SnapshotError) {
         fd = open(path, O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw SnapshotError(.io, "cannot open the lock \(path): \(FileSystem.errnoText())") }
-        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+        // A holder that recorded no PID may be a copy of a released lock's descriptor in a
+        // child process between its fork and its exec (O_CLOEXEC closes it only at the exec):
+        // the lock is free again within moments, so such a holder is given up to a second.
+        // A holder that recorded a PID is another run: busy at once.
+        var waited = 0
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             var buf = [UInt8](repeating: 0, count: 32)
             let n = pread(fd, &buf, buf.count, 0)
-            let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : "?"
+            let holder = n > 0 ? String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            if holder.isEmpty && waited < Self.unrecordedHolderWaits {
+                waited += 1
+                usleep(10_000)
+                continue
+            }
             close(fd)
-            throw SnapshotError(.busy, "another unidesk run (pid \(holder)) is working on the snapshots of \(app); try again when it ends")
+            throw SnapshotError(.busy, "another unidesk run (pid \(holder.isEmpty ? "?" : holder)) is working on the snapshots of \(app); try again when it ends")
         }
         let pid = Array("\(getpid())\n".utf8)
         _ = ftruncate(fd, 0)
