@@ -79,41 +79,12 @@ enum Fidelity {
             """)
     }
 
-    /// Runs `executable arguments…` in `directory`, stdout and stderr captured through files
-    /// (a chatty child never blocks on a full pipe); killed by its PID after `hardTimeout`.
+    /// Runs `executable arguments…` in `directory` with exactly `environment` (Unidesk.capture).
     static func run(_ executable: URL, _ arguments: [String], in directory: URL,
                     environment: [String: String], hardTimeout: Double = 60) throws -> ByteRun {
-        let capture = try TempDir(prefix: "unidesk-fidelity-capture")
-        defer { capture.remove() }
-        let outURL = capture.url.appendingPathComponent("stdout")
-        let errURL = capture.url.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL)
-        let err = try FileHandle(forWritingTo: errURL)
-        defer { try? out.close(); try? err.close() }
-
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment
-        process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = err
-        let done = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in done.signal() }
-        try process.run()
-        var killed = false
-        if done.wait(timeout: .now() + hardTimeout) == .timedOut {
-            killed = true
-            kill(process.processIdentifier, SIGKILL)
-            done.wait()
-        }
-        return ByteRun(exitCode: process.terminationStatus,
-                       stdout: (try? Data(contentsOf: outURL)) ?? Data(),
-                       stderr: (try? Data(contentsOf: errURL)) ?? Data(),
-                       killed: killed, signalled: process.terminationReason == .uncaughtSignal)
+        let r = try Unidesk.capture(executable, arguments, in: directory, environment: environment, hardTimeout: hardTimeout)
+        return ByteRun(exitCode: r.exitCode, stdout: Data(r.stdoutBytes), stderr: Data(r.stderrBytes),
+                       killed: r.killed, signalled: r.signalled)
     }
 
     /// The environment both interpreters get: LUA_INIT would run code before the case in

@@ -66,7 +66,17 @@ enum Unidesk {
     /// `executable`: another copy of the binary (e.g. one outside any checkout).
     static func run(_ arguments: [String], in directory: URL, environment extra: [String: String] = [:],
                     hardTimeout: Double = 30, executable: URL? = nil) throws -> CLIResult {
-        let binary = try executable ?? binary()
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        env.removeValue(forKey: "UNIDESK_STATE_DIR")
+        for (k, v) in extra { env[k] = v }
+        return try capture(try executable ?? binary(), arguments, in: directory, environment: env, hardTimeout: hardTimeout)
+    }
+
+    /// Runs `executable arguments…` in `directory` with exactly `environment`, stdout and
+    /// stderr captured through files (bytes and text); killed by its PID after `hardTimeout`.
+    static func capture(_ binary: URL, _ arguments: [String], in directory: URL, environment env: [String: String],
+                        hardTimeout: Double) throws -> CLIResult {
         let capture = try TempDir(prefix: "unidesk-capture")
         defer { capture.remove() }
         let outURL = capture.url.appendingPathComponent("stdout")
@@ -76,11 +86,6 @@ enum Unidesk {
         let out = try FileHandle(forWritingTo: outURL)
         let err = try FileHandle(forWritingTo: errURL)
         defer { try? out.close(); try? err.close() }
-
-        var env = ProcessInfo.processInfo.environment
-        env["NO_COLOR"] = "1"
-        env.removeValue(forKey: "UNIDESK_STATE_DIR")
-        for (k, v) in extra { env[k] = v }
 
         let process = Process()
         process.executableURL = binary
