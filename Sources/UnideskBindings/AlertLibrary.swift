@@ -85,13 +85,8 @@ public enum AlertLibrary {
                                      perform: { () -> (Bool, String?) in
                     // Every delivery carries an Idempotency-Key (the alert's id and status), so it may be retried.
                     let outcome = transport.get.perform(req, policy: RetryPolicy(retries: 2), remaining: { ctx.deadlineRemaining })
-                    switch outcome.result {
-                    case .success(let r) where (200..<300).contains(r.status): return (true, nil)
-                    case .success(let r):
-                        let text = String(decoding: r.body.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                        return (false, "HTTP \(r.status)" + (text.isEmpty ? "" : ": \(text)"))
-                    case .failure(let e): return (false, e.message)
-                    }
+                    let reason = outcome.undeliveredReason(bodyPrefix: 200)
+                    return (reason == nil, reason)
                 }, plan: {
                     Gate.Planned((false, "planned"), detail: .string("not sent (plan mode): alert \(a.app)/\(a.kind) (\(a.status)) to sink \(c.name), POST \(url)"),
                                  verdict: .unverified)

@@ -61,6 +61,20 @@ public struct RetryPolicy: Sendable {
 public struct RetriedResult: Sendable {
     public let result: Result<HTTPResponse, HTTPError>
     public let attempts: Int
+
+    /// For a delivery that must be taken (an alert, a metrics push): nil for a 2xx answer,
+    /// else what went wrong ("HTTP 500: <the start of the body>", or the transport's error).
+    public func undeliveredReason(bodyPrefix: Int) -> String? {
+        switch result {
+        case .success(let r) where (200..<300).contains(r.status):
+            return nil
+        case .success(let r):
+            let text = String(decoding: r.body.prefix(bodyPrefix), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            return "HTTP \(r.status)" + (text.isEmpty ? "" : ": \(text)")
+        case .failure(let e):
+            return e.message
+        }
+    }
 }
 
 extension HTTPTransport {

@@ -8,14 +8,6 @@ public enum Pushgateway {
                               body: Array(Exposition.text(families).utf8), timeout: timeout, maxBodyBytes: 64 * 1024, maxRedirects: 0)
         // The run is over: no deadline but the push's own (each attempt's timeout, 2 retries).
         let outcome = HTTPTransport().perform(req, policy: RetryPolicy(retries: 2), remaining: { timeout })
-        switch outcome.result {
-        case .success(let r) where (200..<300).contains(r.status):
-            return nil
-        case .success(let r):
-            let text = String(decoding: r.body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            return "HTTP \(r.status)" + (text.isEmpty ? "" : ": \(text)")
-        case .failure(let e):
-            return e.message
-        }
+        return outcome.undeliveredReason(bodyPrefix: 300)
     }
 }
