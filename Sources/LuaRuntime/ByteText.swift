@@ -1,8 +1,16 @@
 /// Lua strings are bytes; Swift text is Unicode. Where a Lua string is shown as text (a log
-/// line, an error message, the audit), bytes that are not UTF-8 are written `\\xNN`, never
+/// line, an error message, the audit), bytes that are not UTF-8 are written `\xNN`, never
 /// replaced by U+FFFD: what is shown can be told apart and read back.
 public enum ByteText {
     public static func escaped(_ b: [UInt8]) -> String {
+        decoded(b) { byte in
+            let hex = String(byte, radix: 16)
+            return "\\x" + (hex.count < 2 ? "0" + hex : hex)
+        }
+    }
+
+    /// Valid UTF-8 runs as they are; each byte outside them as `invalid(byte)` says.
+    public static func decoded(_ b: [UInt8], invalid: (UInt8) -> String) -> String {
         var out = ""
         var i = 0
         while i < b.count {
@@ -11,8 +19,7 @@ public enum ByteText {
                 out += String(decoding: b[i..<(i + n)], as: UTF8.self)
                 i += n
             } else {
-                let hex = String(b[i], radix: 16)
-                out += "\\x" + (hex.count < 2 ? "0" + hex : hex)
+                out += invalid(b[i])
                 i += 1
             }
         }
@@ -35,7 +42,7 @@ public enum ByteText {
 }
 
 extension LuaValue {
-    /// A string as text to show (bytes that are not UTF-8 as `\\xNN`); nil for other types.
+    /// A string as text to show (bytes that are not UTF-8 as `\xNN`); nil for other types.
     public var textValue: String? {
         switch self {
         case .string(let s): return s

@@ -24,7 +24,7 @@ extension Session {
             let level = Console.Level(rawValue: args[0].stringValue ?? "info") ?? .info
             // The log is text for terminals and CI viewers: bytes that are not UTF-8 are shown
             // as \xNN (as control characters are), never replaced.
-            self.console.log(level, args.count > 1 ? LuaData.text(args[1]) : "")
+            self.console.log(level, args.count > 1 ? args[1].textValue ?? "" : "")
             return []
         }
         add("step_begin") { args in

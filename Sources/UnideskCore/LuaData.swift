@@ -57,7 +57,7 @@ public enum LuaData {
                 throw ConversionError(description: "\(path): not valid UTF-8 (byte 0x\(String(bad?.byte ?? 0, radix: 16).uppercased().leftPadded2) at offset \(bad?.offset ?? 0)); JSON, YAML and reports hold text: encode binary data first (hex, base64)")
             case .replace: return .string(String(decoding: b, as: UTF8.self))
             case .latin1: return .string(latin1Bytes(b))
-            case .escapedText: return .string(escapedBytes(b))
+            case .escapedText: return .string(ByteText.escaped(b))
             }
         case .secret:
             if encoding.maskSecrets { return .string(Redactor.mask) }
@@ -87,42 +87,17 @@ public enum LuaData {
         }
     }
 
-    /// A Lua string as text to show: valid UTF-8 as it is; a byte that is not part of a valid
-    /// UTF-8 sequence as `\xNN` (never U+FFFD: what is shown can be told apart and read back).
-    public static func text(_ v: LuaValue) -> String {
-        switch v {
-        case .bytes(let b): return escapedBytes(b)
-        default: return v.stringValue ?? ""
-        }
-    }
-
-    public static func escapedBytes(_ b: [UInt8]) -> String { ByteText.escaped(b) }
-
     /// Each byte that is not part of a valid UTF-8 sequence as the character U+00NN (the byte
     /// read as Latin-1): json.encode's `invalid_utf8 = "escape"`.
     static func latin1Bytes(_ b: [UInt8]) -> String {
-        var out = String.UnicodeScalarView()
-        var i = 0
-        while i < b.count {
-            let n = validSequenceLength(b, at: i)
-            if n > 0 {
-                out.append(contentsOf: String(decoding: b[i..<(i + n)], as: UTF8.self).unicodeScalars)
-                i += n
-            } else {
-                out.append(Unicode.Scalar(b[i]))
-                i += 1
-            }
-        }
-        return String(out)
+        ByteText.decoded(b) { String(Unicode.Scalar($0)) }
     }
-
-    static func validSequenceLength(_ b: [UInt8], at i: Int) -> Int { ByteText.validSequenceLength(b, at: i) }
 
     /// The first byte that is not valid UTF-8, for errors ("byte 0xFF at offset 1").
     static func firstInvalidByte(_ b: [UInt8]) -> (offset: Int, byte: UInt8)? {
         var i = 0
         while i < b.count {
-            let n = validSequenceLength(b, at: i)
+            let n = ByteText.validSequenceLength(b, at: i)
             if n == 0 { return (i, b[i]) }
             i += n
         }
