@@ -202,13 +202,12 @@ public enum HTTPBinding {
         /// One write: `o` holds the options (headers, timeout, retries, …); `argument` is
         /// the number of the argument a bad value is reported against.
         func write(_ method: String, url: String, body: LuaValue, asJSON: Bool, o: LuaTable?, gate: SpecGate, bodyArgument: Int) throws -> [LuaValue] {
-            guard let u = URLComponents(string: url), let scheme = u.scheme, scheme == "http" || scheme == "https", let h = u.host, !h.isEmpty else {
+            guard let u = URLComponents(string: url), let scheme = u.scheme, scheme == "http" || scheme == "https",
+                  let scope = Capability.httpWriteScope(u) else {
                 throw HostError.argument(1, "an http:// or https:// URL expected, got '\(masked(url).0)'")
             }
             let (shownURL, urlSecrets) = masked(url)
             urlSecrets.forEach { ctx.redactor.register($0) }
-            let path = u.percentEncodedPath.isEmpty ? "/" : u.percentEncodedPath
-            let scope = (u.port.map { "\(h):\($0)" } ?? h) + path
             var headers: [(String, String)] = []
             var shownHeaders: [(String, DataValue)] = []
             for (k, v) in o?["headers"].tableValue?.fields ?? [] {

@@ -25,6 +25,14 @@ public struct Capability: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(operation):\(scope)" }
+
+    /// The scope of an HTTP write (`http.post:<scope>`…): `<host[:port]>/<path>`, the path as
+    /// sent and without the query; nil for a URL without a host.
+    public static func httpWriteScope(_ u: URLComponents) -> String? {
+        guard let h = u.host, !h.isEmpty else { return nil }
+        let path = u.percentEncodedPath.isEmpty ? "/" : u.percentEncodedPath
+        return (u.port.map { "\(h):\($0)" } ?? h) + path
+    }
 }
 
 /// A grant or denial pattern: `op-glob[:scope-glob]`, e.g. `kube.*:unidesk-dev/*`.

@@ -52,9 +52,8 @@ public struct AlertSinkConfig: Sendable, Equatable {
     /// The capability its delivery needs, `http.post:<host[:port]>/<path>`, granted by
     /// configuring the sink.
     public var capability: Capability? {
-        guard let u = URLComponents(string: postURL), let h = u.host, !h.isEmpty else { return nil }
-        let path = u.percentEncodedPath.isEmpty ? "/" : u.percentEncodedPath
-        return Capability("http.post", scope: (u.port.map { "\(h):\($0)" } ?? h) + path)
+        guard let u = URLComponents(string: postURL) else { return nil }
+        return Capability.httpWriteScope(u).map { Capability("http.post", scope: $0) }
     }
 
     /// Values to mask in every output.
