@@ -16,17 +16,17 @@ let package = Package(
     ],
     targets: [
         // C boundary. Every code path that can raise a Lua error lives in CLuaShim.
-        .systemLibrary(name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4",
-                       providers: [.apt(["liblua5.4-dev"])]),
+        .systemLibrary(name: "CLua", path: "Sources/CLua", providers: [.apt(["liblua5.4-dev"])]),
         .systemLibrary(name: "CEdit", path: "Sources/CEdit", pkgConfig: "libedit",
                        providers: [.apt(["libedit-dev"])]),
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
-                       providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
-                       providers: [.apt(["libssl-dev"])]),
-        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
-                       providers: [.apt(["libpq-dev"])]),
-        .target(name: "CLuaShim", dependencies: ["CLua", "CSystem"]),
+        // libcurl, libpq and libcrypto are loaded on first use (CLazyLibs): not linked, only
+        // their headers (Debian's libcurl4-openssl-dev, libpq-dev, libssl-dev) are needed to build.
+        .target(name: "CLazyLibs"),
+        .target(name: "CCurl", dependencies: ["CLazyLibs"]),
+        .target(name: "CCrypto", dependencies: ["CLazyLibs"]),
+        .target(name: "CLibPQ", dependencies: ["CLazyLibs"]),
+        // Lua is linked from Debian's static archive (Sources/CLua/shim.h says why).
+        .target(name: "CLuaShim", dependencies: ["CLua", "CSystem"], linkerSettings: [.linkedLibrary(":liblua5.4.a"), .linkedLibrary("m")]),
 
         .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim", "CSystem"]),
 
@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "UnideskState", dependencies: ["UnideskData", "UnideskFiles", "UnideskPostgres", "CSystem"]),
 
         // stdlib/**/*.lua is compiled into UnideskCore at build time (no committed copy).
-        .executableTarget(name: "EmbedStdlibGenerator"),
+        .executableTarget(name: "EmbedStdlibGenerator", dependencies: ["CLuaShim"]),
         .plugin(name: "EmbedStdlib", capability: .buildTool(), dependencies: ["EmbedStdlibGenerator"]),
         .target(name: "UnideskCore", dependencies: ["LuaRuntime", "UnideskData", "UnideskFiles", "CSystem", "CCrypto"],
                 plugins: ["EmbedStdlib"]),
@@ -66,7 +66,7 @@ let package = Package(
 
         .testTarget(name: "LuaRuntimeTests", dependencies: ["UnideskTestSupport", "LuaRuntime", "CLuaShim", "CLua"]),
         .testTarget(name: "UnideskDataTests", dependencies: ["UnideskData"]),
-        .testTarget(name: "UnideskHTTPTests", dependencies: ["UnideskHTTP"]),
+        .testTarget(name: "UnideskHTTPTests", dependencies: ["UnideskHTTP", "CLazyLibs"]),
         .testTarget(name: "UnideskRegistryTests", dependencies: ["UnideskTestSupport", "UnideskRegistry", "UnideskHTTP", "UnideskData"]),
         .testTarget(name: "UnideskPostgresTests", dependencies: ["UnideskTestSupport", "UnideskPostgres", "UnideskData", "UnideskProcess"]),
         .testTarget(name: "UnideskSnapshotTests", dependencies: ["UnideskTestSupport", "UnideskSnapshot", "UnideskCompose", "UnideskData", "UnideskProcess"]),

@@ -1,8 +1,12 @@
+import CLuaShim
 import Foundation
 
 // Build-time generator run by the EmbedStdlib plugin: writes the Lua sources under
 // <stdlib dir> into one Swift file as raw string literals, so `unidesk` carries its stdlib
-// inside the binary (no files beside it) and stdlib/ stays the only copy in the repository.
+// inside the binary (no files beside it) and stdlib/ stays the only copy in the repository;
+// and the prelude's bytecode, compiled here by the same statically linked Lua that runs it, so
+// a run does not compile it at start-up (modules are compiled when a recipe requires them:
+// the sandbox's load takes no binary chunk). A syntax error in the prelude fails the build.
 // Usage: EmbedStdlibGenerator <stdlib dir> <output .swift>
 
 let arguments = CommandLine.arguments
@@ -34,6 +38,31 @@ func literal(_ text: String) -> String {
     return "\(hashes)\"\"\"\n\(text)\n\"\"\"\(hashes)"
 }
 
+/// Bytecode as a string literal of ASCII: a printable byte other than the quote and the
+/// backslash as itself, any other as a \u{XX} escape, which Stdlib.bytecode turns back into that byte.
+func bytecodeLiteral(_ bytes: [UInt8]) -> String {
+    var out = "\""
+    for b in bytes {
+        if b >= 0x20 && b <= 0x7e && b != 0x22 && b != 0x5c { out.unicodeScalars.append(Unicode.Scalar(b)) }
+        else { out += "\\u{" + String(b, radix: 16) + "}" }
+    }
+    return out + "\""
+}
+
+struct CompileError: Error { let message: String }
+
+func bytecode(_ text: String, chunkName: String) throws -> [UInt8] {
+    var text = text
+    var error = [CChar](repeating: 0, count: 512)
+    var length = 0
+    let compiled = text.withUTF8 { b in
+        b.withMemoryRebound(to: CChar.self) { ud_compile_to_bytecode($0.baseAddress, $0.count, chunkName, &length, &error, error.count) }
+    }
+    guard let compiled else { throw CompileError(message: String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
+    defer { free(compiled) }
+    return Array(UnsafeBufferPointer(start: compiled, count: length))
+}
+
 do {
     let files = try luaFiles(under: root)
     var lines = [
@@ -45,6 +74,14 @@ do {
     ]
     for (relative, text) in files { lines.append("        \"\(relative)\": \(literal(text)),") }
     if files.isEmpty { lines.append("        :") }
+    lines += ["    ]", "",
+              "    /// Path relative to stdlib/ → its bytecode (chunk name @stdlib/PATH, line info kept).",
+              "    static let bytecode: [String: StaticString] = ["]
+    let compiled = files.filter { $0.0 == "unidesk/_prelude.lua" }
+    for (relative, text) in compiled {
+        lines.append("        \"\(relative)\": \(bytecodeLiteral(try bytecode(text, chunkName: "@stdlib/" + relative))),")
+    }
+    if compiled.isEmpty { lines.append("        :") }
     lines += ["    ]", "}", ""]
     let swift = lines.joined(separator: "\n")
     // Rewrite only on change, so an unchanged stdlib does not recompile UnideskCore.

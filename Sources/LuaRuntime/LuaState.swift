@@ -161,6 +161,21 @@ public final class LuaState {
         return popResults(from: top)
     }
 
+    /// Runs bytecode that unidesk's own build compiled with this same Lua (the stdlib's,
+    /// never a recipe's: recipes' chunks are always loaded as text).
+    @discardableResult
+    public func run(embedded bytecode: [UInt8], chunkName: String, args: [LuaValue] = []) throws(LuaError) -> [LuaValue] {
+        let top = lua_gettop(L)
+        try pushValues(args)
+        let rc = bytecode.withUnsafeBufferPointer { b in
+            b.withMemoryRebound(to: CChar.self) {
+                ud_load_embedded_and_call(L, $0.baseAddress, $0.count, chunkName, Int32(args.count), LUA_MULTRET)
+            }
+        }
+        if rc != LUA_OK { throw popError(rc, restoring: top) }
+        return popResults(from: top)
+    }
+
     /// Compiles bytes without running; nil when the chunk is valid Lua.
     public func compileError(bytes code: [UInt8], chunkName: String) -> LuaError? {
         let rc = code.withUnsafeBufferPointer { b in

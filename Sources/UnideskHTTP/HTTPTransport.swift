@@ -9,15 +9,22 @@ public final class HTTPTransport {
         curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
     }()
 
-    private let multi: UnsafeMutableRawPointer
+    /// nil when libcurl could not be loaded (it is loaded on first use): every request then
+    /// fails with `unavailable`.
+    private let multi: UnsafeMutableRawPointer?
 
     public init() {
         _ = Self.globalInit
         multi = curl_multi_init()
-        _ = ud_curlm_set_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        if let multi { _ = ud_curlm_set_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX)) }
     }
 
-    deinit { curl_multi_cleanup(multi) }
+    deinit { if let multi { curl_multi_cleanup(multi) } }
+
+    /// Why no request can be made (libcurl missing), as a network error naming what to install.
+    static var unavailable: HTTPError? {
+        ud_lazy_curl().map { HTTPError(kind: .network, message: "no HTTP client: " + String(cString: $0)) }
+    }
 
     public func perform(_ request: HTTPRequest) -> Result<HTTPResponse, HTTPError> {
         performAll([request], maxConcurrent: 1)[0]
@@ -26,6 +33,10 @@ public final class HTTPTransport {
     /// Runs every request, at most `maxConcurrent` at a time (and per host). One failure
     /// does not affect the others.
     public func performAll(_ requests: [HTTPRequest], maxConcurrent: Int) -> [Result<HTTPResponse, HTTPError>] {
+        guard let multi else {
+            let error = Self.unavailable ?? HTTPError(kind: .network, message: "no HTTP client: curl_multi_init failed")
+            return requests.map { _ in .failure(error) }
+        }
         var results = [Result<HTTPResponse, HTTPError>?](repeating: nil, count: requests.count)
         var inFlight: [Int: Transfer] = [:]
         var next = 0

@@ -12,7 +12,7 @@ final class Transfer {
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     init(_ request: HTTPRequest) throws(HTTPError) {
-        guard let h = curl_easy_init() else { throw HTTPError(kind: .network, message: "cannot create a curl handle") }
+        guard let h = curl_easy_init() else { throw HTTPTransport.unavailable ?? HTTPError(kind: .network, message: "cannot create a curl handle") }
         self.request = request
         self.handle = h
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)

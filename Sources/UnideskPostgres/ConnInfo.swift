@@ -9,6 +9,8 @@ public struct ConnInfo: Sendable {
     /// Parses a key=value string or a postgres:// URI. The error never quotes the DSN,
     /// since a malformed one may still hold a password.
     public init(parsing dsn: String) throws(PGError) {
+        // libpq is loaded on first use; every path to a connection parses its DSN here first.
+        if let why = ud_lazy_libpq() { throw PGError(.network, "no PostgreSQL client: " + String(cString: why)) }
         var err: UnsafeMutablePointer<CChar>?
         guard let parsed = PQconninfoParse(dsn, &err) else {
             let why = err.map { String(cString: $0) } ?? "unreadable"

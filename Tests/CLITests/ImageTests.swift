@@ -99,6 +99,16 @@ struct ImageTests {
         #expect(version.stdoutText == hostVersion.stdout)
         #expect(version.stdoutText.hasPrefix("unidesk "))
 
+        // libcurl and libpq, opened on first use, are in the image: a refused connection, not
+        // "cannot load"
+        let lazy = try Self.podman(["run", "--rm", "--entrypoint", "sh", byDigest, "-c", """
+            printf '%s\\n' 'print(select(2, pcall(require("unidesk.http").get, "http://127.0.0.1:9/")))' \
+              'print(select(2, pcall(require("unidesk.pg").connect, "host=127.0.0.1 port=9 dbname=x")))' > /tmp/lazy.lua && \
+            cd /tmp && unidesk run lazy.lua --no-color
+            """])
+        #expect(lazy.status == 0, "\(lazy.stderrText)")
+        #expect(lazy.stdoutText.contains("127.0.0.1") && !lazy.stdoutText.contains("cannot load"), "\(lazy.stdoutText)")
+
         // not root: the image's user
         let id = try Self.podman(["run", "--rm", "--entrypoint", "id", byDigest])
         #expect(id.status == 0)

@@ -9,9 +9,9 @@
 //   - Swift calls into Lua only through ud_pcall_traceback / ud_load_and_call.
 #include <stddef.h>
 #include <stdint.h>
-#include <lua.h>
-#include <lauxlib.h>
-#include <lualib.h>
+#include <lua5.4/lua.h>
+#include <lua5.4/lauxlib.h>
+#include <lua5.4/lualib.h>
 
 // ---------------------------------------------------------------- state
 
@@ -68,6 +68,14 @@ void ud_check_limits_soon(lua_State *L);
 /// the stack index of a table used as the chunk's _ENV.
 int ud_load_and_call(lua_State *L, const char *code, size_t len, const char *chunkname,
                      int env_index, int nargs, int nresults);
+/// Build time only (EmbedStdlibGenerator): compiles Lua source in a fresh state and returns its
+/// bytecode with line information (malloc'd, *out_len bytes; free it), or NULL and the error.
+unsigned char *ud_compile_to_bytecode(const char *code, size_t len, const char *chunkname,
+                                      size_t *out_len, char *error, size_t error_len);
+/// Loads bytecode embedded at build time by the same Lua (mode "b": only ever the stdlib's,
+/// never a recipe's) and calls it with the `nargs` values below it, as ud_load_and_call.
+int ud_load_embedded_and_call(lua_State *L, const char *bytecode, size_t len, const char *chunkname,
+                              int nargs, int nresults);
 /// Compiles only (for `unidesk check`): LUA_OK and nothing pushed, or an error and its
 /// message pushed.
 int ud_compile(lua_State *L, const char *code, size_t len, const char *chunkname);

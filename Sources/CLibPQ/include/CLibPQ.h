@@ -1,7 +1,12 @@
 #pragma once
-// libpq, PostgreSQL's client library. Its diagnostic field codes are char-literal macros,
-// which Swift cannot import; they are re-exported here as constants.
-#include <libpq-fe.h>
+// libpq, PostgreSQL's client library, loaded on first use (libpq.c: the functions unidesk
+// calls are defined there under libpq's names, hidden, forwarding to the library). Its
+// diagnostic field codes are char-literal macros, which Swift cannot import; they are
+// re-exported here as constants.
+#include <postgresql/libpq-fe.h>
+
+/// Loads libpq if it is not loaded yet: NULL when usable, else why not (what to install).
+const char *ud_lazy_libpq(void);
 #include <errno.h>
 #include <poll.h>
 
