@@ -15,7 +15,7 @@ public final class Console: @unchecked Sendable {
     private var progressText: String?
 
     public init(color: Bool, redactor: Redactor) {
-        let term = ProcessInfo.processInfo.environment["TERM"] ?? ""
+        let term = ProcessEnvironment.value("TERM") ?? ""
         fancy = color && isatty(2) == 1 && term != "dumb"
         self.redactor = redactor
         if fancy { startSpinner() }

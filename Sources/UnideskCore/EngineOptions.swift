@@ -48,9 +48,8 @@ public struct EngineOptions: Sendable {
     public init() {}
 
     public static var defaultStateDirectory: String {
-        let env = ProcessInfo.processInfo.environment
-        if let d = env["UNIDESK_STATE_DIR"], !d.isEmpty { return d }
-        if let x = env["XDG_STATE_HOME"], !x.isEmpty { return x + "/unidesk" }
-        return (env["HOME"] ?? "/tmp") + "/.local/state/unidesk"
+        if let d = ProcessEnvironment.value("UNIDESK_STATE_DIR"), !d.isEmpty { return d }
+        if let x = ProcessEnvironment.value("XDG_STATE_HOME"), !x.isEmpty { return x + "/unidesk" }
+        return (ProcessEnvironment.value("HOME") ?? "/tmp") + "/.local/state/unidesk"
     }
 }

@@ -21,7 +21,9 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "Lua files, or directories (every recipe.lua and *_test.lua below them).")
     var paths: [String]
 
-    func run() throws {
+    func run() throws { try Self.perform(paths: paths) }
+
+    static func perform(paths: [String]) throws {
         var files: [String] = []
         var errors = 0
         for path in paths {

@@ -10,10 +10,10 @@ struct CommonOptions: ParsableArguments {
     var vars: [String] = []
 
     @Option(help: ArgumentHelp("Wall-clock deadline for the whole run; exit 4 when it passes.", valueName: "seconds"))
-    var timeout: Double = 1800
+    var timeout: Double = RunFlags.defaultTimeout
 
     @Option(name: .customLong("max-memory"), help: ArgumentHelp("Memory cap of the Lua sandbox; exit 4 when exceeded.", valueName: "MB"))
-    var maxMemory: Int = 512
+    var maxMemory: Int = RunFlags.defaultMaxMemory
 
     @Option(help: ArgumentHelp("Write the JSON report (status, steps, effects, audit, outputs) to FILE.", valueName: "file"))
     var report: String?
@@ -52,23 +52,19 @@ struct CommonOptions: ParsableArguments {
     var noColor = false
 
     @Option(name: .customLong("stop-grace"), help: ArgumentHelp("After SIGTERM or SIGINT the run stops at its next Lua instruction, waits end early, locks are released and the report is written (exit 4, 'limit: stopped by SIGTERM'); a process still running this many seconds later is stopped hard (exit 4). A second signal stops it hard at once. Keep it below the pod's terminationGracePeriodSeconds (30 by default).", valueName: "seconds"))
-    var stopGrace: Double = 20
+    var stopGrace: Double = RunFlags.defaultStopGrace
 
     /// Called by ArgumentParser while parsing, so these errors show the subcommand's usage.
-    func validate() throws {
-        guard timeout > 0, timeout.isFinite else {
-            throw ValidationError("--timeout must be a positive number of seconds, got \(Self.number(timeout))")
-        }
-        guard stopGrace > 0, stopGrace.isFinite else {
-            throw ValidationError("--stop-grace must be a positive number of seconds, got \(Self.number(stopGrace))")
-        }
-        // 0 used to lift the cap silently; the sandbox always has one (raise it instead).
-        guard maxMemory > 0 else {
-            throw ValidationError("--max-memory must be a positive number of MB (the sandbox always has a memory cap; raise it for big data, e.g. --max-memory 4096), got \(maxMemory)")
-        }
+    func validate() throws { try flags.validate() }
+
+    /// The values, as RunFlags (which the fast path fills without ArgumentParser).
+    var flags: RunFlags {
+        RunFlags(vars: vars, timeout: timeout, maxMemory: maxMemory, report: report, junit: junit, allow: allow, deny: deny,
+                 policy: policy, env: env, secretEnv: secretEnv, alertSinks: alertSinks, metricsPush: metricsPush,
+                 stateDir: stateDir, stateDb: stateDb, noColor: noColor, stopGrace: stopGrace)
     }
 
-    private static func number(_ d: Double) -> String { d == d.rounded() && d.isFinite ? "\(Int(d))" : "\(d)" }
+    func engineOptions(mode: RunMode) throws -> EngineOptions { try flags.engineOptions(mode: mode) }
 
     /// Options whose value may be a negative number: ArgumentParser would take `--timeout -1`
     /// for a flag named `-1` ("Missing value"); joined as `--timeout=-1`, the value reaches
@@ -90,56 +86,5 @@ struct CommonOptions: ParsableArguments {
             i += 1
         }
         return out
-    }
-
-    func engineOptions(mode: RunMode) throws -> EngineOptions {
-        var o = EngineOptions()
-        o.mode = mode
-        try validate()
-        o.timeout = timeout
-        o.maxMemoryMB = maxMemory
-        for v in vars {
-            guard let eq = v.firstIndex(of: "="), eq != v.startIndex else {
-                throw ValidationError("--var expects key=value, got '\(v)'")
-            }
-            o.vars.append((String(v[..<eq]), String(v[v.index(after: eq)...])))
-        }
-        do {
-            if let policy { o.policy = try Policy.load(path: policy, environment: o.environment) }
-            try o.policy.add(allow: allow, deny: deny)
-            for (i, flag) in alertSinks.enumerated() {
-                var sink = try AlertSinkConfig.parse(flag: flag, index: i)
-                // Two flags of one type: the second is alertmanager-2, and so on.
-                let same = o.policy.alertSinks.filter { $0.kind == sink.kind }.count
-                if same > 0 { sink.name = "\(sink.kind.rawValue)-\(same + 1)" }
-                try o.policy.addAlertSink(sink)
-            }
-            if let metricsPush {
-                var m = o.policy.metrics ?? MetricsConfig(push: metricsPush)
-                m.push = metricsPush
-                try MetricsConfig.check(url: metricsPush)
-                // Asked for on the command line: a plan pushes too.
-                if mode.isPlan { m.inPlan = true }
-                o.policy.metrics = m
-            }
-        } catch {
-            throw ValidationError(error.message)
-        }
-        o.policy.env += env
-        o.policy.secretEnv += secretEnv
-        if let stateDir { o.stateDirectory = stateDir }
-        if let db = stateDb ?? o.environment["UNIDESK_STATE_DB"], !db.isEmpty {
-            // A malformed conninfo is a usage error now (exit 2), not a failure at first use.
-            do { _ = try PostgresStateStore(conninfo: db) } catch { throw ValidationError(error.description) }
-            o.stateDatabase = db
-        }
-        o.color = !noColor && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        o.reportPath = report
-        o.stopGrace = stopGrace
-        let log = o.environment["UNIDESK_TERMINATION_LOG"] ?? "/dev/termination-log"
-        o.terminationLogPath = log.isEmpty ? nil : log
-        o.junitPath = junit
-        o.metricsPusher = MetricsPush.pusher
-        return o
     }
 }

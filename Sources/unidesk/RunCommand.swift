@@ -12,8 +12,10 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    func run() throws {
-        let engine = Engine(options: try common.engineOptions(mode: .run), libraries: Libraries.all)
+    func run() throws { try Self.perform(recipe: recipe, flags: common.flags) }
+
+    static func perform(recipe: String, flags: RunFlags) throws {
+        let engine = Engine(options: try flags.engineOptions(mode: .run), libraries: Libraries.all)
         let report = engine.run(recipePath: recipe)
         throw CommandExit(code: report.exitCode.rawValue)
     }
@@ -35,8 +37,10 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
-    func run() throws {
-        var options = try common.engineOptions(mode: .plan(offline: offline))
+    func run() throws { try Self.perform(recipe: recipe, offline: offline, out: out, flags: common.flags) }
+
+    static func perform(recipe: String, offline: Bool, out: String?, flags: RunFlags) throws {
+        var options = try flags.engineOptions(mode: .plan(offline: offline))
         options.planOutPath = out
         let engine = Engine(options: options, libraries: Libraries.all)
         let report = engine.run(recipePath: recipe)

@@ -4,11 +4,16 @@ import UnideskCore
 
 // ArgumentParser exits 64 on usage errors; unidesk documents 2. Parse here, map the codes.
 let arguments = CommonOptions.joiningNegativeValues(Array(CommandLine.arguments.dropFirst()))
-var command: ParsableCommand
-do {
-    command = try Unidesk.parseAsRoot(arguments)
-} catch {
-    fail(Unidesk.fullMessage(for: error), error: error)
+let command: FastCommandLine.Command
+if let fast = FastCommandLine.parse(arguments, knob: ProcessEnvironment.value("UNIDESK_ARGUMENT_PARSER")) {
+    command = fast
+} else {
+    do {
+        var parsed = try Unidesk.parseAsRoot(arguments)
+        command = FastCommandLine.Command(type: type(of: parsed)) { try parsed.run() }
+    } catch {
+        fail(Unidesk.fullMessage(for: error), error: error)
+    }
 }
 do {
     try command.run()
@@ -17,9 +22,8 @@ do {
 } catch let error as ValidationError {
     // Raised by run() (a policy file, --var, --state-db): the usage shown is the
     // subcommand's, as for errors found while parsing.
-    let sub = type(of: command)
-    let name = sub._commandName
-    Console.writeFD(2, "Error: \(error.message)\nUsage: \(Unidesk.usageString(for: sub))\n  See 'unidesk \(name) --help' for more information.\n")
+    let name = command.type._commandName
+    Console.writeFD(2, "Error: \(error.message)\nUsage: \(Unidesk.usageString(for: command.type))\n  See 'unidesk \(name) --help' for more information.\n")
     exit_(ExitCode.usage.rawValue)
 } catch {
     fail(Unidesk.fullMessage(for: error), error: error)
