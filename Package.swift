@@ -17,14 +17,14 @@ let package = Package(
     targets: [
         // C boundary. Every code path that can raise a Lua error lives in CLuaShim.
         .systemLibrary(name: "CLua", path: "Sources/CLua", providers: [.apt(["liblua5.4-dev"])]),
-        .systemLibrary(name: "CEdit", path: "Sources/CEdit", pkgConfig: "libedit",
-                       providers: [.apt(["libedit-dev"])]),
-        // libcurl, libpq and libcrypto are loaded on first use (CLazyLibs): not linked, only
-        // their headers (Debian's libcurl4-openssl-dev, libpq-dev, libssl-dev) are needed to build.
+        // libcurl, libpq, libcrypto and libedit are loaded on first use (CLazyLibs): not linked,
+        // only their headers (Debian's libcurl4-openssl-dev, libpq-dev, libssl-dev, libedit-dev)
+        // are needed to build.
         .target(name: "CLazyLibs"),
         .target(name: "CCurl", dependencies: ["CLazyLibs"]),
         .target(name: "CCrypto", dependencies: ["CLazyLibs"]),
         .target(name: "CLibPQ", dependencies: ["CLazyLibs"]),
+        .target(name: "CEdit", dependencies: ["CLazyLibs"]),
         // Lua is linked from Debian's static archive (Sources/CLua/shim.h says why).
         .target(name: "CLuaShim", dependencies: ["CLua", "CSystem"], linkerSettings: [.linkedLibrary(":liblua5.4.a"), .linkedLibrary("m")]),
 

@@ -47,7 +47,12 @@ public final class Repl {
     public func run() -> Int32 {
         interrupts.install()
         if interactive {
-            reader = ReplEditReader(historyPath: ReplEditReader.defaultHistoryPath(), interrupts: interrupts)
+            do {
+                reader = try ReplEditReader(historyPath: ReplEditReader.defaultHistoryPath(), interrupts: interrupts)
+            } catch {
+                out("no line editing or history: \(error.reason)")
+                reader = ReplPipeReader()
+            }
             out("unidesk \(UnideskVersion.string) (Lua 5.4) in \(modeName(options.mode)) mode, sandbox '\(directory)' — Ctrl-D to exit, :help for commands")
         } else {
             reader = ReplPipeReader()

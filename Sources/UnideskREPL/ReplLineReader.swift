@@ -86,24 +86,28 @@ private func editGetc(_: UnsafeMutablePointer<FILE>?) -> Int32 {
 
 private let editGetcHook: @convention(c) (UnsafeMutablePointer<FILE>?) -> Int32 = { editGetc($0) }
 
+/// Why the terminal gets no line editing (libedit could not be loaded).
+struct EditUnavailable: Error {
+    let reason: String
+}
+
 /// Line editing and history with libedit's readline API.
 final class ReplEditReader: ReplLineReader {
     static let historyLimit: Int32 = 1000
     let historyPath: String?
     private var last: String?
 
-    init(historyPath: String?, interrupts: ReplInterrupts) {
+    /// Loads libedit (on first use: CEdit) and sets it up; throws why when it cannot.
+    init(historyPath: String?, interrupts: ReplInterrupts) throws(EditUnavailable) {
         self.historyPath = historyPath
         editPromptInterruptFD = interrupts.promptRead
-        // While it edits, libedit catches SIGINT, SIGTSTP, SIGCONT, SIGWINCH…: it restores
-        // the terminal, then re-raises the signal to the previous handler (ours for SIGINT,
-        // see ReplInterrupts), and after Ctrl-Z / fg it returns to raw mode and redraws.
-        rl_catch_signals = 1
-        rl_readline_name = UnsafePointer(strdup("unidesk"))   // lives for the process
-        rl_getc_function = editGetcHook
-        rl_initialize()
-        // Tab would complete file names from the current directory: insert it instead.
-        rl_bind_key(9, rl_insert)
+        // libedit catches SIGINT, SIGTSTP, SIGCONT, SIGWINCH… while it edits: it restores the
+        // terminal, then re-raises the signal to the previous handler (ours for SIGINT, see
+        // ReplInterrupts), and after Ctrl-Z / fg it returns to raw mode and redraws.
+        // The name lives for the process.
+        if let why = ud_edit_setup(UnsafePointer(strdup("unidesk")), editGetcHook) {
+            throw EditUnavailable(reason: String(cString: why))
+        }
         using_history()
         stifle_history(Self.historyLimit)
         if let historyPath, FileManager.default.fileExists(atPath: historyPath) {

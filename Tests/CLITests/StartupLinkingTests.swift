@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// What `unidesk` loads at start-up (docs/benchmarks.md, cold start): Lua is linked in, and
-/// libcurl, libpq and libcrypto are opened on first use (Sources/CLazyLibs), so none of them
+/// libcurl, libpq, libcrypto and libedit (the REPL's) are opened on first use (Sources/CLazyLibs), so none of them
 /// is a NEEDED entry of the binary, and a recipe that touches neither the network, a database
 /// nor a digest never opens them; one that does gets them.
 @Suite struct StartupLinkingTests {
@@ -14,7 +14,7 @@ import Testing
         #expect(readelf.exitCode == 0, "\(readelf.summary)")
         let needed = readelf.stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }.map(String.init)
         #expect(!needed.isEmpty)
-        for library in ["libcurl", "libpq", "libcrypto", "libssl", "liblua"] {
+        for library in ["libcurl", "libpq", "libcrypto", "libssl", "liblua", "libedit"] {
             #expect(!needed.contains { $0.contains(library) }, "\(library) is a NEEDED entry: \(needed)")
         }
     }
@@ -32,7 +32,7 @@ import Testing
         let idle = try Unidesk.run(["run", "idle.lua", "--no-color"], in: dir.url, environment: ["LD_DEBUG": "files"])
         #expect(idle.exitCode == 0, "\(idle.summary)")
         #expect(idle.stderr.contains("file="), "LD_DEBUG printed nothing: \(idle.summary)")
-        for library in ["libcurl.so", "libpq.so", "libcrypto.so"] {
+        for library in ["libcurl.so", "libpq.so", "libcrypto.so", "libedit.so"] {
             #expect(!idle.stderr.contains("file=\(library)"), "\(library) opened by a recipe that used none of it")
         }
         let used = try Unidesk.run(["run", "network.lua", "--no-color"], in: dir.url, environment: ["LD_DEBUG": "files"])
