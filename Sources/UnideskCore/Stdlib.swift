@@ -21,20 +21,21 @@ enum Stdlib {
     /// The generator writes each byte that is not printable ASCII as \u{XX}: U+0000…U+00FF,
     /// one or two bytes of UTF-8. This turns them back into the bytes.
     static func decodeBytecodeLiteral(_ utf8: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(utf8.count)
-        var i = 0
-        while i < utf8.count {
-            let b = utf8[i]
-            if b < 0x80 {
-                out.append(b)
-                i += 1
-            } else {
-                out.append(((b & 0x03) << 6) | (utf8[i + 1] & 0x3f))
-                i += 2
+        [UInt8](unsafeUninitializedCapacity: utf8.count) { out, count in
+            var i = 0, n = 0
+            while i < utf8.count {
+                let b = utf8[i]
+                if b < 0x80 {
+                    out[n] = b
+                    i += 1
+                } else {
+                    out[n] = ((b & 0x03) << 6) | (utf8[i + 1] & 0x3f)
+                    i += 2
+                }
+                n += 1
             }
+            count = n
         }
-        return out
     }
 
     /// Public module names ("unidesk.semver"), without the private `_`-prefixed files.

@@ -259,13 +259,36 @@ def lua_table(programs):
     return "\n".join(lines)
 
 
-def lua_cold(doc):
-    """The cold-start sentence of the empty recipe."""
-    lm, ls = stat(doc, 0, "mean"), stat(doc, 0, "stddev")
-    um, us = stat(doc, 1, "mean"), stat(doc, 1, "stddev")
-    return ("Cold start of an empty recipe (`bench/empty.lua`, %d runs each): lua5.4 %s, unidesk %s: "
-            "unidesk takes %.1f× as long as lua5.4 (+%.1f ms)." % (
-                runs_of(doc), fmt_time(lm, ls), fmt_time(um, us), um / lm, (um - lm) * 1e3))
+# startup.sh: per pair, the reference (result 0) and unidesk (result 1) in one document
+
+STARTUP_TARGET = 3.0
+
+
+def startup_row(doc, what, target):
+    """One row: both commands' mean ± sd and median, the ratio of medians (unidesk ÷ the
+    reference) with its verdict when the pair has a target, and the ratio of CPU times."""
+    ref, ud = doc["results"][0], doc["results"][1]
+    rm, um = median(doc, 0), median(doc, 1)
+    r = um / rm
+    cpu_r, cpu_u = cpu_time(doc, 0), cpu_time(doc, 1)
+    cpu = "%.2f" % (cpu_u / cpu_r) if cpu_r and cpu_u else "–"
+    verdict = "%s (≤ %.0f×)" % (yes_no(round(r, 2) <= target), target) if target else "reference only"
+    return "| %s | `%s` | %s (median %s) | `%s` | %s (median %s) | **%.2f×** | %s | %s |" % (
+        what, ref["command"], fmt_time(stat(doc, 0, "mean"), stat(doc, 0, "stddev")), fmt_ms(rm),
+        ud["command"], fmt_time(stat(doc, 1, "mean"), stat(doc, 1, "stddev")), fmt_ms(um), r, verdict, cpu)
+
+
+def fmt_ms(s):
+    """"1.2 ms" below 0.1 s, else as ms()."""
+    return "%.1f ms" % (s * 1e3) if s < 0.1 else ms(s)
+
+
+def startup_table(rows):
+    """rows: (what, doc, target or None)."""
+    return "\n".join([
+        "| start-up of | reference | reference wall | unidesk | unidesk wall | unidesk ÷ reference (medians) | target met | ratio of CPU times |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ] + [startup_row(doc, what, target) for what, doc, target in rows])
 
 
 # registry.sh: unidesk (0) and the curl loop (1) in one document, the skopeo loop in another
@@ -1022,7 +1045,8 @@ def main(argv=None):
     sub.add_parser("others", help="top -b -n 2 output on stdin: the busy other processes")
     s = sub.add_parser("lua-table", help="--program NAME WHAT JSON ...: the Lua VM table")
     s.add_argument("--program", nargs=3, action="append", required=True, metavar=("NAME", "WHAT", "JSON"))
-    doc_args(sub.add_parser("lua-cold", help="JSON: the cold-start sentence"))
+    s = sub.add_parser("startup-table", help="--pair WHAT JSON TARGET ...: the start-up table (TARGET 0: none)")
+    s.add_argument("--pair", nargs=3, action="append", default=[], metavar=("WHAT", "JSON", "TARGET"))
     s = sub.add_parser("registry-table", help="FAST SKOPEO N: the registry table")
     s.add_argument("fast")
     s.add_argument("skopeo")
@@ -1136,8 +1160,8 @@ def main(argv=None):
         print(other_processes(sys.stdin.read()), file=out)
     elif a.cmd == "lua-table":
         print(lua_table([(n, w, load(j)) for n, w, j in a.program]), file=out)
-    elif a.cmd == "lua-cold":
-        print(lua_cold(load(a.json)), file=out)
+    elif a.cmd == "startup-table":
+        print(startup_table([(w, load(j), float(t) or None) for w, j, t in a.pair]), file=out)
     elif a.cmd == "registry-table":
         print(registry_table(load(a.fast), load(a.skopeo), a.n), file=out)
     elif a.cmd == "pg-inserts":

@@ -1,5 +1,5 @@
 # Benchmark `lua`: CPU-bound Lua programs (bench/*.lua) under `unidesk run` with its default
-# limits versus Debian's lua5.4 interpreter, plus the cold start of an empty recipe.
+# limits versus Debian's lua5.4 interpreter (the cold start is scripts/bench.d/startup.sh's).
 # Run through scripts/bench, which sets ROOT, UNIDESK_BIN, BENCH_RUNS, BENCH_WARMUP and
 # BENCH_SECTION (the file that receives this benchmark's markdown).
 # needs: lua5.4:lua5.4
@@ -14,7 +14,6 @@ PROGRAMS=(
     "strings|string.format, gsub, gmatch, table.concat through the global library tables"
     "trees|allocation and GC (binary trees), table constructors, closures"
 )
-COLD_RUNS="${BENCH_COLD_RUNS:-50}"
 BENCH_ROUNDS="${BENCH_ROUNDS:-5}"
 
 BENCH_LOAD_START="$(load_average)"
@@ -24,7 +23,7 @@ cd "$ROOT/bench"
 ud="$(printf '%q' "$UNIDESK_BIN")"
 
 # Same stdout from both runners, or no timing at all.
-for entry in "${PROGRAMS[@]}" "empty|"; do
+for entry in "${PROGRAMS[@]}"; do
     p="${entry%%|*}"
     lua5.4 "$p.lua" >"$tmp/$p.lua5.4.out"
     if ! "$UNIDESK_BIN" run "$p.lua" --no-color >"$tmp/$p.unidesk.out" 2>"$tmp/$p.unidesk.err"; then
@@ -46,16 +45,14 @@ time_pair() {
         -n unidesk "$ud run $1.lua --no-color"
 }
 
-# The table and the cold-start sentence are benchlib's (lua-table, lua-cold).
+# The table is benchlib's (lua-table).
 table_args=()
 for entry in "${PROGRAMS[@]}"; do
     p="${entry%%|*}"
     time_pair "$p" "$BENCH_RUNS" "$BENCH_WARMUP"
     table_args+=(--program "$p" "${entry#*|}" "$tmp/$p.json")
 done
-time_pair empty "$COLD_RUNS" "$BENCH_WARMUP"
 table="$(benchlib lua-table "${table_args[@]}")"
-cold_line="$(benchlib lua-cold "$tmp/empty.json")"
 table() { echo "$table"; }
 
 {
@@ -66,15 +63,11 @@ table() { echo "$table"; }
     machine_markdown
     busy_warning
     echo "- Versions: $(lua5.4 -v 2>&1 | awk 'NR == 1 { print $1, $2 }'); $("$UNIDESK_BIN" version) built from $(source_revision); system liblua5.4 $(dpkg-query -W -f '${Version}' liblua5.4-0 2>/dev/null || echo '?')"
-    echo "- Reproduce: \`scripts/bench lua\` (from the repository root; defaults \`BENCH_RUNS=15 BENCH_ROUNDS=5 BENCH_WARMUP=2 BENCH_COLD_RUNS=50\`, this run \`BENCH_RUNS=$BENCH_RUNS BENCH_ROUNDS=$BENCH_ROUNDS BENCH_WARMUP=$BENCH_WARMUP BENCH_COLD_RUNS=$COLD_RUNS\`)"
+    echo "- Reproduce: \`scripts/bench lua\` (from the repository root; defaults \`BENCH_RUNS=15 BENCH_ROUNDS=5 BENCH_WARMUP=2\`, this run \`BENCH_RUNS=$BENCH_RUNS BENCH_ROUNDS=$BENCH_ROUNDS BENCH_WARMUP=$BENCH_WARMUP\`)"
     echo "- Method: $(runs_of "$tmp/${PROGRAMS[0]%%|*}.json") runs of each command after $BENCH_WARMUP warm-up runs, in $BENCH_ROUNDS consecutive \`hyperfine -N\` invocations that each time \`lua5.4 FILE\` and \`unidesk run FILE --no-color\` (default limits: 1800 s deadline, 512 MiB memory cap) from \`bench/\`, so drifts in machine load hit both; both runners' stdout (a checksum per program) compared first. Speed ratio ≥ 0.95 is the goal; its ± comes from both standard deviations. The last two columns are the same ratio by fastest run and by mean CPU time (user + sys), which other load on the machine disturbs less than the mean wall time."
     echo
     table
-    echo
-    echo "$cold_line"
 } >"$BENCH_SECTION"
 
 echo
 table
-echo
-echo "$cold_line"

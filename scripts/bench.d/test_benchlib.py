@@ -154,10 +154,19 @@ class LuaFamily(unittest.TestCase):
         doc = {"results": [result("lua5.4", [0.9496]), result("unidesk", [1.0])]}
         self.assertIn("| 0.950 ± 0.000 | yes |", benchlib.lua_row(doc, "x", "y")[0])
 
-    def test_cold_start(self):
-        self.assertEqual(benchlib.lua_cold(benchlib.load(fixture("pair-slow.json"))),
-                         "Cold start of an empty recipe (`bench/empty.lua`, 3 runs each): lua5.4 2.3 ms ± 0.2 ms, "
-                         "unidesk 20.0 ms ± 1.0 ms: unidesk takes 8.7× as long as lua5.4 (+17.7 ms).")
+
+
+class StartupFamily(unittest.TestCase):
+    def test_ratio_of_medians_and_verdict(self):
+        doc = {"results": [result("lua5.4 empty.lua", [0.001, 0.0012, 0.005], user=0.0008, system=0.0002),
+                           result("unidesk run empty.lua", [0.003, 0.0034, 0.004], user=0.002, system=0.001)]}
+        row = benchlib.startup_row(doc, "an empty recipe", 3.0)
+        # medians 1.2 ms and 3.4 ms: 2.83×, met; CPU 3 ms ÷ 1 ms
+        self.assertIn("| **2.83×** | yes (≤ 3×) | 3.00 |", row)
+        self.assertIn("(median 1.2 ms)", row)
+        over = {"results": [doc["results"][0], result("unidesk", [0.004, 0.0041, 0.0042])]}
+        self.assertIn("| **3.42×** | no (≤ 3×) | 150.00 |", benchlib.startup_row(over, "x", 3.0))
+        self.assertIn("| reference only |", benchlib.startup_row(over, "x", None))
 
 
 class RegistryFamily(unittest.TestCase):
