@@ -150,27 +150,28 @@ public final class LuaState {
     /// a string literal holding bytes that are not UTF-8 must reach Lua unchanged).
     @discardableResult
     public func run(bytes code: [UInt8], chunkName: String, args: [LuaValue] = []) throws(LuaError) -> [LuaValue] {
-        let top = lua_gettop(L)
-        try pushValues(args)
-        let rc = code.withUnsafeBufferPointer { b in
-            b.withMemoryRebound(to: CChar.self) {
-                ud_load_and_call(L, $0.baseAddress, $0.count, chunkName, 0, Int32(args.count), LUA_MULTRET)
-            }
+        try call(code, args: args) { L, chunk, count, nargs in
+            ud_load_and_call(L, chunk, count, chunkName, 0, nargs, LUA_MULTRET)
         }
-        if rc != LUA_OK { throw popError(rc, restoring: top) }
-        return popResults(from: top)
     }
 
     /// Runs bytecode that unidesk's own build compiled with this same Lua (the stdlib's,
     /// never a recipe's: recipes' chunks are always loaded as text).
     @discardableResult
     public func run(embedded bytecode: [UInt8], chunkName: String, args: [LuaValue] = []) throws(LuaError) -> [LuaValue] {
+        try call(bytecode, args: args) { L, chunk, count, nargs in
+            ud_load_embedded_and_call(L, chunk, count, chunkName, nargs, LUA_MULTRET)
+        }
+    }
+
+    /// Pushes `args`, has `loadAndCall` load `chunk` and call it with them, and returns its
+    /// results (or throws its error, the stack as it was).
+    private func call(_ chunk: [UInt8], args: [LuaValue],
+                      _ loadAndCall: (OpaquePointer, UnsafePointer<CChar>?, Int, Int32) -> Int32) throws(LuaError) -> [LuaValue] {
         let top = lua_gettop(L)
         try pushValues(args)
-        let rc = bytecode.withUnsafeBufferPointer { b in
-            b.withMemoryRebound(to: CChar.self) {
-                ud_load_embedded_and_call(L, $0.baseAddress, $0.count, chunkName, Int32(args.count), LUA_MULTRET)
-            }
+        let rc = chunk.withUnsafeBufferPointer { b in
+            b.withMemoryRebound(to: CChar.self) { loadAndCall(L, $0.baseAddress, $0.count, Int32(args.count)) }
         }
         if rc != LUA_OK { throw popError(rc, restoring: top) }
         return popResults(from: top)
