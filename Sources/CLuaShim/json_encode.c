@@ -17,7 +17,6 @@
 // the path or writes the value, as before.
 #include "internal.h"
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 enum { ENCODE_MAX_DEPTH = 100 };   // ValueReader.maxDepth: deeper is Swift's error
@@ -59,8 +58,7 @@ static json_buffer *buffer_new(lua_State *L) {
 
 // Makes room for n more bytes; raises "not enough memory" as lauxlib's buffers do (the
 // allocator has tripped the memory limit by then).
-static char *buffer_reserve(lua_State *L, json_buffer *b, size_t n) {
-    if (b->cap - b->len >= n) return b->p + b->len;
+static char *buffer_grow(lua_State *L, json_buffer *b, size_t n) {
     size_t cap = b->cap ? b->cap : 256;
     while (cap - b->len < n) {
         if (cap > ((size_t)-1) / 2) { lua_pushliteral(L, "not enough memory"); lua_error(L); }
@@ -73,16 +71,23 @@ static char *buffer_reserve(lua_State *L, json_buffer *b, size_t n) {
     return b->p + b->len;
 }
 
+static inline char *buffer_reserve(lua_State *L, json_buffer *b, size_t n) {
+    if (b->cap - b->len >= n) return b->p + b->len;
+    return buffer_grow(L, b, n);
+}
+
 typedef struct {
     lua_State *L;
     json_buffer *out;
     json_buffer *keys;     // a stack of key_ref, one segment per object being written
+    int anchor;            // a table holding the keys of `keys` (see put_table)
+    int proxies;           // the registry's map of frozen proxies to their tables
     int pretty;
     int invalid_utf8;
     int failed;            // hand over to the Swift path
 } json_writer;
 
-typedef struct { const char *s; size_t len; } key_ref;
+typedef struct { const char *s; size_t len; lua_Integer slot; } key_ref;   // slot: in the anchor
 
 static inline void put(json_writer *w, const char *s, size_t n) {
     memcpy(buffer_reserve(w->L, w->out, n), s, n);
@@ -192,19 +197,27 @@ static void put_string(json_writer *w, const unsigned char *s, size_t len) {
 }
 
 // Pushes the table a frozen proxy stands for, or the value itself.
-static void push_readable(lua_State *L, int idx) {
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &ud_key_readonly);
-    lua_pushvalue(L, idx);
-    if (lua_rawget(L, -2) == LUA_TTABLE) { lua_remove(L, -2); return; }
-    lua_pop(L, 2);
-    lua_pushvalue(L, idx);
+static void push_readable(json_writer *w, int idx) {
+    lua_pushvalue(w->L, idx);
+    if (lua_rawget(w->L, w->proxies) == LUA_TTABLE) return;
+    lua_pop(w->L, 1);
+    lua_pushvalue(w->L, idx);
 }
 
-static int key_order(const void *a, const void *b) {
-    const key_ref *x = a, *y = b;
+static inline int key_before(const key_ref *x, const key_ref *y) {
     int c = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
-    if (c) return c;
-    return x->len < y->len ? -1 : x->len > y->len;
+    return c < 0 || (c == 0 && x->len < y->len);
+}
+
+// Byte order, as Swift's utf8.lexicographicallyPrecedes. Insertion sort: objects have a
+// handful of keys, where it beats qsort's calls through a pointer; keys are distinct.
+static void sort_keys(key_ref *k, size_t n) {
+    for (size_t i = 1; i < n; i++) {
+        key_ref x = k[i];
+        size_t j = i;
+        for (; j > 0 && key_before(&x, &k[j - 1]); j--) k[j] = k[j - 1];
+        k[j] = x;
+    }
 }
 
 static void put_value(json_writer *w, int idx, int depth);
@@ -213,7 +226,7 @@ static void put_table(json_writer *w, int idx, int depth) {
     lua_State *L = w->L;
     if (depth >= ENCODE_MAX_DEPTH) { w->failed = 1; return; }
     luaL_checkstack(L, 6, "json.encode");
-    push_readable(L, idx);
+    push_readable(w, idx);
     int t = lua_gettop(L);
     // One pass tells a sequence (integer keys exactly 1..n) from an object (valid UTF-8
     // string keys only), and collects the object's keys for sorting.
@@ -230,9 +243,16 @@ static void put_table(json_writer *w, int idx, int depth) {
                 if (!n) { w->failed = 1; return; }
                 i += n;
             }
+            // The anchor keeps the key alive (its bytes where they are) whatever happens to
+            // the table: nothing here runs a GC step (no allocation through Lua but the
+            // anchor's, which does not step), so no finalizer can change it, and the anchor
+            // keeps that from mattering for memory safety if it ever did.
+            lua_pushvalue(L, -1);
+            lua_rawseti(L, w->anchor, (lua_Integer)(base + nkeys + 1));
             key_ref *r = (key_ref *)buffer_reserve(L, w->keys, sizeof *r);
-            r->s = (const char *)k;   // alive while the table holds it: no Lua code runs here
+            r->s = (const char *)k;
             r->len = len;
+            r->slot = (lua_Integer)(base + nkeys + 1);
             w->keys->len += sizeof *r;
             nkeys++;
         } else if (lua_isinteger(L, -1) && nkeys == 0) {
@@ -261,7 +281,7 @@ static void put_table(json_writer *w, int idx, int depth) {
     } else if (nkeys == 0) {
         put(w, "{}", 2);
     } else {
-        qsort((key_ref *)w->keys->p + base, nkeys, sizeof(key_ref), key_order);
+        sort_keys((key_ref *)w->keys->p + base, nkeys);
         put_char(w, '{');
         for (size_t i = 0; i < nkeys; i++) {
             key_ref k = ((key_ref *)w->keys->p)[base + i];   // the buffer moves as it grows
@@ -270,7 +290,7 @@ static void put_table(json_writer *w, int idx, int depth) {
             put_string(w, (const unsigned char *)k.s, k.len);
             put_char(w, ':');
             if (w->pretty) put_char(w, ' ');
-            lua_pushlstring(L, k.s, k.len);
+            lua_rawgeti(L, w->anchor, k.slot);
             lua_rawget(L, t);
             put_value(w, lua_gettop(L), depth + 1);
             if (w->failed) return;
@@ -350,10 +370,14 @@ static int read_options(lua_State *L, int idx, json_writer *w) {
 static int json_encode(lua_State *L) {
     int nargs = lua_gettop(L);
     if (nargs >= 1 && nargs <= 2 && !lua_isnil(L, 1)) {
-        json_writer w = { L, NULL, NULL, 0, INVALID_UTF8_ERROR, 0 };
+        json_writer w = { L, NULL, NULL, 0, 0, 0, INVALID_UTF8_ERROR, 0 };
         if (read_options(L, 2, &w)) {
             w.out = buffer_new(L);
             w.keys = buffer_new(L);
+            lua_newtable(L);
+            w.anchor = lua_gettop(L);
+            if (lua_rawgetp(L, LUA_REGISTRYINDEX, &ud_key_readonly) != LUA_TTABLE) { lua_pop(L, 1); lua_newtable(L); }
+            w.proxies = lua_gettop(L);
             put_value(&w, 1, 0);
             if (!w.failed) {
                 lua_pushlstring(L, w.out->p ? w.out->p : "", w.out->len);
