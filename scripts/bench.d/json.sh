@@ -122,6 +122,14 @@ cat >encode-py.py <<'EOF'
 import json, sys
 with open("big.json", "rb") as f:
     doc = json.load(f)
+if sys.argv[1:] == ["text"]:
+    # What json.encode writes: a Lua table does not tell an empty array from an empty
+    # object, and json.encode writes {} for both.
+    def lua_shaped(v):
+        if isinstance(v, list): return [lua_shaped(x) for x in v] if v else {}
+        if isinstance(v, dict): return {k: lua_shaped(x) for k, x in v.items()}
+        return v
+    doc = lua_shaped(doc)
 text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 if sys.argv[1:] == ["check"]:
     back = json.loads(text)
@@ -158,16 +166,16 @@ for runner in unidesk cjson python; do
     fi
 done
 # Keys sorted, compact, UTF-8, shortest round-trip floats: for this document json.encode's
-# text is python's byte for byte.
+# text is python's byte for byte, once python's empty arrays are made {} as in Lua.
 "$UNIDESK_BIN" run encode-text.lua --no-color >encoded-unidesk.json 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
 python3 encode-py.py text >encoded-python.json
 if ! cmp -s encoded-unidesk.json encoded-python.json; then
-    echo "scripts/bench json: json.encode's text differs from python3's json.dumps (sorted, compact): $(cmp encoded-unidesk.json encoded-python.json 2>&1 | head -n1)" >&2
+    echo "scripts/bench json: json.encode's text differs from python3's json.dumps (sorted, compact, [] as {}): $(cmp encoded-unidesk.json encoded-python.json 2>&1 | head -n1)" >&2
     exit 1
 fi
 encoded_size="$(stat -c %s encoded-unidesk.json)"
 rm -f encoded-unidesk.json encoded-python.json
-echo "checks pass: the three encoded texts decode back to $RECORDS records with the same ids; json.encode's is python3's byte for byte" >&2
+echo "checks pass: the three encoded texts decode back to $RECORDS records with the same ids; json.encode's is python3's byte for byte ([] as {})" >&2
 
 hyperfine_rounds "$tmp/json.json" "$BENCH_RUNS" "$BENCH_WARMUP" \
     -n "unidesk json.decode" "$ud run recipe.lua --no-color" \
@@ -273,7 +281,7 @@ encode_verdict_text="$(encode_verdict)"
     echo
     echo "### Encoding the decoded document"
     echo
-    echo "- Method: each command decodes the document as above, then encodes it whole into one string and prints its length. unidesk: \`json.encode(doc)\` (keys sorted, compact; $encoded_size bytes); lua-cjson: \`cjson.encode(doc)\` (its defaults: keys not sorted, floats to 14 significant digits: less work); python3: \`json.dumps(doc, ensure_ascii=False, separators=(\",\", \":\"), sort_keys=True)\`. Checked before timing: each text decodes back, by the same tool, to the same record count and sum of ids, and unidesk's text is python3's byte for byte. The three decode-only commands are timed in the same \`hyperfine\` invocations (not shown: the table above has them); \"encode alone\" is a command's mean minus its decoder's. $(runs_of "$tmp/encode.json") runs of each after $BENCH_WARMUP warm-up runs, in $BENCH_ROUNDS rounds. Peak RSS: of the decode + encode process, measured as above."
+    echo "- Method: each command decodes the document as above, then encodes it whole into one string and prints its length. unidesk: \`json.encode(doc)\` (keys sorted, compact; $encoded_size bytes); lua-cjson: \`cjson.encode(doc)\` (its defaults: keys not sorted, floats to 14 significant digits: less work); python3: \`json.dumps(doc, ensure_ascii=False, separators=(\",\", \":\"), sort_keys=True)\`. Checked before timing: each text decodes back, by the same tool, to the same record count and sum of ids, and unidesk's text is byte for byte what python3's \`json.dumps\` (sorted, compact) writes of the document with its empty arrays made \`{}\` (a Lua table does not tell them apart). The three decode-only commands are timed again in the same \`hyperfine\` invocations (their rows are not shown); \"encode alone\" is a command's mean minus its decoder's mean there. $(runs_of "$tmp/encode.json") runs of each after $BENCH_WARMUP warm-up runs, in $BENCH_ROUNDS consecutive \`hyperfine -N\` invocations that each time all six commands. Peak RSS: of the decode + encode process, measured as above."
     echo
     echo "$encode_table_text"
     echo
