@@ -124,6 +124,22 @@ import Testing
         #expect(lua.stackTop == 0)
     }
 
+    /// A frozen table is an empty proxy: what is written is the table it stands for, at
+    /// every level, as ValueReader reads it for the Swift path.
+    @Test func aFrozenTableIsWrittenAsTheTableItStandsFor() throws {
+        let calls = Calls()
+        let lua = try state(with: [encoder(calls)])
+        let r = try lua.run(#"""
+            local frozen = __unidesk_trusted.freeze({ a = { 1, 2 }, b = { c = "x" }, e = {} }, "data")
+            return encode(frozen), encode({ frozen, frozen.b }), rawlen(frozen), next(frozen)
+            """#, chunkName: "@recipe.lua")
+        #expect(calls.args.isEmpty)
+        #expect(r[0].stringValue == #"{"a":[1,2],"b":{"c":"x"},"e":{}}"#)
+        #expect(r[1].stringValue == #"[{"a":[1,2],"b":{"c":"x"},"e":{}},{"c":"x"}]"#)
+        #expect(r[2].int == 0, "the proxy itself is empty: writing it would give {}")
+        #expect(lua.stackTop == 0)
+    }
+
     /// The text is built in a buffer from the state's allocator: a document far larger than
     /// the memory cap stops at the cap, as any other growth does.
     @Test func aHugeEncodeStopsAtTheMemoryCap() throws {
