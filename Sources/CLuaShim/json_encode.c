@@ -60,15 +60,23 @@ static json_buffer *buffer_new(lua_State *L) {
 // allocator has tripped the memory limit by then).
 static char *buffer_grow(lua_State *L, json_buffer *b, size_t n) {
     size_t cap = b->cap ? b->cap : 256;
-    while (cap - b->len < n) {
+    while (cap - b->len < n) {   // by half again: less unused room at the end than doubling
         if (cap > ((size_t)-1) / 2) { lua_pushliteral(L, "not enough memory"); lua_error(L); }
-        cap *= 2;
+        cap += cap / 2;
     }
     char *p = b->alloc(b->alloc_ud, b->p, b->p ? b->cap : 0, cap);
     if (!p) { lua_pushliteral(L, "not enough memory"); lua_error(L); }
     b->p = p;
     b->cap = cap;
     return b->p + b->len;
+}
+
+// Gives the unused room back (shrinking never fails), so that the buffer and the Lua
+// string copied from it hold the text twice at most, not twice plus the room.
+static void buffer_shrink(json_buffer *b) {
+    if (!b->p || b->cap == b->len || b->len == 0) return;
+    char *p = b->alloc(b->alloc_ud, b->p, b->cap, b->len);
+    if (p) { b->p = p; b->cap = b->len; }
 }
 
 static inline char *buffer_reserve(lua_State *L, json_buffer *b, size_t n) {
@@ -380,9 +388,10 @@ static int json_encode(lua_State *L) {
             w.proxies = lua_gettop(L);
             put_value(&w, 1, 0);
             if (!w.failed) {
+                buffer_free(w.keys);
+                buffer_shrink(w.out);
                 lua_pushlstring(L, w.out->p ? w.out->p : "", w.out->len);
                 buffer_free(w.out);
-                buffer_free(w.keys);
                 return 1;
             }
             buffer_free(w.out);

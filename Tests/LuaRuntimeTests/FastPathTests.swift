@@ -124,6 +124,19 @@ import Testing
         #expect(lua.stackTop == 0)
     }
 
+    /// The buffer grows by half again and gives its unused room back before the Lua string
+    /// is made: a 20 MiB text needs about twice that under the cap (doubling, room kept:
+    /// 32 MiB of buffer plus the string, past a 48 MiB cap).
+    @Test func aLargeEncodeNeedsTheTextTwiceNotMore() throws {
+        let calls = Calls()
+        let lua = try state(with: [encoder(calls)], memoryLimit: 48 << 20)
+        let r = try lua.run("local s = string.rep('x', 1 << 20); local t = {}; for i = 1, 20 do t[i] = s end; return #encode(t)", chunkName: "=t")
+        let length: Int64 = 20 * (1_048_576 + 2) + 19 + 2   // 20 quoted strings, commas, brackets
+        #expect(r.first?.int == length)
+        #expect(calls.args.isEmpty)
+        #expect(lua.tripped == nil)
+    }
+
     /// A frozen table is an empty proxy: what is written is the table it stands for, at
     /// every level, as ValueReader reads it for the Swift path.
     @Test func aFrozenTableIsWrittenAsTheTableItStandsFor() throws {
