@@ -52,3 +52,28 @@ void ud_push_secret(lua_State *L, const char *s, size_t len);
 void ud_deadline_stop_timers(ud_state *s);
 /// The stop handler no longer reaches this state (it is being closed).
 void ud_forget_active(ud_state *s);
+
+// Length of the valid UTF-8 sequence at p (as Swift's validation accepts: no overlong
+// form, no surrogate, nothing past U+10FFFF), or 0.
+static inline size_t ud_utf8_sequence(const unsigned char *p, const unsigned char *end) {
+    unsigned char c = p[0];
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) return (end - p >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+        if (c == 0xE0 && p[1] < 0xA0) return 0;   // overlong
+        if (c == 0xED && p[1] >= 0xA0) return 0;  // a surrogate
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+        if (c == 0xF0 && p[1] < 0x90) return 0;   // overlong
+        if (c == 0xF4 && p[1] >= 0x90) return 0;  // past U+10FFFF
+        return 4;
+    }
+    return 0;
+}
+
+/// A finite double as Swift's Double.description writes it (json.encode's Swift path), into
+/// `out` (32 bytes); returns the length, or 0 when this cannot be sure of it (json_double.c).
+size_t ud_json_format_double(double d, char *out);

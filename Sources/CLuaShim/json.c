@@ -28,27 +28,6 @@ static void skip_ws(json_reader *r) {
     while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t')) r->p++;
 }
 
-// Length of the valid UTF-8 sequence at p (as Swift's validation accepts: no overlong
-// form, no surrogate, nothing past U+10FFFF), or 0.
-static size_t utf8_sequence(const unsigned char *p, const unsigned char *end) {
-    unsigned char c = p[0];
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) return (end - p >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
-        if (c == 0xE0 && p[1] < 0xA0) return 0;   // overlong
-        if (c == 0xED && p[1] >= 0xA0) return 0;  // a surrogate
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
-        if (c == 0xF0 && p[1] < 0x90) return 0;   // overlong
-        if (c == 0xF4 && p[1] >= 0x90) return 0;  // past U+10FFFF
-        return 4;
-    }
-    return 0;
-}
-
 static int hex4(const unsigned char *p, const unsigned char *end, unsigned *out) {
     if (end - p < 4) return 0;
     unsigned v = 0;
@@ -94,7 +73,7 @@ static void read_string(json_reader *r) {
         if (c == '\\') break;
         if (c < 0x20) { r->failed = 1; return; }
         if (c < 0x80) { p++; continue; }
-        size_t n = utf8_sequence(p, r->end);
+        size_t n = ud_utf8_sequence(p, r->end);
         if (n == 0) { r->failed = 1; return; }
         p += n;
     }
@@ -140,7 +119,7 @@ static void read_string(json_reader *r) {
             continue;
         }
         if (c < 0x20) goto fail;
-        size_t n = c < 0x80 ? 1 : utf8_sequence(p, r->end);
+        size_t n = c < 0x80 ? 1 : ud_utf8_sequence(p, r->end);
         if (n == 0) goto fail;
         luaL_addlstring(&b, (const char *)p, n);
         p += n;

@@ -27,6 +27,8 @@ public final class HostFunction: @unchecked Sendable {
     public enum FastPath: Sendable {
         /// json.decode: builds the Lua values as it parses (CLuaShim's json.c).
         case jsonDecode
+        /// json.encode: writes the JSON text from the Lua value (CLuaShim's json_encode.c).
+        case jsonEncode
     }
 }
 

@@ -28,6 +28,7 @@ struct ValueWriter {
             switch f.fastPath {
             case nil: ud_out_hostfunction(L, Unmanaged.passUnretained(f).toOpaque())
             case .jsonDecode?: ud_out_nativefunction(L, ud_json_decode_function(), Unmanaged.passUnretained(f).toOpaque())
+            case .jsonEncode?: ud_out_nativefunction(L, ud_json_encode_function(), Unmanaged.passUnretained(f).toOpaque())
             }
         }
     }

@@ -28,6 +28,9 @@ public enum JSONBinding {
         specs: [encode, decode, null]
     ) { ctx in
         [
+            // Lua calls the C encoder (json_encode.c) first; this body encodes what it hands
+            // over: every error (secrets, functions, NaN, mixed tables, invalid UTF-8 under
+            // "error", nesting, wrong options) and the rare float C cannot write exactly.
             ctx.function(encode) { args in
                 let options = try args.optionalTable(1)
                 let pretty = options?.bool("pretty", default: false) ?? false
@@ -46,7 +49,7 @@ public enum JSONBinding {
                 } catch {
                     throw HostError.argument(1, "\(error)")
                 }
-            },
+            }.with(fastPath: .jsonEncode),
             // Lua calls the C decoder (json.c) first; this body decodes what it hands over:
             // malformed JSON (the error), invalid UTF-8, a wrong argument.
             ctx.function(decode) { args in

@@ -1,6 +1,7 @@
 # Benchmark `json`: json.decode of a generated 17 MB document (60,000 records) under
-# `unidesk run`, against lua-cjson under lua5.4 and python3's json module: wall time and
-# peak resident memory of the whole process.
+# `unidesk run`, against lua-cjson under lua5.4 and python3's json module, then json.encode
+# of the decoded document against cjson.encode and json.dumps: wall time and peak resident
+# memory of the whole process.
 # Run through scripts/bench, which sets ROOT, UNIDESK_BIN, BENCH_RUNS, BENCH_WARMUP and
 # BENCH_SECTION (the file that receives this benchmark's markdown).
 # needs: lua5.4:lua5.4 python3:python3 /usr/bin/time:time
@@ -80,6 +81,65 @@ with open("big.json", "rb") as f:
 print(f"{len(doc)}\t{sum(r['id'] for r in doc)}")
 EOF
 
+# Encoding: each decodes the document once, then encodes it whole. The timed scripts print
+# the length of the text; the check scripts (the same, then a decode of the text) print
+# the number of records and the sum of their ids. python3 sorts keys and writes compact
+# UTF-8, as json.encode does; lua-cjson neither sorts keys nor keeps more than 14 digits
+# of a float (its defaults), so it does less.
+encode_body() {
+    case "$1" in
+        unidesk) cat <<'EOF'
+local json = require "unidesk.json"
+local fs = require "unidesk.fs"
+local doc = json.decode(fs.read("big.json"))
+local text = json.encode(doc)
+EOF
+        ;;
+        cjson) cat <<'EOF'
+local cjson = require "cjson"
+local f = assert(io.open("big.json", "rb"))
+local doc = cjson.decode(f:read("a"))
+f:close()
+local text = cjson.encode(doc)
+EOF
+        ;;
+    esac
+}
+check_tail() {
+    cat <<EOF
+local back = $1.decode(text)
+local sum = 0
+for i = 1, #back do sum = sum + back[i].id end
+print(string.format("%d\t%d", #back, sum))
+EOF
+}
+{ encode_body unidesk; echo 'print(#text)'; } >encode.lua
+{ encode_body unidesk; echo 'io.write(text)'; } >encode-text.lua
+{ encode_body unidesk; check_tail json; } >encode-check.lua
+{ encode_body cjson; echo 'print(#text)'; } >encode-cjson.lua
+{ encode_body cjson; check_tail cjson; } >encode-cjson-check.lua
+cat >encode-py.py <<'EOF'
+import json, sys
+with open("big.json", "rb") as f:
+    doc = json.load(f)
+if sys.argv[1:] == ["text"]:
+    # What json.encode writes: a Lua table does not tell an empty array from an empty
+    # object, and json.encode writes {} for both.
+    def lua_shaped(v):
+        if isinstance(v, list): return [lua_shaped(x) for x in v] if v else {}
+        if isinstance(v, dict): return {k: lua_shaped(x) for k, x in v.items()}
+        return v
+    doc = lua_shaped(doc)
+text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+if sys.argv[1:] == ["check"]:
+    back = json.loads(text)
+    print(f"{len(back)}\t{sum(r['id'] for r in back)}")
+elif sys.argv[1:] == ["text"]:
+    sys.stdout.write(text)
+else:
+    print(len(text))
+EOF
+
 ud="$(printf '%q' "$UNIDESK_BIN")"
 expected="$RECORDS	$((RECORDS * (RECORDS - 1) / 2))"
 for runner in unidesk cjson python; do
@@ -94,12 +154,44 @@ for runner in unidesk cjson python; do
     fi
 done
 echo "checks pass: unidesk, lua-cjson and python3 decode $RECORDS records with the same ids" >&2
+for runner in unidesk cjson python; do
+    case "$runner" in
+        unidesk) out="$("$UNIDESK_BIN" run encode-check.lua --no-color 2>"$tmp/err")" || { cat "$tmp/err" >&2; exit 1; } ;;
+        cjson) out="$(lua5.4 encode-cjson-check.lua)" ;;
+        python) out="$(python3 encode-py.py check)" ;;
+    esac
+    if [[ "$out" != "$expected" ]]; then
+        echo "scripts/bench json: $runner's encoded text decodes to '$out', expected '$expected' (records, sum of ids)" >&2
+        exit 1
+    fi
+done
+# Keys sorted, compact, UTF-8, shortest round-trip floats: for this document json.encode's
+# text is python's byte for byte, once python's empty arrays are made {} as in Lua.
+"$UNIDESK_BIN" run encode-text.lua --no-color >encoded-unidesk.json 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
+python3 encode-py.py text >encoded-python.json
+if ! cmp -s encoded-unidesk.json encoded-python.json; then
+    echo "scripts/bench json: json.encode's text differs from python3's json.dumps (sorted, compact, [] as {}): $(cmp encoded-unidesk.json encoded-python.json 2>&1 | head -n1)" >&2
+    exit 1
+fi
+encoded_size="$(stat -c %s encoded-unidesk.json)"
+rm -f encoded-unidesk.json encoded-python.json
+echo "checks pass: the three encoded texts decode back to $RECORDS records with the same ids; json.encode's is python3's byte for byte ([] as {})" >&2
 
 hyperfine_rounds "$tmp/json.json" "$BENCH_RUNS" "$BENCH_WARMUP" \
     -n "unidesk json.decode" "$ud run recipe.lua --no-color" \
     -n "lua5.4 + lua-cjson" "lua5.4 decode-cjson.lua" \
     -n "python3 json.load" "python3 py.py" \
     -n "unidesk fs.read only" "$ud run read.lua --no-color"
+
+# The decode-only commands are timed again beside the encode ones: "encode alone" is the
+# difference of two rows of the same invocations.
+hyperfine_rounds "$tmp/encode.json" "$BENCH_RUNS" "$BENCH_WARMUP" \
+    -n "unidesk json.decode + json.encode" "$ud run encode.lua --no-color" \
+    -n "lua5.4 + lua-cjson decode + encode" "lua5.4 encode-cjson.lua" \
+    -n "python3 json.load + json.dumps" "python3 encode-py.py" \
+    -n "unidesk json.decode" "$ud run recipe.lua --no-color" \
+    -n "lua5.4 + lua-cjson decode" "lua5.4 decode-cjson.lua" \
+    -n "python3 json.load" "python3 py.py"
 
 # Peak RSS (GNU time's %M, KiB): the largest of RSS_RUNS runs of each command.
 peak() {
@@ -112,6 +204,7 @@ peak() {
     echo "$best"
 }
 rss=("$(peak "$UNIDESK_BIN" run recipe.lua --no-color)" "$(peak lua5.4 decode-cjson.lua)" "$(peak python3 py.py)" "$(peak "$UNIDESK_BIN" run read.lua --no-color)")
+encode_rss=("$(peak "$UNIDESK_BIN" run encode.lua --no-color)" "$(peak lua5.4 encode-cjson.lua)" "$(peak python3 encode-py.py)")
 
 table() {
     local mean0 mean1 sd min i mean
@@ -136,11 +229,42 @@ verdict() {
         printf "Targets (issue 21), against lua-cjson: time ≤ 1.2×, here %.2f× (%s); peak RSS ≤ 1.5×, here %.2f× (%s).\n",
             t / tc, t / tc <= 1.2 ? "met" : "not met", m / mc, m / mc <= 1.5 ? "met" : "not met" }'
 }
+# The encode rows: the whole process, and encode alone (the row's mean minus its decoder's,
+# 3 rows below it in the same invocations).
+encode_alone() {
+    awk -v a="$(hyperfine_stat "$tmp/encode.json" "$1" mean)" -v b="$(hyperfine_stat "$tmp/encode.json" $(($1 + 3)) mean)" 'BEGIN { print a - b }'
+}
+encode_table() {
+    local mean sd min i alone alone1
+    alone1="$(encode_alone 1)"
+    echo "| command | mean ± sd | fastest | CPU (user + sys) | encode alone | encode alone vs lua-cjson | peak RSS | RSS vs lua-cjson |"
+    echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+    for i in 0 1 2; do
+        mean="$(hyperfine_stat "$tmp/encode.json" $i mean)"
+        sd="$(hyperfine_stat "$tmp/encode.json" $i stddev)"
+        min="$(hyperfine_stat "$tmp/encode.json" $i min)"
+        alone="$(encode_alone $i)"
+        printf '| %s | %s | %s | %s | %s | %s× | %s MiB | %s× |\n' \
+            "$(jq -r ".results[$i].command" "$tmp/encode.json")" "$(fmt_time "$mean" "$sd")" "$(fmt_time "$min" 0 | sed 's/ ±.*//')" \
+            "$(fmt_time "$(cpu_time "$tmp/encode.json" $i)" 0 | sed 's/ ±.*//')" \
+            "$(fmt_time "$alone" 0 | sed 's/ ±.*//')" \
+            "$(awk -v a="$alone" -v b="$alone1" 'BEGIN { printf "%.2f", a / b }')" \
+            "$(awk -v k="${encode_rss[$i]}" 'BEGIN { printf "%.0f", k / 1024 }')" \
+            "$(awk -v a="${encode_rss[$i]}" -v b="${encode_rss[1]}" 'BEGIN { printf "%.2f", a / b }')"
+    done
+}
+encode_verdict() {
+    awk -v a="$(encode_alone 0)" -v c="$(encode_alone 1)" -v m="${encode_rss[0]}" -v mc="${encode_rss[1]}" 'BEGIN {
+        printf "Targets (issue 21: encode likewise), against lua-cjson: encode time ≤ 1.2×, here %.2f× (%s; encode alone, from the means); peak RSS ≤ 1.5×, here %.2f× (%s).\n",
+            a / c, a / c <= 1.2 ? "met" : "not met", m / mc, m / mc <= 1.5 ? "met" : "not met" }'
+}
 table_text="$(table)"
 verdict_text="$(verdict)"
+encode_table_text="$(encode_table)"
+encode_verdict_text="$(encode_verdict)"
 
 {
-    echo "## JSON: json.decode of a $(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1e6 }') MB document, unidesk vs lua-cjson and python3"
+    echo "## JSON: json.decode and json.encode of a $(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1e6 }') MB document, unidesk vs lua-cjson and python3"
     echo
     echo "_Written by \`scripts/bench json\`; do not edit between the markers (notes go after the end marker)._"
     echo
@@ -154,9 +278,21 @@ verdict_text="$(verdict)"
     echo "$table_text"
     echo
     echo "$verdict_text"
+    echo
+    echo "### Encoding the decoded document"
+    echo
+    echo "- Method: each command decodes the document as above, then encodes it whole into one string and prints its length. unidesk: \`json.encode(doc)\` (keys sorted, compact; $encoded_size bytes); lua-cjson: \`cjson.encode(doc)\` (its defaults: keys not sorted, floats to 14 significant digits: less work); python3: \`json.dumps(doc, ensure_ascii=False, separators=(\",\", \":\"), sort_keys=True)\`. Checked before timing: each text decodes back, by the same tool, to the same record count and sum of ids, and unidesk's text is byte for byte what python3's \`json.dumps\` (sorted, compact) writes of the document with its empty arrays made \`{}\` (a Lua table does not tell them apart). The three decode-only commands are timed again in the same \`hyperfine\` invocations (their rows are not shown); \"encode alone\" is a command's mean minus its decoder's mean there. $(runs_of "$tmp/encode.json") runs of each after $BENCH_WARMUP warm-up runs, in $BENCH_ROUNDS consecutive \`hyperfine -N\` invocations that each time all six commands. Peak RSS: of the decode + encode process, measured as above."
+    echo
+    echo "$encode_table_text"
+    echo
+    echo "$encode_verdict_text"
 } >"$BENCH_SECTION"
 
 echo
 echo "$table_text"
 echo
 echo "$verdict_text"
+echo
+echo "$encode_table_text"
+echo
+echo "$encode_verdict_text"

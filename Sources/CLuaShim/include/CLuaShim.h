@@ -139,6 +139,9 @@ size_t ud_out_capacity(lua_State *L);  // bytes the queue holds allocated (for t
 /// json.decode in C (json.c): builds the Lua values while it parses; hands every argument it
 /// does not decode exactly as the Swift path would (errors included) to that path.
 lua_CFunction ud_json_decode_function(void);
+/// json.encode in C (json_encode.c): writes the JSON straight from the Lua value; hands every
+/// argument it does not write byte for byte as the Swift path would (errors included) to it.
+lua_CFunction ud_json_encode_function(void);
 
 // ---------------------------------------------------------------- stack-based path for Swift
 
