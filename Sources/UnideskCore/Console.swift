@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 
 /// The human log on stderr: one line per step, effect and log message. Colour and a live
@@ -55,6 +56,8 @@ public final class Console: @unchecked Sendable {
         } else {
             emitLocked("[\(ok ? "ok" : retried ? "retry" : "FAIL")] \(indent)\(name) (\(d))\(error.map { ": \($0)" } ?? "")")
         }
+        // A finished step is a point a CI reader waits for: not held back by the buffer.
+        Self.flush()
     }
 
     /// A step that did not run (unidesk.pipeline after a failure), at the depth it would have had.
@@ -222,29 +225,29 @@ public final class Console: @unchecked Sendable {
         return "\(centis / 100).\(frac < 10 ? "0" : "")\(frac)s"
     }
 
-    /// Writes all bytes to a file descriptor (Glibc's `stderr` is not concurrency-safe).
+    /// Writes all bytes to a file descriptor (Glibc's `stderr` is not concurrency-safe):
+    /// through the shared buffer when `bufferNonTerminalOutput` made it buffered.
     public static func writeFD(_ fd: Int32, bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buf in
-            var off = 0
-            while off < buf.count {
-                let n = write(fd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 { if errno == EINTR { continue }; return }
-                off += n
-            }
-        }
+        bytes.withUnsafeBytes { ud_out_write(fd, $0.baseAddress, $0.count) }
     }
 
     public static func writeFD(_ fd: Int32, _ text: String) {
         var text = text
-        text.withUTF8 { buf in
-            var off = 0
-            while off < buf.count {
-                let n = write(fd, buf.baseAddress! + off, buf.count - off)
-                if n < 0 { if errno == EINTR { continue }; return }
-                off += n
-            }
-        }
+        text.withUTF8 { ud_out_write(fd, $0.baseAddress, $0.count) }
     }
+
+    /// stdout and stderr, where they are not a terminal (CI logs, files, pipes), are written
+    /// through one buffer from now on: a write syscall per line was most of a bulk load's
+    /// console cost. What CI needs stays: the order of both as written, lines within 100 ms
+    /// (a timer), at once at each step's end and before a sleep, and everything at exit,
+    /// including the hard stop and the Lua panic (console_out.c). A terminal is unbuffered.
+    public static func bufferNonTerminalOutput() {
+        _ = ud_out_buffer(1)
+        _ = ud_out_buffer(2)
+    }
+
+    /// Writes what the buffer holds now.
+    public static func flush() { ud_out_flush() }
 }
 
 private extension String {
