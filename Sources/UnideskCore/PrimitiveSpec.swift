@@ -201,15 +201,19 @@ public struct PrimitiveSpec: Sendable {
         case .array(let et):
             guard case .table(let tbl) = v else { return expected() }
             if !tbl.fields.isEmpty || tbl.otherKeys > 0 { return "\(prefix)a sequence expected (a table with keys 1..n)" }
-            for (i, e) in tbl.array.enumerated() {
-                if let why = mismatch(e, et, path: "\(path)[\(i + 1)]") { return why }
+            if case .any = et { return nil }
+            // The element's path only for the message: built for every element, it was most
+            // of a bulk load's argument check (a parameter list per statement).
+            for (i, e) in tbl.array.enumerated() where mismatch(e, et, path: "") != nil {
+                return mismatch(e, et, path: "\(path)[\(i + 1)]")
             }
             return nil
         case .map(let vt):
             guard case .table(let tbl) = v else { return expected() }
             if !tbl.array.isEmpty || tbl.otherKeys > 0 { return "\(prefix)a table with string keys expected" }
-            for (k, e) in tbl.fields {
-                if let why = mismatch(e, vt, path: path.isEmpty ? k : "\(path).\(k)") { return why }
+            if case .any = vt { return nil }
+            for (k, e) in tbl.fields where mismatch(e, vt, path: "") != nil {
+                return mismatch(e, vt, path: path.isEmpty ? k : "\(path).\(k)")
             }
             return nil
         case .oneOf(let ts):
