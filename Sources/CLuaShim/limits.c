@@ -173,6 +173,7 @@ static void on_hard(int sig, siginfo_t *si, void *uc) {
     // Only async-signal-safe calls: the process is stuck where no hook reaches.
     int stop = ud_stop_signal();
     int reason = stop == SIGTERM ? HR_TERM : stop == SIGINT ? HR_INT : HR_DEADLINE;
+    ud_out_flush_before_exit();   // the buffered console lines come before the message
     ssize_t w = reason == HR_DEADLINE ? write(2, hard_message, hard_message_len)
                                       : write(2, stop_messages[reason], stop_message_lens[reason]);
     (void)w;

@@ -1,5 +1,6 @@
 // State creation, the capped allocator and the panic handler.
 #include "internal.h"
+#include "CSystem.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ static int ud_panic(lua_State *L) {
     // Only reached if a Lua error escapes every protected call: a bug in the host.
     const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "?";
     char buf[512];
+    ud_out_flush_before_exit();   // the console lines buffered so far come first
     int n = snprintf(buf, sizeof buf, "unidesk: internal error: unprotected Lua error: %s\n", m);
     if (n > 0) { ssize_t w = write(2, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1); (void)w; }
     _exit(5);

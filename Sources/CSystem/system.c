@@ -117,6 +117,7 @@ static double stop_now(void) {
 }
 
 int ud_stop_sleep(double seconds) {
+    ud_out_flush();   // what the run printed before it waits is shown now, not 100 ms later
     if (!(seconds > 0)) return ud_stop_cuts_waits();
     double until = stop_now() + seconds;
     for (;;) {

@@ -15,6 +15,7 @@ public final class Engine {
         self.options = options
         self.libraries = libraries
         console = Console(color: options.color, redactor: redactor)
+        Console.bufferNonTerminalOutput()
     }
 
     /// Runs (or plans) one recipe file. Never throws: every failure becomes an exit code,

@@ -86,7 +86,7 @@ public final class Gate {
         begun += 1
         record.sequence = begun
         if observesBasis { record.comparable = kept(compare ?? arguments) }
-        if case .denied(let why) = policy.decide(capability, effect: effect) {
+        if case .denied(let why) = decide(capability, effect: effect) {
             record.outcome = .denied
             record.message = redactor.scrub(why)
             // The grant that would allow exactly this call; none when a deny rule matched
@@ -175,6 +175,18 @@ public final class Gate {
             record.message = redactor.scrub((error as? HostError)?.text(calling: spec.fullName) ?? "\(error)")
             throw error
         }
+    }
+
+    /// The policy's last decision: a loop of calls (a bulk load's statements) asks about
+    /// the same capability each time, and matching it against every rule again was 4,000
+    /// instructions a call. The policy does not change during a run.
+    private var lastDecision: (capability: Capability, effect: EffectClass, decision: Policy.Decision)?
+
+    private func decide(_ capability: Capability, effect: EffectClass) -> Policy.Decision {
+        if let last = lastDecision, last.effect == effect, last.capability == capability { return last.decision }
+        let decision = policy.decide(capability, effect: effect)
+        lastDecision = (capability, effect, decision)
+        return decision
     }
 
     /// A value as a saved plan keeps it: long strings digested, known secrets masked.

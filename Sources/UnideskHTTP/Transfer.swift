@@ -129,15 +129,13 @@ private let writeBody: ud_curl_data_cb = { ptr, size, nmemb, ud in
 private let writeHeader: ud_curl_data_cb = { ptr, size, nmemb, ud in
     let t = Unmanaged<Transfer>.fromOpaque(ud!).takeUnretainedValue()
     let n = size * nmemb
-    let line = ptr!.withMemoryRebound(to: UInt8.self, capacity: n) {
-        String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self)
-    }
-    if line.hasPrefix("HTTP/") {
-        t.headers.removeAll()   // a new response (after a redirect or 100 Continue)
-    } else if let colon = line.firstIndex(of: ":") {
-        let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)   // by scalars: "\r\n" is one Character
-        t.headers.append((name, value))
+    ptr!.withMemoryRebound(to: UInt8.self, capacity: n) {
+        let line = UnsafeBufferPointer(start: $0, count: n)
+        if HeaderLine.isStatusLine(line) {
+            t.headers.removeAll()   // a new response (after a redirect or 100 Continue)
+        } else if let field = HeaderLine.field(line) {
+            t.headers.append(field)
+        }
     }
     return n
 }

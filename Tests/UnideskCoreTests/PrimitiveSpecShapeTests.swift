@@ -38,4 +38,20 @@ import Testing
         let fixed = PrimitiveSpec(module: "x", name: "y", summary: "", params: [Param("a", .string, "")])
         #expect(argumentError { try fixed.check([.string("s"), .int(1)]) }?.contains("no such parameter") == true)
     }
+
+    @Test("an element that does not fit is named by its path, however deep; elements that fit pass")
+    func elementPaths() {
+        let rows = PrimitiveSpec(module: "pg", name: "rows", summary: "",
+                                 params: [Param("rows", .array(.array(.integer)), ""), Param("opts", .map(.record([Param("n", .integer, "")])), optional: true, "")])
+        func list(_ v: [LuaValue]) -> LuaValue { .table(LuaTable(array: v)) }
+        #expect(argumentError { try rows.check([list([list([.int(1)]), list([.int(2), .int(3)])])]) } == nil)
+        #expect(argumentError { try rows.check([list([list([.int(1)]), list([.int(2), .string("x")])])]) }?
+                    .contains("(field '[2][2]': integer expected, got string)") == true)
+        let opts = LuaValue.table(LuaTable(fields: [("a", .table(LuaTable(fields: [("n", .int(1))]))), ("b", .table(LuaTable(fields: [("n", .string("x"))])))]))
+        #expect(argumentError { try rows.check([list([]), opts]) }?.contains("(field 'b.n': integer expected, got string)") == true)
+        // Any value fits .any: a list of them is checked as a sequence only.
+        let anyList = PrimitiveSpec(module: "pg", name: "p", summary: "", params: [Param("params", .array(.any), "")])
+        #expect(argumentError { try anyList.check([list([.int(1), .string("s"), .bool(true)])]) } == nil)
+        #expect(argumentError { try anyList.check([.table(LuaTable(fields: [("k", .int(1))]))]) }?.contains("a sequence expected") == true)
+    }
 }

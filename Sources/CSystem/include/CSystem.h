@@ -52,3 +52,21 @@ void ud_stop_set_cleanup(int on);
 int ud_stop_poll_fd(void);
 /// Sleeps up to `seconds`: 1 when cut short by a stop, 0 when the time passed.
 int ud_stop_sleep(double seconds);
+
+// ---- console output (console_out.c) ----
+// stdout and stderr, when they are not a terminal, go through one buffer (in the order they
+// were written; flushed within 100 ms by a thread, at once by ud_out_flush, and at exit).
+
+/// Buffers writes to `fd` from now on, unless it is a terminal (which stays unbuffered).
+/// Starts the flusher thread and the flush at exit the first time. 1 when buffered.
+int ud_out_buffer(int fd);
+/// Flushes what `fd` has in the buffer and writes it unbuffered from now on.
+void ud_out_unbuffer(int fd);
+/// Writes all `n` bytes to `fd`: into the buffer when `fd` is buffered, else at once (after
+/// the buffer, whatever it holds, so that the order stays as written).
+void ud_out_write(int fd, const void *bytes, size_t n);
+/// Writes what the buffer holds now.
+void ud_out_flush(void);
+/// The same from a signal handler or another last moment before _exit: never waits long
+/// for the lock (200 ms at most), never takes it when this thread holds it.
+void ud_out_flush_before_exit(void);
