@@ -11,6 +11,7 @@ typedef struct ud_op { int kind; long long i; double d; size_t off, len; void *p
 typedef struct ud_state {
     // allocator
     size_t mem_used, mem_peak, mem_limit;
+    size_t mem_cap;                      // mem_limit, or SIZE_MAX without one: what ud_alloc compares
     // limits
     volatile sig_atomic_t tripped;       // ud_limit
     atomic_int interrupt_requested;

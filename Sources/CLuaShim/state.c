@@ -10,23 +10,36 @@
 // tracebacks) while every further Lua instruction keeps raising.
 #define UD_MEM_RESERVE ((size_t)1 << 20)
 
-static void *ud_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
-    ud_state *s = ud;
-    size_t old = ptr ? osize : 0;          // when ptr == NULL, osize encodes the object type
-    if (nsize == 0) { free(ptr); s->mem_used -= old; return NULL; }
-    if (nsize > old && s->mem_limit) {
-        size_t cap = s->tripped == UD_LIMIT_MEMORY ? s->mem_limit + UD_MEM_RESERVE : s->mem_limit;
-        if (s->mem_used - old + nsize > cap) {
-            // Growth refused: Lua raises LUA_ERRMEM. Shrinking never fails (see above).
-            if (s->tripped == UD_LIMIT_NONE) ud_trip(s, UD_LIMIT_MEMORY);
-            return NULL;
-        }
+// Growth past the cap is refused (Lua raises LUA_ERRMEM) and trips the memory limit, except
+// within the reserve once the memory limit has fired. Out of line, so that ud_alloc's common
+// path stays a handful of instructions: it runs for every allocation (2.65 M calls in the
+// trees benchmark, where it was the whole difference from lua5.4's allocator).
+__attribute__((noinline))
+static void *ud_alloc_past_cap(ud_state *s, void *ptr, size_t nsize, size_t used) {
+    if (s->tripped != UD_LIMIT_MEMORY || used > s->mem_cap + UD_MEM_RESERVE) {
+        if (s->tripped == UD_LIMIT_NONE) ud_trip(s, UD_LIMIT_MEMORY);
+        return NULL;
     }
     void *np = realloc(ptr, nsize);
     if (!np) return NULL;
-    s->mem_used = s->mem_used - old + nsize;
-    if (s->mem_used > s->mem_peak) s->mem_peak = s->mem_used;
+    s->mem_used = used;
+    if (used > s->mem_peak) s->mem_peak = used;
     return np;
+}
+
+static void *ud_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    ud_state *s = ud;
+    size_t old = ptr ? osize : 0;          // when ptr == NULL, osize encodes the object type
+    if (nsize == 0) { s->mem_used -= old; free(ptr); return NULL; }
+    size_t used = s->mem_used - old + nsize;
+    // Shrinking never fails (Lua relies on it), so only growth is checked against the cap.
+    if (__builtin_expect(used > s->mem_cap, 0) && nsize > old) return ud_alloc_past_cap(s, ptr, nsize, used);
+    // Counted before the call so that realloc is a tail call, as in lua.c's allocator. When
+    // realloc fails (the system is out of memory: Lua raises), the count stays higher by that
+    // request, which only makes the cap stricter.
+    s->mem_used = used;
+    if (used > s->mem_peak) s->mem_peak = used;
+    return realloc(ptr, nsize);
 }
 
 static int ud_panic(lua_State *L) {
@@ -43,6 +56,7 @@ lua_State *ud_newstate(size_t mem_limit, ud_dispatch_fn dispatch) {
     ud_state *s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->mem_limit = mem_limit;
+    s->mem_cap = mem_limit ? mem_limit : SIZE_MAX;
     s->dispatch = dispatch;
     lua_State *L = lua_newstate(ud_alloc, s);
     if (!L) { free(s); return NULL; }

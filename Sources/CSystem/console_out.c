@@ -10,8 +10,8 @@
 
 /* The console's output when it is not a terminal (CI logs, files, pipes): one buffer for
  * stdout and stderr together, so that what was written to both stays in the order it was
- * written (the buffer is flushed when the destination changes). A thread flushes it within
- * UD_OUT_DELAY of its first byte, so that lines still appear live; ud_out_flush flushes it
+ * written (the buffer is flushed when the destination changes). A thread (started with the
+ * first buffered byte) flushes it within UD_OUT_DELAY of its first byte, so that lines still appear live; ud_out_flush flushes it
  * at once (step end, before a sleep, at exit), ud_out_flush_before_exit from a signal
  * handler (the hard stop) and the Lua panic. Before it, every line was a write syscall:
  * 18 % of a bulk load's client CPU (issue 21). */
@@ -24,7 +24,8 @@ static volatile size_t out_len;       /* bytes in the buffer */
 static volatile size_t out_done;      /* of them, written already by a flush in progress */
 static volatile int out_fd = -1;      /* where they go */
 static volatile unsigned long long out_buffered_fds;   /* bit n: fd n is buffered */
-static volatile int out_started;
+static volatile int out_initialized; /* out_cond and the atexit flush are set up */
+static volatile int out_started;     /* the flusher thread runs */
 static pthread_mutex_t out_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t out_cond;
 /* This thread holds out_mu: a signal handler on it must not wait for the lock. */
@@ -70,13 +71,11 @@ static void *flusher(void *arg) {
     return NULL;
 }
 
+/* The thread starts with the first buffered byte, not when buffering is turned on: until a
+ * process has a second thread, glibc's malloc takes its single-thread paths, and a run that
+ * prints only at its end (a computation) keeps them (they were 2-3 % of the trees benchmark). */
 static void start_flusher(void) {
     if (out_started) return;
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&out_cond, &attr);
-    pthread_condattr_destroy(&attr);
     /* No signal is ever handled on the flusher: SIGTERM/SIGINT and the limits' signals go
      * to the threads that expect them. */
     sigset_t all, old;
@@ -90,18 +89,25 @@ static void start_flusher(void) {
     int rc = pthread_create(&t, &ta, flusher, NULL);
     pthread_attr_destroy(&ta);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0) return;   /* no thread: nothing is buffered */
+    if (rc != 0) return;   /* no thread: the caller writes at once */
     out_started = 1;
-    atexit(ud_out_flush);
 }
 
 int ud_out_buffer(int fd) {
     if (fd < 0 || fd >= 64 || isatty(fd)) return 0;
     lock_out();
-    start_flusher();
-    if (out_started) out_buffered_fds |= 1ULL << fd;
+    if (!out_initialized) {
+        pthread_condattr_t attr;
+        pthread_condattr_init(&attr);
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+        pthread_cond_init(&out_cond, &attr);
+        pthread_condattr_destroy(&attr);
+        atexit(ud_out_flush);
+        out_initialized = 1;
+    }
+    out_buffered_fds |= 1ULL << fd;
     unlock_out();
-    return is_buffered(fd);
+    return 1;
 }
 
 void ud_out_unbuffer(int fd) {
@@ -117,8 +123,10 @@ void ud_out_write(int fd, const void *bytes, size_t n) {
     if (!out_buffered_fds) { out_write_all(fd, bytes, n, NULL); return; }
     lock_out();
     if (out_len && (out_fd != fd || out_len + n > UD_OUT_CAPACITY)) flush_locked();
-    if (!is_buffered(fd) || n > UD_OUT_CAPACITY) {
-        out_write_all(fd, bytes, n, NULL);   /* a terminal, or more than the buffer holds */
+    if (is_buffered(fd)) start_flusher();
+    if (!is_buffered(fd) || n > UD_OUT_CAPACITY || !out_started) {
+        /* a terminal, more than the buffer holds, or no thread to flush it */
+        out_write_all(fd, bytes, n, NULL);
     } else {
         int was_empty = out_len == 0;
         memcpy(out_buf + out_len, bytes, n);
