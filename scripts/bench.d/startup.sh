@@ -14,8 +14,8 @@ source "$ROOT/scripts/bench.d/lib.sh"
 RUNS="${BENCH_STARTUP_RUNS:-100}"
 IMAGE_RUNS="${BENCH_STARTUP_IMAGE_RUNS:-20}"
 WITH_IMAGE="${BENCH_STARTUP_IMAGE:-1}"
-if [[ "$WITH_IMAGE" != 0 ]] && ! { command -v podman && command -v mmdebstrap; } >/dev/null; then
-    echo "scripts/bench startup: no podman or mmdebstrap: the image is skipped (BENCH_STARTUP_IMAGE=0 says so quietly)" >&2
+if [[ "$WITH_IMAGE" != 0 ]] && ! { command -v podman && command -v mmdebstrap && command -v skopeo; } >/dev/null; then
+    echo "scripts/bench startup: no podman, mmdebstrap or skopeo: the image is skipped (BENCH_STARTUP_IMAGE=0 says so quietly)" >&2
     WITH_IMAGE=0
 fi
 
@@ -28,6 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 cp "$ROOT/bench/empty.lua" "$tmp/empty.lua"
+chmod 755 "$tmp"; chmod 644 "$tmp/empty.lua"   # the image's user (65532) reads it through the mount
 cd "$tmp"
 ud="$(printf '%q' "$UNIDESK_BIN")"
 
@@ -52,11 +53,17 @@ image_line=""
 if [[ "$WITH_IMAGE" != 0 ]]; then
     echo "==> scripts/image --out $tmp/oci (the release binary of this checkout, in the image)" >&2
     "$ROOT/scripts/image" --out "$tmp/oci" >&2
-    image_id="$(podman pull -q "oci:$tmp/oci" | tail -n1)"
-    podman run --rm -v "$tmp:/work" "$image_id" run empty.lua --no-color
+    # Without CAP_SYS_RESOURCE (as here) podman's default rlimits cannot be set: the limits
+    # scripts/stack/engine-up gives its containers, which this machine accepts.
+    limits=(--ulimit nofile=20000:20000 --ulimit nproc=32768:32768)
+    # Into podman's storage under a name of its own (podman pull would name it by the path).
+    image_id="localhost/unidesk-bench-startup:$$"
+    skopeo copy -q "oci:$tmp/oci" "containers-storage:$image_id" >&2
+    podman run --rm "${limits[@]}" -v "$tmp:/work" "$image_id" run empty.lua --no-color
+    lim="${limits[*]}"
     pair "the image, by \`podman run --rm\`" 0 "podman run --rm --entrypoint true IMAGE" \
-        "podman run --rm --entrypoint true $image_id" "podman run --rm -v DIR:/work IMAGE run empty.lua" \
-        "podman run --rm -v $tmp:/work $image_id run empty.lua --no-color" "$IMAGE_RUNS"
+        "podman run --rm $lim --entrypoint true $image_id" "podman run --rm -v DIR:/work IMAGE run empty.lua" \
+        "podman run --rm $lim -v $tmp:/work $image_id run empty.lua --no-color" "$IMAGE_RUNS"
     image_line="- The image: built by \`scripts/image\` from this checkout ($(du -sm "$tmp/oci" | cut -f1) MB OCI layout); both commands start a container of it with podman $(podman version --format '{{.Client.Version}}' 2>/dev/null || echo '?'), which is most of their time."
 fi
 table="$(benchlib startup-table "${pairs[@]}")"
