@@ -214,9 +214,14 @@ public final class Engine {
     /// Why a recipe path cannot be read. A directory is refused rather than guessed at: the
     /// recipe's directory is what it may read, so which file runs must be explicit.
     static func unreadable(_ path: String) -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
-        guard isDirectory.boolValue else { return "permission denied" }
+        // stat's own reason: a file in a directory this user may not search is "permission
+        // denied", not "no such file" (FileManager.fileExists says false for both).
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let code = errno
+            return code == ENOENT || code == ENOTDIR ? "no such file" : String(cString: strerror(code)).lowercased()
+        }
+        guard info.st_mode & S_IFMT == S_IFDIR else { return "permission denied" }
         let base = path.hasSuffix("/") ? String(path.dropLast()) : path
         return FileManager.default.fileExists(atPath: base + "/recipe.lua")
             ? "it is a directory; give the recipe file: \(base)/recipe.lua"

@@ -1,7 +1,7 @@
 import ArgumentParser
 import UnideskCore
 
-/// `unidesk run|plan RECIPE [options]` and `unidesk check PATH…`, the command lines CI starts
+/// `unidesk run|plan RECIPE [options]`, `unidesk check PATH…` and `unidesk version`, the command lines CI starts
 /// thousands of times, read without swift-argument-parser: its parse reflects over every
 /// command's properties (Mirror, dynamic casts, property-wrapper metadata), which cost more
 /// than the rest of an empty recipe's start-up (docs/benchmarks.md, cold start).
@@ -42,6 +42,9 @@ enum FastCommandLine {
                 try PlanCommand.perform(recipe: read.positionals[0], offline: read.extra["--offline"] != nil,
                                         out: read.extra["--out"], flags: read.flags)
             }
+        case "version":
+            guard rest.isEmpty else { return nil }
+            return Command(type: VersionCommand.self) { VersionCommand().run() }
         case "check":
             // Paths only; anything that looks like an option goes to ArgumentParser.
             guard !rest.isEmpty, !rest.contains(where: { $0.hasPrefix("-") }) else { return nil }

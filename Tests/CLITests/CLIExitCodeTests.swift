@@ -145,6 +145,28 @@ struct CLIExitCodeTests {
         #expect(!result.stderr.contains("no such file"), "\(result.summary)")
     }
 
+    @Test("2: a recipe that is not there says no such file; one behind a directory it may not search says permission denied")
+    func missingOrUnreachableRecipe() throws {
+        let r = try RecipeRun("print('must not run')")
+        defer { r.remove() }
+        let missing = try Unidesk.run(["run", "nothing-here.lua"], in: r.dir.url)
+        #expect(missing.exitCode == 2, "\(missing.summary)")
+        #expect(missing.stderr.contains("cannot read recipe 'nothing-here.lua': no such file"), "\(missing.summary)")
+        // As a container's user sees a directory mounted without search permission for it:
+        // run as uid 65532 (root reads everything).
+        guard getuid() == 0 else { return }
+        try FileManager.default.createDirectory(atPath: r.dir.path("closed"), withIntermediateDirectories: true)
+        try r.dir.write("closed/recipe.lua", "print('must not run')")
+        chmod(r.dir.url.path, 0o755)
+        chmod(r.dir.path("closed"), 0o700)
+        let binary = try Unidesk.binary()
+        let denied = try Unidesk.capture(URL(fileURLWithPath: "/usr/bin/setpriv"),
+                                         ["--reuid", "65532", "--regid", "65532", "--clear-groups", binary.path, "run", "closed/recipe.lua", "--state-dir", "/tmp"],
+                                         in: r.dir.url, environment: ["HOME": "/tmp"], hardTimeout: 30)
+        #expect(denied.exitCode == 2, "\(denied.summary)")
+        #expect(denied.stderr.contains("cannot read recipe 'closed/recipe.lua': permission denied"), "\(denied.summary)")
+    }
+
     @Test("the README's example recipe passes with the README's command")
     func readmeExample() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

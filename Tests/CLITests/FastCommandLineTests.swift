@@ -50,6 +50,8 @@ import Testing
         Case(command: "plan", arguments: ["recipe.lua", "--offline", "--out", "plan.json"], fast: true),
         Case(command: "plan", arguments: ["recipe.lua", "--out=plan2.json", "--var", "a=2"], fast: true),
         Case(command: "check", arguments: ["recipe.lua", "policy.yaml"], fast: true),
+        Case(command: "version", arguments: [], fast: true),
+        Case(command: "version", arguments: ["--help"], fast: false),
         // Left to ArgumentParser, whose messages they get.
         Case(command: "run", arguments: [], fast: false),
         Case(command: "run", arguments: ["recipe.lua", "other.lua"], fast: false),

@@ -145,14 +145,23 @@ class LuaFamily(unittest.TestCase):
         table = benchlib.lua_table([("fib", "recursive calls", benchlib.load(fixture("pair-fast.json"))),
                                     ("sieve", "array loads", benchlib.load(fixture("pair-slow.json")))])
         self.assertEqual(table.splitlines()[2:], [
-            "| `fib.lua` | recursive calls | 815 ms ± 26 ms | 858 ms ± 31 ms | 0.950 ± 0.046 | yes | 0.952 | 0.963 |",
-            "| `sieve.lua` | array loads | 2.3 ms ± 0.2 ms | 20.0 ms ± 1.0 ms | 0.115 ± 0.012 | no | 0.111 | 0.094 |",
-            "| geometric mean | | | | 0.331 | no | 0.325 | 0.301 |"])
+            "| `fib.lua` | recursive calls | 815 ms ± 26 ms | 858 ms ± 31 ms | 0.950 ± 0.046 | 0.953 | yes | 0.952 | 0.963 |",
+            "| `sieve.lua` | array loads | 2.3 ms ± 0.2 ms | 20.0 ms ± 1.0 ms | 0.115 ± 0.012 | 0.114 | no | 0.111 | 0.094 |",
+            "| geometric mean | | | | 0.331 | 0.330 | no | 0.325 | 0.301 |"])
+
+    def test_goal_is_judged_on_the_medians(self):
+        # one slow lua5.4 run lifts the ratio of means to 1.067; the medians (1.000) are what is judged,
+        # and a unidesk slower by its median misses the goal whatever the means say
+        doc = {"results": [result("lua5.4", [1.0, 1.0, 1.2]), result("unidesk", [1.0, 1.0, 1.0])]}
+        self.assertIn("| 1.067 ± ", benchlib.lua_row(doc, "x", "y")[0])
+        self.assertIn("| 1.000 | yes |", benchlib.lua_row(doc, "x", "y")[0])
+        slow = {"results": [result("lua5.4", [0.9, 0.9, 2.0]), result("unidesk", [1.0, 1.0, 1.0])]}
+        self.assertIn("| 0.900 | no |", benchlib.lua_row(slow, "x", "y")[0])
 
     def test_goal_reads_the_printed_ratio(self):
         # 0.9496 prints as 0.950, which meets 0.95 as the printed figure says
         doc = {"results": [result("lua5.4", [0.9496]), result("unidesk", [1.0])]}
-        self.assertIn("| 0.950 ± 0.000 | yes |", benchlib.lua_row(doc, "x", "y")[0])
+        self.assertIn("| 0.950 ± 0.000 | 0.950 | yes |", benchlib.lua_row(doc, "x", "y")[0])
 
 
 
