@@ -53,6 +53,10 @@ struct ValueReader {
     private func table(at idx: Int32, depth: Int) throws(HostError) -> LuaTable {
         guard lua_checkstack(L, 4) != 0 else { throw .message("Lua stack exhausted while reading a table") }
         var strings: [(String, LuaValue)] = []
+        // lua_next gives a sequence's keys 1, 2, 3… in order (its array part): those go
+        // straight to the array; only keys met out of order wait in a dictionary (hashing
+        // every element was most of reading a parameter list, pg's per-statement cost).
+        var array: [LuaValue] = []
         var integers: [Int64: LuaValue] = [:]
         var other = 0
         lua_pushnil(L)
@@ -63,16 +67,16 @@ struct ValueReader {
                 guard case .string(let key) = string(at: -2) else { other += 1; continue }
                 strings.append((key, try read(lua_absindex(L, -1), depth: depth + 1)))
             case LUA_TNUMBER where ud_isinteger(L, -2) != 0:
-                integers[Int64(lua_tointegerx(L, -2, nil))] = try read(lua_absindex(L, -1), depth: depth + 1)
+                let key = Int64(lua_tointegerx(L, -2, nil))
+                let value = try read(lua_absindex(L, -1), depth: depth + 1)
+                if key == Int64(array.count) + 1 { array.append(value) } else { integers[key] = value }
             default:
                 other += 1
             }
         }
-        var array: [LuaValue] = []
-        array.reserveCapacity(integers.count)
-        var n: Int64 = 1
-        while let v = integers[n] { array.append(v); n += 1 }
-        other += integers.count - array.count
+        var n = Int64(array.count) + 1
+        while let v = integers.removeValue(forKey: n) { array.append(v); n += 1 }
+        other += integers.count   // integer keys past a hole, zero or negative
         strings.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
         return LuaTable(array: array, fields: strings, otherKeys: other)
     }

@@ -30,6 +30,27 @@ import Testing
         #expect(r.first?.bool == true)
     }
 
+    /// Keys 1…n reach the array whatever order the table gives them in (set in reverse, or
+    /// grown past its array part into the hash part), and a hole ends the sequence.
+    @Test func sequencesInAnyKeyOrderReadAsArrays() throws {
+        let lua = try state()
+        let r = try lua.run("""
+            local reversed = {} for i = 5, 1, -1 do reversed[i] = "r" .. i end
+            local mixed = {[3] = "c", [1] = "a", [2] = "b", [0] = "zero", [-1] = "neg", [7] = "after a hole"}
+            local grown = {} for i = 1, 40 do grown[i] = i end grown[41] = 41
+            return reversed, mixed, grown
+            """, chunkName: "=t")
+        let reversed = try #require(r[0].tableValue)
+        #expect(reversed.array.map(\.stringValue) == ["r1", "r2", "r3", "r4", "r5"])
+        #expect(reversed.otherKeys == 0)
+        let mixed = try #require(r[1].tableValue)
+        #expect(mixed.array.map(\.stringValue) == ["a", "b", "c"])
+        #expect(mixed.otherKeys == 3)
+        let grown = try #require(r[2].tableValue)
+        #expect(grown.array.count == 41)
+        if case .int(let last)? = grown.array.last { #expect(last == 41) } else { Issue.record("grown[41] is not the integer 41") }
+    }
+
     @Test func sparseAndOddKeysAreCountedNotLost() throws {
         let lua = try state()
         let r = try lua.run("return {1, 2, [4] = 4, [true] = 1, [2.5] = 1}", chunkName: "=t")
