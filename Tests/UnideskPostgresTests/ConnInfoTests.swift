@@ -61,6 +61,40 @@ extension PostgresTests {
             #expect(forms.contains("p%40ss"), "the percent-encoded password in the query is not redacted: \(forms)")
         }
 
+        /// The password as written, found by scanning: the same as the regular expressions
+        /// it replaced (kept here as the reference) on DSNs of every shape.
+        @Test func passwordAsWrittenMatchesTheRegularExpressions() {
+            func byRegex(_ dsn: String) -> [String] {
+                var forms: [String] = []
+                if let r = dsn.range(of: #"[?&]password=([^&#]*)"#, options: .regularExpression) {
+                    let raw = String(dsn[r].drop { $0 != "=" }.dropFirst())
+                    if !raw.isEmpty { forms.append(raw) }
+                }
+                if let r = dsn.range(of: #"(^|\s)password\s*=\s*('([^'\\]|\\.)*'|\S+)"#, options: .regularExpression) {
+                    var raw = String(dsn[r].drop { $0 != "=" }.dropFirst()).trimmingCharacters(in: .whitespaces)
+                    if raw.hasPrefix("'") && raw.hasSuffix("'") && raw.count >= 2 { raw = String(raw.dropFirst().dropLast()) }
+                    if !raw.isEmpty { forms.append(raw) }
+                }
+                return forms
+            }
+            func byScan(_ dsn: String) -> [String] {
+                let b = Array(dsn.utf8)
+                return [ConnInfo.queryPassword(b), ConnInfo.keywordPassword(b)].compactMap { $0 }.filter { !$0.isEmpty }
+            }
+            let corpus = [
+                "host=h user=u password=plain dbname=d", "password=first", "  password = spaced  dbname=x",
+                "password='quoted value' host=h", #"password='it\'s' host=h"#, "password='' host=h", "password='unterminated host=h",
+                #"password='ends with backslash\"#, "password=", "password=   ", "sslpassword=nope host=h", "host=h\tpassword=tab",
+                "password", "passwordx=1", "user=u password=a password=b", "host=h password =eq", "passwords=no password=yes",
+                "postgresql://u@h/db?sslmode=disable&password=p%40ss", "postgresql://u@h/db?password=only", "postgresql://u@h/db?password=",
+                "postgresql://u@h/db?password=a&password=b", "postgresql://u@h/db?password=x#frag", "postgresql://u@h/db?xpassword=no",
+                "postgresql://u:p%40ss@h/db", "postgres://u@h/db?password=ünïcödé&x=1", "password=ünïcödé host=h", "",
+            ]
+            for dsn in corpus {
+                #expect(byScan(dsn) == byRegex(dsn), "\(dsn)")
+            }
+        }
+
         @Test func scopeFallsBackToTheEnvironment() throws {
             let env = ["PGUSER": "envuser", "PGDATABASE": "envdb"]
             let bare = try ConnInfo(parsing: "host=h")
