@@ -159,15 +159,6 @@ int ud_hardstop_add_file(const char *path, const char *content, size_t len) {
 
 void ud_hardstop_files_written(void) { hard_files_written = 1; }
 
-static void write_all(int fd, const char *p, size_t len, size_t *off) {
-    while (*off < len) {
-        ssize_t n = write(fd, p + *off, len - *off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        *off += (size_t)n;
-    }
-}
-
 static void on_hard(int sig, siginfo_t *si, void *uc) {
     (void)sig; (void)si; (void)uc;
     // Only async-signal-safe calls: the process is stuck where no hook reaches.
@@ -180,19 +171,18 @@ static void on_hard(int sig, siginfo_t *si, void *uc) {
     for (int i = 0; i < HARD_FILES && !hard_files_written; i++) {
         hard_file *f = &hard_files[reason][i];
         if (!f->path) continue;
-        size_t off = 0;
         if (f->in_place) {   // a file that cannot be replaced by a rename (/dev/termination-log)
             int fd = open(f->path, O_WRONLY | O_TRUNC | O_CLOEXEC);
             if (fd < 0) continue;
-            write_all(fd, f->body, f->len, &off);
+            ud_write_fully(fd, f->body, f->len, NULL);
             close(fd);
             continue;
         }
         int fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd < 0) continue;
-        write_all(fd, f->body, f->len, &off);
+        size_t written = ud_write_fully(fd, f->body, f->len, NULL);
         close(fd);
-        if (off == f->len) rename(f->tmp, f->path); else unlink(f->tmp);
+        if (written == f->len) rename(f->tmp, f->path); else unlink(f->tmp);
     }
     _exit(reason == HR_DEADLINE ? hard_exit_code : stop_exit_code);
 }

@@ -31,19 +31,21 @@ static pthread_cond_t out_cond;
 /* This thread holds out_mu: a signal handler on it must not wait for the lock. */
 static __thread volatile sig_atomic_t out_holding;
 
-static void out_write_all(int fd, const char *p, size_t n, volatile size_t *progress) {
+size_t ud_write_fully(int fd, const void *bytes, size_t len, volatile size_t *progress) {
+    const char *p = bytes;
     size_t off = 0;
-    while (off < n) {
-        ssize_t w = write(fd, p + off, n - off);
+    while (off < len) {
+        ssize_t w = write(fd, p + off, len - off);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) break;   /* a closed pipe or a full disk: the bytes are dropped, as before */
+        if (w <= 0) break;
         off += (size_t)w;
         if (progress) *progress += (size_t)w;
     }
+    return off;
 }
 
 static void flush_locked(void) {
-    if (out_len > out_done) out_write_all(out_fd, out_buf + out_done, out_len - out_done, &out_done);
+    if (out_len > out_done) ud_write_fully(out_fd, out_buf + out_done, out_len - out_done, &out_done);
     out_len = 0;
     out_done = 0;
 }
@@ -120,13 +122,13 @@ void ud_out_unbuffer(int fd) {
 
 void ud_out_write(int fd, const void *bytes, size_t n) {
     if (n == 0) return;
-    if (!out_buffered_fds) { out_write_all(fd, bytes, n, NULL); return; }
+    if (!out_buffered_fds) { ud_write_fully(fd, bytes, n, NULL); return; }
     lock_out();
     if (out_len && (out_fd != fd || out_len + n > UD_OUT_CAPACITY)) flush_locked();
     if (is_buffered(fd)) start_flusher();
     if (!is_buffered(fd) || n > UD_OUT_CAPACITY || !out_started) {
         /* a terminal, more than the buffer holds, or no thread to flush it */
-        out_write_all(fd, bytes, n, NULL);
+        ud_write_fully(fd, bytes, n, NULL);
     } else {
         int was_empty = out_len == 0;
         memcpy(out_buf + out_len, bytes, n);
@@ -151,7 +153,7 @@ void ud_out_flush_before_exit(void) {
     if (out_holding) {
         /* Interrupted on this thread with the lock held: what is in the buffer is whole (the
          * length is set after the copy); the rest of a flush in progress is written. */
-        if (out_len > out_done) out_write_all(out_fd, out_buf + out_done, out_len - out_done, NULL);
+        if (out_len > out_done) ud_write_fully(out_fd, out_buf + out_done, out_len - out_done, NULL);
         return;
     }
     /* Another thread (the flusher) may hold the lock for a moment; one blocked on a full

@@ -65,6 +65,10 @@ void ud_out_unbuffer(int fd);
 /// Writes all `n` bytes to `fd`: into the buffer when `fd` is buffered, else at once (after
 /// the buffer, whatever it holds, so that the order stays as written).
 void ud_out_write(int fd, const void *bytes, size_t n);
+/// Writes all `len` bytes unless write fails (a closed pipe, a full disk: the rest is
+/// dropped), retrying on EINTR; async-signal-safe. Returns the bytes written; `progress`
+/// (may be NULL) is advanced as they go, for a reader in a signal handler.
+size_t ud_write_fully(int fd, const void *bytes, size_t len, volatile size_t *progress);
 /// Writes what the buffer holds now.
 void ud_out_flush(void);
 /// The same from a signal handler or another last moment before _exit: never waits long
