@@ -63,7 +63,7 @@ CURLM *curl_multi_init(void) {
     return p_curl_multi_init();
 }
 
-#define UD_LOADED() do { if (__atomic_load_n(&curl_library.state, __ATOMIC_ACQUIRE) != 1) ud_lazy_unloaded(&curl_library, __func__); } while (0)
+#define UD_LOADED() ud_lazy_require(&curl_library, __func__)
 
 void curl_easy_cleanup(CURL *h) { UD_LOADED(); p_curl_easy_cleanup(h); }
 const char *curl_easy_strerror(CURLcode c) {

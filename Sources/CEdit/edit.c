@@ -55,7 +55,7 @@ const char *ud_edit_setup(const char *name, int (*getc)(FILE *)) {
 }
 
 // Called only after ud_edit_setup succeeded (the REPL reads plain lines otherwise).
-#define UD_LOADED() do { if (__atomic_load_n(&edit_library.state, __ATOMIC_ACQUIRE) != 1) ud_lazy_unloaded(&edit_library, __func__); } while (0)
+#define UD_LOADED() ud_lazy_require(&edit_library, __func__)
 
 char *readline(const char *prompt) { UD_LOADED(); return p_readline(prompt); }
 int add_history(const char *line) { UD_LOADED(); return p_add_history(line); }

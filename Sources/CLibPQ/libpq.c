@@ -74,7 +74,7 @@ const char *ud_lazy_libpq(void) { return ud_lazy_open(&libpq_library); }
 // return NULL when it cannot be loaded (the Swift side asks ud_lazy_libpq() for the reason
 // first). Every other function receives a connection or result they made, or NULL, which
 // libpq's own functions accept too.
-#define UD_LOADED() do { if (__atomic_load_n(&libpq_library.state, __ATOMIC_ACQUIRE) != 1) ud_lazy_unloaded(&libpq_library, __func__); } while (0)
+#define UD_LOADED() ud_lazy_require(&libpq_library, __func__)
 
 int PQcancel(PGcancel *cancel, char *errbuf, int errbufsize) { UD_LOADED(); return p_PQcancel(cancel, errbuf, errbufsize); }
 void PQclear(PGresult *res) {

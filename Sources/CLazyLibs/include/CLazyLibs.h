@@ -30,3 +30,8 @@ const char *ud_lazy_open(struct ud_lazy_library *lib);
 /// have checked (ud_lazy_curl / ud_lazy_libpq) first, or by a function that cannot do without
 /// it (SHA-256): stops the process with the reason.
 void ud_lazy_unloaded(struct ud_lazy_library *lib, const char *function) __attribute__((noreturn));
+
+/// What every forwarding function checks first: the library is loaded, else stop (above).
+static inline void ud_lazy_require(struct ud_lazy_library *lib, const char *function) {
+    if (__atomic_load_n(&lib->state, __ATOMIC_ACQUIRE) != 1) ud_lazy_unloaded(lib, function);
+}
