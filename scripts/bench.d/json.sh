@@ -142,29 +142,26 @@ EOF
 
 ud="$(printf '%q' "$UNIDESK_BIN")"
 expected="$RECORDS	$((RECORDS * (RECORDS - 1) / 2))"
-for runner in unidesk cjson python; do
-    case "$runner" in
-        unidesk) out="$("$UNIDESK_BIN" run recipe.lua --no-color 2>"$tmp/err")" || { cat "$tmp/err" >&2; exit 1; } ;;
-        cjson) out="$(lua5.4 decode-cjson.lua)" ;;
-        python) out="$(python3 py.py)" ;;
-    esac
-    if [[ "$out" != "$expected" ]]; then
-        echo "scripts/bench json: $runner printed '$out', expected '$expected' (records, sum of ids)" >&2
-        exit 1
-    fi
-done
+# expect_from_each WHAT RECIPE CJSON-SCRIPT PYTHON-ARGS...: unidesk running RECIPE, lua5.4
+# running CJSON-SCRIPT and python3 with PYTHON-ARGS each print "$expected", or the benchmark stops.
+expect_from_each() {
+    local what="$1" recipe="$2" cjson="$3" runner out
+    shift 3
+    for runner in unidesk cjson python; do
+        case "$runner" in
+            unidesk) out="$("$UNIDESK_BIN" run "$recipe" --no-color 2>"$tmp/err")" || { cat "$tmp/err" >&2; exit 1; } ;;
+            cjson) out="$(lua5.4 "$cjson")" ;;
+            python) out="$(python3 "$@")" ;;
+        esac
+        if [[ "$out" != "$expected" ]]; then
+            echo "scripts/bench json: $runner$what '$out', expected '$expected' (records, sum of ids)" >&2
+            exit 1
+        fi
+    done
+}
+expect_from_each " printed" recipe.lua decode-cjson.lua py.py
 echo "checks pass: unidesk, lua-cjson and python3 decode $RECORDS records with the same ids" >&2
-for runner in unidesk cjson python; do
-    case "$runner" in
-        unidesk) out="$("$UNIDESK_BIN" run encode-check.lua --no-color 2>"$tmp/err")" || { cat "$tmp/err" >&2; exit 1; } ;;
-        cjson) out="$(lua5.4 encode-cjson-check.lua)" ;;
-        python) out="$(python3 encode-py.py check)" ;;
-    esac
-    if [[ "$out" != "$expected" ]]; then
-        echo "scripts/bench json: $runner's encoded text decodes to '$out', expected '$expected' (records, sum of ids)" >&2
-        exit 1
-    fi
-done
+expect_from_each "'s encoded text decodes to" encode-check.lua encode-cjson-check.lua encode-py.py check
 # Keys sorted, compact, UTF-8, shortest round-trip floats: for this document json.encode's
 # text is python's byte for byte, once python's empty arrays are made {} as in Lua.
 "$UNIDESK_BIN" run encode-text.lua --no-color >encoded-unidesk.json 2>"$tmp/err" || { cat "$tmp/err" >&2; exit 1; }
