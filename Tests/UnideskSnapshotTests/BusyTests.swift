@@ -15,9 +15,10 @@ extension SnapshotTests {
             private let mutex = NSLock()
 
             /// Starts `flock -n -o lock sh -c …`: once the lock is held, the shell runs
-            /// `first`, writes its PID ($$) to `pidFile` and execs `sleep 30`.
-            init(_ lock: String, pidFile: String, first: String = "true") throws {
-                flock = try ChildProcess(["flock", "-n", "-o", lock, "-c", "\(first) && echo $$ > '\(pidFile).tmp' && mv '\(pidFile).tmp' '\(pidFile)' && exec sleep 30"],
+            /// `first`, writes its PID ($$) to `pidFile` and execs `sleep holdFor`, after which
+            /// flock exits and the lock is free.
+            init(_ lock: String, pidFile: String, first: String = "true", holdFor: Double = 30) throws {
+                flock = try ChildProcess(["flock", "-n", "-o", lock, "-c", "\(first) && echo $$ > '\(pidFile).tmp' && mv '\(pidFile).tmp' '\(pidFile)' && exec sleep \(holdFor)"],
                                          environment: ProcessInfo.processInfo.environment)
                 let deadline = Date().addingTimeInterval(10)
                 while !exists(pidFile) {
@@ -106,9 +107,11 @@ extension SnapshotTests {
             let store = SnapshotStore(root: root)
             try store.take("shop", [("data", src)])
 
-            let holder = try LockHolder("\(root)/shop/.lock", pidFile: "\(s.path)/holder.pid")
+            // The holder lets go by itself (its sleep ends), not from a dispatch queue of this
+            // process: on 2 CPUs a global queue runs 2 blocks at a time, and other suites'
+            // blocking work once held the release back past the take's 1 s wait (a full run).
+            let holder = try LockHolder("\(root)/shop/.lock", pidFile: "\(s.path)/holder.pid", holdFor: 0.4)
             defer { holder.release() }
-            DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { holder.release() }
             try store.take("shop", [("data", src)], keep: 2)
             #expect(store.snapshotIDs("shop").count == 2)
         }
