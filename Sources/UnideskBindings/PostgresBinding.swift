@@ -115,6 +115,7 @@ public enum PostgresBinding {
                             let c = try PGConnection.connect(dsn, overrides: overrides.map { ($0.key, $0.value) },
                                                              timeout: timeout(o?.number("timeout"), Timeouts.pgConnect))
                             if let p = c.password { ctx.redactor.register(p) }
+                            c.preparesRepeatedStatements = o?.bool("prepare_repeated", default: true) ?? true
                             return Slot(connection: c, database: c.database, user: c.user, planLimits: limits)
                         } catch let e as PGError { throw ctx.error(e) }
                     },

@@ -26,6 +26,7 @@ enum PostgresSpecs {
                  Param("options", .record([
                     Param("database", .string, optional: true, "connect to this database instead of the DSN's"),
                     Param("timeout", .number, optional: true, "seconds to connect (default 10, never past the run's deadline)"),
+                    Param("prepare_repeated", .boolean, optional: true, "default true: a parameterised INSERT, UPDATE, DELETE or MERGE without RETURNING sent a second time on this connection is prepared on the server once (as unidesk_s1, unidesk_s2, …) and then only executed, which spares the server parsing and planning it each time; false when a pooler in transaction mode (PgBouncer before 1.21) stands between, where the next statement may reach another server connection"),
                     Param("plan_lock_timeout", .number, optional: true, "plan mode: seconds the verification of this connection's writes waits for a lock (default 2; more than 0, at most 86400); a call's own plan_lock_timeout wins"),
                     Param("plan_statement_timeout", .number, optional: true, "plan mode: seconds the verification of this connection's writes may run (default 30; more than 0, at most 86400); a call's own plan_statement_timeout wins"),
                  ]), optional: true, "")],

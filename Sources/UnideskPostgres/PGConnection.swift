@@ -118,24 +118,63 @@ public final class PGConnection {
         return String(cString: p)
     }
 
+    /// Whether parameterised statements sent twice are prepared on the server (see
+    /// StatementCache). Off by default; `pg.connect` turns it on unless told not to,
+    /// because a pooler in transaction mode may run two statements on two server connections.
+    public var preparesRepeatedStatements = false
+    private var statements = StatementCache()
+
     /// Runs `sql` and returns every statement's result. With `parameters` it is one
     /// statement sent by the extended protocol, values apart from the SQL text; without,
     /// the simple protocol, which accepts several statements. The first error throws.
     public func execute(_ sql: String, parameters: [PGValue]? = nil, timeout: Double) throws(PGError) -> [PGResult] {
         let c = try live()
-        let sent: Int32
-        if let parameters {
-            let texts = parameters.map(\.parameterText)
-            let lengths = texts.map { Int32($0?.count ?? 0) }
-            let formats = parameters.map { v -> Int32 in if case .bytes = v { return 1 }; return 0 }
-            sent = withByteArrays(texts) { ptrs in
-                PQsendQueryParams(c, sql, Int32(parameters.count), nil, ptrs, lengths, formats, 0)
+        guard let parameters else {
+            guard PQsendQuery(c, sql) == 1 else { throw breakOff(PGError(.network, "could not send the statement: \(errorText(c))")) }
+            let results = try collect(c, timeout: timeout)
+            if results.contains(where: { StatementCache.dropsPrepared(command: $0.command) }) { statements.forgetPrepared() }
+            return results
+        }
+        let deadline = Monotonic.now + timeout
+        switch preparesRepeatedStatements ? statements.decide(sql, parameters: parameters.count) : .unnamed {
+        case .unnamed:
+            return try send(c, sql, parameters, named: nil, timeout: timeout)
+        case .prepare(let name):
+            guard PQsendPrepare(c, name, sql, Int32(parameters.count), nil) == 1 else {
+                throw breakOff(PGError(.network, "could not send the statement: \(errorText(c))"))
             }
-        } else {
-            sent = PQsendQuery(c, sql)
+            // A statement the server refuses here is refused as its execution would be
+            // (same parse and analysis, same error); it is tried again next time.
+            _ = try collect(c, timeout: timeout)
+            statements.prepared(sql, as: name, parameters: parameters.count)
+            return try send(c, sql, parameters, named: name, timeout: deadline - Monotonic.now)
+        case .execute(let name):
+            do {
+                return try send(c, sql, parameters, named: name, timeout: timeout)
+            } catch let e where e.sqlstate == "26000" {
+                // The server lost the prepared statements (a DEALLOCATE inside a function, a
+                // pooler's other server connection). Outside a transaction nothing ran: send
+                // it unnamed. Inside one the transaction has failed and the caller must know.
+                statements.forgetPrepared()
+                if transactionState == .idle { return try send(c, sql, parameters, named: nil, timeout: deadline - Monotonic.now) }
+                var e = e
+                e.hint = "unidesk prepares a statement sent twice on a connection, and the server no longer had it: pass prepare_repeated = false to pg.connect when a pooler in transaction mode (PgBouncer before 1.21) stands between"
+                throw e
+            }
+        }
+    }
+
+    /// Sends one parameterised statement, unnamed or as the prepared statement `name`.
+    private func send(_ c: OpaquePointer, _ sql: String, _ parameters: [PGValue], named name: String?, timeout: Double) throws(PGError) -> [PGResult] {
+        let texts = parameters.map(\.parameterText)
+        let lengths = texts.map { Int32($0?.count ?? 0) }
+        let formats = parameters.map { v -> Int32 in if case .bytes = v { return 1 }; return 0 }
+        let sent = withByteArrays(texts) { ptrs in
+            if let name { return PQsendQueryPrepared(c, name, Int32(parameters.count), ptrs, lengths, formats, 0) }
+            return PQsendQueryParams(c, sql, Int32(parameters.count), nil, ptrs, lengths, formats, 0)
         }
         guard sent == 1 else { throw breakOff(PGError(.network, "could not send the statement: \(errorText(c))")) }
-        return try collect(c, timeout: timeout)
+        return try collect(c, timeout: max(timeout, 0.001))
     }
 
     /// Waits for and copies every result of the statement in flight.

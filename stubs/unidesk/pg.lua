@@ -6,7 +6,7 @@ local pg = {}
 
 ---Opens a connection. The DSN is a libpq conninfo string or a postgres:// URI; PG* variables, the password file (~/.pgpass, PGPASSFILE) and service files apply as in psql. The password (from anywhere) never reaches a log, the report or an error.
 ---@param dsn string|secret "host=… dbname=… user=…" or "postgresql://user@host:port/db"; pass a secret when it holds a password
----@param options? { database?: string, timeout?: number, plan_lock_timeout?: number, plan_statement_timeout?: number }
+---@param options? { database?: string, timeout?: number, prepare_repeated?: boolean, plan_lock_timeout?: number, plan_statement_timeout?: number }
 ---@return unidesk.pg.connection conn with fields database, user, server
 function pg.connect(dsn, options) end
 
