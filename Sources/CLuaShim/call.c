@@ -332,3 +332,15 @@ int ud_load_and_call(lua_State *L, const char *code, size_t len, const char *chu
     lua_insert(L, -(nargs + 1));               // the chunk below its arguments
     return ud_pcall_traceback(L, nargs, nresults);
 }
+
+int ud_call_kept(lua_State *L, const char *name, int nargs, int nresults) {
+    if (!lua_checkstack(L, 4)) return LUA_ERRMEM;
+    lua_pushfstring(L, "unidesk.kept.%s", name);
+    if (lua_gettable(L, LUA_REGISTRYINDEX) != LUA_TFUNCTION) {
+        lua_pop(L, 1 + nargs);
+        lua_pushfstring(L, "no function '%s' was kept by the prelude", name);
+        return LUA_ERRRUN;
+    }
+    lua_insert(L, -(nargs + 1));               // the function below its arguments
+    return ud_pcall_traceback(L, nargs, nresults);
+}

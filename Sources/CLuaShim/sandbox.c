@@ -170,6 +170,17 @@ static int where_lua(lua_State *L) {
     return 1;
 }
 
+// keep(name, fn): the prelude leaves a function the host may call later (ud_call_kept), out
+// of every recipe's reach: in the registry, under a key no Lua code can name.
+static int keep_lua(lua_State *L) {
+    const char *name = luaL_checkstring(L, 1);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushfstring(L, "unidesk.kept.%s", name);
+    lua_pushvalue(L, 2);
+    lua_settable(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
 /* ---------------- null, secrets, errors ---------------- */
 
 void ud_push_null(lua_State *L) { lua_rawgetp(L, LUA_REGISTRYINDEX, &ud_key_null); }
@@ -546,11 +557,12 @@ static int open_sandbox_impl(lua_State *L) {
     }
     // Trusted helpers for the prelude, which takes them and removes this global before
     // any recipe code runs.
-    lua_createtable(L, 0, 4);
+    lua_createtable(L, 0, 5);
     lua_pushcfunction(L, freeze_lua); lua_setfield(L, -2, "freeze");
     lua_pushcfunction(L, traceback_lua); lua_setfield(L, -2, "traceback");
     lua_pushcfunction(L, where_lua); lua_setfield(L, -2, "where");
     lua_pushcfunction(L, debug_traceback_lua); lua_setfield(L, -2, "debug_traceback");
+    lua_pushcfunction(L, keep_lua); lua_setfield(L, -2, "keep");
     lua_setfield(L, G, "__unidesk_trusted");
     lua_settop(L, 0);
     return 0;

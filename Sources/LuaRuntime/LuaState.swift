@@ -177,6 +177,17 @@ public final class LuaState {
         return popResults(from: top)
     }
 
+    /// Calls the function the trusted prelude kept under `name` (a host-only hook, such as the
+    /// REPL's reload of the recipe's modules) and returns its results.
+    @discardableResult
+    public func callKept(_ name: String, args: [LuaValue] = []) throws(LuaError) -> [LuaValue] {
+        let top = lua_gettop(L)
+        try pushValues(args)
+        let rc = ud_call_kept(L, name, Int32(args.count), LUA_MULTRET)
+        if rc != LUA_OK { throw popError(rc, restoring: top) }
+        return popResults(from: top)
+    }
+
     /// Compiles bytes without running; nil when the chunk is valid Lua.
     public func compileError(bytes code: [UInt8], chunkName: String) -> LuaError? {
         let rc = code.withUnsafeBufferPointer { b in

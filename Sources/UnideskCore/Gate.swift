@@ -7,7 +7,8 @@ import UnideskData
 /// audit record. Primitives never decide for themselves whether to act.
 public final class Gate {
     public let mode: RunMode
-    let policy: Policy
+    /// Fixed for a run; the REPL's `:allow` widens it between inputs (`grant`).
+    private(set) var policy: Policy
     let journal: AuditJournal
     let console: Console
     let redactor: Redactor
@@ -177,9 +178,15 @@ public final class Gate {
         }
     }
 
+    /// Adds a grant between two inputs of a REPL session (never during a call).
+    func grant(_ pattern: CapabilityPattern) {
+        policy.allow.append(pattern)
+        lastDecision = nil
+    }
+
     /// The policy's last decision: a loop of calls (a bulk load's statements) asks about
     /// the same capability each time, and matching it against every rule again was 4,000
-    /// instructions a call. The policy does not change during a run.
+    /// instructions a call. The policy does not change during a run (the REPL's grant clears this).
     private var lastDecision: (capability: Capability, effect: EffectClass, decision: Policy.Decision)?
 
     private func decide(_ capability: Capability, effect: EffectClass) -> Policy.Decision {

@@ -98,6 +98,18 @@ public final class Session {
         try lua.run(bytes: code, chunkName: chunkName)
     }
 
+    /// The policy in force (the REPL's `:grants`).
+    public var policy: Policy { gate.policy }
+
+    /// Grants `capability` (a pattern as --allow takes) for the rest of the session: the
+    /// REPL's `:allow`. Throws when the pattern is malformed.
+    @discardableResult
+    public func allow(_ capability: String) throws(ConfigError) -> CapabilityPattern {
+        let pattern = try CapabilityPattern(parsing: capability)
+        gate.grant(pattern)
+        return pattern
+    }
+
     public var auditRecords: [AuditRecord] { journal.records }
     public var stepRecords: [StepRecord] { steps.steps }
     public var deniedCalls: Int { journal.denials.count }

@@ -17,6 +17,10 @@ public final class Repl {
     private let interrupts: ReplInterrupts
     private var reader: ReplLineReader!
     private var warnedDeadline = false
+    /// Piped input: the exit code of the first input that failed (ExitCode), returned at the end.
+    private var firstFailure: Int32?
+    /// Whether the note on top-level `local` was shown (once per REPL).
+    private var explainedLocal = false
 
     public enum StartError: Error {
         case usage(String), internalError(String)
@@ -36,6 +40,7 @@ public final class Repl {
         do {
             session = try Session(options: options, libraries: Libraries.all, console: console,
                                   redactor: redactor, recipeDirectory: directory)
+            try installHelp(in: session)
         } catch {
             throw .internalError("cannot start the Lua sandbox: \(error)")
         }
@@ -63,12 +68,20 @@ public final class Repl {
         while true {
             switch reader.read(prompt: pending.isEmpty ? "> " : ">> ") {
             case .eof:
+                if interactive && !pending.isEmpty {
+                    // Ctrl-D on a continuation line drops that chunk, as Ctrl-C does.
+                    Console.writeFD(1, "\n")
+                    remember(pending)
+                    pending = []
+                    continue
+                }
                 if interactive {
                     Console.writeFD(1, "\n")
                 } else if !pending.isEmpty, case .syntaxError(let e) = classify(pending.joined(separator: "\n"), final: true) {
                     printError(e)
+                    failed(.usage)
                 }
-                return 0
+                return interactive ? 0 : firstFailure ?? 0
             case .interrupted:
                 Console.writeFD(1, "\n")
                 remember(pending)   // a dropped chunk may still be worth recalling
@@ -79,7 +92,13 @@ public final class Repl {
                     if trimmed.isEmpty { continue }
                     if let command = ReplCommandLine.parse(trimmed) {
                         reader.remember(trimmed)
-                        if !perform(command) { return 0 }
+                        if !perform(command) { return interactive ? 0 : firstFailure ?? 0 }
+                        continue
+                    }
+                    if trimmed.hasPrefix("?") {
+                        // `?kube.apply`, IPython's way of asking.
+                        reader.remember(trimmed)
+                        showReference(String(trimmed.dropFirst()).trimmingCharacters(in: .whitespaces))
                         continue
                     }
                 }
@@ -87,20 +106,39 @@ public final class Repl {
                 let chunk = classify(pending.joined(separator: "\n"), final: false)
                 if case .incomplete = chunk { continue }
                 remember(pending)
+                let lines = pending
                 pending = []
                 switch chunk {
                 case .incomplete: break
-                case .run(let code): evaluate(code)
-                case .syntaxError(let e): printError(e)
+                case .run(let code):
+                    evaluate(code)
+                    explainLocal(lines)
+                case .syntaxError(let e):
+                    printError(e)
+                    failed(.usage)
                 }
             }
         }
     }
 
-    /// Adds the lines of one input to the history, unless the input creates a secret
+    /// Records the first failure of a piped session: its exit code is the REPL's.
+    private func failed(_ code: ExitCode) {
+        if firstFailure == nil { firstFailure = code.rawValue }
+    }
+
+    /// After the first input that declares a top-level local: where it went. Each input is a
+    /// chunk of its own, as in `lua -i`, so its locals end with it.
+    private func explainLocal(_ lines: [String]) {
+        guard !explainedLocal, let first = lines.first?.drop(while: \.isWhitespace),
+              first.hasPrefix("local ") || first.hasPrefix("local\t") else { return }
+        explainedLocal = true
+        err("note: a local lasts for one input (each input is its own chunk, as in lua -i); assign a global (x = …) to keep a value")
+    }
+
+    /// Adds one input to the history as one entry, unless the input creates a secret
     /// (`secret(`, `secret "…"`, on any of its lines) or contains a known secret value.
     private func remember(_ lines: [String]) {
-        for line in ReplHistory.entries(for: lines, redactor: redactor) { reader.remember(line) }
+        if let entry = ReplHistory.entry(for: lines, redactor: redactor) { reader.remember(entry) }
     }
 
     private func shutdown() {
@@ -124,6 +162,15 @@ public final class Repl {
     /// Runs one chunk under the per-input deadline, with Ctrl-C armed, and prints the
     /// results, the error or the limit that fired. The session stays usable in every case.
     private func evaluate(_ code: String) {
+        evaluate { session throws(LuaError) in try session.execute(code, chunkName: Self.chunkName) }
+    }
+
+    /// A recipe file's bytes (`:load`), named by its path in errors and tracebacks.
+    private func evaluate(bytes: [UInt8], chunkName: String) {
+        evaluate { session throws(LuaError) in try session.execute(bytes: bytes, chunkName: chunkName) }
+    }
+
+    private func evaluate(_ body: (Session) throws(LuaError) -> [LuaValue]) {
         let armed = lua.startDeadline(
             seconds: options.timeout, hardGrace: options.hardStopGrace,
             hardStopMessage: "unidesk: limit: deadline of \(Self.seconds(options.timeout)) exceeded (--timeout) while the input was stuck inside a C function; stopped hard\n",
@@ -133,10 +180,11 @@ public final class Repl {
             err("warning: could not arm the deadline timer; --timeout is not enforced")
         }
         interrupts.begin(lua)
+        let denialsBefore = session.deniedCalls
         var values: [LuaValue] = []
         var failure: LuaError?
         do {
-            values = try session.execute(code, chunkName: Self.chunkName)
+            values = try body(session)
         } catch {
             failure = error
         }
@@ -147,6 +195,9 @@ public final class Repl {
         lua.resetLimits()
 
         if tripped == .memory { collectGarbage() }
+        // The exit code a run would have: a denial counts even when the input caught it.
+        let denied = session.deniedCalls > denialsBefore
+        if failure != nil || denied { failed(tripped != nil ? .limit : denied ? .denied : .recipeFailed) }
         if let failure {
             if let tripped {
                 // After Ctrl-C the terminal shows "^C" where the cursor was.
@@ -210,8 +261,10 @@ public final class Repl {
     /// Carries out a `:command`. Returns false to end the session.
     private func perform(_ command: ReplCommandLine) -> Bool {
         switch command {
-        case .help:
+        case .help(nil):
             out(Self.help(timeout: Self.seconds(options.timeout), memory: options.maxMemoryMB))
+        case .help(let name?):
+            showReference(name)
         case .quit:
             return false
         case .modules:
@@ -220,24 +273,153 @@ public final class Repl {
             switchMode(word)
         case .reset:
             restart(with: options, note: "fresh session in \(modeName(options.mode)) mode (globals cleared)")
+        case .load(let path):
+            load(path)
+        case .reload:
+            reloadModules()
+        case .grants:
+            out(Self.grants(session.policy, mode: options.mode))
+        case .allow(let capability):
+            allow(capability)
         case .unknown(let name):
             err("unknown command :\(name) (try :help)")
+            failed(.usage)
         }
         return true
     }
 
-    static func help(timeout: String, memory: Int) -> String {
+    public static func help(timeout: String, memory: Int) -> String {
+        let width = ReplCommandLine.summaries.map(\.usage.count).max() ?? 0
+        let commands = ReplCommandLine.summaries.map {
+            "  " + $0.usage.padding(toLength: width + 2, withPad: " ", startingAt: 0) + $0.summary
+        }
+        return """
+        Type Lua statements or expressions; an expression prints its value (=expr too). An
+        unfinished statement continues on the next line (prompt >>). A local lasts for one
+        input, as in lua -i: keep values in globals.
+        \(commands.joined(separator: "\n"))
+          ?NAME, help(value)             the reference of a primitive or module: ?kube.apply, help(pg)
+        Ctrl-C clears the line, or interrupts a running input; Ctrl-D on a continuation line
+        drops the chunk. Each input may run for --timeout (\(timeout)) and use --max-memory
+        (\(memory == 0 ? "no cap" : "\(memory) MiB")). Piped input exits with the code of the
+        first input that failed (as `unidesk run` would: 1 error, 2 syntax, 3 denied, 4 limit).
         """
-        Type Lua statements or expressions; an expression prints its value. An unfinished
-        statement continues on the next line (prompt >>).
-          :help                          this text
-          :modules                       the unidesk.* modules that require can load
-          :mode [run|plan|plan-offline]  show the mode, or start a fresh session in another one
-          :reset                         start a fresh session (clears globals)
-          :quit                          leave (or Ctrl-D on an empty line)
-        Ctrl-C clears the line, or interrupts a running input. Each input may run for
-        --timeout (\(timeout)) and use --max-memory (\(memory == 0 ? "no cap" : "\(memory) MiB")).
-        """
+    }
+
+    /// What `:grants` prints: the policy in force and the mode.
+    static func grants(_ policy: Policy, mode: RunMode) -> String {
+        func list(_ items: [String]) -> String { items.isEmpty ? "(none)" : items.joined(separator: ", ") }
+        var lines = [
+            "mode:        \(ReplCommandLine.name(of: mode))" + (mode.isPlan ? " (writes are planned, not performed)" : " (granted writes are performed)"),
+            "allow:       \(list(policy.allow.map(\.description)))",
+            "deny:        \(list(policy.deny.map(\.description)))",
+            "env:         \(list(policy.env))",
+            "secret env:  \(list(policy.secretEnv))",
+        ]
+        if !policy.sinkGrants.isEmpty { lines.append("alert sinks: \(list(policy.sinkGrants.map(\.description)))") }
+        lines.append("Reads need no grant; a write needs an allow that matches it and no deny. :allow CAPABILITY adds one.")
+        return lines.joined(separator: "\n")
+    }
+
+    private func allow(_ capability: String?) {
+        guard let capability else {
+            err("usage: :allow CAPABILITY, e.g. :allow 'kube.apply:dev/*' (the same patterns as --allow)")
+            failed(.usage)
+            return
+        }
+        do {
+            let pattern = try session.allow(capability)
+            out("allowed \(pattern) for this session")
+            if !ReplCapabilities.grantsAnyWrite(pattern) {
+                err("warning: \(pattern.operation) names no primitive that writes (they are: \(ReplCapabilities.writeOperations.joined(separator: ", "))); reads need no grant")
+            }
+        } catch {
+            err("error: \(error.message)")
+            failed(.usage)
+        }
+    }
+
+    /// `:help NAME` and `?NAME`: the reference, or what to try instead.
+    private func showReference(_ name: String) {
+        if name.isEmpty {
+            out(Self.help(timeout: Self.seconds(options.timeout), memory: options.maxMemoryMB))
+        } else if let text = ReplReference.text(for: name) {
+            out(text.hasSuffix("\n") ? String(text.dropLast()) : text)
+        } else {
+            err(ReplReference.unknown(name))
+        }
+    }
+
+    /// Defines `help` in a session (the host function behind it prints).
+    private func installHelp(in session: Session) throws {
+        let lookup = HostFunction("help") { [weak self] args in
+            guard let self else { return [] }
+            switch (args.first ?? .nil, args.count > 1 ? args[1] : .nil) {
+            case (.nil, _):
+                self.out(Self.help(timeout: Self.seconds(self.options.timeout), memory: self.options.maxMemoryMB))
+            case (.string(let name), .string("object")):
+                let methods = ReplReference.methods(of: name)
+                self.out(methods.isEmpty ? "a \(name) object" : "a \(name) object; its methods: \(methods.joined(separator: ", ")) (help(x.\(methods[0])) or ?\(name):\(methods[0]))")
+            case (.string(let name), _):
+                self.showReference(name)
+            case (_, .string(let type)):
+                self.err("help: this \(type) is not a unidesk primitive or module; try help(\"kube.apply\") or :modules")
+            default:
+                self.err("help: nothing to show")
+            }
+            return []
+        }
+        let modules: [LuaValue] = Libraries.all.map { .string($0.name) }
+        try session.lua.run(ReplReference.helpChunk, chunkName: "=(repl help)", args: [.function(lookup), .table(LuaTable(array: modules))])
+    }
+
+    /// `:load FILE`: runs a recipe in this session, as `unidesk run` would run it, keeping
+    /// its globals. A relative path is from the current directory.
+    private func load(_ path: String?) {
+        guard let path else {
+            err("usage: :load FILE (a recipe; relative to the current directory)")
+            failed(.usage)
+            return
+        }
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            let why = FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
+            err("error: \(path) \(why)")
+            failed(.usage)
+            return
+        }
+        let name = "@" + path
+        if let e = lua.compileError(bytes: Array(bytes), chunkName: name) {
+            printError(e)
+            failed(.usage)
+            return
+        }
+        evaluate(bytes: Array(bytes), chunkName: name)
+    }
+
+    /// `:reload`: the recipe's modules (require'd from --dir) loaded again; globals that held
+    /// an old module now hold the new one.
+    private func reloadModules() {
+        let report: [LuaValue]
+        do {
+            report = try lua.callKept("reload_recipe_modules")
+        } catch {
+            printError(error)
+            return
+        }
+        let modules = report.first?.tableValue?.array.compactMap(\.tableValue) ?? []
+        if modules.isEmpty {
+            out("no recipe modules loaded yet (require one from --dir first)")
+            return
+        }
+        for m in modules {
+            let name = m["name"].stringValue ?? "?"
+            if let e = m["error"].stringValue {
+                err("error: \(name) did not reload, the old one stays: \(e)")
+                failed(.recipeFailed)
+            } else {
+                out("reloaded \(name)")
+            }
+        }
     }
 
     private func modeName(_ mode: RunMode) -> String { ReplCommandLine.name(of: mode) }
@@ -261,6 +443,7 @@ public final class Repl {
         do {
             fresh = try Session(options: newOptions, libraries: Libraries.all, console: console,
                                 redactor: redactor, recipeDirectory: directory)
+            try installHelp(in: fresh)
         } catch {
             err("error: cannot start a new session: \(error)")
             return

@@ -21,6 +21,12 @@ public enum ReplChunk: Equatable {
     /// as statements. A syntax error "near <eof>" means the input is not finished yet,
     /// unless `final` (the input ended): then it is the error.
     public static func classify(_ code: String, final: Bool, compiler lua: LuaState, chunkName: String) -> ReplChunk {
+        // `=expr` as in LuaJIT's and Lua 5.1's REPLs: the value of the expression.
+        if code.first == "=" {
+            let asExpression = "return " + code.dropFirst()
+            guard let error = lua.compileError(asExpression, chunkName: chunkName) else { return .run(asExpression) }
+            return !final && error.message.hasSuffix("<eof>") ? .incomplete : .syntaxError(error)
+        }
         let asExpression = "return " + code
         guard let exprError = lua.compileError(asExpression, chunkName: chunkName) else {
             return .run(asExpression)

@@ -1,14 +1,16 @@
 import Foundation
 import UnideskCore
 
-/// Which lines of one input go into the REPL's history.
+/// What of an input reaches the history file.
 public enum ReplHistory {
-    /// The lines to remember for one input: all of them, or none when the input creates a
-    /// secret (`secret(`, `secret "…"`, on any of its lines) or contains a known secret value.
-    public static func entries(for lines: [String], redactor: Redactor) -> [String] {
+    /// The history entry for one submitted input: its lines joined by newlines, so Up brings
+    /// back the whole chunk (a function definition, not its last `end`) and Enter runs it
+    /// again. Nil when the input creates a secret (`secret(`, `secret "…"`, on any of its
+    /// lines) or contains a known secret value.
+    public static func entry(for lines: [String], redactor: Redactor) -> String? {
         let text = lines.joined(separator: "\n")
-        guard !mentionsSecret(text), redactor.scrub(text) == text else { return [] }
-        return lines
+        guard !text.allSatisfy(\.isWhitespace), !mentionsSecret(text), redactor.scrub(text) == text else { return nil }
+        return text
     }
 
     public static func mentionsSecret(_ text: String) -> Bool {

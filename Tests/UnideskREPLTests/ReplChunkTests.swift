@@ -18,6 +18,15 @@ import UnideskREPL
         #expect(classify("f(1), 'x'") == .run("return f(1), 'x'"))
     }
 
+    @Test("`=expr` is the expression's value, as in LuaJIT's REPL")
+    func equalsExpression() {
+        #expect(classify("=1 + 2") == .run("return 1 + 2"))
+        #expect(classify("= x, y") == .run("return  x, y"))
+        #expect(classify("={") == .incomplete)
+        #expect(classify("={", final: true) != .incomplete)
+        if case .syntaxError(let e) = classify("=x = 1") { #expect(e.message.contains("'='")) } else { Issue.record("=x = 1 is not an expression") }
+    }
+
     @Test("a statement runs as typed")
     func statement() {
         #expect(classify("x = 1") == .run("x = 1"))

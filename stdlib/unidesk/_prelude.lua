@@ -113,7 +113,8 @@ unidesk.vars = host.vars()
 -- then package.path inside the recipe's directory). Nothing else.
 
 -- What require has loaded, by name. The recipe sees it only as package.loaded, read-only.
-local loaded, loading = {}, {}
+-- recipe_modules: the names loaded from files (the recipe's directory, lua_modules/).
+local loaded, loading, recipe_modules = {}, {}, {}
 for _, lib in ipairs({ "string", "table", "math", "utf8", "coroutine" }) do loaded[lib] = _G[lib] end
 local loaded_view = freeze(loaded, "package.loaded")
 loaded._G = _G
@@ -284,6 +285,7 @@ function require(...)
     if not ok then error(r, 0) end
     if r ~= nil then loaded[name] = r end
     if loaded[name] == nil then loaded[name] = true end
+    if type(data) == "string" and data ~= ":preload:" then recipe_modules[name] = true end
     return loaded[name], data
   end
   local kind, source, chunkname, lib = host.find_module(name)
@@ -307,6 +309,36 @@ function require(...)
   loaded[name] = result
   return result
 end
+
+-- For the REPL's :reload: the recipe's modules are forgotten together and required again,
+-- and a global that held an old module table now holds the new one. A module that no
+-- longer loads keeps its old table, and says why. Returns {name, error?} per module.
+local require_module, globals, sort, next_field = require, _G, table.sort, next
+trusted.keep("reload_recipe_modules", function()
+  local names, old, report = {}, {}, {}
+  for name in pairs(recipe_modules) do names[#names + 1] = name end
+  sort(names)
+  for _, name in ipairs(names) do old[name] = loaded[name]; loaded[name] = nil end
+  for i, name in ipairs(names) do
+    report[i] = { name = name }
+    if loaded[name] == nil then
+      local ok, e = pcall(require_module, name)
+      if not ok then
+        report[i].error = type(e) == "table" and tostring(rawget(e, "message")) or tostring(e)
+        loaded[name] = old[name]
+      end
+    end
+  end
+  for _, name in ipairs(names) do
+    local before, now = old[name], loaded[name]
+    if type(before) == "table" and not rawequal(before, now) then
+      for k, v in next_field, globals do
+        if rawequal(v, before) then rawset(globals, k, now) end
+      end
+    end
+  end
+  return report
+end)
 
 unidesk = freeze(unidesk, "unidesk")
 _G.unidesk = unidesk

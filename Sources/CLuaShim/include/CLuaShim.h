@@ -81,6 +81,9 @@ int ud_load_embedded_and_call(lua_State *L, const char *bytecode, size_t len, co
 int ud_compile(lua_State *L, const char *code, size_t len, const char *chunkname);
 /// Calls the function below `nargs` arguments under lua_pcall with the traceback handler.
 int ud_pcall_traceback(lua_State *L, int nargs, int nresults);
+/// Calls the function the prelude kept under `name` (trusted.keep) with the `nargs` values
+/// on the stack, as ud_load_and_call calls a chunk; LUA_ERRRUN and a message when none was kept.
+int ud_call_kept(lua_State *L, const char *name, int nargs, int nresults);
 
 // ---------------------------------------------------------------- sandbox
 
