@@ -64,19 +64,20 @@ enum Unidesk {
     /// chatty child can never block on a full pipe). The child is killed by its PID when it
     /// outlives `hardTimeout` seconds.
     /// `executable`: another copy of the binary (e.g. one outside any checkout).
+    /// `input`: the child's stdin (a file holding it); none: /dev/null.
     static func run(_ arguments: [String], in directory: URL, environment extra: [String: String] = [:],
-                    hardTimeout: Double = 30, executable: URL? = nil) throws -> CLIResult {
+                    hardTimeout: Double = 30, executable: URL? = nil, input: String? = nil) throws -> CLIResult {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         env.removeValue(forKey: "UNIDESK_STATE_DIR")
         for (k, v) in extra { env[k] = v }
-        return try capture(try executable ?? binary(), arguments, in: directory, environment: env, hardTimeout: hardTimeout)
+        return try capture(try executable ?? binary(), arguments, in: directory, environment: env, hardTimeout: hardTimeout, input: input)
     }
 
     /// Runs `executable arguments…` in `directory` with exactly `environment`, stdout and
     /// stderr captured through files (bytes and text); killed by its PID after `hardTimeout`.
     static func capture(_ binary: URL, _ arguments: [String], in directory: URL, environment env: [String: String],
-                        hardTimeout: Double) throws -> CLIResult {
+                        hardTimeout: Double, input: String? = nil) throws -> CLIResult {
         let capture = try TempDir(prefix: "unidesk-capture")
         defer { capture.remove() }
         let outURL = capture.url.appendingPathComponent("stdout")
@@ -92,7 +93,13 @@ enum Unidesk {
         process.arguments = arguments
         process.environment = env
         process.currentDirectoryURL = directory
-        process.standardInput = FileHandle.nullDevice
+        if let input {
+            let inURL = capture.url.appendingPathComponent("stdin")
+            try Data(input.utf8).write(to: inURL)
+            process.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         process.standardOutput = out
         process.standardError = err
         let done = DispatchSemaphore(value: 0)
