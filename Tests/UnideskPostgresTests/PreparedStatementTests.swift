@@ -23,6 +23,13 @@ extension PostgresTests {
             } ?? []
         }
 
+        /// A new table (id, name) for one test; the test drops it.
+        func table(on c: PGConnection) throws -> String {
+            let t = uniqueName("t_prep")
+            try c.exec("create table \(t) (id int primary key, name text)")
+            return t
+        }
+
         func insert(_ c: PGConnection, _ table: String, _ id: Int64) throws(PGError) -> PGResult? {
             try c.execute("insert into \(table) (id, name) values ($1, $2)", parameters: [.int(id), .text("n\(id)")], timeout: 10).last
         }
@@ -30,8 +37,7 @@ extension PostgresTests {
         @Test func anInsertSentTwiceIsPreparedOnceAndKeepsItsOutcome() throws {
             let c = try connection()
             defer { c.close() }
-            let t = uniqueName("t_prep")
-            try c.exec("create table \(t) (id int primary key, name text)")
+            let t = try table(on: c)
             defer { stack.cleanup("drop table if exists \(t)") }
             #expect(try insert(c, t, 1)?.affected == 1)
             #expect(try prepared(c).isEmpty, "a statement sent once is not prepared")
@@ -48,8 +54,7 @@ extension PostgresTests {
         @Test func statementsWithResultsAreNeverPrepared() throws {
             let c = try connection()
             defer { c.close() }
-            let t = uniqueName("t_prep")
-            try c.exec("create table \(t) (id int primary key, name text)")
+            let t = try table(on: c)
             defer { stack.cleanup("drop table if exists \(t)") }
             for id in Int64(1)...3 {
                 _ = try c.execute("insert into \(t) (id, name) values ($1, 'r') returning id", parameters: [.int(id)], timeout: 10)
@@ -62,8 +67,7 @@ extension PostgresTests {
         @Test func offByDefaultOnALibraryConnection() throws {
             let c = try stack.admin()
             defer { c.close() }
-            let t = uniqueName("t_prep")
-            try c.exec("create table \(t) (id int primary key, name text)")
+            let t = try table(on: c)
             defer { stack.cleanup("drop table if exists \(t)") }
             for id in Int64(1)...3 { _ = try insert(c, t, id) }
             #expect(try prepared(c).isEmpty, "the state store and other library users may sit behind a pooler")
@@ -89,8 +93,7 @@ extension PostgresTests {
         @Test func discardAndDeallocateAreFollowed() throws {
             let c = try connection()
             defer { c.close() }
-            let t = uniqueName("t_prep")
-            try c.exec("create table \(t) (id int primary key, name text)")
+            let t = try table(on: c)
             defer { stack.cleanup("drop table if exists \(t)") }
             _ = try insert(c, t, 1)
             _ = try insert(c, t, 2)
@@ -109,8 +112,7 @@ extension PostgresTests {
         @Test func aLostStatementInsideATransactionFailsWithAHint() throws {
             let c = try connection()
             defer { c.close() }
-            let t = uniqueName("t_prep")
-            try c.exec("create table \(t) (id int primary key, name text)")
+            let t = try table(on: c)
             defer { stack.cleanup("drop table if exists \(t)") }
             _ = try insert(c, t, 1)
             _ = try insert(c, t, 2)
@@ -127,10 +129,9 @@ extension PostgresTests {
         @Test func aStatementPreparedAsTheOwnerIsStillRefusedToARole() throws {
             let c = try connection()
             defer { c.close() }
-            let t = uniqueName("t_prep")
-            try c.exec("create table \(t) (id int primary key, name text)")
-            try c.exec("grant select on \(t) to unidesk_app")
+            let t = try table(on: c)
             defer { stack.cleanup("drop table if exists \(t)") }
+            try c.exec("grant select on \(t) to unidesk_app")
             _ = try insert(c, t, 1)
             _ = try insert(c, t, 2)
             #expect(try prepared(c).count == 1)
