@@ -17,6 +17,7 @@ public final class Repl {
     private let interrupts: ReplInterrupts
     private var reader: ReplLineReader!
     private var warnedDeadline = false
+    private var more = ReplMore()
 
     public enum StartError: Error {
         case usage(String), internalError(String)
@@ -133,10 +134,11 @@ public final class Repl {
             err("warning: could not arm the deadline timer; --timeout is not enforced")
         }
         interrupts.begin(lua)
-        var values: [LuaValue] = []
+        var values = LuaGraph()
         var failure: LuaError?
         do {
-            values = try session.execute(code, chunkName: Self.chunkName)
+            // Read keeping tables' identity, to show cycles and shared tables.
+            values = try lua.runForDisplay(code, chunkName: Self.chunkName)
         } catch {
             failure = error
         }
@@ -156,7 +158,7 @@ public final class Repl {
             }
             return
         }
-        if !values.isEmpty { out(ReplPrinter.render(values)) }
+        if !values.roots.isEmpty { out(more.present(values)) }
     }
 
     /// After the memory cap fired, what the failed input allocated is garbage, but no
@@ -218,6 +220,8 @@ public final class Repl {
             listModules()
         case .mode(let word):
             switchMode(word)
+        case .more:
+            out(more.more())
         case .reset:
             restart(with: options, note: "fresh session in \(modeName(options.mode)) mode (globals cleared)")
         case .unknown(let name):
@@ -233,10 +237,12 @@ public final class Repl {
           :help                          this text
           :modules                       the unidesk.* modules that require can load
           :mode [run|plan|plan-offline]  show the mode, or start a fresh session in another one
+          :more                          the last value shown shortened, in full
           :reset                         start a fresh session (clears globals)
           :quit                          leave (or Ctrl-D on an empty line)
         Ctrl-C clears the line, or interrupts a running input. Each input may run for
         --timeout (\(timeout)) and use --max-memory (\(memory == 0 ? "no cap" : "\(memory) MiB")).
+        A table inside itself shows as <cycle N> where the table marked <N> appears again.
         """
     }
 

@@ -8,6 +8,8 @@ public enum ReplCommandLine: Equatable {
     /// `:mode` alone shows the mode (nil); with a word, switches to it.
     case mode(String?)
     case reset
+    /// The last value shown shortened, in full.
+    case more
     case unknown(String)
 
     /// The command on a (trimmed) input line; nil when the line is Lua (`::label::` is Lua).
@@ -21,6 +23,7 @@ public enum ReplCommandLine: Equatable {
         case "modules": return .modules
         case "mode": return .mode(words.dropFirst().first)
         case "reset": return .reset
+        case "more": return .more
         default: return .unknown(name)
         }
     }
