@@ -88,10 +88,11 @@ public final class Repl {
                 let chunk = classify(pending.joined(separator: "\n"), final: false)
                 if case .incomplete = chunk { continue }
                 remember(pending)
+                let input = pending
                 pending = []
                 switch chunk {
                 case .incomplete: break
-                case .run(let code): evaluate(code)
+                case .run(let code): evaluate(code, lines: input)
                 case .syntaxError(let e): printError(e)
                 }
             }
@@ -124,7 +125,7 @@ public final class Repl {
 
     /// Runs one chunk under the per-input deadline, with Ctrl-C armed, and prints the
     /// results, the error or the limit that fired. The session stays usable in every case.
-    private func evaluate(_ code: String) {
+    private func evaluate(_ code: String, lines: [String]) {
         let armed = lua.startDeadline(
             seconds: options.timeout, hardGrace: options.hardStopGrace,
             hardStopMessage: "unidesk: limit: deadline of \(Self.seconds(options.timeout)) exceeded (--timeout) while the input was stuck inside a C function; stopped hard\n",
@@ -154,7 +155,7 @@ public final class Repl {
                 // After Ctrl-C the terminal shows "^C" where the cursor was.
                 err((interactive && tripped == .interrupt ? "\n" : "") + limitMessage(tripped))
             } else {
-                printError(failure)
+                printError(failure, input: lines)
             }
             return
         }
@@ -186,20 +187,10 @@ public final class Repl {
         s == s.rounded() && s < 1e15 ? "\(Int(s))s" : String(format: "%.3gs", s)
     }
 
-    private func printError(_ e: LuaError) {
-        var message = e.message
-        if let loc = e.location, !message.hasPrefix(loc) { message = loc + ": " + message }   // where is "repl:3"
-        var text = console.paintIfFancy("error:", 31) + " " + message
-        if let traceback = e.traceback {
-            // The same frames as a run shows: the user's own (Traceback.userFrames).
-            let frames = Traceback.userFrames(traceback).split(separator: "\n", omittingEmptySubsequences: true)
-                .map { String($0).trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }
-            if frames.contains(where: { $0 != "stack traceback:" }) {
-                text += "\n" + frames.map { "  " + $0 }.joined(separator: "\n")
-            }
-        }
-        err(text)
+    /// `input`: the lines of the input that failed, to quote the one that did (ReplErrorText).
+    private func printError(_ e: LuaError, input: [String] = []) {
+        let (message, details) = ReplErrorText.render(e, input: input)
+        err(([console.paintIfFancy("error:", 31) + " " + message] + details.map { "  " + $0 }).joined(separator: "\n"))
     }
 
     // MARK: output (always through the redactor)
