@@ -24,9 +24,9 @@ enum ReplPrinter {
     static func show(_ graph: LuaGraph, limits: ReplDisplayLimits = .brief) -> Shown {
         var builder = ReplShapeBuilder(graph: graph, limits: limits)
         let shapes = graph.roots.map { builder.shape($0) }
-        let marks = cycleMarks(shapes)
         let pack = !limits.summariseSequences
-        let text = shapes.map { layout($0, column: 0, marks: marks, pack: pack) }.joined(separator: "\t")
+        // Each value numbers its own cycles, as each stands alone.
+        let text = shapes.map { layout($0, column: 0, marks: cycleMarks($0), pack: pack) }.joined(separator: "\t")
         return Shown(text: text, shortened: builder.shortened)
     }
 
@@ -131,7 +131,7 @@ enum ReplPrinter {
     }
 
     /// Numbers for the tables some `<cycle N>` refers to, in the order they first show.
-    static func cycleMarks(_ shapes: [ReplShape]) -> [Int: Int] {
+    static func cycleMarks(_ shape: ReplShape) -> [Int: Int] {
         var targets: Set<Int> = []
         func collect(_ s: ReplShape) {
             switch s {
@@ -140,14 +140,14 @@ enum ReplPrinter {
             case .scalar, .cut: break
             }
         }
-        shapes.forEach(collect)
+        collect(shape)
         var marks: [Int: Int] = [:]
         func number(_ s: ReplShape) {
             guard case .table(let id, let items) = s else { return }
             if targets.contains(id), marks[id] == nil { marks[id] = marks.count + 1 }
             items.forEach { forEachShape(in: $0, number) }
         }
-        shapes.forEach(number)
+        number(shape)
         return marks
     }
 

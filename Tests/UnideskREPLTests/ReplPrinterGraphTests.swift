@@ -42,6 +42,9 @@ import Testing
     func fromLua() throws {
         #expect(try shown("local t = {1, 2} t.t = t return t").text == "<1>{ 1, 2, t = <cycle 1> }")
         #expect(try shown("local s = {} return { a = s, b = s }").text == "{ a = {}, b = {} }")
+        // Two values: each numbers its own cycles.
+        #expect(try shown("local a = {} local b = { a } a[1] = b return a, b").text
+                == "<1>{ { <cycle 1> } }\t<1>{ { <cycle 1> } }")
         // __index/__pairs/__tostring would raise if called; the display reads raw.
         let meta = "setmetatable(t, { __index = function() error('called') end, __pairs = function() error('called') end, __tostring = function() error('called') end })"
         #expect(try shown("local t = { k = 1 } \(meta) t.me = t return t").text == "<1>{ k = 1, me = <cycle 1> }")
