@@ -9,6 +9,9 @@ import UnideskCore
 enum ReplErrorText {
     /// The chunk name inputs run under, as Lua writes it in messages ("repl:3:").
     static let chunk = "repl"
+    /// Kinds whose message says it all, as `unidesk run` shows them: unidesk.fail's and
+    /// unidesk.test's summary of failed tests.
+    static let quietKinds: Set<String> = ["fail", "tests_failed"]
     /// A quoted input line longer than this is cut.
     static let maxQuoted = 100
 
@@ -20,7 +23,7 @@ enum ReplErrorText {
         let line = frames.lazy.compactMap { mainChunkLine($0) }.first
 
         var message = e.message
-        if let kind = e.kind, !kind.isEmpty, case .table = e.value, !message.hasPrefix(kind + ":") {
+        if let kind = e.kind, !kind.isEmpty, !quietKinds.contains(kind), case .table = e.value, !message.hasPrefix(kind + ":") {
             message = kind + ": " + message
         }
         if let loc = e.location, !message.hasPrefix(loc) {

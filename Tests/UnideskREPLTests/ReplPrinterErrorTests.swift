@@ -33,6 +33,17 @@ import Testing
         #expect(r.details == ["stack traceback:", "repl:1: in main chunk"])
     }
 
+    /// A primitive's error: a table with kind and message that renders itself (__tostring).
+    static func primitiveError(_ kind: String, _ message: String) -> String {
+        #"error(setmetatable({ kind = "\#(kind)", message = "\#(message)" }, { __tostring = function(e) return e.message end }))"#
+    }
+
+    @Test("a primitive's error shows its kind; unidesk.fail's does not (its message says it all, as in unidesk run)")
+    func primitive() throws {
+        #expect(try rendered(Self.primitiveError("not_found", "no such file: 'x'")).message == "not_found: no such file: 'x'")
+        #expect(try rendered(Self.primitiveError("fail", "deploy aborted")).message == "deploy aborted")
+    }
+
     @Test("structured error in a multi-line input: the failing line quoted, trimmed")
     func structuredMultiLine() throws {
         let r = try rendered("local x = 1\n   error({ kind = \"network\", message = \"down\" })   \nreturn x")
