@@ -24,9 +24,8 @@ enum ReplPrinter {
     static func show(_ graph: LuaGraph, limits: ReplDisplayLimits = .brief) -> Shown {
         var builder = ReplShapeBuilder(graph: graph, limits: limits)
         let shapes = graph.roots.map { builder.shape($0) }
-        let pack = !limits.summariseSequences
         // Each value numbers its own cycles, as each stands alone.
-        let text = shapes.map { layout($0, column: 0, marks: cycleMarks($0), pack: pack) }.joined(separator: "\t")
+        let text = shapes.map { layout($0, column: 0, marks: cycleMarks($0), pack: limits.packScalars) }.joined(separator: "\t")
         return Shown(text: text, shortened: builder.shortened)
     }
 
@@ -183,8 +182,7 @@ enum ReplPrinter {
     }
 
     /// One line when it fits at `column`, else one entry per line (a summary stays one line).
-    /// `pack`: scalars in a row share lines up to the width (the full display of a long
-    /// sequence in a few lines, not one per item).
+    /// `pack`: see `ReplDisplayLimits.packScalars`.
     private static func layout(_ shape: ReplShape, column: Int, marks: [Int: Int], pack: Bool = false) -> String {
         let flat = oneLine(shape, marks: marks)
         guard case .table(let id, let items) = shape, column + flat.count >= lineWidth, !items.isEmpty else { return flat }

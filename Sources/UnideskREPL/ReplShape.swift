@@ -29,11 +29,14 @@ struct ReplDisplayLimits {
     var maxEntries: Int?
     /// Sequences longer than `summaryAbove` that do not fit on a line are summarised.
     var summariseSequences: Bool
+    /// Scalars in a row share lines up to the width (a long sequence in a few lines, not one
+    /// line per item).
+    var packScalars: Bool
 
     /// What an input's value shows.
-    static let brief = ReplDisplayLimits(maxDepth: 4, maxEntries: 30, summariseSequences: true)
+    static let brief = ReplDisplayLimits(maxDepth: 4, maxEntries: 30, summariseSequences: true, packScalars: false)
     /// What `:more` shows: everything, to a generous depth.
-    static let full = ReplDisplayLimits(maxDepth: 32, maxEntries: nil, summariseSequences: false)
+    static let full = ReplDisplayLimits(maxDepth: 32, maxEntries: nil, summariseSequences: false, packScalars: true)
 
     /// A sequence of up to this many items is shown item by item.
     static let summaryAbove = 10
