@@ -21,6 +21,7 @@ public final class Repl {
     private var firstFailure: Int32?
     /// Whether the note on top-level `local` was shown (once per REPL).
     private var explainedLocal = false
+    private var more = ReplMore()
 
     public enum StartError: Error {
         case usage(String), internalError(String)
@@ -111,7 +112,7 @@ public final class Repl {
                 switch chunk {
                 case .incomplete: break
                 case .run(let code):
-                    evaluate(code)
+                    evaluate(code, lines: lines)
                     explainLocal(lines)
                 case .syntaxError(let e):
                     printError(e)
@@ -161,16 +162,17 @@ public final class Repl {
 
     /// Runs one chunk under the per-input deadline, with Ctrl-C armed, and prints the
     /// results, the error or the limit that fired. The session stays usable in every case.
-    private func evaluate(_ code: String) {
-        evaluate { session throws(LuaError) in try session.execute(code, chunkName: Self.chunkName) }
+    private func evaluate(_ code: String, lines: [String]) {
+        evaluate(lines: lines) { lua throws(LuaError) in try lua.runForDisplay(code, chunkName: Self.chunkName) }
     }
 
     /// A recipe file's bytes (`:load`), named by its path in errors and tracebacks.
     private func evaluate(bytes: [UInt8], chunkName: String) {
-        evaluate { session throws(LuaError) in try session.execute(bytes: bytes, chunkName: chunkName) }
+        evaluate(lines: []) { lua throws(LuaError) in try lua.runForDisplay(bytes: bytes, chunkName: chunkName) }
     }
 
-    private func evaluate(_ body: (Session) throws(LuaError) -> [LuaValue]) {
+    /// `run` reads the results keeping tables' identity, to show cycles and shared tables.
+    private func evaluate(lines: [String], _ run: (LuaState) throws(LuaError) -> LuaGraph) {
         let armed = lua.startDeadline(
             seconds: options.timeout, hardGrace: options.hardStopGrace,
             hardStopMessage: "unidesk: limit: deadline of \(Self.seconds(options.timeout)) exceeded (--timeout) while the input was stuck inside a C function; stopped hard\n",
@@ -181,10 +183,10 @@ public final class Repl {
         }
         interrupts.begin(lua)
         let denialsBefore = session.deniedCalls
-        var values: [LuaValue] = []
+        var values = LuaGraph()
         var failure: LuaError?
         do {
-            values = try body(session)
+            values = try run(lua)
         } catch {
             failure = error
         }
@@ -203,11 +205,11 @@ public final class Repl {
                 // After Ctrl-C the terminal shows "^C" where the cursor was.
                 err((interactive && tripped == .interrupt ? "\n" : "") + limitMessage(tripped))
             } else {
-                printError(failure)
+                printError(failure, input: lines)
             }
             return
         }
-        if !values.isEmpty { out(ReplPrinter.render(values)) }
+        if !values.roots.isEmpty { out(more.present(values)) }
     }
 
     /// After the memory cap fired, what the failed input allocated is garbage, but no
@@ -235,20 +237,10 @@ public final class Repl {
         s == s.rounded() && s < 1e15 ? "\(Int(s))s" : String(format: "%.3gs", s)
     }
 
-    private func printError(_ e: LuaError) {
-        var message = e.message
-        if let loc = e.location, !message.hasPrefix(loc) { message = loc + ": " + message }   // where is "repl:3"
-        var text = console.paintIfFancy("error:", 31) + " " + message
-        if let traceback = e.traceback {
-            // The same frames as a run shows: the user's own (Traceback.userFrames).
-            let frames = Traceback.userFrames(traceback).split(separator: "\n", omittingEmptySubsequences: true)
-                .map { String($0).trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty }
-            if frames.contains(where: { $0 != "stack traceback:" }) {
-                text += "\n" + frames.map { "  " + $0 }.joined(separator: "\n")
-            }
-        }
-        err(text)
+    /// `input`: the lines of the input that failed, to quote the one that did (ReplErrorText).
+    private func printError(_ e: LuaError, input: [String] = []) {
+        let (message, details) = ReplErrorText.render(e, input: input)
+        err(([console.paintIfFancy("error:", 31) + " " + message] + details.map { "  " + $0 }).joined(separator: "\n"))
     }
 
     // MARK: output (always through the redactor)
@@ -271,6 +263,8 @@ public final class Repl {
             listModules()
         case .mode(let word):
             switchMode(word)
+        case .more:
+            out(more.more())
         case .reset:
             restart(with: options, note: "fresh session in \(modeName(options.mode)) mode (globals cleared)")
         case .load(let path):
@@ -299,6 +293,8 @@ public final class Repl {
         input, as in lua -i: keep values in globals.
         \(commands.joined(separator: "\n"))
           ?NAME, help(value)             the reference of a primitive or module: ?kube.apply, help(pg)
+        A table inside itself shows as <cycle N> where the table marked <N> appears again; a
+        long list is summarised with its length (:more shows it all).
         Ctrl-C clears the line, or interrupts a running input; Ctrl-D on a continuation line
         drops the chunk. Each input may run for --timeout (\(timeout)) and use --max-memory
         (\(memory == 0 ? "no cap" : "\(memory) MiB")). Piped input exits with the code of the

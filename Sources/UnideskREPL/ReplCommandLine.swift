@@ -18,6 +18,8 @@ public enum ReplCommandLine: Equatable {
     case grants
     /// `:allow CAPABILITY`: grants it for the rest of the session.
     case allow(String?)
+    /// The last value shown shortened, in full.
+    case more
     case unknown(String)
 
     /// The commands with a one-line summary, in the order :help lists them. The names are
@@ -29,6 +31,7 @@ public enum ReplCommandLine: Equatable {
         ("allow", ":allow CAPABILITY", "grant a capability for the rest of the session (:allow 'kube.apply:dev/*')"),
         ("load", ":load FILE", "run a recipe file in this session; its globals stay"),
         ("reload", ":reload", "load the recipe's modules (require'd from --dir) again"),
+        ("more", ":more", "the last value shown shortened (…), in full"),
         ("mode", ":mode [run|plan|plan-offline]", "show the mode, or start a fresh session in another one"),
         ("plan", ":plan", "the same as :mode plan"),
         ("run", ":run", "the same as :mode run"),
@@ -58,6 +61,7 @@ public enum ReplCommandLine: Equatable {
         case "reload": return .reload
         case "grants": return .grants
         case "allow": return .allow(argument)
+        case "more": return .more
         default: return .unknown(name)
         }
     }

@@ -4,25 +4,29 @@ import LuaRuntime
 /// How the REPL shows the values an input returned. Pure: no I/O, no Lua state, so it can
 /// be tested on its own. Secrets never reach the text: they render as `<secret>`.
 enum ReplPrinter {
-    /// Tables deeper than this show as `{ … }`.
-    static let maxDepth = 4
-    /// Entries shown per table (sequence part and keys together); the rest is `…`.
-    static let maxEntries = 30
     /// A table fits on one line when that line (with its indentation) is shorter than this.
     static let lineWidth = 80
 
-    /// The values of one input, tab-separated, as the REPL prints them (no trailing newline).
-    static func render(_ values: [LuaValue]) -> String {
-        values.map { render($0, depth: 1, column: 0) }.joined(separator: "\t")
+    /// What the REPL prints for a value, and whether anything was left out of it.
+    struct Shown {
+        var text: String
+        var shortened: Bool
     }
 
-    /// One value. `depth` is the nesting level a table here would have (1 = top level);
-    /// `column` is where its first character starts, to decide between one and many lines.
-    static func render(_ value: LuaValue, depth: Int, column: Int) -> String {
-        switch value {
-        case .table(let t): return table(t, depth: depth, column: column)
-        default: return scalar(value)
-        }
+    /// The values of one input, tab-separated, as the REPL prints them (no trailing newline).
+    static func render(_ values: [LuaValue]) -> String {
+        show(LuaGraph(values: values)).text
+    }
+
+    /// The values of one input under `limits`: a table inside itself shows as `<cycle N>`
+    /// and the table it refers to is marked `<N>`; a table met twice elsewhere (shared, not
+    /// inside itself) shows in full both times.
+    static func show(_ graph: LuaGraph, limits: ReplDisplayLimits = .brief) -> Shown {
+        var builder = ReplShapeBuilder(graph: graph, limits: limits)
+        let shapes = graph.roots.map { builder.shape($0) }
+        // Each value numbers its own cycles, as each stands alone.
+        let text = shapes.map { layout($0, column: 0, marks: cycleMarks($0), pack: limits.packScalars) }.joined(separator: "\t")
+        return Shown(text: text, shortened: builder.shortened)
     }
 
     // MARK: scalars
@@ -40,7 +44,7 @@ enum ReplPrinter {
         case .function: return "<function>"
         case .table: return "{ … }"
         case .opaque(let type):
-            // The reader gives up on cyclic or over-deep tables and calls them "table".
+            // A function, thread or userdata; "table" only where the plain reader gave up.
             return "<\(type)>"
         }
     }
@@ -125,62 +129,87 @@ enum ReplPrinter {
         return isIdentifier ? k : "[\(quote(k))]"
     }
 
-    private enum Entry {
-        case value(LuaValue)
-        case field(String, LuaValue)
-        case more
-    }
-
-    private static func entries(_ t: LuaTable) -> [Entry] {
-        var out: [Entry] = []
-        for v in t.array {
-            if out.count == maxEntries { return out + [.more] }
-            out.append(.value(v))
-        }
-        for (k, v) in t.fields {
-            if out.count == maxEntries { return out + [.more] }
-            out.append(.field(k, v))
-        }
-        if t.otherKeys > 0 { out.append(.more) }
-        return out
-    }
-
-    /// The whole table on one line, nested tables included.
-    static func oneLine(_ t: LuaTable, depth: Int) -> String {
-        if t.isEmpty { return "{}" }
-        if depth > maxDepth { return "{ … }" }
-        let items = entries(t).map { e -> String in
-            switch e {
-            case .value(let v): return inline(v, depth: depth + 1)
-            case .field(let k, let v): return "\(key(k)) = \(inline(v, depth: depth + 1))"
-            case .more: return "…"
+    /// Numbers for the tables some `<cycle N>` refers to, in the order they first show.
+    static func cycleMarks(_ shape: ReplShape) -> [Int: Int] {
+        var targets: Set<Int> = []
+        func collect(_ s: ReplShape) {
+            switch s {
+            case .cycle(let id): targets.insert(id)
+            case .table(_, let items): items.forEach { forEachShape(in: $0, collect) }
+            case .scalar, .cut: break
             }
         }
-        return "{ " + items.joined(separator: ", ") + " }"
+        collect(shape)
+        var marks: [Int: Int] = [:]
+        func number(_ s: ReplShape) {
+            guard case .table(let id, let items) = s else { return }
+            if targets.contains(id), marks[id] == nil { marks[id] = marks.count + 1 }
+            items.forEach { forEachShape(in: $0, number) }
+        }
+        number(shape)
+        return marks
     }
 
-    private static func inline(_ v: LuaValue, depth: Int) -> String {
-        if case .table(let t) = v { return oneLine(t, depth: depth) }
-        return scalar(v)
+    private static func forEachShape(in item: ReplShape.Item, _ body: (ReplShape) -> Void) {
+        switch item {
+        case .value(let s), .field(_, let s): body(s)
+        case .summary(let head, _): head.forEach(body)
+        case .more: break
+        }
     }
 
-    private static func table(_ t: LuaTable, depth: Int, column: Int) -> String {
-        let flat = oneLine(t, depth: depth)
-        if column + flat.count < lineWidth || t.isEmpty || depth > maxDepth { return flat }
+    /// The whole shape on one line, nested tables included.
+    static func oneLine(_ shape: ReplShape, marks: [Int: Int] = [:]) -> String {
+        switch shape {
+        case .scalar(let s): return s
+        case .cut: return "{ … }"
+        case .cycle(let id): return "<cycle \(marks[id].map(String.init) ?? "?")>"
+        case .table(let id, let items):
+            let mark = marks[id].map { "<\($0)>" } ?? ""
+            if items.isEmpty { return mark + "{}" }
+            return mark + "{ " + items.map { oneLine($0, marks: marks) }.joined(separator: ", ") + " }"
+        }
+    }
+
+    private static func oneLine(_ item: ReplShape.Item, marks: [Int: Int]) -> String {
+        switch item {
+        case .value(let s): return oneLine(s, marks: marks)
+        case .field(let k, let s): return "\(key(k)) = \(oneLine(s, marks: marks))"
+        case .more: return "…"
+        case .summary(let head, let count):
+            return (head.map { oneLine($0, marks: marks) } + ["… (\(count) items)"]).joined(separator: ", ")
+        }
+    }
+
+    /// One line when it fits at `column`, else one entry per line (a summary stays one line).
+    /// `pack`: see `ReplDisplayLimits.packScalars`.
+    private static func layout(_ shape: ReplShape, column: Int, marks: [Int: Int], pack: Bool = false) -> String {
+        let flat = oneLine(shape, marks: marks)
+        guard case .table(let id, let items) = shape, column + flat.count >= lineWidth, !items.isEmpty else { return flat }
         let pad = String(repeating: " ", count: column)
         let inner = pad + "  "
-        var lines = ["{"]
-        let items = entries(t)
-        for (i, e) in items.enumerated() {
+        var lines = [(marks[id].map { "<\($0)>" } ?? "") + "{"]
+        var packing = false   // the last line holds packed scalars and may take more
+        for (i, item) in items.enumerated() {
             let comma = i == items.count - 1 ? "" : ","
-            switch e {
-            case .value(let v):
-                lines.append(inner + render(v, depth: depth + 1, column: inner.count) + comma)
-            case .field(let k, let v):
+            if pack, case .value(.scalar(let text)) = item {
+                if packing, let last = lines.last, last.count + 1 + text.count + comma.count < lineWidth {
+                    lines[lines.count - 1] = last + " " + text + comma
+                } else {
+                    lines.append(inner + text + comma)
+                    packing = true
+                }
+                continue
+            }
+            packing = false
+            switch item {
+            case .value(let s):
+                lines.append(inner + layout(s, column: inner.count, marks: marks, pack: pack) + comma)
+            case .field(let k, let s):
                 let prefix = "\(key(k)) = "
-                lines.append(inner + prefix + render(v, depth: depth + 1, column: inner.count + prefix.count) + comma)
-            case .more:
-                lines.append(inner + "…")
+                lines.append(inner + prefix + layout(s, column: inner.count + prefix.count, marks: marks, pack: pack) + comma)
+            case .more, .summary:
+                lines.append(inner + oneLine(item, marks: marks) + comma)
             }
         }
         lines.append(pad + "}")
