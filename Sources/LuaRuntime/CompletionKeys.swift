@@ -8,6 +8,11 @@ import Glibc
 public struct CompletionKey: Equatable, Sendable {
     public let name: String
     public let isFunction: Bool
+
+    public init(name: String, isFunction: Bool) {
+        self.name = name
+        self.isFunction = isFunction
+    }
 }
 
 /// Collects what ud_completion_keys emits (called inside its protected call: no Lua here).
