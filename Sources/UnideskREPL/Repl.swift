@@ -55,7 +55,7 @@ public final class Repl {
         if interactive {
             do {
                 reader = try ReplEditReader(historyPath: ReplEditReader.defaultHistoryPath(), interrupts: interrupts,
-                                            completer: .live { [unowned self] in self.lua })
+                                            completer: .live(redactor: redactor) { [unowned self] in self.lua })
             } catch {
                 out("no line editing or history: \(error.reason)")
                 reader = ReplPipeReader()

@@ -7,15 +7,20 @@ import UnideskCore
 struct ReplSessionNames: ReplNames {
     /// The session's state now (`:reset` and `:mode` replace it).
     let lua: () -> LuaState
+    /// Names go to the terminal past the REPL's output: one holding a known secret value
+    /// (a table keyed by a password) is never offered.
+    let redactor: Redactor
 
-    func keys(at path: [String]) -> [CompletionKey]? { lua().completionKeys(path: path) }
+    func keys(at path: [String]) -> [CompletionKey]? {
+        lua().completionKeys(path: path)?.filter { redactor.scrub($0.name) == $0.name }
+    }
 }
 
 extension ReplCompleter {
     /// The completer of a live session: its names, the REPL's commands, the capabilities
     /// the host libraries' specs declare for writes, their functions by module.
-    static func live(lua: @escaping () -> LuaState) -> ReplCompleter {
-        ReplCompleter(names: ReplSessionNames(lua: lua),
+    static func live(redactor: Redactor, lua: @escaping () -> LuaState) -> ReplCompleter {
+        ReplCompleter(names: ReplSessionNames(lua: lua, redactor: redactor),
                       commands: ReplCommandLine.summaries.map(\.name),
                       capabilities: hostCapabilities,
                       hostModules: hostModuleFunctions)

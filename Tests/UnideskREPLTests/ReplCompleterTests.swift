@@ -1,5 +1,6 @@
 import LuaRuntime
 import Testing
+import UnideskCore
 @testable import UnideskREPL
 
 /// A session's names as a tree: a table is a dictionary, anything else a leaf (function or not).
@@ -176,5 +177,19 @@ struct CompletionKeysTests {
             Issue.record("a metamethod ran: calls = \(calls)")
             return
         }
+    }
+}
+
+@Suite("ReplSessionNames: the live session's names for TAB")
+struct ReplSessionNamesTests {
+    @Test("a name holding a known secret value is never offered")
+    func secretNamesLeftOut() throws {
+        let lua = try LuaState()
+        defer { lua.close() }
+        try lua.run("t = { ['hunter2hunter2'] = 1, visible = 2 }", chunkName: "=setup")
+        let redactor = Redactor()
+        redactor.register("hunter2hunter2")
+        let names = ReplSessionNames(lua: { lua }, redactor: redactor)
+        #expect(names.keys(at: ["t"])?.map(\.name) == ["visible"])
     }
 }
