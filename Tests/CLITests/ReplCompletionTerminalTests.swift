@@ -24,6 +24,8 @@ struct ReplCompletionTerminalTests {
         try tab(t, "unidesk.en", expect: "unidesk.env")
         try tab(t, "string.fo", expect: "string.format")
         try tab(t, "require(\"unidesk.kube\").ap", expect: "require(\"unidesk.kube\").apply")
+        // libedit counts characters, not bytes: a word after non-ASCII text is found right.
+        try tab(t, "s = \"é\" .. pri", expect: "s = \"é\" .. print")
         try tab(t, ":modu", expect: ":modules")
         try tab(t, ":he", expect: ":help")
         try tab(t, ":allow pg.ex", expect: ":allow pg.exec")
