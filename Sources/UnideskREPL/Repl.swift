@@ -326,6 +326,7 @@ public final class Repl {
         }
         do {
             let pattern = try session.allow(capability)
+            options.policy.allow.append(pattern)   // kept by :mode and :reset's fresh sessions
             out("allowed \(pattern) for this session")
             if !ReplCapabilities.grantsAnyWrite(pattern) {
                 err("warning: \(pattern.operation) names no primitive that writes (they are: \(ReplCapabilities.writeOperations.joined(separator: ", "))); reads need no grant")

@@ -181,12 +181,14 @@ enum ReplPrinter {
         }
     }
 
-    /// One line when it fits at `column`, else one entry per line (a summary stays one line).
+    /// One line when it fits at `column`, else one entry per line (a summary stays one line),
+    /// two spaces deeper than `indent`, the indentation of the line the table starts on (a
+    /// field's table is indented under its key, not under its `{`).
     /// `pack`: see `ReplDisplayLimits.packScalars`.
-    private static func layout(_ shape: ReplShape, column: Int, marks: [Int: Int], pack: Bool = false) -> String {
+    private static func layout(_ shape: ReplShape, column: Int, indent: Int = 0, marks: [Int: Int], pack: Bool = false) -> String {
         let flat = oneLine(shape, marks: marks)
         guard case .table(let id, let items) = shape, column + flat.count >= lineWidth, !items.isEmpty else { return flat }
-        let pad = String(repeating: " ", count: column)
+        let pad = String(repeating: " ", count: indent)
         let inner = pad + "  "
         var lines = [(marks[id].map { "<\($0)>" } ?? "") + "{"]
         var packing = false   // the last line holds packed scalars and may take more
@@ -204,10 +206,10 @@ enum ReplPrinter {
             packing = false
             switch item {
             case .value(let s):
-                lines.append(inner + layout(s, column: inner.count, marks: marks, pack: pack) + comma)
+                lines.append(inner + layout(s, column: inner.count, indent: inner.count, marks: marks, pack: pack) + comma)
             case .field(let k, let s):
                 let prefix = "\(key(k)) = "
-                lines.append(inner + prefix + layout(s, column: inner.count + prefix.count, marks: marks, pack: pack) + comma)
+                lines.append(inner + prefix + layout(s, column: inner.count + prefix.count, indent: inner.count, marks: marks, pack: pack) + comma)
             case .more, .summary:
                 lines.append(inner + oneLine(item, marks: marks) + comma)
             }

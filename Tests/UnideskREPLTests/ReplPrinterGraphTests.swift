@@ -23,6 +23,20 @@ import Testing
         #expect(!shown.shortened)
     }
 
+    @Test("a field's table too long for one line is indented two spaces under its key")
+    func nestedIndentation() throws {
+        let text = try shown(#"return { deploy = { commit = "ad8b789d57e1c169d2253dd59b10d599f13d4d68", version = "2.0.0" }, status = "ok" }"#).text
+        #expect(text == """
+            {
+              deploy = {
+                commit = "ad8b789d57e1c169d2253dd59b10d599f13d4d68",
+                version = "2.0.0"
+              },
+              status = "ok"
+            }
+            """, "\(text)")
+    }
+
     @Test("two cycles are numbered in the order their tables show")
     func twoCycles() {
         // a = { b = b }, b = { up = a, me = b }
