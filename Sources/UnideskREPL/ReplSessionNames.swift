@@ -26,9 +26,12 @@ extension ReplCompleter {
                       hostModules: hostModuleFunctions)
     }
 
-    /// What `:allow` can grant: the operation of every spec that writes ("pg.exec").
+    /// What `:allow` can grant: the operation of every spec that writes ("pg.exec"), when
+    /// it is a plain name (http.request's is "http.<method>": the methods have their own).
     static let hostCapabilities: [String] = {
-        Array(Set(Libraries.all.flatMap(\.specs).filter { $0.effect == .write }.map(\.operation))).sorted()
+        let writes = Libraries.all.flatMap(\.specs).filter { $0.effect == .write }.map(\.operation)
+        let plain = writes.filter { $0.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isName(String($0)) } }
+        return Array(Set(plain)).sorted()
     }()
 
     /// The fields of each unidesk.* module as its specs document them ("unidesk.kube" →

@@ -193,3 +193,22 @@ struct ReplSessionNamesTests {
         #expect(names.keys(at: ["t"])?.map(\.name) == ["visible"])
     }
 }
+
+@Suite("ReplCompleter.live: what the host libraries declare")
+struct ReplHostNamesTests {
+    @Test("capabilities for :allow are the writes' operations, plain names only")
+    func capabilities() {
+        let capabilities = ReplCompleter.hostCapabilities
+        for expected in ["pg.exec", "kube.apply", "http.post", "fs.write"] {
+            #expect(capabilities.contains(expected), "\(capabilities)")
+        }
+        #expect(!capabilities.contains { $0.contains("<") }, "\(capabilities)")
+        #expect(!capabilities.contains("fs.read"), "reads need no grant")
+    }
+
+    @Test("a host module's functions, from its specs, for require(\"unidesk.x\"). before it is loaded")
+    func hostModules() {
+        #expect(ReplCompleter.hostModuleFunctions["unidesk.kube"]?.contains("apply") == true)
+        #expect(ReplCompleter.hostModuleFunctions["unidesk.pg"]?.contains("connect") == true)
+    }
+}
