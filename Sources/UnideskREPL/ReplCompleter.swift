@@ -43,7 +43,16 @@ struct ReplCompleter {
             return command(line, from: firstNonBlank + 1)
         }
         if Self.insideStringOrComment(line) { return .insert("\t") }
+        if line[firstNonBlank] == "?" { return help(line, from: firstNonBlank + 1) }
         return lua(line)
+    }
+
+    /// The name after `?` or `:help `: as in Lua, and also the unidesk modules by their short
+    /// names (`kube.apply`), as help finds them.
+    private func help(_ line: [Unicode.Scalar], from start: Int) -> ReplCompletion {
+        let shifted = lua(Array(line[start...]), help: true)
+        if case .words(let s, let candidates) = shifted { return .words(start: s + start, candidates: candidates) }
+        return shifted == .insert("\t") ? .none : shifted
     }
 
     // MARK: commands
@@ -65,10 +74,7 @@ struct ReplCompleter {
             let families: [String] = capabilities.compactMap { c in c.split(separator: ".").first.map { String($0) + ".*" } }
             return Self.words(start: argumentStart, typed: typed, from: capabilities + families)
         case "help", "h", "?":
-            // A name as Lua spells it: the same completion as in an expression.
-            let shifted = lua(Array(line[argumentStart...]))
-            if case .words(let s, let candidates) = shifted { return .words(start: s + argumentStart, candidates: candidates) }
-            return shifted == .insert("\t") ? .none : shifted
+            return help(line, from: argumentStart)
         default:
             return .none
         }
@@ -76,7 +82,7 @@ struct ReplCompleter {
 
     // MARK: Lua
 
-    private func lua(_ line: [Unicode.Scalar]) -> ReplCompletion {
+    private func lua(_ line: [Unicode.Scalar], help: Bool = false) -> ReplCompletion {
         var wordStart = line.count
         while wordStart > 0, Self.isNameChar(line[wordStart - 1]) { wordStart -= 1 }
         let word = String(String.UnicodeScalarView(line[wordStart...]))
@@ -84,7 +90,8 @@ struct ReplCompleter {
         guard wordStart > 0, line[wordStart - 1] == "." || line[wordStart - 1] == ":" else {
             // Nothing typed to complete (after `=`, `(`, a blank…): the tab goes in as typed.
             if word.isEmpty { return .insert("\t") }
-            let globals = names.keys(at: [])?.map(\.name) ?? []
+            var globals = names.keys(at: [])?.map(\.name) ?? []
+            if help { globals += hostModules.keys.map { String($0.dropFirst("unidesk.".count)) } }
             return Self.words(start: wordStart, typed: word, from: globals.filter { Self.isName($0) })
         }
         let methods = line[wordStart - 1] == ":"
@@ -94,8 +101,13 @@ struct ReplCompleter {
         var keys: [String]
         switch target {
         case .path(let path):
-            guard let found = names.keys(at: path) else { return .none }
-            keys = found.filter { !methods || $0.isFunction }.map(\.name)
+            if let found = names.keys(at: path) {
+                keys = found.filter { !methods || $0.isFunction }.map(\.name)
+            } else if help, !methods, path.count == 1, let functions = hostModules["unidesk." + path[0]] {
+                keys = functions
+            } else {
+                return .none
+            }
         case .module(let module):
             if let found = names.keys(at: ["package", "loaded", module]) {
                 keys = found.filter { !methods || $0.isFunction }.map(\.name)

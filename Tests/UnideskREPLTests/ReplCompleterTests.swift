@@ -110,9 +110,20 @@ struct ReplCompleterTests {
         #expect(complete(":allow pg.exec x") == .none)
     }
 
-    @Test(":help NAME completes the name as Lua does")
+    @Test(":help NAME and ?NAME complete the name as Lua does, and module short names")
     func helpArgument() {
         #expect(complete(":help string.fo") == .words(start: 13, candidates: ["format"]))
+        #expect(complete("?string.fo") == .words(start: 8, candidates: ["format"]))
+        #expect(complete("help(string.fo") == .words(start: 12, candidates: ["format"]))
+        // Help knows the modules by their short names, loaded or not.
+        #expect(complete(":help kub") == .words(start: 6, candidates: ["kube"]))
+        #expect(complete("?unidesk.kube") == .none)
+        #expect(complete(":help nosuch.x") == .none)
+        #expect(complete("? ") == .none)
+        let bare = ReplCompleter(names: FakeNames(globals: [:]), commands: [], capabilities: [],
+                                 hostModules: ["unidesk.kube": ["apply"]])
+        #expect(bare.complete(":help kube.ap") == .words(start: 11, candidates: ["apply"]))
+        #expect(bare.complete("kube.ap") == .none)
     }
 
     @Test("no completion in strings and comments; a tab where nothing is typed")
