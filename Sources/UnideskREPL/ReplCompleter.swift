@@ -180,8 +180,15 @@ struct ReplCompleter {
     /// _G) only when `typed` does.
     static func words(start: Int, typed: String, from names: [String]) -> ReplCompletion {
         let candidates = Set(names.filter { $0.hasPrefix(typed) && (!$0.hasPrefix("_") || typed.hasPrefix("_")) }).sorted()
-        return candidates.isEmpty ? .none : .words(start: start, candidates: candidates)
+        if candidates.isEmpty { return .none }
+        // A table with thousands of keys: what they share is inserted, the list is not shown
+        // (libedit would ask "Display all?" reading stdin behind the line reader's back).
+        if candidates.count > listLimit { return .words(start: start, candidates: [ReplCompletion.commonPrefix(candidates)]) }
+        return .words(start: start, candidates: candidates)
     }
+
+    /// The most candidates TAB lists.
+    static let listLimit = 500
 
     static func isNameChar(_ c: Unicode.Scalar) -> Bool {
         c == "_" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c)

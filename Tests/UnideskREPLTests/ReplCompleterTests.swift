@@ -43,6 +43,13 @@ private func makeCompleter() -> ReplCompleter { ReplCompleter(
 
 private func complete(_ line: String) -> ReplCompletion { makeCompleter().complete(line) }
 
+extension ReplCompletion {
+    var candidatesCount: Int {
+        if case .words(_, let c) = self { return c.count }
+        return 0
+    }
+}
+
 @Suite("ReplCompleter: what TAB offers for the text before the cursor")
 struct ReplCompleterTests {
     @Test("a global from its first letters")
@@ -51,6 +58,13 @@ struct ReplCompleterTests {
         #expect(complete("x = un") == .words(start: 4, candidates: ["unidesk"]))
         #expect(complete("p") == .words(start: 0, candidates: ["package", "pairs", "pcall", "print"]))
         #expect(complete("nosuch") == .none)
+    }
+
+    @Test("more candidates than TAB lists: only what they share is inserted")
+    func tooMany() {
+        let many = (0..<(ReplCompleter.listLimit + 1)).map { "key\($0)" }
+        #expect(ReplCompleter.words(start: 2, typed: "k", from: many) == .words(start: 2, candidates: ["key"]))
+        #expect(ReplCompleter.words(start: 2, typed: "key1", from: many).candidatesCount > 1)
     }
 
     @Test("names starting with _ only when the typed text does")
