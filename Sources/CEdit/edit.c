@@ -18,6 +18,11 @@ static rl_command_func_t *p_rl_insert;
 static int *p_rl_catch_signals;
 static const char **p_rl_readline_name;
 static int (**p_rl_getc_function)(FILE *);
+static rl_completion_func_t **p_rl_attempted_completion_function;
+static int *p_rl_attempted_completion_over;
+static int *p_rl_completion_append_character;
+static int *p_rl_completion_query_items;
+static char **p_rl_line_buffer;
 
 static const struct ud_lazy_symbol edit_symbols[] = {
     { "readline", (void **)&p_readline },
@@ -33,6 +38,11 @@ static const struct ud_lazy_symbol edit_symbols[] = {
     { "rl_catch_signals", (void **)&p_rl_catch_signals },
     { "rl_readline_name", (void **)&p_rl_readline_name },
     { "rl_getc_function", (void **)&p_rl_getc_function },
+    { "rl_attempted_completion_function", (void **)&p_rl_attempted_completion_function },
+    { "rl_attempted_completion_over", (void **)&p_rl_attempted_completion_over },
+    { "rl_completion_append_character", (void **)&p_rl_completion_append_character },
+    { "rl_completion_query_items", (void **)&p_rl_completion_query_items },
+    { "rl_line_buffer", (void **)&p_rl_line_buffer },
 };
 
 static struct ud_lazy_library edit_library = {
@@ -40,7 +50,18 @@ static struct ud_lazy_library edit_library = {
     .symbols = edit_symbols, .count = sizeof edit_symbols / sizeof edit_symbols[0],
 };
 
-const char *ud_edit_setup(const char *name, int (*getc)(FILE *)) {
+static ud_edit_complete_fn edit_completer;
+
+// libedit's attempted-completion hook: the whole line and the cursor go to the REPL's
+// completer, which answers for the word libedit found (`start`..`end`).
+static char **edit_complete(const char *word, int start, int end) {
+    (void)word;
+    // Never fall back to libedit's file-name completion, also when there is no match.
+    *p_rl_attempted_completion_over = 1;
+    return edit_completer(*p_rl_line_buffer, start, end);
+}
+
+const char *ud_edit_setup(const char *name, int (*getc)(FILE *), ud_edit_complete_fn complete) {
     const char *error = ud_lazy_open(&edit_library);
     if (error != NULL) return error;
     // While it edits, libedit catches SIGINT, SIGTSTP, SIGCONT, SIGWINCH…: it restores the
@@ -49,8 +70,18 @@ const char *ud_edit_setup(const char *name, int (*getc)(FILE *)) {
     *p_rl_readline_name = name;
     *p_rl_getc_function = getc;
     p_rl_initialize();
-    // Tab would complete file names from the current directory: insert it instead.
-    p_rl_bind_key(9, p_rl_insert);
+    if (complete == NULL) {
+        // Tab would complete file names from the current directory: insert it instead.
+        p_rl_bind_key(9, p_rl_insert);
+        return NULL;
+    }
+    // Tab stays libedit's rl_complete, which asks edit_complete. Matches are inserted as
+    // they are (no space after), and a long list is shown without the "Display all?" question,
+    // which libedit reads from stdin past the getc hook.
+    edit_completer = complete;
+    *p_rl_attempted_completion_function = edit_complete;
+    *p_rl_completion_append_character = 0;
+    *p_rl_completion_query_items = 1 << 20;
     return NULL;
 }
 

@@ -54,7 +54,8 @@ public final class Repl {
         interrupts.install()
         if interactive {
             do {
-                reader = try ReplEditReader(historyPath: ReplEditReader.defaultHistoryPath(), interrupts: interrupts)
+                reader = try ReplEditReader(historyPath: ReplEditReader.defaultHistoryPath(), interrupts: interrupts,
+                                            completer: .live(redactor: redactor) { [unowned self] in self.lua })
             } catch {
                 out("no line editing or history: \(error.reason)")
                 reader = ReplPipeReader()

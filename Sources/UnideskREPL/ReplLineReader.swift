@@ -86,6 +86,23 @@ private func editGetc(_: UnsafeMutablePointer<FILE>?) -> Int32 {
 
 private let editGetcHook: @convention(c) (UnsafeMutablePointer<FILE>?) -> Int32 = { editGetc($0) }
 
+/// What TAB completes from (set by ReplEditReader; libedit's hook is a C function).
+nonisolated(unsafe) private var editCompleter: ReplCompleter?
+
+/// libedit's completion hook: the completer's answer as a malloc'd readline match list.
+private let editCompleteHook: ud_edit_complete_fn = { line, start, end in
+    guard let line, let completer = editCompleter else { return nil }
+    let scalars = Array(String(cString: line).unicodeScalars)
+    let before = Array(scalars[..<max(0, min(Int(end), scalars.count))])
+    let completion = completer.complete(String(String.UnicodeScalarView(before)))
+    guard let matches = completion.readlineMatches(line: before, wordStart: Int(start)) else { return nil }
+    // NULL-terminated, and at least three entries: libedit reads list[2] to tell one match.
+    guard let out = calloc(max(3, matches.count + 1), MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)?
+        .assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self) else { return nil }
+    for (i, m) in matches.enumerated() { out[i] = strdup(m) }
+    return out
+}
+
 /// Why the terminal gets no line editing (libedit could not be loaded).
 struct EditUnavailable: Error {
     let reason: String
@@ -98,14 +115,16 @@ final class ReplEditReader: ReplLineReader {
     private var last: String?
 
     /// Loads libedit (on first use: CEdit) and sets it up; throws why when it cannot.
-    init(historyPath: String?, interrupts: ReplInterrupts) throws(EditUnavailable) {
+    /// `completer`: what TAB completes (nil: TAB inserts a tab).
+    init(historyPath: String?, interrupts: ReplInterrupts, completer: ReplCompleter? = nil) throws(EditUnavailable) {
         self.historyPath = historyPath
         editPromptInterruptFD = interrupts.promptRead
+        editCompleter = completer
         // libedit catches SIGINT, SIGTSTP, SIGCONT, SIGWINCH… while it edits: it restores the
         // terminal, then re-raises the signal to the previous handler (ours for SIGINT, see
         // ReplInterrupts), and after Ctrl-Z / fg it returns to raw mode and redraws.
         // The name lives for the process.
-        if let why = ud_edit_setup(UnsafePointer(strdup("unidesk")), editGetcHook) {
+        if let why = ud_edit_setup(UnsafePointer(strdup("unidesk")), editGetcHook, completer == nil ? nil : editCompleteHook) {
             throw EditUnavailable(reason: String(cString: why))
         }
         using_history()

@@ -220,7 +220,9 @@ final class ReplTerminal {
     /// Reads output until the line the cursor is on reads `line` (trailing blanks ignored):
     /// what the user sees after an edit (libedit redraws the line in place).
     func waitForCursorLine(_ line: String, timeout: Double = 10) throws {
-        try waitUntil("the cursor's line to read \(Self.quoted(line))", timeout: timeout) { $0.screen.cursorLine == line }
+        var expected = line
+        while expected.last == " " { expected.removeLast() }
+        try waitUntil("the cursor's line to read \(Self.quoted(line))", timeout: timeout) { $0.screen.cursorLine == expected }
     }
 
     /// Reads output until `condition` holds (checked at once, then after each read). Throws,

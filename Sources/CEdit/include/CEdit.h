@@ -5,7 +5,14 @@
 #include <stdio.h>
 #include <editline/readline.h>
 
+/// What TAB asks: `line` (UTF-8, the whole line), libedit's word to complete as the
+/// characters (not bytes) `start`..`end` of it, `end` being the cursor. Returns NULL (nothing
+/// to insert) or a malloc'd, NULL-terminated readline match list of malloc'd strings:
+/// the replacement of the word first, then, when there are several, the candidates; the
+/// list must have room for at least three entries (libedit reads the third).
+typedef char **(*ud_edit_complete_fn)(const char *line, int start, int end);
+
 /// Loads libedit and sets it up for the REPL: `name` as rl_readline_name (kept), `getc` as
-/// rl_getc_function, libedit's own signal handling on, Tab inserting a tab. NULL when done,
-/// else why libedit is not usable (what to install).
-const char *ud_edit_setup(const char *name, int (*getc)(FILE *));
+/// rl_getc_function, libedit's own signal handling on, Tab completing with `complete` (NULL:
+/// Tab inserts a tab). NULL when done, else why libedit is not usable (what to install).
+const char *ud_edit_setup(const char *name, int (*getc)(FILE *), ud_edit_complete_fn complete);

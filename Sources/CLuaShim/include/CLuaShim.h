@@ -116,6 +116,14 @@ long long ud_table_len(lua_State *L, int idx);
 /// Raw t[i] pushed (of the proxied table for a frozen proxy). Non-raising.
 int ud_table_geti(lua_State *L, int idx, long long i);
 
+/// For the REPL's completion: the string keys of the value reached from the globals by
+/// `path` (raw gets, following a metatable's __index only while it is a table), and of its
+/// __index tables, each given to `emit` with the Lua type of its value. Runs nothing of the
+/// user's and raises nothing (protected). 1 when the path led to a value, 0 when it did not,
+/// -1 when the state could not do it (memory).
+typedef void (*ud_key_emit)(void *ctx, const char *key, size_t len, int type);
+int ud_completion_keys(lua_State *L, const char *const *path, int depth, ud_key_emit emit, void *ctx);
+
 /// Buffered result construction, replayed by C after the Swift callback returns.
 void ud_out_nil(lua_State *L);
 void ud_out_null(lua_State *L);
