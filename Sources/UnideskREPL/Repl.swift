@@ -58,7 +58,7 @@ public final class Repl {
                                             completer: .live(redactor: redactor) { [unowned self] in self.lua })
             } catch {
                 out("no line editing or history: \(error.reason)")
-                reader = ReplPipeReader()
+                reader = ReplPipeReader(showsPrompt: true)
             }
             out("unidesk \(UnideskVersion.string) (Lua 5.4) in \(modeName(options.mode)) mode, sandbox '\(directory)' — Ctrl-D to exit, :help for commands")
         } else {

@@ -1,5 +1,6 @@
 @preconcurrency import CEdit
 import Foundation
+import UnideskCore
 
 /// What one read of the REPL's input gave.
 enum ReplInput {
@@ -17,9 +18,15 @@ protocol ReplLineReader: AnyObject {
     func remember(_ line: String)
 }
 
-/// Lines from a pipe or file: no prompt, no editing, no history.
+/// Plain lines: from a pipe or file (no prompt), or from a terminal without libedit (with
+/// the prompt, so the user sees where to type). No editing, no history.
 final class ReplPipeReader: ReplLineReader {
+    private let showsPrompt: Bool
+
+    init(showsPrompt: Bool = false) { self.showsPrompt = showsPrompt }
+
     func read(prompt: String) -> ReplInput {
+        if showsPrompt { Console.writeFD(1, prompt) }
         guard let line = Swift.readLine(strippingNewline: true) else { return .eof }
         return .line(line)
     }

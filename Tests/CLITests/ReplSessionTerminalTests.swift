@@ -112,3 +112,27 @@ struct ReplSessionTerminalTests {
         #expect(!(try enter(t, "local z = 1").contains("note:")))
     }
 }
+
+/// Without libedit (not installed, or unloadable) the REPL still works on a terminal: it says
+/// so, and shows its prompts.
+@Suite("REPL on a terminal without libedit")
+struct ReplWithoutLineEditingTests {
+    @Test("libedit hidden from the process: a note, then plain lines with prompts")
+    func plainLinesWithPrompts() throws {
+        let libedit = "/usr/lib/x86_64-linux-gnu/libedit.so.2"
+        try #require(FileManager.default.fileExists(atPath: libedit), "libedit2 is installed here (scripts/install-deps)")
+        let unidesk = try Unidesk.binary().path
+        // A mount namespace of its own, where libedit's file is empty: dlopen fails as it
+        // would on a machine without the package.
+        let t = try ReplTerminal.start(
+            arguments: ["--mount", "--propagation", "private", "sh", "-c", "mount --bind /dev/null \(libedit) && exec \"$0\" repl", unidesk],
+            executable: URL(fileURLWithPath: "/usr/bin/unshare"))
+        defer { t.close() }
+        let banner = try t.waitFor("> ")
+        #expect(banner.contains("no line editing or history:") && banner.contains("libedit"), "\(banner)")
+        t.send("=6 * 7\r")
+        try t.waitFor("42\n> ")
+        t.send(key: .ctrlD)
+        #expect(try t.wait() == 0)
+    }
+}

@@ -51,10 +51,12 @@ final class ReplTerminal {
     /// `environment` is added to the test's own (minus UNIDESK_STATE_DIR), after TERM,
     /// NO_COLOR=1, HOME and XDG_STATE_HOME; `home`: reuse a directory (e.g. to share history
     /// between two sessions; it is not removed), else a fresh one removed by close().
+    /// `executable`: another program to start instead (it gets `arguments` as they are),
+    /// e.g. a wrapper that changes the child's view of the system first.
     static func start(arguments: [String] = ["repl"], environment extra: [String: String] = [:],
                       directory: URL? = nil, home: URL? = nil, term: String = "xterm-256color",
-                      columns: Int = 100, rows: Int = 30) throws -> ReplTerminal {
-        let binary = try Unidesk.binary()
+                      columns: Int = 100, rows: Int = 30, executable: URL? = nil) throws -> ReplTerminal {
+        let binary = try executable ?? Unidesk.binary()
         let ownsHome = home == nil
         let home = try home ?? TempDir(prefix: "unidesk-pty").url
         try FileManager.default.createDirectory(at: home.appendingPathComponent("state"), withIntermediateDirectories: true)
