@@ -40,6 +40,25 @@ struct ReplSessionTerminalTests {
         #expect(!entries.contains("end"), "no entry holds the last line alone: \(entries)")
     }
 
+    @Test("Ctrl-R finds a multi-line input by a word of any of its lines; Enter runs it")
+    func reverseSearch() throws {
+        let t = try ReplTerminal.start()
+        defer { t.close() }
+        try t.waitForPrompt()
+        try enter(t, "x = 0")
+        try enter(t, "for i = 1, 3 do", prompt: ">> ")
+        try enter(t, "  x = x + i", prompt: ">> ")
+        try enter(t, "end")
+        try enter(t, "y = 1")
+        t.send(key: .ctrlR)
+        t.send("x + i")
+        // libedit shows the search under the entry it found, the cursor on the entry's first line.
+        try t.waitUntil("the search line under the loop") { $0.screenText.contains("end\nbck:x + i") }
+        t.send(key: .enter)
+        try t.waitForPrompt("\n> ")
+        #expect(try enter(t, "=x").hasSuffix("12\n> "), "the loop ran a second time: \(t.output)")
+    }
+
     @Test("Ctrl-D on a continuation line drops that input; the session goes on")
     func ctrlDOnAContinuationLine() throws {
         let t = try ReplTerminal.start()
