@@ -14,15 +14,20 @@ struct ReplSessionTerminalTests {
         return try t.waitForPrompt("\n" + prompt)
     }
 
+    /// x = 0, then a three-line loop that adds 1 + 2 + 3 to x: one multi-line input.
+    func typeSumLoop(_ t: ReplTerminal) throws {
+        try enter(t, "x = 0")
+        try enter(t, "for i = 1, 3 do", prompt: ">> ")
+        try enter(t, "  x = x + i", prompt: ">> ")
+        try enter(t, "end")
+    }
+
     @Test("a multi-line input is one history entry: Up brings it back whole, Enter runs it again")
     func multiLineHistory() throws {
         let t = try ReplTerminal.start()
         defer { t.close() }
         try t.waitForPrompt()
-        try enter(t, "x = 0")
-        try enter(t, "for i = 1, 3 do", prompt: ">> ")
-        try enter(t, "  x = x + i", prompt: ">> ")
-        try enter(t, "end")
+        try typeSumLoop(t)
         #expect(try enter(t, "=x").hasSuffix("6\n> "))
         t.send(key: .up)   // =x
         t.send(key: .up)   // the whole loop
@@ -45,10 +50,7 @@ struct ReplSessionTerminalTests {
         let t = try ReplTerminal.start()
         defer { t.close() }
         try t.waitForPrompt()
-        try enter(t, "x = 0")
-        try enter(t, "for i = 1, 3 do", prompt: ">> ")
-        try enter(t, "  x = x + i", prompt: ">> ")
-        try enter(t, "end")
+        try typeSumLoop(t)
         try enter(t, "y = 1")
         t.send(key: .ctrlR)
         t.send("x + i")
