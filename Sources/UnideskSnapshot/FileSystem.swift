@@ -91,15 +91,21 @@ enum FileSystem {
     /// The entries one or two levels below `roots` (two when one level gives fewer than four
     /// per remover, so that the removers' shares come out even), on the roots' filesystems;
     /// empty when there are too many to pass on command lines.
+    /// A directory entry's name, read where it lies. `e.pointee.d_name` would copy the whole
+    /// 256-byte field, past the end of a short last record in readdir's buffer (found by
+    /// `scripts/test --sanitize`: heap-buffer-overflow).
+    static func entryName(_ e: UnsafeMutablePointer<dirent>) -> String {
+        let offset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        return String(cString: UnsafeRawPointer(e).advanced(by: offset).assumingMemoryBound(to: CChar.self))
+    }
+
     private static func removalParts(_ roots: [String]) -> [String] {
         func children(_ dir: String, device: dev_t) -> [(path: String, isDir: Bool)] {
             guard let d = opendir(dir) else { return [] }
             defer { closedir(d) }
             var out: [(String, Bool)] = []
             while let e = readdir(d) {
-                let name = withUnsafePointer(to: e.pointee.d_name) { p in
-                    p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
+                let name = entryName(e)
                 if name == "." || name == ".." { continue }
                 var st = stat()
                 let path = dir + "/" + name
