@@ -76,8 +76,14 @@ enum Unidesk {
 
     /// Runs `executable arguments…` in `directory` with exactly `environment`, stdout and
     /// stderr captured through files (bytes and text); killed by its PID after `hardTimeout`.
-    static func capture(_ binary: URL, _ arguments: [String], in directory: URL, environment env: [String: String],
+    static func capture(_ binary: URL, _ arguments: [String], in directory: URL, environment given: [String: String],
                         hardTimeout: Double, input: String? = nil) throws -> CLIResult {
+        // A sanitized test run's settings (scripts/test --sanitize) reach every child, even
+        // one given an exact environment: without them a leak report at exit changes its code.
+        var env = given
+        for name in ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"] where env[name] == nil {
+            if let v = ProcessInfo.processInfo.environment[name] { env[name] = v }
+        }
         let capture = try TempDir(prefix: "unidesk-capture")
         defer { capture.remove() }
         let outURL = capture.url.appendingPathComponent("stdout")
