@@ -89,11 +89,23 @@ if fuzzing {
     // unidesk's parsers; scripts/fuzz builds the libraries with coverage and ASan around them.
     let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
         ("FuzzJSON", ["UnideskData"]),
+        ("FuzzLuaJSON", ["LuaRuntime", "UnideskCore", "UnideskData"]),
+        ("FuzzYAML", ["UnideskData"]),
+        ("FuzzImageReference", ["UnideskRegistry"]),
+        ("FuzzChallenge", ["UnideskRegistry"]),
+        ("FuzzDockerConfig", ["UnideskRegistry", "UnideskData"]),
+        ("FuzzKubeConfig", ["UnideskKube", "UnideskData"]),
+        ("FuzzConnInfo", ["UnideskPostgres"]),
+        ("FuzzSQLScript", ["UnideskPostgres"]),
+        ("FuzzTarScanner", ["UnideskSnapshot"]),
+        ("FuzzCapabilityPattern", ["UnideskCore"]),
+        ("FuzzLuaValue", ["LuaRuntime", "UnideskCore", "UnideskData"]),
     ]
     package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/Driver"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["FuzzDriver", "UnideskData"], path: "Fuzz/Support"))
     for target in fuzzTargets {
         package.targets.append(.executableTarget(
-            name: target.name, dependencies: ["FuzzDriver"] + target.dependencies,
+            name: target.name, dependencies: ["FuzzSupport"] + target.dependencies,
             path: "Fuzz/\(target.name.dropFirst("Fuzz".count))"))
     }
 }
