@@ -11,9 +11,7 @@ try? FileManager.default.createDirectory(atPath: configDirectory, withIntermedia
 let environment = ["DOCKER_CONFIG": configDirectory, "PATH": scratchDirectory + "/no-helpers", "HOME": scratchDirectory]
 
 runFuzzer { bytes in
-    guard FileManager.default.createFile(atPath: configDirectory + "/config.json", contents: Data(bytes)) else {
-        violated("cannot write the scratch config.json")
-    }
+    writeScratchFile(configDirectory + "/config.json", bytes)
     let config = DockerConfig.load(environment: environment)
     let document = try? JSON.decode(bytes: bytes)
     let hosts = (document?["auths"]?.objectValue ?? []).map(\.0) + (document?["credHelpers"]?.objectValue ?? []).map(\.0)

@@ -9,7 +9,7 @@ import UnideskData
 let path = scratchDirectory + "/kubeconfig"
 
 runFuzzer { bytes in
-    guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else { violated("cannot write the scratch kubeconfig") }
+    writeScratchFile(path, bytes)
     do {
         let target = try KubeConfig.fromFiles([path], context: nil, environment: [:])
         if !(target.server.hasPrefix("https://") || target.server.hasPrefix("http://")) || target.server.hasSuffix("/") {

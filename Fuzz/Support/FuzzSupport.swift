@@ -38,3 +38,13 @@ public let scratchDirectory: String = {
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }()
+
+/// Writes `bytes` to `path` with plain POSIX calls: FileManager.createFile writes atomically
+/// (temporary file, rename), which is most of the time of a target that reads a config file.
+public func writeScratchFile(_ path: String, _ bytes: [UInt8]) {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+    guard fd >= 0 else { violated("cannot write the scratch file \(path)") }
+    defer { close(fd) }
+    let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    if written != bytes.count { violated("short write of the scratch file \(path)") }
+}
