@@ -19,3 +19,15 @@ public func nesting(_ value: DataValue) -> Int {
     default: return 0
     }
 }
+
+/// Equality of data that also counts NaN as equal to NaN (YAML's `.nan` decodes to one, and
+/// DataValue's == follows IEEE, where NaN ≠ NaN).
+public func sameData(_ a: DataValue, _ b: DataValue) -> Bool {
+    switch (a, b) {
+    case let (.double(x), .double(y)): return x == y || (x.isNaN && y.isNaN)
+    case let (.array(x), .array(y)): return x.count == y.count && zip(x, y).allSatisfy(sameData)
+    case let (.object(x), .object(y)):
+        return x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && sameData($0.1, $1.1) }
+    default: return a == b
+    }
+}
