@@ -16,8 +16,14 @@ runFuzzer { bytes in
     guard !challenge.parameters.isEmpty, challenge.parameters.keys.allSatisfy(plainKey),
           challenge.scheme.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else { return }
     let written = challenge.scheme + " " + challenge.parameters.sorted { $0.key < $1.key }.map { key, value in
-        let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return "\(key)=\"\(escaped)\""
+        // By scalars: Foundation's replacingOccurrences matches Characters, and misses a quote
+        // that a combining mark follows.
+        var escaped = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars {
+            if scalar == "\\" || scalar == "\"" { escaped.append("\\") }
+            escaped.append(scalar)
+        }
+        return "\(key)=\"\(String(escaped))\""
     }.joined(separator: ",")
     guard let again = Challenge(written) else { violated("written form does not parse: \(written)") }
     if again != challenge { violated("round trip changed the challenge: \(written)") }

@@ -25,7 +25,14 @@ import Testing
         let header = String(decoding: Self.reproducer, as: UTF8.self)
         let c = try #require(Challenge(header))
         let written = c.scheme + " " + c.parameters.sorted { $0.key < $1.key }.map { key, value in
-            "\(key)=\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            // Escaped by scalars: replacingOccurrences matches Characters and would miss a
+            // quote that a combining mark follows.
+            var escaped = String.UnicodeScalarView()
+            for scalar in value.unicodeScalars {
+                if scalar == "\\" || scalar == "\"" { escaped.append("\\") }
+                escaped.append(scalar)
+            }
+            return "\(key)=\"\(String(escaped))\""
         }.joined(separator: ",")
         #expect(Challenge(written) == c, "\(written)")
     }
