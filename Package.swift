@@ -1,6 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// libFuzzer targets (Fuzz/, scripts/fuzz) exist only when UNIDESK_FUZZ=1 is in the environment of
+// `swift build`: they need sanitizer flags that the normal build, the tests and CI must not get.
+let fuzzing = Context.environment["UNIDESK_FUZZ"] == "1"
+
 // Layers (see DESIGN.md): C boundary → LuaRuntime → primitive families (no Lua) →
 // UnideskCore (engine, gate, policy, audit, reports, test runner) → UnideskBindings (thin Lua
 // bindings of the families) → UnideskREPL → the `unidesk` CLI (flag parsing only).
@@ -79,3 +83,29 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["UnideskTestSupport", "UnideskCore", "UnideskProcess"]),
     ]
 )
+
+if fuzzing {
+    // Each target is a libFuzzer entry point (`LLVMFuzzerTestOneInput`, no main) over one of
+    // unidesk's parsers; scripts/fuzz builds the libraries with coverage and ASan around them.
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzJSON", ["UnideskData"]),
+        ("FuzzLuaJSON", ["LuaRuntime", "UnideskCore", "UnideskData"]),
+        ("FuzzYAML", ["UnideskData"]),
+        ("FuzzImageReference", ["UnideskRegistry"]),
+        ("FuzzChallenge", ["UnideskRegistry"]),
+        ("FuzzDockerConfig", ["UnideskRegistry", "UnideskData"]),
+        ("FuzzKubeConfig", ["UnideskKube", "UnideskData"]),
+        ("FuzzConnInfo", ["UnideskPostgres"]),
+        ("FuzzSQLScript", ["UnideskPostgres"]),
+        ("FuzzTarScanner", ["UnideskSnapshot"]),
+        ("FuzzCapabilityPattern", ["UnideskCore"]),
+        ("FuzzLuaValue", ["LuaRuntime", "UnideskCore", "UnideskData"]),
+    ]
+    package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/Driver"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["FuzzDriver", "UnideskData"], path: "Fuzz/Support"))
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: target.name, dependencies: ["FuzzSupport"] + target.dependencies,
+            path: "Fuzz/\(target.name.dropFirst("Fuzz".count))"))
+    }
+}

@@ -111,10 +111,12 @@ enum Glob {
         let p = Array(pattern.utf8), t = Array(text.utf8)
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {
-            if pi < p.count && (p[pi] == UInt8(ascii: "?") || p[pi] == t[ti]) {
-                pi += 1; ti += 1
-            } else if pi < p.count && p[pi] == UInt8(ascii: "*") {
+            // `*` first: taken as a literal when the text has a `*` there, it would leave no
+            // point to backtrack to, and `*` would not match `*x` (found by Fuzz/CapabilityPattern).
+            if pi < p.count && p[pi] == UInt8(ascii: "*") {
                 star = pi; mark = ti; pi += 1
+            } else if pi < p.count && (p[pi] == UInt8(ascii: "?") || p[pi] == t[ti]) {
+                pi += 1; ti += 1
             } else if star >= 0 {
                 pi = star + 1; mark += 1; ti = mark
             } else {

@@ -14,6 +14,17 @@ import Testing
         #expect(try CapabilityPattern(parsing: pattern).matches(Capability(op, scope: scope)) == expected)
     }
 
+    /// Found by Fuzz/CapabilityPattern: a `*` in the pattern met a `*` in the text as a literal,
+    /// so `*` did not match `*\0B` and a denial `fs.write:*` did not cover a file named `*x`.
+    @Test(arguments: [
+        ("*", "* B", true), ("*", "*\u{0}B", true), ("*", "*x", true), ("a*", "a*x", true),
+        ("*b", "*xb", true), ("*?", "**", true), ("a*c", "a*b", false),
+    ])
+    func aStarMatchesTextThatHasAStarInIt(_ pattern: String, _ text: String, _ expected: Bool) throws {
+        #expect(Glob.matches(pattern, text) == expected)
+        #expect(try CapabilityPattern(parsing: "fs.write:" + pattern).matches(Capability("fs.write", scope: text)) == expected)
+    }
+
     @Test func readsAllowedWritesNeedGrantDenyWins() throws {
         var p = Policy()
         let write = Capability("fs.write", scope: "reports/a.json")

@@ -1,0 +1,8 @@
+#include "FuzzDriver.h"
+
+// libFuzzer's documented entry for programs that have their own main (linked by -sanitize=fuzzer).
+int LLVMFuzzerRunDriver(int *argc, char ***argv, int (*user_callback)(const uint8_t *data, size_t size));
+
+int unidesk_fuzz_run(int argc, char **argv, int (*test_one_input)(const uint8_t *data, size_t size)) {
+    return LLVMFuzzerRunDriver(&argc, &argv, test_one_input);
+}
